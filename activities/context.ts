@@ -1,0 +1,36 @@
+// Activity helpers: a heartbeat that keeps ticking while a step waits, and the cancellation signal.
+import { Context } from '@temporalio/activity';
+
+function inActivity(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs fn while heartbeating every `everyMs` (with the latest progress note as details). */
+export async function withHeartbeat<T>(fn: (note: (progress: string) => void) => Promise<T>, everyMs = 2_000): Promise<T> {
+  const ctx = inActivity();
+  let progress = 'started';
+  const beat = () => ctx?.heartbeat(progress);
+  beat();
+  const timer = setInterval(beat, everyMs);
+  try {
+    return await fn((p) => {
+      progress = p;
+      beat();
+    });
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function cancellation(): AbortSignal | undefined {
+  return inActivity()?.cancellationSignal;
+}
+
+export function log(message: string, attrs: Record<string, unknown> = {}): void {
+  const ctx = inActivity();
+  if (ctx) ctx.log.info(message, attrs);
+}

@@ -1,0 +1,101 @@
+// A small Docker Engine API client that speaks HTTP over the host's Docker socket, tunnelled through SSH.
+// JSON in, JSON out: no docker CLI and no shell strings are involved.
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { SshSession } from '../ssh/session.ts';
+
+export const DOCKER_API_VERSION = 'v1.41';
+
+export interface DockerResponse<T> {
+  status: number;
+  body: T;
+}
+
+export class DockerError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class DockerApi {
+  constructor(
+    private readonly session: SshSession,
+    private readonly socketPath: string,
+  ) {}
+
+  get host(): string {
+    return this.session.target.host;
+  }
+
+  /** One API call; non-2xx answers become DockerError unless listed in `accept`. */
+  async call<T>(method: string, path: string, body?: unknown, accept: number[] = []): Promise<DockerResponse<T>> {
+    const res = await this.send(method, path, body);
+    const text = res.text;
+    const parsed = text && res.json ? (JSON.parse(text) as T) : (text as unknown as T);
+    if (res.status >= 300 && !accept.includes(res.status)) {
+      const message = (parsed as { message?: string })?.message ?? text;
+      throw new DockerError(res.status, `${this.host}: docker ${method} ${path}: ${res.status} ${message}`);
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** Streams a long call (image pull) and reports each progress line; resolves when the stream ends. */
+  async stream(method: string, path: string, onLine: (line: Record<string, unknown>) => void): Promise<void> {
+    const req = await this.open(method, path);
+    await new Promise<void>((resolve, reject) => {
+      req.on('response', (res) => {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          const lines = buf.split('\n');
+          buf = lines.pop() ?? '';
+          for (const l of lines) if (l.trim()) onLine(JSON.parse(l));
+        });
+        res.on('end', () => (res.statusCode && res.statusCode >= 300 ? reject(statusError(this.host, res.statusCode, buf)) : resolve()));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private async send(method: string, path: string, body?: unknown) {
+    const req = await this.open(method, path);
+    return new Promise<{ status: number; text: string; json: boolean }>((resolve, reject) => {
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            json: String(res.headers['content-type'] ?? '').includes('json'),
+          }),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (body !== undefined) req.end(JSON.stringify(body));
+      else req.end();
+    });
+  }
+
+  private async open(method: string, path: string): Promise<http.ClientRequest> {
+    const channel: Duplex = await this.session.streamLocal(this.socketPath);
+    return http.request({
+      method,
+      path: `/${DOCKER_API_VERSION}${path}`,
+      headers: { 'content-type': 'application/json', host: 'docker' },
+      createConnection: () => channel as unknown as import('node:net').Socket,
+      agent: false,
+    });
+  }
+}
+
+function statusError(host: string, status: number, text: string): DockerError {
+  return new DockerError(status, `${host}: docker answered ${status}: ${text.slice(0, 300)}`);
+}

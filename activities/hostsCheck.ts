@@ -1,0 +1,63 @@
+// Step "check hosts": SSH in (verifying or pinning the host key), reach Docker, check its version.
+import { ApplicationFailure } from '@temporalio/common';
+import { DockerApi } from './docker/api.ts';
+import { cancellation, withHeartbeat } from './context.ts';
+import { NON_RETRYABLE, permanent } from './ssh/errors.ts';
+import { SshSession } from './ssh/session.ts';
+import type { SshTarget } from './ssh/target.ts';
+
+export interface HostFacts {
+  host: string;
+  hostname: string;
+  hostKey: string;
+  dockerVersion: string;
+  dockerApiVersion: string;
+  kernel: string;
+  cpus: number;
+  memoryBytes: number;
+}
+
+/** Docker releases zke supports (API >= 1.41). */
+export const SUPPORTED_DOCKER = /^(20\.10|2[1-9]|[3-9]\d)\./;
+
+export async function withSession<T>(target: SshTarget, fn: (s: SshSession) => Promise<T>): Promise<T> {
+  const session = await SshSession.open(target, cancellation());
+  try {
+    return await fn(session);
+  } finally {
+    session.close();
+  }
+}
+
+export function dockerOf(session: SshSession): DockerApi {
+  return new DockerApi(session, session.target.dockerSocket ?? '/var/run/docker.sock');
+}
+
+export async function checkHost(target: SshTarget, opts: { ignoreDockerVersion?: boolean } = {}): Promise<HostFacts> {
+  return withHeartbeat(() =>
+    withSession(target, async (session) => {
+      const docker = dockerOf(session);
+      const info = await docker.call<{ Name: string; ServerVersion: string; KernelVersion: string; NCPU: number; MemTotal: number }>('GET', '/info').catch((err) => {
+        throw ApplicationFailure.retryable(`${target.host}: Docker is not reachable at ${target.dockerSocket ?? '/var/run/docker.sock'}: ${err.message}`, 'DockerUnavailable');
+      });
+      const version = await docker.call<{ ApiVersion: string }>('GET', '/version');
+      const hostname = (await session.exec(['hostname'])).stdout.trim();
+      if (!opts.ignoreDockerVersion && !SUPPORTED_DOCKER.test(info.body.ServerVersion)) {
+        throw permanent(
+          NON_RETRYABLE.docker,
+          `${target.host}: Docker ${info.body.ServerVersion} is not supported (need 20.10 or newer; set ignore_docker_version to override)`,
+        );
+      }
+      return {
+        host: target.host,
+        hostname,
+        hostKey: session.hostKey,
+        dockerVersion: info.body.ServerVersion,
+        dockerApiVersion: version.body.ApiVersion,
+        kernel: info.body.KernelVersion,
+        cpus: info.body.NCPU,
+        memoryBytes: info.body.MemTotal,
+      };
+    }),
+  );
+}

@@ -1,0 +1,143 @@
+// An SSH session to one host: command execution (argv, quoted), SFTP file writes, the Docker API over the
+// forwarded unix socket, and TCP forwarding for health checks. Closes itself when the activity is cancelled.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import { classifySshError, NON_RETRYABLE, permanent } from './errors.ts';
+import type { SshTarget } from './target.ts';
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+}
+
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
+}
+
+export class SshSession {
+  private sftpHandle?: Promise<SFTPWrapper>;
+
+  private constructor(
+    readonly target: SshTarget,
+    private readonly conn: Client,
+    readonly hostKey: string,
+  ) {}
+
+  static async open(target: SshTarget, signal?: AbortSignal): Promise<SshSession> {
+    const conn = new Client();
+    let seen = '';
+    let mismatch = false;
+    const ready = new Promise<void>((resolve, reject) => {
+      conn.once('ready', resolve);
+      conn.once('error', reject);
+    });
+    conn.connect({
+      host: target.address,
+      port: target.port,
+      username: target.user,
+      privateKey: readKey(target),
+      readyTimeout: 15_000,
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer) => {
+        seen = fingerprint(key);
+        mismatch = Boolean(target.hostKey) && target.hostKey !== seen;
+        return !mismatch;
+      },
+    });
+    const onAbort = () => conn.end();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await ready;
+    } catch (err) {
+      conn.end();
+      if (mismatch) {
+        throw permanent(
+          NON_RETRYABLE.hostKey,
+          `${target.host}: SSH host key ${seen} does not match the pinned ${target.hostKey}`,
+        );
+      }
+      throw classifySshError(target.host, err as Error);
+    }
+    conn.on('error', () => undefined);
+    conn.once('close', () => signal?.removeEventListener('abort', onAbort));
+    return new SshSession(target, conn, seen);
+  }
+
+  close(): void {
+    this.conn.end();
+  }
+
+  /** Runs argv (each word quoted, so nothing is interpreted by the remote shell). */
+  exec(argv: string[], opts: { stdin?: Buffer | string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return this.execRaw(shellQuote(argv), opts);
+  }
+
+  /** Runs a fixed script of ours through the remote shell. Never pass spec values in `script`. */
+  execRaw(script: string, opts: { stdin?: Buffer | string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.conn.exec(script, (err, stream) => {
+        if (err) return reject(classifySshError(this.target.host, err));
+        collect(stream, opts.timeoutMs ?? 120_000, this.target.host).then(resolve, reject);
+        if (opts.stdin !== undefined) stream.end(opts.stdin);
+        else stream.end();
+      });
+    });
+  }
+
+  /** A duplex stream to a unix socket on the host (the Docker API socket). */
+  streamLocal(socketPath: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.conn.openssh_forwardOutStreamLocal(socketPath, (err, ch) =>
+        err ? reject(classifySshError(this.target.host, err)) : resolve(ch),
+      );
+    });
+  }
+
+  /** A duplex stream to host:port as seen from the remote host. */
+  tcp(host: string, port: number): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.conn.forwardOut('127.0.0.1', 0, host, port, (err, ch) =>
+        err ? reject(classifySshError(this.target.host, err)) : resolve(ch),
+      );
+    });
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpHandle ??= new Promise((resolve, reject) => {
+      this.conn.sftp((err, sftp) => (err ? reject(classifySshError(this.target.host, err)) : resolve(sftp)));
+    });
+    return this.sftpHandle;
+  }
+}
+
+function readKey(target: SshTarget): Buffer {
+  try {
+    return fs.readFileSync(target.keyPath);
+  } catch (err) {
+    throw permanent(NON_RETRYABLE.auth, `${target.host}: cannot read SSH key ${target.keyPath}: ${(err as Error).message}`);
+  }
+}
+
+function collect(stream: ClientChannel, timeoutMs: number, host: string): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const errOut: Buffer[] = [];
+    const timer = setTimeout(() => {
+      stream.close();
+      reject(new Error(`${host}: remote command timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    stream.on('data', (d: Buffer) => out.push(d));
+    stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+    stream.on('close', (code: number | null) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() });
+    });
+  });
+}

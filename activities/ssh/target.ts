@@ -1,0 +1,12 @@
+// Where and how to reach one host. Keys are paths on the worker machine, never key material.
+export interface SshTarget {
+  /** Node name, used in messages. */
+  host: string;
+  address: string;
+  port: number;
+  user: string;
+  keyPath: string;
+  /** Expected host key fingerprint `SHA256:<base64>`; when absent the first one seen is reported for pinning. */
+  hostKey?: string;
+  dockerSocket?: string;
+}

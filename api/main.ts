@@ -1,0 +1,23 @@
+// The zke REST API process.
+import { fileURLToPath } from 'node:url';
+import { config } from '../common/config.ts';
+import { connectClient } from '../common/temporal.ts';
+import { createApp } from './app.ts';
+
+async function main(): Promise<void> {
+  const client = await connectClient();
+  const app = createApp({ client });
+  const server = app.listen(config.apiPort, config.apiHost, () => {
+    console.log(`zke API listening on http://${config.apiHost}:${config.apiPort}`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

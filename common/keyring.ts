@@ -1,0 +1,32 @@
+// The payload-encryption keyring: {current, keys{id: base64 32-byte key}} in a 0600 file under ZKE_HOME.
+// Rotation = add a new key and make it current; old keys stay so old histories still decode.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface Keyring {
+  current: string;
+  keys: Record<string, string>;
+}
+
+export function loadOrCreateKeyring(file: string): Keyring {
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
+  const ring: Keyring = { current: 'k1', keys: { k1: randomBytes(32).toString('base64') } };
+  writeKeyring(file, ring);
+  return ring;
+}
+
+export function rotateKeyring(file: string): Keyring {
+  const ring = loadOrCreateKeyring(file);
+  const next = `k${Object.keys(ring.keys).length + 1}`;
+  const rotated = { current: next, keys: { ...ring.keys, [next]: randomBytes(32).toString('base64') } };
+  writeKeyring(file, rotated);
+  return rotated;
+}
+
+function writeKeyring(file: string, ring: Keyring): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(ring, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}

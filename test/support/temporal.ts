@@ -1,0 +1,84 @@
+// Test harness: a real Temporal dev server (one per test run, started by scripts/test.sh and passed in
+// ZKE_TEST_TEMPORAL; or started here for a single file), a client, and workers on unique task queues.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { activities as realActivities } from '../../activities/index.ts';
+import { connectClient, dataConverter } from '../../common/temporal.ts';
+import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
+import { workflowsPath } from '../../worker/main.ts';
+
+export interface TestTemporal {
+  address: string;
+  client: Client;
+  connection: NativeConnection;
+  close(): Promise<void>;
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-test-'));
+process.env.ZKE_KEYRING ??= path.join(scratch, 'keyring.json');
+process.env.ZKE_HOME ??= path.join(scratch, 'home');
+
+export async function testTemporal(): Promise<TestTemporal> {
+  let server: DevServer | undefined;
+  let address = process.env.ZKE_TEST_TEMPORAL;
+  if (!address) {
+    server = await startDevServer({
+      cli: process.env.TEMPORAL_CLI ?? path.resolve('.zke/tools/py/bin/temporal'),
+      dbFile: path.join(scratch, 'temporal.db'),
+      port: 17233 + Math.floor(Math.random() * 1000),
+      logFile: path.join(scratch, 'temporal.log'),
+    });
+    address = server.address;
+  }
+  const client = await connectClient(address);
+  const connection = await NativeConnection.connect({ address });
+  return {
+    address,
+    client,
+    connection,
+    async close() {
+      await client.connection.close();
+      await connection.close();
+      await server?.stop();
+    },
+  };
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Starts a worker on a fresh task queue; returns it with its queue name. Bundles workflows once per file. */
+export async function startTestWorker(
+  t: TestTemporal,
+  activities: object = realActivities,
+): Promise<{ taskQueue: string; stop(): Promise<void> }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: t.connection,
+    taskQueue,
+    workflowBundle: await bundle,
+    activities,
+    dataConverter: dataConverter(),
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error: (m: string) => console.error(m),
+};

@@ -1,0 +1,2 @@
+// Every workflow type the worker serves.
+export { probeHosts } from './probeHosts.ts';
