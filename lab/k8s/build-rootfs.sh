@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the Debian bookworm base rootfs for the node images (debootstrap minbase + the tools kubelet,
+# kube-proxy, cri-dockerd, flannel and the nginx proxy exec) into $BUILD_CACHE/rootfs/<name>.tar.
+# The name includes a hash of the package list, so changing the list makes a new tarball.
+# Usage: bash lab/k8s/build-rootfs.sh   (prints the tarball path)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/env.sh"
+source "$here/versions.sh"
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+hash=$(echo "$BASE_PACKAGES" | tr -s ' \n' '\n' | sort | sha256sum | cut -c1-12)
+tar="$BUILD_CACHE/rootfs/bookworm-node-$hash.tar"
+if [[ -s $tar ]]; then echo "$tar"; exit 0; fi
+mkdir -p "$BUILD_CACHE/rootfs"
+root=$(mktemp -d "$BUILD_CACHE/rootfs/tmp.XXXXXX")
+cleanup() { umount "$root/proc" 2>/dev/null || true; rm -rf "$root"; }
+trap cleanup EXIT
+start=$SECONDS
+debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
+# no maintainer script may start a daemon inside the chroot
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc"
+# shellcheck disable=SC2086
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $BASE_PACKAGES >&2
+umount "$root/proc"
+chroot "$root" apt-get clean
+# CNI plugins where kubelet/cri-dockerd look for them
+mkdir -p "$root/opt/cni/bin"
+cp -a "$root"/usr/lib/cni/. "$root/opt/cni/bin/"
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root/usr/sbin/policy-rc.d" \
+  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/var/log/*.log
+: >"$root/etc/resolv.conf"
+tar --numeric-owner -C "$root" -cf "$tar.tmp" .
+mv "$tar.tmp" "$tar"
+echo "rootfs: built in $((SECONDS - start)) s: $tar" >&2
+echo "$tar"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the lab's Kubernetes software and pushes it as images to the lab registry:
+#   binaries from the Go module proxy and a Debian minbase rootfs, cached in $ZKE_LAB_CACHE/build (keyed by
+#   version), then images via `lab/zlab.sh build-image`, skipping images the registry already has.
+# Usage: bash lab/k8s/build.sh [--version v1.33.13]... [--binaries-only] [--force-images]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/env.sh"
+source "$here/versions.sh"
+source "$here/images.sh"
+
+versions=() binaries_only=0
+while (($#)); do
+  case $1 in
+    --version) versions+=("$2"); shift 2 ;;
+    --binaries-only) binaries_only=1; shift ;;
+    --force-images) FORCE_IMAGES=1; shift ;;
+    *) echo "usage: build.sh [--version vX.Y.Z]... [--binaries-only] [--force-images]" >&2; exit 2 ;;
+  esac
+done
+((${#versions[@]})) || read -ra versions <<<"$KUBERNETES_VERSIONS"
+
+start=$SECONDS
+rootfs=$(bash "$here/build-rootfs.sh")
+bash "$here/build-binaries.sh"
+for v in "${versions[@]}"; do bash "$here/build-kubernetes.sh" "$v"; done
+echo "binaries ready after $((SECONDS - start)) s"
+((binaries_only)) && exit 0
+
+base=$(base_image "$rootfs")
+build_image "$base" base rootfs.tar="$rootfs"
+B=$BUILD_CACHE/bin
+build_image zke/pause:$PAUSE_VERSION pause "bin/pause=$B/pause-$PAUSE_VERSION/pause"
+build_image "zke/cri-dockerd:$CRI_DOCKERD_TAG" cri-dockerd "bin/cri-dockerd=$B/cri-dockerd-$CRI_DOCKERD_VERSION/cri-dockerd"
+build_image "zke/flannel:$FLANNEL_VERSION" flannel "bin/flanneld=$B/flanneld-$FLANNEL_VERSION/flanneld"
+cni_files=("cni/flannel=$B/flannel-cni-$FLANNEL_CNI_VERSION/flannel" busybox=/bin/busybox)
+for p in bridge loopback host-local portmap; do cni_files+=("cni/$p=$B/cni-plugins-$CNI_PLUGINS_VERSION/$p"); done
+build_image "zke/flannel-cni-plugin:$FLANNEL_CNI_VERSION" flannel-cni-plugin "${cni_files[@]}"
+build_image "zke/coredns:$COREDNS_VERSION" coredns "bin/coredns=$B/coredns-$COREDNS_VERSION/coredns"
+build_image "zke/metrics-server:$METRICS_SERVER_VERSION" metrics-server \
+  "bin/metrics-server=$B/metrics-server-$METRICS_SERVER_VERSION/metrics-server"
+build_image zke/ingress:v1 ingress "bin/traefik=$B/traefik-$TRAEFIK_VERSION/traefik" \
+  ca-certificates.crt=/etc/ssl/certs/ca-certificates.crt
+build_image zke/nginx-proxy:v1 nginx-proxy
+for v in "${versions[@]}"; do
+  kube_files=()
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+    kube_files+=("bin/$c=$B/kubernetes-$v/$c")
+  done
+  build_image "zke/hyperkube:$v" hyperkube "${kube_files[@]}"
+done
+echo "all images in the registry after $((SECONDS - start)) s"

@@ -1,0 +1,41 @@
+# Image helpers for build.sh (sourced): assemble a build context in the cache and build + push it with
+# `lab/zlab.sh build-image`, unless the lab registry already holds that tag.
+ZLAB=${ZLAB:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/zlab.sh}
+REGISTRY_STORE=${REGISTRY_STORE:-$ZKE_LAB_CACHE/registry/docker/registry/v2/repositories}
+IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/images
+FORCE_IMAGES=${FORCE_IMAGES:-0}
+BASE_IMAGE=
+
+# the base image's tag names the rootfs it was made from
+base_image() {
+  local name
+  name=$(basename "$1" .tar)
+  echo "zke/node-base:${name#bookworm-node-}"
+}
+
+in_registry() {
+  local repo=${1%:*} tag=${1##*:}
+  [[ -e $REGISTRY_STORE/$repo/_manifests/tags/$tag/current/link ]]
+}
+
+# build_image NAME:TAG IMAGE_DIR [DEST=SOURCE]...: context = images/IMAGE_DIR + the listed cache files
+build_image() {
+  local ref=$1 dir=$2 ctx spec
+  shift 2
+  [[ $dir == base ]] && BASE_IMAGE=$ref
+  if ((FORCE_IMAGES == 0)) && in_registry "$ref"; then
+    echo "image $ref: already in the registry"
+    return 0
+  fi
+  ctx="$BUILD_CACHE/ctx/${ref//[:\/]/_}"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cp -r "$IMAGES_DIR/$dir/." "$ctx/"
+  sed -i "s#@BASE@#$BASE_IMAGE#" "$ctx/Dockerfile"
+  for spec in "$@"; do
+    mkdir -p "$(dirname "$ctx/${spec%%=*}")"
+    cp -L "${spec#*=}" "$ctx/${spec%%=*}"
+  done
+  local t=$SECONDS
+  bash "$ZLAB" build-image "$ref" "$ctx"
+  echo "image $ref: built and pushed in $((SECONDS - t)) s"
+}

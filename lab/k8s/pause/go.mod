@@ -1,0 +1,3 @@
+module zke.lab/pause
+
+go 1.24

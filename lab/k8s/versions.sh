@@ -1,0 +1,19 @@
+# Version pins of everything lab/k8s builds (sourced). Only versions the Go module proxy serves.
+KUBERNETES_VERSIONS="v1.33.13 v1.34.4"
+# cri-dockerd: github.com/Mirantis/cri-dockerd is not served by the proxy; the k3s-io fork is (same
+# module path github.com/Mirantis/cri-dockerd, Mirantis' v0.3.19 plus k3s patches).
+CRI_DOCKERD_MODULE=github.com/k3s-io/cri-dockerd
+CRI_DOCKERD_VERSION=v0.3.19-k3s5
+CRI_DOCKERD_TAG=v0.3.19
+FLANNEL_VERSION=v0.28.10
+# flannel's CNI plugin: github.com/flannel-io/cni-plugin is not served; containernetworking/plugins v0.9.1
+# is the last release that still has plugins/meta/flannel. The base plugins come from a current release.
+FLANNEL_CNI_VERSION=v0.9.1
+CNI_PLUGINS_VERSION=v1.9.1
+COREDNS_VERSION=v1.14.7
+METRICS_SERVER_VERSION=v0.8.0
+TRAEFIK_VERSION=v3.6.12
+PAUSE_VERSION=3.10
+# Debian packages of the node base image (kubelet, kube-proxy, cri-dockerd, flannel and nginx-proxy needs)
+BASE_PACKAGES="iptables conntrack ethtool socat util-linux mount iproute2 kmod ca-certificates procps
+  containernetworking-plugins nginx-core libnginx-mod-stream e2fsprogs"
