@@ -1,0 +1,220 @@
+// zke pki generate [-c cluster.yml] -o DIR [--rotate [--service NAME]... | --rotate-ca]
+// Writes the certificate set the way RKE lays it out in /etc/kubernetes/ssl, plus kube_config_cluster.yml.
+// Re-running on the same directory reuses its keys and certificates (only what changed is re-issued).
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import {
+  adminCredentialsFrom,
+  adminKubeconfig,
+  type CertBundle,
+  type CertChange,
+  certFiles,
+  entryFromPem,
+  generateBundle,
+  type NodeFile,
+  type PkiInput,
+  type PkiNode,
+  type PkiRole,
+  type RotateOptions,
+} from '../../model/pki/index.ts';
+import { type Command, EXIT } from '../command.ts';
+
+export const ADMIN_KUBECONFIG = 'kube_config_cluster.yml';
+const ROLES: PkiRole[] = ['etcd', 'controlplane', 'worker', 'edge'];
+const USAGE = `Usage: zke pki generate [-c cluster.yml] -o DIR [--rotate [--service NAME]...] [--rotate-ca]
+
+Writes <name>.pem, <name>-key.pem and kubecfg-<name>.yaml as RKE lays them out in /etc/kubernetes/ssl,
+plus ${ADMIN_KUBECONFIG}. Certificates and keys already in DIR are reused when still valid.
+  --rotate          new keys for every service certificate (not the CAs, not the service-account key)
+  --service NAME    with --rotate: only this service (etcd, kube-apiserver, kubelet, ...) or certificate
+  --rotate-ca       new CAs and every certificate re-issued`;
+
+const pki: Command = async (argv) => {
+  let args: ReturnType<typeof parseCli>;
+  try {
+    args = parseCli(argv);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  if (positionals[0] !== 'generate' || positionals.length > 1)
+    return usageError('expected "zke pki generate"');
+  if (!values.out) return usageError('-o DIR is required');
+  if (values.service.length > 0 && !values.rotate) return usageError('--service needs --rotate');
+  const rotate =
+    values.rotate || values['rotate-ca'] ? { ca: values['rotate-ca'], services: values.service } : undefined;
+  try {
+    const input = pkiInputFromYaml(await readFile(values.config, 'utf8'), new Date().toISOString());
+    printChanges(await writePkiDir(input, values.out, rotate));
+    console.log(`wrote ${values.out} and ${join(values.out, ADMIN_KUBECONFIG)}`);
+    return EXIT.ok;
+  } catch (error) {
+    console.error(`zke pki: ${(error as Error).message}`);
+    return EXIT.failed;
+  }
+};
+export default pki;
+
+function parseCli(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c', default: 'cluster.yml' },
+      out: { type: 'string', short: 'o' },
+      rotate: { type: 'boolean', default: false },
+      service: { type: 'string', multiple: true, default: [] },
+      'rotate-ca': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+function usageError(message: string): number {
+  console.error(`zke pki: ${message}\n\n${USAGE}`);
+  return EXIT.usage;
+}
+
+/** Generates (or refreshes) the bundle in `dir` and returns what changed. */
+export async function writePkiDir(
+  input: PkiInput,
+  dir: string,
+  rotate?: RotateOptions,
+): Promise<CertChange[]> {
+  const server = `https://${firstControlplane(input).address}:6443`;
+  const { bundle, changes } = await generateBundle(input, await readPkiDir(dir), { rotate });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  await removeFiles(
+    dir,
+    changes.filter((c) => c.action === 'removed').map((c) => c.name),
+  );
+  for (const file of layoutFiles(bundle, input.nodes)) await writeFileWithMode(dir, file);
+  const admin = {
+    path: ADMIN_KUBECONFIG,
+    mode: 0o600,
+    content: adminKubeconfig(bundle, server, input.clusterName),
+  };
+  await writeFileWithMode(dir, admin);
+  return changes;
+}
+
+/** The bundle found in a directory written by `writePkiDir` (empty when there is none). */
+export async function readPkiDir(dir: string): Promise<CertBundle> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const bundle: CertBundle = {};
+  for (const certFile of names.filter((n) => n.endsWith('.pem') && !n.endsWith('-key.pem'))) {
+    const name = certFile.slice(0, -'.pem'.length);
+    if (!names.includes(`${name}-key.pem`)) continue;
+    const [certPem, keyPem] = await Promise.all(
+      [certFile, `${name}-key.pem`].map((f) => readFile(join(dir, f), 'utf8')),
+    );
+    bundle[name] = entryFromPem(name, certPem!, keyPem!);
+  }
+  const admin = names.includes(ADMIN_KUBECONFIG)
+    ? adminCredentialsFrom(await readFile(join(dir, ADMIN_KUBECONFIG), 'utf8'))
+    : undefined;
+  if (admin) bundle['kube-admin'] = entryFromPem('kube-admin', admin.certPem, admin.keyPem);
+  return bundle;
+}
+
+/** Every node's files merged into one directory, as a controlplane+etcd+worker host would have them. */
+function layoutFiles(bundle: CertBundle, nodes: PkiNode[]): NodeFile[] {
+  const byPath = new Map<string, NodeFile>();
+  for (const node of nodes) for (const file of certFiles(bundle, node)) byPath.set(file.path, file);
+  return [...byPath.values()].map((file) => ({ ...file, path: basename(file.path) }));
+}
+
+async function writeFileWithMode(dir: string, file: NodeFile): Promise<void> {
+  const path = join(dir, file.path);
+  await writeFile(path, file.content, { mode: file.mode });
+  await chmod(path, file.mode);
+}
+
+async function removeFiles(dir: string, certNames: string[]): Promise<void> {
+  const paths = certNames.flatMap((n) => [`${n}.pem`, `${n}-key.pem`, `kubecfg-${n}.yaml`]);
+  await Promise.all(paths.map((p) => rm(join(dir, p), { force: true })));
+}
+
+function printChanges(changes: CertChange[]): void {
+  for (const c of changes) console.log(`${c.action.padEnd(9)} ${c.name.padEnd(36)} ${c.reason}`);
+}
+
+function firstControlplane(input: PkiInput): PkiNode {
+  const node = input.nodes.find((n) => n.roles.includes('controlplane'));
+  if (!node) throw new Error('nodes: at least one node needs the controlplane role');
+  return node;
+}
+
+/**
+ * Minimal reading of a zke or RKE cluster.yml into the PKI input (to be replaced by the shared spec
+ * parser): nodes[].{name|hostname_override, address, internal_address, roles|role}, authentication.sans,
+ * option.service_cidr or services/core.kube-api.service_cluster_ip_range, option.cluster_domain or
+ * services.kubelet.cluster_domain, cluster_name.
+ */
+export function pkiInputFromYaml(text: string, now: string): PkiInput {
+  const doc = asRecord(parse(text), 'cluster.yml');
+  const option = asRecord(doc.option ?? {}, 'option');
+  const services = asRecord(doc.services ?? doc.core ?? {}, 'services');
+  const kubeApi = asRecord(services['kube-api'] ?? {}, 'services.kube-api');
+  const kubelet = asRecord(services.kubelet ?? {}, 'services.kubelet');
+  const nodes = doc.nodes;
+  if (!Array.isArray(nodes) || nodes.length === 0) throw new Error('nodes: at least one node is required');
+  return {
+    clusterName: optionalString(doc.cluster_name, 'cluster_name') ?? 'local',
+    nodes: nodes.map(nodeFromYaml),
+    extraSans: stringList(asRecord(doc.authentication ?? {}, 'authentication').sans, 'authentication.sans'),
+    serviceCidr:
+      optionalString(option.service_cidr, 'option.service_cidr') ??
+      optionalString(kubeApi.service_cluster_ip_range, 'services.kube-api.service_cluster_ip_range') ??
+      '10.43.0.0/16',
+    clusterDomain:
+      optionalString(option.cluster_domain, 'option.cluster_domain') ??
+      optionalString(kubelet.cluster_domain, 'services.kubelet.cluster_domain') ??
+      'cluster.local',
+    now,
+  };
+}
+
+function nodeFromYaml(raw: unknown, index: number): PkiNode {
+  const path = `nodes[${index}]`;
+  const node = asRecord(raw, path);
+  const address = optionalString(node.address, `${path}.address`);
+  if (!address) throw new Error(`${path}.address: required`);
+  const name = optionalString(node.name ?? node.hostname_override, `${path}.name`) ?? address;
+  const roles = stringList(node.roles ?? node.role, `${path}.roles`);
+  const unknown = roles.filter((r) => !ROLES.includes(r as PkiRole));
+  if (unknown.length > 0)
+    throw new Error(`${path}.roles: unknown role ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
+  return {
+    name: name.toLowerCase(),
+    address,
+    internalAddress: optionalString(node.internal_address, `${path}.internal_address`) ?? address,
+    roles: roles as PkiRole[],
+  };
+}
+
+function asRecord(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${path}: expected a mapping`);
+  return value as Record<string, unknown>;
+}
+
+function optionalString(value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`${path}: expected a string`);
+  return value;
+}
+
+function stringList(value: unknown, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new Error(`${path}: expected a list of strings`);
+  return value;
+}

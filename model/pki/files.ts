@@ -1,0 +1,33 @@
+// The files a node gets under /etc/kubernetes/ssl (RKE `getCertKeys` + `DeployCertificatesOnPlaneHost`).
+import { type Audience, placementOf } from './catalog.ts';
+import { certPath, componentKubeconfig, keyPath, kubeconfigPath } from './kubeconfig.ts';
+import type { CertBundle, NodeFile, PkiNode, PkiRole } from './types.ts';
+
+export const CERT_MODE = 0o644;
+export const KEY_MODE = 0o600;
+export const KUBECONFIG_MODE = 0o600;
+
+/** Certificates, keys and kubeconfigs for one node, in bundle order. kube-admin stays local. */
+export function certFiles(bundle: CertBundle, node: PkiNode): NodeFile[] {
+  return Object.values(bundle).flatMap((entry) => {
+    const placement = placementOf(entry.name);
+    if (!placement || !reaches(placement.certTo, node.roles)) return [];
+    const files: NodeFile[] = [{ path: certPath(entry.name), mode: CERT_MODE, content: entry.certPem }];
+    if (reaches(placement.keyTo, node.roles))
+      files.push({ path: keyPath(entry.name), mode: KEY_MODE, content: entry.keyPem });
+    if (placement.kubeconfig) {
+      files.push({
+        path: kubeconfigPath(entry.name),
+        mode: KUBECONFIG_MODE,
+        content: componentKubeconfig(entry.name),
+      });
+    }
+    return files;
+  });
+}
+
+function reaches(audience: Audience, roles: PkiRole[]): boolean {
+  if (audience === 'all') return true;
+  if (audience === 'none') return false;
+  return roles.includes(audience);
+}
