@@ -1,0 +1,109 @@
+# hosts.sh - boot lab hosts and write the client files (ssh_config, known_hosts, hosts.json)
+# shellcheck shell=bash
+
+# Boot HOST: its netns (if new), then its init as PID 1 of fresh uts/ipc/mount/PID
+# namespaces.  setsid keeps it out of the caller's process group (a Ctrl-C or a test
+# runner's kill must not take hosts down half-way); fds go to the host's log.
+start_host() {
+  local h=$1 p
+  mkdir -p "$(host_dir "$h")"
+  net_add_host "$h"
+  setsid nsenter --net="/run/netns/$h" -- \
+    unshare --uts --ipc --mount --pid --fork --kill-child --propagation private --mount-proc -- \
+    env -i PATH="$CLEAN_PATH" HOME=/root LANG=C.UTF-8 \
+    ZLAB_ROOT="$ZLAB_ROOT" ZLAB_NET="$NET" ZKE_LAB_CACHE="$ZKE_LAB_CACHE" \
+    bash "$LAB_DIR/hostinit.sh" "$h" >> "$ZLAB_ROOT/hosts/$h.log" 2>&1 < /dev/null &
+  p=$!
+  echo "$p" > "$ZLAB_ROOT/hosts/$h.unshare"
+  # the init is unshare's only child
+  wait_for 10 grep -q . "/proc/$p/task/$p/children" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
+  awk '{print $1}' "/proc/$p/task/$p/children" > "$ZLAB_ROOT/hosts/$h.init"
+}
+
+sshd_listens() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; }
+docker_answers() {
+  [ -n "$(init_pid "$1")" ] && in_host "$1" /usr/bin/docker info --format '{{.Name}}'
+}
+
+host_failed() {
+  local h=$1 d
+  d=$(host_dir "$h")
+  log "$h: $2; last log lines:"
+  tail -n 20 "$ZLAB_ROOT/hosts/$h.log" "$d/up/var/log/sshd.log" "$d/up/var/log/dockerd.log" >&2 2>/dev/null || true
+  return 1
+}
+
+# sshd accepts connections and dockerd answers `docker info`
+wait_host_ready() {
+  local h=$1
+  wait_for 20 sshd_listens "$(host_ip "$h")" || host_failed "$h" "sshd is not listening"
+  wait_for 60 docker_answers "$h" || host_failed "$h" "dockerd is not ready"
+}
+
+write_ssh_config() {
+  local h
+  for h in $(hosts); do printf 'Host %s\n  HostName %s\n' "$h" "$(host_ip "$h")"; done
+  cat <<EOF
+Host zlab* $NET.*
+  User root
+  Port 22
+  IdentityFile $ZLAB_ROOT/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $ZLAB_ROOT/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  BatchMode yes
+  ConnectTimeout 5
+  LogLevel ERROR
+EOF
+}
+
+# from the ed25519 key each host generated in its private /etc
+write_known_hosts() {
+  local h
+  for h in $(hosts); do
+    echo "$h,$(host_ip "$h") $(cut -d' ' -f1,2 "$(host_dir "$h")/up/etc/ssh/ssh_host_ed25519_key.pub")"
+  done
+}
+
+write_hosts_json() {
+  local h
+  for h in $(hosts); do
+    jq -cn --arg name "$h" --arg address "$(host_ip "$h")" '{name: $name, address: $address, user: "root", port: 22}'
+  done | jq -s . > "$ZLAB_ROOT/hosts.json.tmp"
+  mv "$ZLAB_ROOT/hosts.json.tmp" "$ZLAB_ROOT/hosts.json"
+}
+
+write_client_files() {
+  write_ssh_config > "$ZLAB_ROOT/ssh_config"
+  write_known_hosts > "$ZLAB_ROOT/known_hosts"
+  write_hosts_json
+}
+
+# boot the hosts in parallel, then wait for all of them
+boot_hosts() {
+  local h
+  for h in "$@"; do start_host "$h"; done
+  for h in "$@"; do wait_host_ready "$h"; done
+  write_client_files
+}
+
+# tell every running host about every other one
+refresh_etc_hosts() {
+  local h
+  for h in $(hosts); do
+    [ -n "$(init_pid "$h")" ] || continue
+    etc_hosts | in_host "$h" sh -c 'cat > /etc/hosts'
+  done
+}
+
+add_host() {
+  local last h
+  need_lab
+  last=$(hosts | tail -n1)
+  h=zlab$(($(host_index "${last:-zlab0}") + 1))
+  mkdir -p "$(host_dir "$h")"
+  boot_hosts "$h"
+  refresh_etc_hosts
+  echo "$h $(host_ip "$h")"
+}

@@ -1,0 +1,47 @@
+# registry.sh - Debian's docker-registry on 10.77.0.1:5000, storage in the persistent cache
+# shellcheck shell=bash
+
+REGISTRY_DATA=$ZKE_LAB_CACHE/registry
+
+registry_pid() { live_pid "$ZLAB_ROOT/registry.pid"; }
+
+registry_up() {
+  mkdir -p "$REGISTRY_DATA"
+  cat > "$ZLAB_ROOT/registry.yml" <<EOF
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $REGISTRY_DATA}
+  delete: {enabled: true}
+http:
+  addr: $REG
+EOF
+  setsid docker-registry serve "$ZLAB_ROOT/registry.yml" > "$ZLAB_ROOT/registry.log" 2>&1 < /dev/null &
+  echo $! > "$ZLAB_ROOT/registry.pid"
+}
+
+registry_answers() { curl_lab -fo /dev/null "http://$REG/v2/"; }
+
+registry_wait() {
+  wait_for 20 registry_answers && return 0
+  tail -n 20 "$ZLAB_ROOT/registry.log" >&2
+  die "the registry does not answer on $REG"
+}
+
+# registry_has NAME:TAG - is the manifest in the lab registry?
+registry_has() {
+  local ref=$1
+  curl_lab -fI -o /dev/null \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$REG/v2/${ref%:*}/manifests/${ref##*:}" 2>/dev/null
+}
+
+registry_down() {
+  local p
+  p=$(registry_pid)
+  [ -n "$p" ] || return 0
+  kill -TERM "$p" 2>/dev/null || true
+  wait_for 3 bash -c "! kill -0 $p" || kill -KILL "$p" 2>/dev/null || true
+}

@@ -1,0 +1,130 @@
+#!/bin/bash
+# zlab.sh - the zke multi-host test lab: N "hosts" on this one Linux machine, each with
+# its own network, hostname, filesystem view, PID space, sshd and dockerd, plus a
+# docker registry.  Needs root.  See docs/lab.md.
+#
+#   up N                      create hosts zlab1..zlabN (10.77.0.11..) and the registry
+#   add-host                  add the next host to the running lab
+#   down [--purge]            remove everything (--purge: the registry cache too)
+#   status                    hosts, their daemons and links, the registry
+#   ssh HOST [CMD...]         ssh root@HOST with the lab key
+#   exec HOST CMD...          run CMD inside HOST's namespaces, without ssh
+#   pids                      PIDs of every lab process (root namespace view)
+#   images [--force]          build the test images on zlab1 and push them to the registry
+#   build-image NAME:TAG DIR [--force]
+#                             build DIR/Dockerfile (+ DIR/context.sh) on zlab1 and push it
+#   sshd-stop HOST | sshd-start HOST   stop / restart a host's sshd (the host stays up)
+#   link-down HOST | link-up HOST      cut / restore a host's network cable
+#   kill-host HOST | start-host HOST   power a host off (all its processes die) / on again
+#
+# Environment: ZLAB_ROOT (/srv/zlab), ZKE_LAB_CACHE (/var/cache/zke-lab),
+# ZLAB_KEEP_ON_FAIL=1 keeps a half-built lab for debugging.
+set -euo pipefail
+LAB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+for f in common packages net hosts registry images down faults; do
+  # shellcheck source=/dev/null
+  . "$LAB_DIR/$f.sh"
+done
+LOCK=/run/lock/zke-lab.lock
+
+usage() {
+  sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+check_zlab_root() {
+  local d
+  [[ $ZLAB_ROOT == /?* ]] || die "ZLAB_ROOT must be an absolute path"
+  for d in $OVERLAY_DIRS; do
+    [[ $ZLAB_ROOT/ != /$d/* ]] || die "ZLAB_ROOT must not be under /$d (it is overlaid in every host)"
+  done
+}
+
+on_up_failure() {
+  local rc=$?
+  [ "$rc" -ne 0 ] || return 0
+  if [ -n "${ZLAB_KEEP_ON_FAIL:-}" ]; then
+    log "up failed; the partial lab is kept (ZLAB_KEEP_ON_FAIL)"
+  else
+    log "up failed; tearing the partial lab down"
+    (lab_down) || true
+  fi
+  exit "$rc"
+}
+
+lab_up() {
+  local n=${1:-} i
+  [[ $n =~ ^[1-9][0-9]?$ ]] || die "usage: up N (1..99 hosts)"
+  ! lab_is_up || die "a lab is already up ($ZLAB_ROOT, netns $BRNS); run: lab/zlab.sh down"
+  check_zlab_root
+  ensure_packages
+  trap on_up_failure EXIT
+  mkdir -p "$ZLAB_ROOT/hosts" "$ZLAB_ROOT/bin"
+  install -m 755 "$LAB_DIR/zrunc.sh" "$ZLAB_ROOT/bin/zrunc"
+  ssh-keygen -q -t ed25519 -N '' -C zlab-client -f "$ZLAB_ROOT/id_ed25519"
+  net_up
+  registry_up
+  for i in $(seq 1 "$n"); do mkdir -p "$(host_dir "zlab$i")"; done
+  # shellcheck disable=SC2046
+  boot_hosts $(hosts)
+  registry_wait
+  trap - EXIT
+  log "lab up: $(hosts | tr '\n' ' ')registry $REG; ssh -F $ZLAB_ROOT/ssh_config zlab1"
+}
+
+host_status() {
+  local h=$1 p sshd=down docker=down link
+  p=$(init_pid "$h")
+  link=$(net_link_state "$h")
+  if [ -n "$p" ]; then
+    [ "$link" = up ] || sshd=unreachable
+    ! sshd_listens "$(host_ip "$h")" || sshd=up
+    ! docker_answers "$h" > /dev/null 2>&1 || docker=up
+  fi
+  echo "$h $(host_ip "$h") init=${p:-dead} sshd=$sshd docker=$docker link=$link"
+}
+
+lab_status() {
+  local h state=down
+  lab_is_up || { echo "no lab is up"; return 1; }
+  ! registry_answers 2> /dev/null || state=up
+  echo "registry $REG pid=$(registry_pid) $state storage=$REGISTRY_DATA"
+  for h in $(hosts); do host_status "$h"; done
+}
+
+# serialize the commands that change the lab (several engineers share this machine);
+# flock -o: the daemons the command starts do not inherit the lock
+locked() {
+  [ -n "${ZLAB_LOCKED:-}" ] && return 0
+  mkdir -p "$(dirname "$LOCK")"
+  ZLAB_LOCKED=1 exec flock -o -w 900 "$LOCK" bash "${BASH_SOURCE[0]}" "$@"
+}
+
+main() {
+  local cmd=${1:-}
+  [ "$(id -u)" = 0 ] || die "the lab needs root"
+  [ $# -gt 0 ] && shift
+  case $cmd in
+  up | add-host | down | images | build-image | kill-host | start-host) locked "$cmd" "$@" ;;
+  esac
+  case $cmd in
+  up) lab_up "$@" ;;
+  add-host) add_host ;;
+  down) [[ ${1:-} =~ ^(--purge)?$ ]] || usage; lab_down "${1:-}" ;;
+  status) lab_status ;;
+  pids) lab_pids ;;
+  ssh) need_lab && need_host "${1:-}" && exec ssh -F "$ZLAB_ROOT/ssh_config" "$@" ;;
+  exec) [ $# -ge 2 ] || usage; need_lab; need_host "$1"; in_host "$@" ;;
+  images) ensure_packages && FORCE=${1:-} build_images ;;
+  build-image) [ $# -ge 2 ] || usage; build_image "$1" "$(readlink -f "$2")" "${3:-}" ;;
+  sshd-stop) sshd_stop "${1:-}" ;;
+  sshd-start) sshd_start "${1:-}" ;;
+  link-down) link_set "${1:-}" down ;;
+  link-up) link_set "${1:-}" up ;;
+  kill-host) kill_host "${1:-}" ;;
+  start-host) start_host_again "${1:-}" ;;
+  *) usage ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,151 @@
+// The multi-host lab itself: isolated hosts with sshd and dockerd, a registry, a clean teardown.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  LAB_ROOT,
+  LAB_SKIP_REASON,
+  type LabHost,
+  labBuildImage,
+  labDown,
+  labExec,
+  labHosts,
+  labImages,
+  labIsUp,
+  labPids,
+  labSsh,
+  labUp,
+  runCommand,
+} from '../support/lab.ts';
+
+function ssh(host: LabHost, command: string, extraOptions: string[] = []) {
+  return runCommand('ssh', [
+    ...['-i', labSsh.keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes'],
+    ...['-o', `UserKnownHostsFile=${labSsh.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes'],
+    ...['-p', String(host.port), ...extraOptions, `${host.user}@${host.address}`, command],
+  ]);
+}
+
+async function sshOk(host: LabHost, command: string): Promise<string> {
+  const result = await ssh(host, command);
+  assert.equal(result.code, 0, `ssh ${host.name} ${command}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+// the start time of a live process (identifies it despite PID reuse); undefined when it
+// is gone or a zombie (dead, waiting for the machine's PID 1 to reap it)
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
+  let hosts: LabHost[] = [];
+  const byName = (name: string) => hosts.find((host) => host.name === name)!;
+
+  before(async () => {
+    hosts = await labUp(3);
+  });
+
+  after(async () => {
+    if (labIsUp()) await labDown();
+  });
+
+  it('describes three ssh hosts in hosts.json', () => {
+    assert.deepEqual(labHosts(), [
+      { name: 'zlab1', address: '10.77.0.11', user: 'root', port: 22 },
+      { name: 'zlab2', address: '10.77.0.12', user: 'root', port: 22 },
+      { name: 'zlab3', address: '10.77.0.13', user: 'root', port: 22 },
+    ]);
+  });
+
+  it('gives each host its own hostname, over ssh and without it', async () => {
+    for (const host of hosts) {
+      assert.equal(await sshOk(host, 'hostname'), host.name);
+      const local = await labExec(host.name, ['hostname']);
+      assert.equal(local.stdout.trim(), host.name);
+    }
+  });
+
+  it('accepts the lab key with a known host key and refuses password logins', async () => {
+    assert.equal(await sshOk(byName('zlab1'), 'id -un'), 'root');
+    const password = await ssh(byName('zlab1'), 'true', [
+      ...['-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive'],
+    ]);
+    assert.equal(password.code, 255);
+    assert.match(password.stderr, /Permission denied \(publickey\)/);
+  });
+
+  it('runs a dockerd on each host that names itself after the host', async () => {
+    for (const host of hosts) {
+      assert.equal(await sshOk(host, "docker info --format '{{.Name}}'"), host.name);
+    }
+  });
+
+  it('keeps a file written on zlab1 private to zlab1', async () => {
+    const file = `/etc/zlab-private-${randomBytes(4).toString('hex')}`;
+    await sshOk(byName('zlab1'), `echo secret > ${file}`);
+    assert.equal(await sshOk(byName('zlab1'), `cat ${file}`), 'secret');
+    const other = await ssh(byName('zlab2'), `test -e ${file}`);
+    assert.equal(other.code, 1, `${file} is visible on zlab2`);
+    assert.equal(existsSync(file), false, `${file} is visible on the machine`);
+  });
+
+  it('runs on zlab2 the images built on zlab1 and served by the registry', async () => {
+    await labImages();
+    const zlab2 = byName('zlab2');
+    const tools = await sshOk(zlab2, 'docker run --rm zke/tools:v1 which nc tar sha256sum');
+    assert.deepEqual(tools.split('\n'), ['/bin/nc', '/bin/tar', '/bin/sha256sum']);
+
+    // a fresh build, so this run proves the whole path: build on zlab1, push, pull on zlab2
+    const nonce = randomBytes(8).toString('hex');
+    const context = mkdtempSync(path.join(tmpdir(), 'zlab-test-'));
+    try {
+      writeFileSync(path.join(context, 'Dockerfile'), `FROM zke/tools:v1\nRUN echo ${nonce} > /nonce\n`);
+      await labBuildImage('zke/lab-selftest:v1', context, { force: true });
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
+    assert.equal(await sshOk(zlab2, 'docker run --rm zke/lab-selftest:v1 cat /nonce'), nonce);
+  });
+
+  it('leaves no netns, mount or process behind on down', async () => {
+    const pids = await labPids();
+    assert.ok(pids.length > 3 * 3, `expected init, sshd and dockerd of 3 hosts, got ${pids.length} pids`);
+    const started = new Map(pids.map((pid) => [pid, processStart(pid)]));
+
+    await labDown();
+
+    const netns = await runCommand('ip', ['netns', 'list']);
+    assert.doesNotMatch(netns.stdout, /zlab/);
+    assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), /zlab/);
+    const survivors = pids.filter(
+      (pid) => started.get(pid) !== undefined && processStart(pid) === started.get(pid),
+    );
+    assert.deepEqual(survivors, []);
+    assert.deepEqual(processesMentioning('hostinit.sh'), []);
+    assert.deepEqual(processesMentioning(`${LAB_ROOT}/`), []);
+    assert.equal(existsSync(LAB_ROOT), false);
+  });
+});
