@@ -1,0 +1,176 @@
+// Network, DNS, ingress, monitoring, authn/authz: zke keeps most under `option`/`network`, RKE at the top level.
+
+import type { SpecContext } from './context.ts';
+import { DEFAULTS } from './defaults.ts';
+import { nthAddress, parseCidrV4 } from './net.ts';
+import { stringMap } from './normalize-nodes.ts';
+import type { GivenServices } from './normalize-services.ts';
+import type { RawCluster } from './raw-schema.ts';
+import {
+  AUTHN_STRATEGIES,
+  AUTHZ_MODES,
+  type ClusterSpec,
+  DNS_PROVIDERS,
+  type DnsSpec,
+  INGRESS_PROVIDERS,
+  type IngressSpec,
+  METRICS_PROVIDERS,
+  type MonitoringSpec,
+  NETWORK_PLUGINS,
+  type NetworkSpec,
+} from './types.ts';
+
+function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenServices) {
+  const option = raw.option ?? {};
+  const podCidr = ctx.pick(
+    'network.podCidr',
+    [
+      { path: 'option.cluster_cidr', value: option.cluster_cidr },
+      { path: `${root}.kube-controller.cluster_cidr`, value: given['kube-controller']?.cluster_cidr },
+    ],
+    DEFAULTS.podCidr,
+  );
+  const serviceCidr = ctx.pick(
+    'network.serviceCidr',
+    [
+      { path: 'option.service_cidr', value: option.service_cidr },
+      {
+        path: `${root}.kube-api.service_cluster_ip_range`,
+        value: given['kube-api']?.service_cluster_ip_range,
+      },
+      {
+        path: `${root}.kube-controller.service_cluster_ip_range`,
+        value: given['kube-controller']?.service_cluster_ip_range,
+      },
+    ],
+    DEFAULTS.serviceCidr,
+  );
+  const clusterDomain = ctx.pick(
+    'network.clusterDomain',
+    [
+      { path: 'option.cluster_domain', value: option.cluster_domain },
+      { path: `${root}.kubelet.cluster_domain`, value: given.kubelet?.cluster_domain },
+    ],
+    DEFAULTS.clusterDomain,
+  );
+  const dnsServiceIp = ctx.pick(
+    'network.dnsServiceIp',
+    [
+      { path: 'option.cluster_dns_serviceip', value: option.cluster_dns_serviceip },
+      { path: `${root}.kubelet.cluster_dns_server`, value: given.kubelet?.cluster_dns_server },
+    ],
+    DEFAULTS.dnsServiceIp,
+  );
+  const parsed = parseCidrV4(serviceCidr);
+  const kubernetesServiceIp = parsed.ok ? nthAddress(parsed.cidr, 1) : '';
+  return { podCidr, serviceCidr, clusterDomain, dnsServiceIp, kubernetesServiceIp };
+}
+
+export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: GivenServices): NetworkSpec {
+  const network = raw.network ?? {};
+  // flannel_iface (RKE) is the same setting as network.iface (zke): it lives in `iface` only.
+  const { flannel_iface: flannelIface, ...options } = stringMap(network.options);
+  const plugin = ctx.oneOf('network.plugin', network.plugin, NETWORK_PLUGINS, 'network plugin', 'flannel');
+  const iface = ctx.pick(
+    'network.iface',
+    [
+      { path: 'network.iface', value: network.iface },
+      { path: 'network.options.flannel_iface', value: flannelIface },
+    ],
+    undefined as string | undefined,
+  );
+  const mtu = network.mtu === undefined ? undefined : ctx.int('network.mtu', network.mtu, 576, 9216, 1500);
+  if (plugin === 'flannel') options.flannel_backend_type ??= DEFAULTS.flannelBackend;
+  return {
+    plugin,
+    ...(iface !== undefined ? { iface } : {}),
+    ...(mtu !== undefined ? { mtu } : {}),
+    options,
+    ...addressing(ctx, raw, services),
+  };
+}
+
+/** zke nests `dns` and `ingress` under `network`; RKE has them at the top level. */
+function block<T>(ctx: SpecContext, key: string, zke: T | undefined, rke: T | undefined): T | undefined {
+  return ctx.pick(
+    key,
+    [
+      { path: `network.${key}`, value: zke },
+      { path: key, value: rke },
+    ],
+    undefined,
+  );
+}
+
+export function normalizeDns(ctx: SpecContext, raw: RawCluster): DnsSpec {
+  const dns = block(ctx, 'dns', raw.network?.dns, raw.dns) ?? {};
+  const at = ctx.at('dns');
+  return {
+    provider: ctx.oneOf(`${at}.provider`, dns.provider, DNS_PROVIDERS, 'DNS provider', 'coredns'),
+    upstreamNameservers: ctx.pick(
+      'dns.upstreamNameservers',
+      [
+        { path: `${at}.upstreamnameservers`, value: dns.upstreamnameservers },
+        { path: 'option.up_stream_name_servers', value: raw.option?.up_stream_name_servers },
+      ],
+      [],
+    ),
+    reverseCidrs: dns.reversecidrs ?? [],
+    nodeSelector: stringMap(dns.node_selector),
+  };
+}
+
+export function normalizeIngress(ctx: SpecContext, raw: RawCluster): IngressSpec {
+  const ingress = block(ctx, 'ingress', raw.network?.ingress, raw.ingress) ?? {};
+  const at = ctx.at('ingress');
+  return {
+    provider: ctx.oneOf(`${at}.provider`, ingress.provider, INGRESS_PROVIDERS, 'ingress provider', 'nginx'),
+    options: stringMap(ingress.options),
+    nodeSelector: { ...stringMap(ingress.node_selector), ...DEFAULTS.ingressNodeSelector },
+    extraArgs: stringMap(ingress.extra_args),
+  };
+}
+
+export function normalizeMonitoring(ctx: SpecContext, raw: RawCluster): MonitoringSpec {
+  const provider = ctx.pick(
+    'monitoring.provider',
+    [
+      { path: 'monitor.metrics_provider', value: raw.monitor?.metrics_provider },
+      { path: 'monitoring.provider', value: raw.monitoring?.provider },
+    ],
+    undefined as string | undefined,
+  );
+  const options = raw.monitor?.metrics_options ?? raw.monitoring?.options;
+  return {
+    provider: ctx.oneOf(
+      ctx.at('monitoring.provider'),
+      provider,
+      METRICS_PROVIDERS,
+      'metrics provider',
+      'metrics-server',
+    ),
+    options: stringMap(options),
+  };
+}
+
+export function normalizeAuth(
+  ctx: SpecContext,
+  raw: RawCluster,
+): Pick<ClusterSpec, 'authentication' | 'authorization'> {
+  ctx.locate('authentication.sans', 'authentication.sans');
+  const strategy = raw.authentication?.strategy;
+  const mode = raw.authorization?.mode;
+  return {
+    authentication: {
+      strategy: ctx.oneOf(
+        'authentication.strategy',
+        strategy,
+        AUTHN_STRATEGIES,
+        'authentication strategy',
+        'x509',
+      ),
+      sans: raw.authentication?.sans ?? [],
+    },
+    authorization: { mode: ctx.oneOf('authorization.mode', mode, AUTHZ_MODES, 'authorization mode', 'rbac') },
+  };
+}

@@ -1,0 +1,118 @@
+// Type-checks the raw document against rawClusterSchema. Values of the wrong type and unknown keys are
+// reported and then dropped, so that value validation can still run on the rest and report everything at once.
+import type { z } from 'zod';
+import { formatPath } from './paths.ts';
+import { type RawCluster, rawClusterSchema } from './raw-schema.ts';
+import type { SpecIssue } from './types.ts';
+
+/** Keys of zke or RKE that are recognised but not supported here; the warning says why. */
+const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
+  single_cloud_address: 'zcloud-proxy is not supported',
+  loadbalance: 'the zcloud load balancer controller is not supported',
+  disable_linkerd: 'linkerd is not deployed',
+  cloud_provider: 'cloud providers are not supported',
+  ssh_agent_auth: 'SSH agent authentication is not supported',
+  extra_args_array: 'use extra_args',
+  pod_security_policy: 'PodSecurityPolicy was removed in Kubernetes 1.25',
+  enable_cri_dockerd: 'cri-dockerd is always used',
+};
+
+export interface StructureResult {
+  readonly raw?: RawCluster;
+  readonly errors: SpecIssue[];
+  readonly warnings: SpecIssue[];
+}
+
+const DROPPED = Symbol('dropped');
+
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  array: 'a list',
+  object: 'a mapping',
+  record: 'a mapping',
+};
+
+function expectedOf(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'invalid_type') return [TYPE_WORDS[issue.expected] ?? issue.expected];
+  if (issue.code === 'invalid_union') return issue.errors.flatMap((branch) => branch.flatMap(expectedOf));
+  return [];
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], root);
+}
+
+function typeMessage(issue: z.core.$ZodIssue, doc: unknown): string {
+  const expected = [...new Set(expectedOf(issue))];
+  if (expected.length === 0) return issue.message;
+  return `expected ${expected.join(' or ')}, got ${describeValue(valueAt(doc, issue.path))}`;
+}
+
+function unknownKeyMessage(key: string): string {
+  const hint = UNSUPPORTED_HINTS[key];
+  return hint ? `key "${key}" is ignored: ${hint}` : `unknown key "${key}" (ignored)`;
+}
+
+function cloneJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneJson);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneJson(v)]));
+  }
+  return value;
+}
+
+/** Marks the value at `path` as dropped (arrays are compacted afterwards). */
+function drop(root: unknown, path: readonly PropertyKey[]): void {
+  const parent = valueAt(root, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (parent === null || typeof parent !== 'object' || last === undefined) return;
+  if (Array.isArray(parent)) parent[last as number] = DROPPED;
+  else delete (parent as Record<PropertyKey, unknown>)[last];
+}
+
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== DROPPED).map(compact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+  }
+  return value;
+}
+
+function collect(issues: readonly z.core.$ZodIssue[], doc: unknown, out: StructureResult): void {
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.warnings.push({ path: formatPath([...issue.path, key]), message: unknownKeyMessage(key) });
+        drop(doc, [...issue.path, key]);
+      }
+    } else {
+      out.errors.push({ path: formatPath(issue.path), message: typeMessage(issue, doc) });
+      drop(doc, issue.path);
+    }
+  }
+}
+
+export function checkStructure(input: unknown): StructureResult {
+  const out: StructureResult = { errors: [], warnings: [] };
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    out.errors.push({ path: '', message: `the cluster spec must be a mapping, got ${describeValue(input)}` });
+    return out;
+  }
+  const first = rawClusterSchema.safeParse(input);
+  if (first.success) return { ...out, raw: first.data };
+  const doc = cloneJson(input);
+  collect(first.error.issues, doc, out);
+  const second = rawClusterSchema.safeParse(compact(doc));
+  if (second.success) return { ...out, raw: second.data };
+  collect(second.error.issues, doc, out);
+  return out;
+}

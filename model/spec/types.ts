@@ -1,0 +1,192 @@
+// The normalized cluster model: one shape whatever format (zke or RKE) the user wrote. Every default is filled in.
+import type { SystemImages } from '../versions.ts';
+
+export const ROLES = ['etcd', 'controlplane', 'worker', 'edge'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const NETWORK_PLUGINS = ['flannel', 'none'] as const;
+export const DNS_PROVIDERS = ['coredns', 'none'] as const;
+export const INGRESS_PROVIDERS = ['nginx', 'none'] as const;
+export const METRICS_PROVIDERS = ['metrics-server', 'none'] as const;
+export const AUTHN_STRATEGIES = ['x509'] as const;
+export const AUTHZ_MODES = ['rbac', 'none'] as const;
+
+/**
+ * A value that must never be logged or stored with the spec (inline SSH keys, registry passwords).
+ * The service moves it to a secret store; `redactSecrets` replaces it for display.
+ */
+export interface SecretValue {
+  readonly secret: true;
+  readonly value: string;
+}
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: TaintEffect;
+}
+
+export interface SshAccess {
+  readonly user: string;
+  readonly port: number;
+  /** Path of the private key on the machine running zke ("~/" allowed). */
+  readonly keyPath: string;
+  /** Inline private key, when the spec gave one (zke's `ssh_key`). */
+  readonly key?: SecretValue;
+  /** Expected host key fingerprint, `SHA256:...`; unset means trust on first use is up to the caller. */
+  readonly hostKey?: string;
+}
+
+export interface NodeSpec {
+  /** Kubernetes node name and the node's identity; lower-case. */
+  readonly name: string;
+  readonly address: string;
+  readonly internalAddress: string;
+  readonly roles: readonly Role[];
+  readonly ssh: SshAccess;
+  readonly dockerSocket: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+export interface ServiceOptions {
+  readonly extraArgs: Readonly<Record<string, string>>;
+  readonly extraBinds: readonly string[];
+  readonly extraEnv: readonly string[];
+}
+
+export interface EtcdOptions extends ServiceOptions {
+  readonly snapshot: { readonly enabled: boolean; readonly creation: string; readonly retention: string };
+}
+
+export interface KubeApiOptions extends ServiceOptions {
+  readonly serviceNodePortRange: string;
+  readonly alwaysPullImages: boolean;
+}
+
+export interface KubeletOptions extends ServiceOptions {
+  readonly failSwapOn: boolean;
+}
+
+export const SERVICE_NAMES = [
+  'etcd',
+  'kube-api',
+  'kube-controller',
+  'scheduler',
+  'kubelet',
+  'kubeproxy',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface Services {
+  readonly etcd: EtcdOptions;
+  readonly 'kube-api': KubeApiOptions;
+  readonly 'kube-controller': ServiceOptions;
+  readonly scheduler: ServiceOptions;
+  readonly kubelet: KubeletOptions;
+  readonly kubeproxy: ServiceOptions;
+}
+
+export interface NetworkSpec {
+  readonly plugin: (typeof NETWORK_PLUGINS)[number];
+  /** Host interface for the overlay (flannel `--iface`). */
+  readonly iface?: string;
+  readonly mtu?: number;
+  readonly options: Readonly<Record<string, string>>;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly clusterDomain: string;
+  readonly dnsServiceIp: string;
+  /** First address of the service CIDR (the `kubernetes` Service). */
+  readonly kubernetesServiceIp: string;
+}
+
+export interface DnsSpec {
+  readonly provider: (typeof DNS_PROVIDERS)[number];
+  /** Empty: CoreDNS forwards to the node's /etc/resolv.conf. */
+  readonly upstreamNameservers: readonly string[];
+  readonly reverseCidrs: readonly string[];
+  readonly nodeSelector: Readonly<Record<string, string>>;
+}
+
+export interface IngressSpec {
+  readonly provider: (typeof INGRESS_PROVIDERS)[number];
+  readonly options: Readonly<Record<string, string>>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly extraArgs: Readonly<Record<string, string>>;
+}
+
+export interface MonitoringSpec {
+  readonly provider: (typeof METRICS_PROVIDERS)[number];
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface RegistrySpec {
+  /** host[:port][/namespace]; empty is not allowed (docker.io needs no entry). */
+  readonly url: string;
+  readonly user?: string;
+  readonly password?: SecretValue;
+  readonly isDefault: boolean;
+}
+
+export interface UpgradeStrategy {
+  /** A count ("2") or a percentage ("10%"). */
+  readonly maxUnavailableWorker: string;
+  readonly maxUnavailableControlplane: string;
+  readonly drain: boolean;
+  readonly nodeDrainInput: {
+    readonly force: boolean;
+    readonly ignoreDaemonsets: boolean;
+    readonly deleteLocalData: boolean;
+    readonly gracePeriod: number;
+    readonly timeout: number;
+  };
+}
+
+export interface BastionHost {
+  readonly address: string;
+  readonly ssh: SshAccess;
+}
+
+export interface ClusterSpec {
+  readonly clusterName: string;
+  readonly kubernetesVersion: string;
+  readonly nodes: readonly NodeSpec[];
+  readonly services: Services;
+  readonly network: NetworkSpec;
+  readonly dns: DnsSpec;
+  readonly ingress: IngressSpec;
+  readonly monitoring: MonitoringSpec;
+  readonly authentication: {
+    readonly strategy: (typeof AUTHN_STRATEGIES)[number];
+    readonly sans: readonly string[];
+  };
+  readonly authorization: { readonly mode: (typeof AUTHZ_MODES)[number] };
+  readonly privateRegistries: readonly RegistrySpec[];
+  /** Resolved: version table, then the default registry prefix, then the spec's overrides. */
+  readonly systemImages: SystemImages;
+  readonly upgradeStrategy: UpgradeStrategy;
+  readonly bastionHost?: BastionHost;
+  /** RKE `addons` (inline YAML) and `addons_include` (paths or URLs), kept as given. */
+  readonly addons?: string;
+  readonly addonsInclude: readonly string[];
+  readonly prefixPath: string;
+  readonly ignoreDockerVersion: boolean;
+  readonly disablePortCheck: boolean;
+  readonly maxParallelHosts: number;
+  readonly certValidityDays: number;
+  /** Which key names the file used; error paths are reported in that format. */
+  readonly sourceFormat: 'zke' | 'rke';
+}
+
+/** One problem, located by its path in the user's file (`nodes[2].address`). */
+export interface SpecIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly spec: ClusterSpec; readonly warnings: readonly SpecIssue[] }
+  | { readonly ok: false; readonly errors: readonly SpecIssue[]; readonly warnings: readonly SpecIssue[] };

@@ -1,0 +1,57 @@
+// YAML reading that refuses alias bombs, very deep nesting and oversized input.
+import { parseDocument } from 'yaml';
+import type { SpecIssue } from './types.ts';
+
+export const YAML_LIMITS = {
+  maxBytes: 1024 * 1024,
+  maxAliasCount: 100,
+  maxDepth: 32,
+  maxValues: 100_000,
+} as const;
+
+export type YamlResult = { ok: true; value: unknown } | { ok: false; errors: SpecIssue[] };
+
+/** Depth and size of a parsed value, stopping early once a limit is passed. */
+function exceedsLimits(root: unknown): string | null {
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 1 }];
+  let values = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    values += 1;
+    if (values > YAML_LIMITS.maxValues) return `the document has more than ${YAML_LIMITS.maxValues} values`;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > YAML_LIMITS.maxDepth)
+      return `the document is nested deeper than ${YAML_LIMITS.maxDepth} levels`;
+    for (const child of Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+  }
+  return null;
+}
+
+function where(linePos: readonly { line: number; col: number }[] | undefined): string {
+  const pos = linePos?.[0];
+  return pos ? `(yaml line ${pos.line}, column ${pos.col})` : '(yaml)';
+}
+
+/** Parses one YAML document into plain data, with limits; errors carry the line and column. */
+export function parseYaml(text: string): YamlResult {
+  if (text.length > YAML_LIMITS.maxBytes) {
+    return {
+      ok: false,
+      errors: [{ path: '(yaml)', message: `the document is larger than ${YAML_LIMITS.maxBytes} bytes` }],
+    };
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({ path: where(e.linePos), message: e.message.split('\n')[0]! })),
+    };
+  }
+  try {
+    const value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+    const problem = exceedsLimits(value);
+    return problem ? { ok: false, errors: [{ path: '(yaml)', message: problem }] } : { ok: true, value };
+  } catch (error) {
+    return { ok: false, errors: [{ path: '(yaml)', message: (error as Error).message }] };
+  }
+}

@@ -1,0 +1,180 @@
+// The supported Kubernetes versions as data: system images and default flags per container.
+// Image strings are edited by the lab's image builder; keep them literal.
+
+export const IMAGE_KEYS = [
+  'kubernetes',
+  'etcd',
+  'tools',
+  'nginx_proxy',
+  'pod_infra_container',
+  'cri_dockerd',
+  'flannel',
+  'flannel_cni',
+  'coredns',
+  'metrics_server',
+  'ingress',
+] as const;
+export type ImageKey = (typeof IMAGE_KEYS)[number];
+export type SystemImages = Readonly<Record<ImageKey, string>>;
+
+/** Older image key names (RKE's `system_images`, zke's `image`) accepted as overrides. */
+export const IMAGE_KEY_ALIASES: Readonly<Record<string, ImageKey>> = {
+  alpine: 'tools',
+  cert_downloader: 'tools',
+  kubernetes_services_sidecar: 'tools',
+};
+
+/** Containers whose flags come partly from the version table. */
+export const FLAG_CONTAINERS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+  'kube-proxy',
+  'cri-dockerd',
+] as const;
+export type FlagContainer = (typeof FLAG_CONTAINERS)[number];
+export type Flags = Readonly<Record<string, string>>;
+
+export interface KubernetesVersion {
+  readonly version: string;
+  readonly images: SystemImages;
+  readonly defaultFlags: Readonly<Record<FlagContainer, Flags>>;
+}
+
+const ADMISSION_PLUGINS = [
+  'NamespaceLifecycle',
+  'LimitRanger',
+  'ServiceAccount',
+  'DefaultStorageClass',
+  'DefaultTolerationSeconds',
+  'MutatingAdmissionWebhook',
+  'ValidatingAdmissionWebhook',
+  'ResourceQuota',
+  'NodeRestriction',
+  'Priority',
+  'TaintNodesByCondition',
+  'PersistentVolumeClaimResize',
+].join(',');
+
+/** Flags that do not depend on the cluster's topology; the plan adds the rest. */
+const FLAGS_1_33: Record<FlagContainer, Flags> = {
+  etcd: {
+    'election-timeout': '5000',
+    'heartbeat-interval': '500',
+    'initial-cluster-token': 'etcd-cluster-1',
+    'client-cert-auth': 'true',
+    'peer-client-cert-auth': 'true',
+  },
+  'kube-apiserver': {
+    'allow-privileged': 'true',
+    'anonymous-auth': 'false',
+    'bind-address': '0.0.0.0',
+    'enable-admission-plugins': ADMISSION_PLUGINS,
+    'etcd-prefix': '/registry',
+    'kubelet-preferred-address-types': 'InternalIP,ExternalIP,Hostname',
+    profiling: 'false',
+    'requestheader-allowed-names': 'kube-apiserver-proxy-client',
+    'requestheader-extra-headers-prefix': 'X-Remote-Extra-',
+    'requestheader-group-headers': 'X-Remote-Group',
+    'requestheader-username-headers': 'X-Remote-User',
+    'secure-port': '6443',
+    'service-account-lookup': 'true',
+    'storage-backend': 'etcd3',
+    v: '2',
+  },
+  'kube-controller-manager': {
+    'allocate-node-cidrs': 'true',
+    'bind-address': '127.0.0.1',
+    'node-monitor-grace-period': '40s',
+    profiling: 'false',
+    'terminated-pod-gc-threshold': '1000',
+    'use-service-account-credentials': 'true',
+    v: '2',
+  },
+  'kube-scheduler': {
+    'bind-address': '127.0.0.1',
+    profiling: 'false',
+    v: '2',
+  },
+  kubelet: {
+    address: '0.0.0.0',
+    'anonymous-auth': 'false',
+    'authentication-token-webhook': 'true',
+    'authorization-mode': 'Webhook',
+    'cgroup-driver': 'cgroupfs',
+    'event-qps': '0',
+    'fail-swap-on': 'false',
+    'healthz-bind-address': '127.0.0.1',
+    'healthz-port': '10248',
+    'make-iptables-util-chains': 'true',
+    'read-only-port': '0',
+    'resolv-conf': '/etc/resolv.conf',
+    'root-dir': '/var/lib/kubelet',
+    'streaming-connection-idle-timeout': '30m',
+    'volume-plugin-dir': '/var/lib/kubelet/volumeplugins',
+    v: '2',
+  },
+  'kube-proxy': {
+    'conntrack-max-per-core': '0',
+    'healthz-bind-address': '0.0.0.0:10256',
+    'proxy-mode': 'iptables',
+    v: '2',
+  },
+  'cri-dockerd': {
+    'cni-bin-dir': '/opt/cni/bin',
+    'cni-cache-dir': '/var/lib/cni/cache',
+    'cni-conf-dir': '/etc/cni/net.d',
+    'container-runtime-endpoint': 'unix:///var/run/cri-dockerd.sock',
+    'cri-dockerd-root-directory': '/var/lib/cri-dockerd',
+    'docker-endpoint': 'unix:///var/run/docker.sock',
+    'network-plugin': 'cni',
+  },
+};
+
+/** Images every supported version uses; `kubernetes` is per version. */
+const SHARED_IMAGES = {
+  etcd: 'zke/etcd:v3.4.23',
+  tools: 'zke/tools:v1',
+  nginx_proxy: 'zke/nginx-proxy:v1',
+  pod_infra_container: 'zke/pause:3.10',
+  cri_dockerd: 'zke/cri-dockerd:v0.3.20',
+  flannel: 'zke/flannel:v0.27.4',
+  flannel_cni: 'zke/flannel-cni-plugin:v1.8.0',
+  coredns: 'zke/coredns:v1.12.4',
+  metrics_server: 'zke/metrics-server:v0.8.0',
+  ingress: 'zke/ingress:v1',
+} as const;
+
+/** Newest last. */
+export const KUBERNETES_VERSIONS: readonly KubernetesVersion[] = [
+  {
+    version: 'v1.33.13',
+    images: { ...SHARED_IMAGES, kubernetes: 'zke/hyperkube:v1.33.13' },
+    defaultFlags: FLAGS_1_33,
+  },
+  {
+    version: 'v1.34.4',
+    images: { ...SHARED_IMAGES, kubernetes: 'zke/hyperkube:v1.34.4' },
+    defaultFlags: FLAGS_1_33,
+  },
+];
+
+export const DEFAULT_KUBERNETES_VERSION: string =
+  KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]!.version;
+
+export function knownVersions(): string[] {
+  return KUBERNETES_VERSIONS.map((v) => v.version);
+}
+
+/**
+ * Finds a version by "v1.34.4", "1.34.4", "v1.34" (newest patch of that minor) or RKE's "v1.34.4-rancher1-1".
+ * Returns undefined when unknown.
+ */
+export function findVersion(requested: string): KubernetesVersion | undefined {
+  const core = requested.replace(/^v?/, 'v').replace(/-rancher[0-9]+-[0-9]+$/, '');
+  const exact = KUBERNETES_VERSIONS.find((v) => v.version === core);
+  if (exact || !/^v[0-9]+\.[0-9]+$/.test(core)) return exact;
+  return KUBERNETES_VERSIONS.filter((v) => v.version.startsWith(`${core}.`)).at(-1);
+}
