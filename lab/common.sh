@@ -31,12 +31,21 @@ need_lab() {
   if [ ! -e "/run/netns/$BRNS" ] || [ ! -d "$ZLAB_ROOT/hosts" ]; then die "no lab is up (run: lab/zlab.sh up N)"; fi
 }
 
-# the PID in FILE, if that process still exists
+# is PID running?  A zombie is not: it only waits for the machine's PID 1 (which reaps
+# the lab's orphaned processes lazily, up to ~2 s later) to collect it.
+is_alive() {
+  local stat
+  read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+is_gone() { ! is_alive "$1"; }
+
+# the PID in FILE, if that process is still running
 live_pid() {
   local p
   p=$(cat "$1" 2>/dev/null) || return 0
-  [ -d "/proc/$p" ] && echo "$p"
-  return 0
+  ! is_alive "$p" || echo "$p"
 }
 
 # root-namespace PID of a host's init (PID 1 of its PID namespace); empty when the host is down

@@ -38,7 +38,7 @@ kill_host() {
   net_link "$h" down
   p=$(cat "$ZLAB_ROOT/hosts/$h.unshare" 2>/dev/null || true)
   kill -KILL "$(init_pid "$h")"
-  [ -z "$p" ] || wait_for 10 bash -c "! kill -0 $p" || die "$h: did not die"
+  [ -z "$p" ] || wait_for 10 is_gone "$p" || die "$h: did not die"
   rm -f "$ZLAB_ROOT/hosts/$h.init" "$ZLAB_ROOT/hosts/$h.unshare"
 }
 

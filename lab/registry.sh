@@ -22,8 +22,12 @@ EOF
 
 registry_answers() { curl_lab -fo /dev/null "http://$REG/v2/"; }
 
+# answering, or dead (no use waiting then)
+registry_settled() { registry_answers || [ -z "$(registry_pid)" ]; }
+
 registry_wait() {
-  wait_for 20 registry_answers && return 0
+  wait_for 20 registry_settled
+  registry_answers && return 0
   tail -n 20 "$ZLAB_ROOT/registry.log" >&2
   die "the registry does not answer on $REG"
 }
@@ -43,5 +47,5 @@ registry_down() {
   p=$(registry_pid)
   [ -n "$p" ] || return 0
   kill -TERM "$p" 2>/dev/null || true
-  wait_for 3 bash -c "! kill -0 $p" || kill -KILL "$p" 2>/dev/null || true
+  wait_for 3 is_gone "$p" || kill -KILL "$p" 2>/dev/null || true
 }
