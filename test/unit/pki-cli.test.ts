@@ -1,0 +1,190 @@
+// `zke pki generate`: the directory layout, modes, re-runs, and the minimal cluster.yml adapter.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { pkiInputFromYaml } from '../../cli/commands/pki.ts';
+import { NOW } from './pki-fixture.ts';
+
+const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
+
+const RKE_YAML = `
+cluster_name: demo
+nodes:
+  - address: 10.0.0.1
+    internal_address: 192.168.0.1
+    hostname_override: CP1
+    role: [controlplane, etcd]
+  - address: 10.0.0.2
+    role: [worker]
+  - address: 10.0.0.3
+    role: [etcd]
+authentication:
+  sans: [api.example.com]
+services:
+  kube-api:
+    service_cluster_ip_range: 10.96.0.0/12
+  kubelet:
+    cluster_domain: corp.local
+`;
+
+const ZKE_YAML = `
+cluster_name: demo
+option:
+  service_cidr: 10.96.0.0/12
+  cluster_domain: corp.local
+nodes:
+  - name: cp1
+    address: 10.0.0.1
+    internal_address: 192.168.0.1
+    roles: [controlplane, etcd]
+  - address: 10.0.0.2
+    roles: [worker]
+  - address: 10.0.0.3
+    roles: [etcd]
+authentication:
+  sans: [api.example.com]
+`;
+
+function zke(...args: string[]) {
+  const result = spawnSync(process.execPath, [ZKE, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function clusterFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'zke-pki-cli-')), 'cluster.yml');
+  writeFileSync(path, text);
+  return path;
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe('zke pki generate', () => {
+  const config = clusterFile(RKE_YAML);
+  const out = join(mkdtempSync(join(tmpdir(), 'zke-pki-out-')), 'ssl');
+
+  test('writes the /etc/kubernetes/ssl layout plus the admin kubeconfig, with modes', () => {
+    const run = zke('pki', 'generate', '-c', config, '-o', out);
+    assert.equal(run.code, 0, run.stderr);
+    const files = readdirSync(out);
+    const certs = files
+      .filter((f) => f.endsWith('.pem') && !f.endsWith('-key.pem'))
+      .map((f) => f.slice(0, -4));
+    assert.deepEqual(certs.sort(), [
+      'kube-apiserver',
+      'kube-apiserver-proxy-client',
+      'kube-apiserver-requestheader-ca',
+      'kube-ca',
+      'kube-controller-manager',
+      'kube-etcd-10-0-0-3',
+      'kube-etcd-192-168-0-1',
+      'kube-node',
+      'kube-proxy',
+      'kube-scheduler',
+      'kube-service-account-token',
+    ]);
+    for (const cert of certs) assert.ok(files.includes(`${cert}-key.pem`), cert);
+    assert.equal(files.filter((f) => f.startsWith('kubecfg-')).length, 6);
+    assert.equal(mode(out), 0o700);
+    for (const file of files) {
+      assert.equal(
+        mode(join(out, file)),
+        file.endsWith('.pem') && !file.endsWith('-key.pem') ? 0o644 : 0o600,
+        file,
+      );
+    }
+    const admin = parse(readFileSync(join(out, 'kube_config_cluster.yml'), 'utf8'));
+    assert.equal(admin.clusters[0].cluster.server, 'https://10.0.0.1:6443');
+    assert.equal(admin['current-context'], 'demo');
+  });
+
+  test('a re-run on the same directory keeps every certificate and key', () => {
+    const before = readFileSync(join(out, 'kube-apiserver-key.pem'), 'utf8');
+    const admin = readFileSync(join(out, 'kube_config_cluster.yml'), 'utf8');
+    const run = zke('pki', 'generate', '-c', config, '-o', out);
+    assert.equal(run.code, 0, run.stderr);
+    const actions = run.stdout.split('\n').filter((l) => /^(created|reissued|kept|removed) /.test(l));
+    assert.equal(actions.length, 12);
+    assert.ok(
+      actions.every((l) => l.startsWith('kept ')),
+      run.stdout,
+    );
+    assert.equal(readFileSync(join(out, 'kube-apiserver-key.pem'), 'utf8'), before);
+    assert.equal(readFileSync(join(out, 'kube_config_cluster.yml'), 'utf8'), admin);
+  });
+
+  test('removing an etcd host deletes its files; --rotate --service re-issues one service', () => {
+    const smaller = clusterFile(RKE_YAML.replace('  - address: 10.0.0.3\n    role: [etcd]\n', ''));
+    const run = zke('pki', 'generate', '-c', smaller, '-o', out, '--rotate', '--service', 'kube-scheduler');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^removed\s+kube-etcd-10-0-0-3\s/m);
+    assert.match(run.stdout, /^reissued\s+kube-scheduler\s+rotation requested$/m);
+    assert.ok(!readdirSync(out).some((f) => f.includes('10-0-0-3')));
+  });
+
+  test('usage errors exit 2; a bad cluster.yml exits 1 with the path of the problem', () => {
+    assert.equal(zke('pki', 'generate', '-c', config).code, 2);
+    assert.equal(zke('pki', 'sign', '-o', out).code, 2);
+    const bad = zke(
+      'pki',
+      'generate',
+      '-c',
+      clusterFile('nodes:\n  - address: 10.0.0.1\n    roles: [master]\n'),
+      '-o',
+      out,
+    );
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /nodes\[0\]\.roles: unknown role master/);
+  });
+});
+
+describe('pkiInputFromYaml', () => {
+  test('RKE and zke key names give the same input', () => {
+    const rke = pkiInputFromYaml(RKE_YAML, NOW);
+    assert.deepEqual(rke, pkiInputFromYaml(ZKE_YAML, NOW));
+    assert.deepEqual(rke.nodes[0], {
+      name: 'cp1',
+      address: '10.0.0.1',
+      internalAddress: '192.168.0.1',
+      roles: ['controlplane', 'etcd'],
+    });
+    assert.deepEqual(rke.nodes[1], {
+      name: '10.0.0.2',
+      address: '10.0.0.2',
+      internalAddress: '10.0.0.2',
+      roles: ['worker'],
+    });
+    assert.equal(rke.serviceCidr, '10.96.0.0/12');
+    assert.equal(rke.clusterDomain, 'corp.local');
+    assert.deepEqual(rke.extraSans, ['api.example.com']);
+  });
+
+  test('defaults: cluster "local", 10.43.0.0/16, cluster.local, no extra SANs', () => {
+    const input = pkiInputFromYaml('nodes:\n  - address: 10.0.0.1\n    roles: [controlplane]\n', NOW);
+    assert.equal(input.clusterName, 'local');
+    assert.equal(input.serviceCidr, '10.43.0.0/16');
+    assert.equal(input.clusterDomain, 'cluster.local');
+    assert.deepEqual(input.extraSans, []);
+  });
+
+  const invalid: [string, string, RegExp][] = [
+    ['no nodes', 'cluster_name: x\n', /^nodes: at least one node/],
+    ['node without address', 'nodes:\n  - roles: [worker]\n', /^nodes\[0\]\.address: required/],
+    [
+      'sans not a list',
+      'nodes:\n  - address: a\nauthentication:\n  sans: x\n',
+      /^authentication\.sans: expected a list/,
+    ],
+    [
+      'numeric cidr',
+      'option:\n  service_cidr: 10\nnodes:\n  - address: a\n',
+      /^option\.service_cidr: expected a string/,
+    ],
+  ];
+  for (const [what, text, error] of invalid) {
+    test(`rejects ${what}`, () => assert.throws(() => pkiInputFromYaml(text, NOW), { message: error }));
+  }
+});
