@@ -1,5 +1,6 @@
 // Step "check hosts": SSH in (verifying or pinning the host key), reach Docker, check its version.
 import { ApplicationFailure } from '@temporalio/common';
+import { latestSpec, nodeOf, pinHostKey, sshTarget } from './clusterState.ts';
 import { DockerApi } from './docker/api.ts';
 import { cancellation, withHeartbeat } from './context.ts';
 import { NON_RETRYABLE, permanent } from './ssh/errors.ts';
@@ -60,4 +61,13 @@ export async function checkHost(target: SshTarget, opts: { ignoreDockerVersion?:
       };
     }),
   );
+}
+
+/** checkHost for a node of a stored cluster; pins the host key on first contact. */
+export async function checkClusterHost(input: { cluster: string; host: string; revision?: number; ignoreDockerVersion?: boolean }): Promise<HostFacts> {
+  const spec = latestSpec(input.cluster, input.revision);
+  const target = sshTarget(input.cluster, nodeOf(spec, input.host));
+  const facts = await checkHost(target, { ignoreDockerVersion: input.ignoreDockerVersion ?? spec.ignoreDockerVersion });
+  if (!target.hostKey) pinHostKey(input.cluster, input.host, facts.hostKey);
+  return facts;
 }

@@ -22,3 +22,10 @@ export const localStep: ActivityOptions = {
   startToCloseTimeout: '2m',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes },
 };
+
+/** Host reachability probes: few attempts, so an unreachable worker is skipped in about a minute. */
+export const probeStep: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '15s', maximumAttempts: 4, nonRetryableErrorTypes },
+};

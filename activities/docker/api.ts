@@ -91,7 +91,6 @@ export class DockerApi {
       path: `/${DOCKER_API_VERSION}${path}`,
       headers: { 'content-type': 'application/json', host: 'docker' },
       createConnection: () => channel as unknown as import('node:net').Socket,
-      agent: false,
     });
   }
 }

@@ -1,0 +1,100 @@
+// Reading a cluster's stored revision and state, and turning a node into an SSH target.
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { ClusterStore } from '../common/store.ts';
+import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
+import type { PkiInput } from '../model/pki/types.ts';
+import { NON_RETRYABLE } from './ssh/errors.ts';
+import type { SshTarget } from './ssh/target.ts';
+
+export interface RevisionRef {
+  cluster: string;
+  revision: number;
+}
+
+export interface StoredRevision {
+  number: number;
+  spec: ClusterSpec;
+  createdAt: string;
+  source: string;
+}
+
+let shared: ClusterStore | undefined;
+export function store(): ClusterStore {
+  shared ??= new ClusterStore();
+  return shared;
+}
+
+export function loadSpec(ref: RevisionRef): ClusterSpec {
+  const rev = store().read<StoredRevision>(ref.cluster, `revision/${ref.revision}`);
+  if (!rev) {
+    throw ApplicationFailure.create({
+      type: NON_RETRYABLE.spec,
+      message: `cluster ${ref.cluster} has no revision ${ref.revision}`,
+      nonRetryable: true,
+    });
+  }
+  return rev.spec;
+}
+
+export function nodeOf(spec: ClusterSpec, host: string): NodeSpec {
+  const node = spec.nodes.find((n) => n.name === host);
+  if (!node) throw ApplicationFailure.create({ type: NON_RETRYABLE.spec, message: `host ${host} is not in the spec`, nonRetryable: true });
+  return node;
+}
+
+export function pinnedHostKey(cluster: string, host: string): string | undefined {
+  return store().read<{ fingerprint: string }>(cluster, `hostkeys/${host}`)?.fingerprint;
+}
+
+export function pinHostKey(cluster: string, host: string, fingerprint: string): void {
+  store().write(cluster, `hostkeys/${host}`, { fingerprint, pinnedAt: new Date().toISOString() });
+}
+
+export function sshTarget(cluster: string, node: NodeSpec): SshTarget {
+  return {
+    host: node.name,
+    address: node.address,
+    port: node.ssh.port,
+    user: node.ssh.user,
+    keyPath: expandHome(node.ssh.keyPath),
+    hostKey: node.ssh.hostKey ?? pinnedHostKey(cluster, node.name),
+    dockerSocket: node.dockerSocket,
+  };
+}
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
+}
+
+export function pkiInput(spec: ClusterSpec, now: string): PkiInput {
+  return {
+    clusterName: spec.clusterName,
+    nodes: spec.nodes.map((n) => ({ name: n.name, address: n.address, internalAddress: n.internalAddress, roles: [...n.roles] })),
+    extraSans: [...spec.authentication.sans],
+    serviceCidr: spec.network.serviceCidr,
+    clusterDomain: spec.network.clusterDomain,
+    validityDays: spec.certValidityDays,
+    now,
+  };
+}
+
+export interface CurrentState {
+  /** Last revision applied successfully. */
+  revision?: number;
+  phase: string;
+  lastOperation?: { kind: string; revision?: number; phase: string; summary: string; finishedAt: string };
+  /** Hosts of the last applied revision whose etcd members exist (for initial-cluster-state). */
+  etcdMembers?: string[];
+}
+
+export function currentState(cluster: string): CurrentState | undefined {
+  return store().read<CurrentState>(cluster, 'current');
+}
+
+/** The given revision, or the newest stored one. */
+export function latestSpec(cluster: string, revision?: number): ClusterSpec {
+  const n = revision ?? Math.max(0, ...store().keys(cluster, 'revision/').map((k) => Number(k.split('/')[1])));
+  return loadSpec({ cluster, revision: n });
+}

@@ -1,0 +1,130 @@
+// Container primitives over the Docker API: read back what runs, pull images, create/start/replace/remove.
+// The decision *what* to do comes from the pure diff in model/; this module only does it.
+import type { PlannedContainer } from '../../model/plan/types.ts';
+import { type DockerApi, DockerError } from './api.ts';
+
+export interface InspectedContainer {
+  id: string;
+  name: string;
+  running: boolean;
+  status: string;
+  restarting: boolean;
+  image: string;
+  command: string[];
+  env: string[];
+  binds: string[];
+  labels: Record<string, string>;
+  networkMode: string;
+  pidMode: string;
+  privileged: boolean;
+  restartPolicy: string;
+}
+
+interface DockerInspect {
+  Id: string;
+  Name: string;
+  State: { Running: boolean; Restarting: boolean; Status: string };
+  Config: { Image: string; Entrypoint: string[] | null; Cmd: string[] | null; Env: string[] | null; Labels: Record<string, string> | null };
+  HostConfig: { Binds: string[] | null; NetworkMode: string; PidMode: string; Privileged: boolean; RestartPolicy: { Name: string } };
+}
+
+export async function inspectContainer(docker: DockerApi, name: string): Promise<InspectedContainer | undefined> {
+  const res = await docker.call<DockerInspect>('GET', `/containers/${encodeURIComponent(name)}/json`, undefined, [404]);
+  if (res.status === 404) return undefined;
+  const c = res.body;
+  return {
+    id: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    running: c.State.Running,
+    restarting: c.State.Restarting,
+    status: c.State.Status,
+    image: c.Config.Image,
+    command: [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])],
+    env: c.Config.Env ?? [],
+    binds: c.HostConfig.Binds ?? [],
+    labels: c.Config.Labels ?? {},
+    networkMode: c.HostConfig.NetworkMode,
+    pidMode: c.HostConfig.PidMode,
+    privileged: c.HostConfig.Privileged,
+    restartPolicy: c.HostConfig.RestartPolicy.Name,
+  };
+}
+
+/** Names of containers carrying a label (e.g. every container zke manages for a cluster). */
+export async function listByLabel(docker: DockerApi, label: string): Promise<string[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+  const res = await docker.call<{ Names: string[] }[]>('GET', `/containers/json?all=1&filters=${filters}`);
+  return res.body.map((c) => c.Names[0].replace(/^\//, ''));
+}
+
+/** Env the image itself sets: ignored when comparing, as RKE does. */
+export async function imageEnv(docker: DockerApi, image: string): Promise<string[]> {
+  const res = await docker.call<{ Config: { Env: string[] | null } }>('GET', `/images/${encodeURIComponent(image)}/json`, undefined, [404]);
+  return res.status === 404 ? [] : (res.body.Config.Env ?? []);
+}
+
+export async function ensureImage(docker: DockerApi, image: string, note: (p: string) => void): Promise<'present' | 'pulled'> {
+  const found = await docker.call('GET', `/images/${encodeURIComponent(image)}/json`, undefined, [404]);
+  if (found.status !== 404) return 'present';
+  const { repo, tag } = splitImage(image);
+  let failure = '';
+  await docker.stream('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, (line) => {
+    if (line.error) failure = String(line.error);
+    else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
+  });
+  if (failure) throw new DockerError(404, `${docker.host}: cannot pull ${image}: ${failure}`);
+  return 'pulled';
+}
+
+export function splitImage(image: string): { repo: string; tag: string } {
+  const at = image.lastIndexOf(':');
+  const slash = image.lastIndexOf('/');
+  return at > slash ? { repo: image.slice(0, at), tag: image.slice(at + 1) } : { repo: image, tag: 'latest' };
+}
+
+export async function createContainer(docker: DockerApi, c: PlannedContainer): Promise<string> {
+  const body = {
+    Image: c.image,
+    Entrypoint: c.command.slice(0, 1),
+    Cmd: c.command.slice(1),
+    Env: c.env,
+    Labels: c.labels,
+    HostConfig: {
+      Binds: c.binds,
+      NetworkMode: c.networkMode,
+      PidMode: c.pidMode === 'host' ? 'host' : '',
+      Privileged: c.privileged,
+      RestartPolicy: { Name: c.restartPolicy },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '50m', 'max-file': '3' } },
+    },
+  };
+  const res = await docker.call<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(c.name)}`, body);
+  return res.body.Id;
+}
+
+export async function startContainer(docker: DockerApi, nameOrId: string): Promise<void> {
+  await docker.call('POST', `/containers/${encodeURIComponent(nameOrId)}/start`, undefined, [304]);
+}
+
+export async function stopContainer(docker: DockerApi, nameOrId: string, seconds = 10): Promise<void> {
+  await docker.call('POST', `/containers/${encodeURIComponent(nameOrId)}/stop?t=${seconds}`, undefined, [304, 404]);
+}
+
+export async function restartContainer(docker: DockerApi, nameOrId: string): Promise<void> {
+  await docker.call('POST', `/containers/${encodeURIComponent(nameOrId)}/restart?t=10`);
+}
+
+export async function removeContainer(docker: DockerApi, nameOrId: string): Promise<void> {
+  await docker.call('DELETE', `/containers/${encodeURIComponent(nameOrId)}?force=1&v=1`, undefined, [404]);
+}
+
+export async function renameContainer(docker: DockerApi, from: string, to: string): Promise<void> {
+  await docker.call('POST', `/containers/${encodeURIComponent(from)}/rename?name=${encodeURIComponent(to)}`);
+}
+
+/** Last lines of a container's log (for error messages). */
+export async function containerLogTail(docker: DockerApi, name: string, lines = 5): Promise<string> {
+  const res = await docker.call<string>('GET', `/containers/${encodeURIComponent(name)}/logs?stdout=1&stderr=1&tail=${lines}`, undefined, [404]);
+  // Multiplexed stream: strip the 8-byte frame headers' non-printable bytes.
+  return String(res.body).replace(/[\x00-\x08\x0e-\x1f]/g, '').trim();
+}

@@ -1,0 +1,50 @@
+// Operation bookkeeping: what the workflow needs to fan out (names and roles only), and the recorded outcome.
+import type { OperationKind, OperationStatus } from '../workflows/types.ts';
+import { addonsFor } from '../model/addons/index.ts';
+import { type CurrentState, currentState, loadSpec, type RevisionRef, store } from './clusterState.ts';
+
+export interface ClusterLayout {
+  cluster: string;
+  hosts: { name: string; roles: string[] }[];
+  maxParallelHosts: number;
+  ignoreDockerVersion: boolean;
+  /** Addons after rbac and network, in order. */
+  addons: string[];
+}
+
+export async function loadClusterLayout(ref: RevisionRef): Promise<ClusterLayout> {
+  const spec = loadSpec(ref);
+  return {
+    cluster: ref.cluster,
+    hosts: spec.nodes.map((n) => ({ name: n.name, roles: [...n.roles] })),
+    maxParallelHosts: spec.maxParallelHosts,
+    ignoreDockerVersion: spec.ignoreDockerVersion,
+    addons: addonsFor(spec).filter((a) => a !== 'rbac' && a !== 'network'),
+  };
+}
+
+export async function recordOperation(input: {
+  cluster: string;
+  revision?: number;
+  kind: OperationKind;
+  status: OperationStatus;
+  summary: string;
+}): Promise<CurrentState> {
+  const before = currentState(input.cluster);
+  const succeeded = input.status.phase === 'succeeded';
+  const next: CurrentState = {
+    ...before,
+    revision: succeeded && input.revision !== undefined ? input.revision : before?.revision,
+    phase: succeeded ? 'running' : before?.revision ? 'unavailable' : 'failed',
+    lastOperation: {
+      kind: input.kind,
+      revision: input.revision,
+      phase: input.status.phase,
+      summary: input.summary,
+      finishedAt: new Date().toISOString(),
+    },
+  };
+  store().write(input.cluster, 'current', next);
+  store().write(input.cluster, 'last-status', input.status);
+  return next;
+}

@@ -1,0 +1,70 @@
+// File sync over SFTP: write a file only when its content differs (atomic rename), fix its mode.
+import path from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
+import type { SshSession } from './session.ts';
+
+export interface RemoteFile {
+  path: string;
+  mode: number;
+  content: string;
+}
+
+export interface SyncResult {
+  written: string[];
+  unchanged: string[];
+}
+
+export async function syncFiles(session: SshSession, files: RemoteFile[], dirMode = 0o700): Promise<SyncResult> {
+  const sftp = await session.sftp();
+  const result: SyncResult = { written: [], unchanged: [] };
+  for (const f of files) {
+    await mkdirp(sftp, path.posix.dirname(f.path), dirMode);
+    const current = await readIfExists(sftp, f.path);
+    if (current?.equals(Buffer.from(f.content))) {
+      await chmod(sftp, f.path, f.mode);
+      result.unchanged.push(f.path);
+      continue;
+    }
+    const tmp = `${f.path}.zke-tmp`;
+    await write(sftp, tmp, f.content, f.mode);
+    await rename(sftp, tmp, f.path);
+    result.written.push(f.path);
+  }
+  return result;
+}
+
+export async function readRemoteFile(session: SshSession, file: string): Promise<Buffer | undefined> {
+  return readIfExists(await session.sftp(), file);
+}
+
+function readIfExists(sftp: SFTPWrapper, file: string): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) =>
+    sftp.readFile(file, (err, data) => {
+      if (!err) return resolve(data);
+      return (err as { code?: number }).code === 2 ? resolve(undefined) : reject(err);
+    }),
+  );
+}
+
+function write(sftp: SFTPWrapper, file: string, content: string, mode: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    sftp.writeFile(file, content, { mode }, (err) => (err ? reject(err) : chmod(sftp, file, mode).then(resolve, reject))),
+  );
+}
+
+function chmod(sftp: SFTPWrapper, file: string, mode: number): Promise<void> {
+  return new Promise((resolve, reject) => sftp.chmod(file, mode, (err) => (err ? reject(err) : resolve())));
+}
+
+function rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+  return new Promise((resolve, reject) => sftp.ext_openssh_rename(from, to, (err) => (err ? reject(err) : resolve())));
+}
+
+async function mkdirp(sftp: SFTPWrapper, dir: string, mode: number): Promise<void> {
+  const exists = await new Promise<boolean>((resolve) => sftp.stat(dir, (err) => resolve(!err)));
+  if (exists || dir === '/') return;
+  await mkdirp(sftp, path.posix.dirname(dir), mode);
+  await new Promise<void>((resolve, reject) =>
+    sftp.mkdir(dir, { mode }, (err) => (err && (err as { code?: number }).code !== 4 ? reject(err) : resolve())),
+  );
+}

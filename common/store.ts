@@ -1,0 +1,66 @@
+// The cluster store: one encrypted JSON document per (cluster, key) under ZKE_HOME/clusters. Each key has a
+// single writer (one activity), and writes are atomic renames, so concurrent per-host activities never clash.
+// Private keys (PKI, kubeconfigs) live only here; workflows pass cluster names and revision numbers.
+import fs from 'node:fs';
+import path from 'node:path';
+import { homePath } from './config.ts';
+import { loadOrCreateKeyring } from './keyring.ts';
+import { type Sealed, seal, unseal } from './sealed.ts';
+import { keyringPath } from './temporal.ts';
+
+const SAFE = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
+
+export class ClusterStore {
+  constructor(readonly root = homePath('clusters')) {}
+
+  read<T>(cluster: string, key: string): T | undefined {
+    const file = this.file(cluster, key);
+    if (!fs.existsSync(file)) return undefined;
+    const sealed = JSON.parse(fs.readFileSync(file, 'utf8')) as Sealed;
+    return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
+  }
+
+  write(cluster: string, key: string, value: unknown): void {
+    const file = this.file(cluster, key);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    const sealed = seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
+    fs.writeFileSync(tmp, JSON.stringify(sealed), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+
+  /** Keys under a prefix, e.g. keys('c1', 'revision/') → ['revision/1', 'revision/2']. */
+  keys(cluster: string, prefix = ''): string[] {
+    const dir = path.join(this.root, checkName(cluster));
+    if (!fs.existsSync(dir)) return [];
+    const out: string[] = [];
+    const walk = (rel: string) => {
+      for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+        const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) walk(relPath);
+        else if (entry.name.endsWith('.json')) out.push(relPath.slice(0, -5));
+      }
+    };
+    walk('');
+    return out.filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  clusters(): string[] {
+    if (!fs.existsSync(this.root)) return [];
+    return fs.readdirSync(this.root).filter((n) => SAFE.test(n)).sort();
+  }
+
+  remove(cluster: string): void {
+    fs.rmSync(path.join(this.root, checkName(cluster)), { recursive: true, force: true });
+  }
+
+  private file(cluster: string, key: string): string {
+    const parts = key.split('/').map(checkName);
+    return `${path.join(this.root, checkName(cluster), ...parts)}.json`;
+  }
+}
+
+function checkName(part: string): string {
+  if (!SAFE.test(part)) throw new Error(`invalid store name "${part}"`);
+  return part;
+}

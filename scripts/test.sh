@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: install what the tests need, start one Temporal dev server for the run, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-tools.sh
+bash lab/packages.sh >/dev/null   # Debian packages the lab needs (apt), when missing
+
+echo "zke: typecheck"
+npx tsc --noEmit -p .
+
+scratch=$(mktemp -d /tmp/zke-test-run.XXXXXX)
+node --import tsx scripts/testServer.ts "$scratch" &
+server_pid=$!
+cleanup() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  bash lab/zlab.sh down >/dev/null 2>&1 || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+for _ in $(seq 1 240); do [ -s "$scratch/address" ] && break; sleep 0.5; done
+[ -s "$scratch/address" ] || { echo "Temporal dev server did not start; log:"; cat "$scratch/temporal.log"; exit 1; }
+export ZKE_TEST_TEMPORAL=$(cat "$scratch/address")
+export ZKE_KEYRING=$scratch/keyring.json
+
+files=(test/unit/*.test.ts test/integration/*.test.ts test/lab/*.test.ts)
+node --import tsx --test --test-concurrency=1 --test-timeout=1800000 "${files[@]}"

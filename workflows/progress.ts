@@ -1,0 +1,45 @@
+// Operation progress inside a workflow: answers the status query, keeps the ClusterPhase search attribute
+// current, and names steps the way the Temporal UI shows them.
+import { log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ClusterPhase } from '../common/searchAttributes.ts';
+import { type HostProgress, type OperationKind, type OperationStatus, statusQuery } from './types.ts';
+
+const MAX_EVENTS = 50;
+
+export class Progress {
+  readonly status: OperationStatus;
+
+  constructor(cluster: string, operation: OperationKind, steps: readonly string[], revision?: number) {
+    this.status = { cluster, operation, revision, phase: 'running', step: 'starting', stepsDone: [], stepsTotal: steps.length, hosts: {}, events: [] };
+    setHandler(statusQuery, () => this.status);
+  }
+
+  /** Runs one named step: status, search attribute and a log line before and after. */
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.status.step = name;
+    upsertSearchAttributes([{ key: ClusterPhase, value: name }]);
+    this.event(`${name}: started`);
+    const value = await fn();
+    this.status.stepsDone.push(name);
+    this.event(`${name}: done`);
+    return value;
+  }
+
+  host(name: string, update: HostProgress): void {
+    this.status.hosts[name] = update;
+  }
+
+  event(line: string): void {
+    log.info(line);
+    this.status.events.push(line);
+    if (this.status.events.length > MAX_EVENTS) this.status.events.splice(0, this.status.events.length - MAX_EVENTS);
+  }
+
+  finish(phase: OperationStatus['phase'], error?: string): void {
+    this.status.phase = phase;
+    this.status.error = error;
+    this.status.step = phase;
+    upsertSearchAttributes([{ key: ClusterPhase, value: phase }]);
+    this.event(error ? `${phase}: ${error}` : phase);
+  }
+}

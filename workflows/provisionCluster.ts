@@ -1,0 +1,135 @@
+// ProvisionCluster (`zke up`): the seed's steps, each a retryable, idempotent activity. Re-running it on a
+// provisioned cluster with an unchanged spec changes nothing on any host.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { ClusterName, ClusterOperation } from '../common/searchAttributes.ts';
+import { rootMessage } from './concurrency.ts';
+import { eachHost, onEveryHost, stepFailure } from './hostSteps.ts';
+import { localStep, longStep, probeStep, shortStep } from './options.ts';
+import { Progress } from './progress.ts';
+import type { OperationKind, OperationResult, ProvisionInput } from './types.ts';
+
+const short = proxyActivities<Activities>(shortStep);
+const long = proxyActivities<Activities>(longStep);
+const local = proxyActivities<Activities>(localStep);
+const probe = proxyActivities<Activities>(probeStep);
+
+export const PROVISION_STEPS = [
+  'check hosts',
+  'certificates',
+  'deploy certificates',
+  'etcd plane',
+  'control plane',
+  'rbac',
+  'worker plane',
+  'network plugin',
+  'addons',
+  'node labels and taints',
+  'kubeconfig',
+] as const;
+
+export async function provisionCluster(input: ProvisionInput): Promise<OperationResult> {
+  return runOperation('provision', input.cluster, input.revision, PROVISION_STEPS, (p) => provisionSteps(p, input));
+}
+
+/** The provisioning sequence; also used by upgrade/rollback/node changes with their own options. */
+export async function provisionSteps(p: Progress, input: ProvisionInput): Promise<string[]> {
+  const { cluster, revision } = input;
+  const ref = { cluster, revision };
+  const layout = await local.loadClusterLayout(ref);
+  const limit = layout.maxParallelHosts;
+
+  const skipped = await p.step('check hosts', () => checkHosts(p, layout));
+  const active = layout.hosts.filter((h) => !skipped.includes(h.name));
+  const names = (role: string) => active.filter((h) => h.roles.includes(role)).map((h) => h.name);
+
+  await p.step('certificates', () => local.ensurePki(ref));
+  await p.step('deploy certificates', () =>
+    onEveryHost(p, 'deploy certificates', active.map((h) => h.name), limit, (host) => short.deployHostFiles({ ...ref, host })),
+  );
+  await p.step('etcd plane', async () => {
+    for (const host of names('etcd')) {
+      await onEveryHost(p, 'etcd plane', [host], 1, () => long.reconcileHost({ ...ref, host, plane: 'etcd' }));
+    }
+    await long.waitEtcdHealthy(ref);
+  });
+  await p.step('control plane', () =>
+    onEveryHost(p, 'control plane', names('controlplane'), limit, (host) => long.reconcileHost({ ...ref, host, plane: 'controlplane' })),
+  );
+  await p.step('rbac', () => long.applyAddon({ ...ref, addon: 'rbac' }));
+  await p.step('worker plane', () =>
+    onEveryHost(p, 'worker plane', active.map((h) => h.name), limit, (host) => long.reconcileHost({ ...ref, host, plane: 'worker' })),
+  );
+  await p.step('network plugin', () => long.applyAddon({ ...ref, addon: 'network' }));
+  await p.step('addons', async () => {
+    for (const addon of layout.addons) {
+      p.event(`addon ${addon}`);
+      await long.applyAddon({ ...ref, addon });
+    }
+  });
+  await p.step('node labels and taints', () => long.syncNodes(ref));
+  await p.step('kubeconfig', () => short.writeKubeconfig(ref));
+  return skipped;
+}
+
+interface Layout {
+  hosts: { name: string; roles: string[] }[];
+  maxParallelHosts: number;
+  ignoreDockerVersion: boolean;
+}
+
+/** Unreachable worker-only hosts are skipped; any problem on an etcd/controlplane host, or a permanent one, fails. */
+async function checkHosts(p: Progress, layout: Layout & { cluster: string }): Promise<string[]> {
+  const failures = await eachHost(p, 'check hosts', layout.hosts.map((h) => h.name), layout.maxParallelHosts, async (host) => {
+    const facts = await probe.checkClusterHost({ cluster: layout.cluster, host, ignoreDockerVersion: layout.ignoreDockerVersion });
+    p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}`);
+  });
+  const fatal = failures.filter((f) => f.permanent || !isWorkerOnly(layout, f.host));
+  if (fatal.length) throw stepFailure('check hosts', fatal);
+  const skipped = failures.map((f) => f.host);
+  for (const host of skipped) p.host(host, { state: 'skipped', step: 'check hosts', error: failures.find((f) => f.host === host)?.error });
+  if (skipped.length) p.event(`incomplete: hosts [${skipped.join(', ')}] skipped (unreachable)`);
+  return skipped;
+}
+
+function isWorkerOnly(layout: Layout, host: string): boolean {
+  const roles = layout.hosts.find((h) => h.name === host)?.roles ?? [];
+  return !roles.includes('etcd') && !roles.includes('controlplane');
+}
+
+/** Common frame of every cluster operation: search attributes, status, a recorded outcome, clean cancel. */
+export async function runOperation(
+  kind: OperationKind,
+  cluster: string,
+  revision: number | undefined,
+  steps: readonly string[],
+  body: (p: Progress) => Promise<string[]>,
+): Promise<OperationResult> {
+  upsertSearchAttributes([
+    { key: ClusterName, value: cluster },
+    { key: ClusterOperation, value: kind },
+  ]);
+  const p = new Progress(cluster, kind, steps, revision);
+  try {
+    const skipped = await body(p);
+    if (skipped.length) p.status.incomplete = skipped;
+    p.finish('succeeded');
+    const summary = skipped.length ? `incomplete: hosts [${skipped.join(', ')}] skipped` : `${kind} succeeded`;
+    await short.recordOperation({ cluster, revision, kind, status: p.status, summary });
+    return { status: p.status, skippedHosts: skipped, summary };
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    p.finish(cancelled ? 'cancelled' : 'failed', rootMessage(err as Error));
+    await CancellationScope.nonCancellable(() =>
+      short.recordOperation({ cluster, revision, kind, status: p.status, summary: p.status.error ?? '' }),
+    );
+    if (cancelled || err instanceof ApplicationFailure) throw err;
+    throw ApplicationFailure.create({ type: 'OperationFailed', message: rootMessage(err as Error), nonRetryable: true });
+  }
+}

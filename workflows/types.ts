@@ -1,0 +1,81 @@
+// Inputs, results and the status query of the cluster operation workflows (plain JSON, no secrets:
+// specs are stored encrypted in the cluster store and referenced by revision number).
+import { defineQuery } from '@temporalio/workflow';
+
+export const OPERATIONS = ['provision', 'upgrade', 'rollback', 'rotate-certificates', 'snapshot', 'restore', 'remove', 'load-images'] as const;
+export type OperationKind = (typeof OPERATIONS)[number];
+
+/** Workflow ID shared by every operation on a cluster: the server's ID uniqueness is the per-cluster lock. */
+export function clusterWorkflowId(cluster: string): string {
+  return `zke/${cluster}`;
+}
+
+export interface ProvisionInput {
+  cluster: string;
+  revision: number;
+}
+
+export interface RemoveInput {
+  cluster: string;
+}
+
+export interface UpgradeInput {
+  cluster: string;
+  revision: number;
+}
+
+export interface RollbackInput {
+  cluster: string;
+  /** Revision to return to; default: the one before the current. */
+  toRevision?: number;
+  restoreSnapshot?: boolean;
+}
+
+export interface RotateCertificatesInput {
+  cluster: string;
+  services?: string[];
+  ca?: boolean;
+}
+
+export interface SnapshotInput {
+  cluster: string;
+  name?: string;
+}
+
+export interface RestoreInput {
+  cluster: string;
+  snapshot: string;
+}
+
+export type HostState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
+
+export interface HostProgress {
+  state: HostState;
+  step: string;
+  error?: string;
+}
+
+export interface OperationStatus {
+  cluster: string;
+  operation: OperationKind;
+  revision?: number;
+  phase: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** Current step name as shown in the UI, e.g. "etcd plane". */
+  step: string;
+  stepsDone: string[];
+  stepsTotal: number;
+  hosts: Record<string, HostProgress>;
+  /** Last progress lines, newest last (bounded). */
+  events: string[];
+  incomplete?: string[];
+  error?: string;
+}
+
+export interface OperationResult {
+  status: OperationStatus;
+  /** Hosts skipped because they were unreachable (worker-only). */
+  skippedHosts: string[];
+  summary: string;
+}
+
+export const statusQuery = defineQuery<OperationStatus>('status');
