@@ -1,13 +1,12 @@
 // `zke pki generate`: the directory layout, modes, re-runs, and the minimal cluster.yml adapter.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { pkiInputFromYaml } from '../../cli/commands/pki.ts';
-import { NOW } from './pki-fixture.ts';
+import { NOW, tempDir } from './pki-fixture.ts';
 
 const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
 
@@ -55,7 +54,7 @@ function zke(...args: string[]) {
 }
 
 function clusterFile(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'zke-pki-cli-')), 'cluster.yml');
+  const path = join(tempDir(), 'cluster.yml');
   writeFileSync(path, text);
   return path;
 }
@@ -64,7 +63,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('zke pki generate', () => {
   const config = clusterFile(RKE_YAML);
-  const out = join(mkdtempSync(join(tmpdir(), 'zke-pki-out-')), 'ssl');
+  const out = join(tempDir(), 'ssl');
 
   test('writes the /etc/kubernetes/ssl layout plus the admin kubeconfig, with modes', () => {
     const run = zke('pki', 'generate', '-c', config, '-o', out);
