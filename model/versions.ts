@@ -86,6 +86,7 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
   },
   'kube-controller-manager': {
     'allocate-node-cidrs': 'true',
+    'leader-elect': 'true',
     'bind-address': '127.0.0.1',
     'node-monitor-grace-period': '40s',
     profiling: 'false',
@@ -95,6 +96,7 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
   },
   'kube-scheduler': {
     'bind-address': '127.0.0.1',
+    'leader-elect': 'true',
     profiling: 'false',
     v: '2',
   },
@@ -104,6 +106,9 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
     'authentication-token-webhook': 'true',
     'authorization-mode': 'Webhook',
     'cgroup-driver': 'cgroupfs',
+    // kubelet runs in a container on cgroup v1: no QoS cgroup hierarchy, no node allocatable enforcement.
+    'cgroups-per-qos': 'false',
+    'enforce-node-allocatable': '',
     'event-qps': '0',
     'fail-swap-on': 'false',
     'healthz-bind-address': '127.0.0.1',
@@ -118,7 +123,8 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
   },
   'kube-proxy': {
     'conntrack-max-per-core': '0',
-    'healthz-bind-address': '0.0.0.0:10256',
+    'healthz-bind-address': '127.0.0.1:10256',
+    'metrics-bind-address': '127.0.0.1:10249',
     'proxy-mode': 'iptables',
     v: '2',
   },
@@ -129,6 +135,7 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
     'container-runtime-endpoint': 'unix:///var/run/cri-dockerd.sock',
     'cri-dockerd-root-directory': '/var/lib/cri-dockerd',
     'docker-endpoint': 'unix:///var/run/docker.sock',
+    'hairpin-mode': 'hairpin-veth',
     'network-plugin': 'cni',
   },
 };

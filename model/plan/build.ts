@@ -1,0 +1,47 @@
+// buildPlan: a pure function of the spec and what is known about the running cluster.
+import type { ClusterSpec, NodeSpec } from '../spec/types.ts';
+import { DEFAULT_KUBERNETES_VERSION, findVersion } from '../versions.ts';
+import type { HostContext } from './container.ts';
+import { controlplaneContainers } from './controlplane.ts';
+import { etcdContainers } from './etcd.ts';
+import { hostFiles } from './files.ts';
+import { nodeLabels, nodeTaints } from './node-meta.ts';
+import { planPhases } from './phases.ts';
+import type { ClusterPlan, HostPlan, PlanState } from './types.ts';
+import { workerContainers } from './worker.ts';
+
+function hostPlan(ctx: HostContext): HostPlan {
+  const { node } = ctx;
+  return {
+    name: node.name,
+    address: node.address,
+    internalAddress: node.internalAddress,
+    roles: node.roles,
+    containers: [...etcdContainers(ctx), ...controlplaneContainers(ctx), ...workerContainers(ctx)],
+    files: hostFiles(ctx.spec, node),
+    nodeLabels: nodeLabels(node),
+    nodeTaints: nodeTaints(node),
+  };
+}
+
+export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan {
+  const version = findVersion(spec.kubernetesVersion) ?? findVersion(DEFAULT_KUBERNETES_VERSION)!;
+  const withRole = (role: NodeSpec['roles'][number]) => spec.nodes.filter((n) => n.roles.includes(role));
+  const shared = {
+    spec,
+    version,
+    etcdNodes: withRole('etcd'),
+    controlplanes: withRole('controlplane'),
+    etcdMembers: new Set(state.etcdMembers ?? []),
+  };
+  const hosts = spec.nodes.map((node) => hostPlan({ ...shared, node }));
+  const planned = new Set(hosts.map((h) => h.name));
+  const removedHosts = (state.hosts ?? []).filter((name) => !planned.has(name));
+  return {
+    clusterName: spec.clusterName,
+    kubernetesVersion: version.version,
+    hosts,
+    removedHosts,
+    phases: planPhases(spec, hosts, removedHosts),
+  };
+}

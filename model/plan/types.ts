@@ -1,0 +1,97 @@
+// The plan as data: what every host must run and hold. Read by activities (Docker API, SFTP) and by the diff.
+import type { Role, Taint } from '../spec/types.ts';
+
+export interface Healthcheck {
+  readonly kind: 'https' | 'http' | 'etcd';
+  readonly port: number;
+  readonly path: string;
+}
+
+/** One container, in the shape read back from `docker inspect` (so plan and host compare field by field). */
+export interface PlannedContainer {
+  readonly name: string;
+  readonly image: string;
+  /** Full argv; the image's entrypoint is overridden by command[0]. */
+  readonly command: readonly string[];
+  readonly env: readonly string[];
+  /** host-path:container-path[:options] */
+  readonly binds: readonly string[];
+  readonly networkMode: string;
+  /** 'host' or '' (Docker's default, a private PID namespace). */
+  readonly pidMode: string;
+  readonly privileged: boolean;
+  readonly restartPolicy: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly healthcheck?: Healthcheck;
+}
+
+/**
+ * What a file holds, by reference: a certificate, key or kubeconfig of the PKI bundle (by its §2.3 name),
+ * or a named text rendered from the spec by `renderTextFile` (it may hold secrets, so the plan never does).
+ */
+export interface FileContent {
+  readonly kind: 'cert' | 'key' | 'kubeconfig' | 'text';
+  readonly name: string;
+}
+
+export interface PlannedFile {
+  /** Absolute path on the host, prefix_path applied. */
+  readonly path: string;
+  readonly mode: number;
+  readonly content: FileContent;
+}
+
+export interface HostPlan {
+  readonly name: string;
+  readonly address: string;
+  readonly internalAddress: string;
+  readonly roles: readonly Role[];
+  /** In start order. */
+  readonly containers: readonly PlannedContainer[];
+  readonly files: readonly PlannedFile[];
+  /** Node labels to keep in sync through the API: the node-role labels plus the user's. */
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** Node taints to keep in sync: RKE's role taints for non-worker nodes plus the user's. */
+  readonly nodeTaints: readonly Taint[];
+}
+
+export type PhaseName =
+  | 'connect'
+  | 'port-check'
+  | 'certificates'
+  | 'etcd'
+  | 'controlplane'
+  | 'authz'
+  | 'worker'
+  | 'labels-taints'
+  | 'addons'
+  | 'cleanup';
+
+export interface PlanPhase {
+  readonly name: PhaseName;
+  readonly description: string;
+  /** parallel: up to max_parallel_hosts at once; rolling: at most maxUnavailable hosts at once; cluster: no host. */
+  readonly order: 'parallel' | 'sequential' | 'rolling' | 'cluster';
+  /** Host (node) names, in order. */
+  readonly hosts: readonly string[];
+  /** Containers this phase reconciles on its hosts. */
+  readonly containers: readonly string[];
+  readonly maxUnavailable?: string;
+}
+
+/** What the provisioner knows about the cluster as it is now. */
+export interface PlanState {
+  /** Node names that are etcd members now; empty or absent means a new cluster (initial-cluster-state new). */
+  readonly etcdMembers?: readonly string[];
+  /** Node names provisioned before; those no longer in the spec are cleaned up. */
+  readonly hosts?: readonly string[];
+}
+
+export interface ClusterPlan {
+  readonly clusterName: string;
+  readonly kubernetesVersion: string;
+  readonly hosts: readonly HostPlan[];
+  /** Hosts provisioned before but no longer in the spec. */
+  readonly removedHosts: readonly string[];
+  readonly phases: readonly PlanPhase[];
+}
