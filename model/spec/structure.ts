@@ -48,7 +48,10 @@ function expectedOf(issue: z.core.$ZodIssue): string[] {
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], root);
+  return path.reduce<unknown>(
+    (value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key],
+    root,
+  );
 }
 
 function typeMessage(issue: z.core.$ZodIssue, doc: unknown): string {
