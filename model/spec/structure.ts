@@ -65,10 +65,12 @@ function unknownKeyMessage(key: string): string {
   return hint ? `key "${key}" is ignored: ${hint}` : `unknown key "${key}" (ignored)`;
 }
 
-function cloneJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(cloneJson);
+/** A copy in which `key:` with no value (YAML null) counts as not given, as in zke and RKE. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneJson(v)]));
+    const entries = Object.entries(value).filter(([, v]) => v !== null);
+    return Object.fromEntries(entries.map(([k, v]) => [k, withoutNulls(v)]));
   }
   return value;
 }
@@ -110,9 +112,9 @@ export function checkStructure(input: unknown): StructureResult {
     out.errors.push({ path: '', message: `the cluster spec must be a mapping, got ${describeValue(input)}` });
     return out;
   }
-  const first = rawClusterSchema.safeParse(input);
+  const doc = withoutNulls(input);
+  const first = rawClusterSchema.safeParse(doc);
   if (first.success) return { ...out, raw: first.data };
-  const doc = cloneJson(input);
   collect(first.error.issues, doc, out);
   const second = rawClusterSchema.safeParse(compact(doc));
   if (second.success) return { ...out, raw: second.data };
