@@ -1,6 +1,6 @@
 // Steps "rbac", "network plugin", "addons": server-side apply of each addon's objects on every run (so a
 // failed first run, or a deleted object, is repaired by the next run), with the applied fingerprint recorded.
-import { addonFingerprint, addonObjects } from '../model/addons/index.ts';
+import { type AddonName, addonFingerprint, addonObjects } from '../model/addons/index.ts';
 import { loadSpec, type RevisionRef, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { waitApiReady, withKube } from './kube/session.ts';
@@ -11,7 +11,7 @@ export interface AddonResult {
   changed: boolean;
 }
 
-export async function applyAddon(input: RevisionRef & { addon: string }): Promise<AddonResult> {
+export async function applyAddon(input: RevisionRef & { addon: AddonName }): Promise<AddonResult> {
   const spec = loadSpec(input);
   const objects = addonObjects(spec, input.addon);
   const fingerprint = addonFingerprint(objects);
@@ -26,6 +26,10 @@ export async function applyAddon(input: RevisionRef & { addon: string }): Promis
       }
     }),
   );
-  store().write(input.cluster, key, { fingerprint, appliedAt: new Date().toISOString(), revision: input.revision });
+  store().write(input.cluster, key, {
+    fingerprint,
+    appliedAt: new Date().toISOString(),
+    revision: input.revision,
+  });
   return { addon: input.addon, objects: objects.length, changed: before?.fingerprint !== fingerprint };
 }

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { ClusterStore } from '../common/store.ts';
-import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
 import type { PkiInput } from '../model/pki/types.ts';
+import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 import type { SshTarget } from './ssh/target.ts';
 
@@ -40,7 +40,12 @@ export function loadSpec(ref: RevisionRef): ClusterSpec {
 
 export function nodeOf(spec: ClusterSpec, host: string): NodeSpec {
   const node = spec.nodes.find((n) => n.name === host);
-  if (!node) throw ApplicationFailure.create({ type: NON_RETRYABLE.spec, message: `host ${host} is not in the spec`, nonRetryable: true });
+  if (!node)
+    throw ApplicationFailure.create({
+      type: NON_RETRYABLE.spec,
+      message: `host ${host} is not in the spec`,
+      nonRetryable: true,
+    });
   return node;
 }
 
@@ -71,7 +76,12 @@ function expandHome(p: string): string {
 export function pkiInput(spec: ClusterSpec, now: string): PkiInput {
   return {
     clusterName: spec.clusterName,
-    nodes: spec.nodes.map((n) => ({ name: n.name, address: n.address, internalAddress: n.internalAddress, roles: [...n.roles] })),
+    nodes: spec.nodes.map((n) => ({
+      name: n.name,
+      address: n.address,
+      internalAddress: n.internalAddress,
+      roles: [...n.roles],
+    })),
     extraSans: [...spec.authentication.sans],
     serviceCidr: spec.network.serviceCidr,
     clusterDomain: spec.network.clusterDomain,
@@ -87,6 +97,8 @@ export interface CurrentState {
   lastOperation?: { kind: string; revision?: number; phase: string; summary: string; finishedAt: string };
   /** Hosts of the last applied revision whose etcd members exist (for initial-cluster-state). */
   etcdMembers?: string[];
+  /** Hosts provisioned by the last successful operation (hosts no longer in the spec get cleaned). */
+  hosts?: string[];
 }
 
 export function currentState(cluster: string): CurrentState | undefined {
@@ -95,6 +107,13 @@ export function currentState(cluster: string): CurrentState | undefined {
 
 /** The given revision, or the newest stored one. */
 export function latestSpec(cluster: string, revision?: number): ClusterSpec {
-  const n = revision ?? Math.max(0, ...store().keys(cluster, 'revision/').map((k) => Number(k.split('/')[1])));
+  const n =
+    revision ??
+    Math.max(
+      0,
+      ...store()
+        .keys(cluster, 'revision/')
+        .map((k) => Number(k.split('/')[1])),
+    );
   return loadSpec({ cluster, revision: n });
 }

@@ -10,7 +10,10 @@ function inActivity(): Context | undefined {
 }
 
 /** Runs fn while heartbeating every `everyMs` (with the latest progress note as details). */
-export async function withHeartbeat<T>(fn: (note: (progress: string) => void) => Promise<T>, everyMs = 2_000): Promise<T> {
+export async function withHeartbeat<T>(
+  fn: (note: (progress: string) => void) => Promise<T>,
+  everyMs = 2_000,
+): Promise<T> {
   const ctx = inActivity();
   let progress = 'started';
   const beat = () => ctx?.heartbeat(progress);

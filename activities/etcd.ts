@@ -10,7 +10,11 @@ import { httpGet, type TlsOptions } from './ssh/http.ts';
 
 const ETCD_CLIENT_CERT = 'kube-node';
 
-export async function etcdMemberHealth(cluster: string, node: NodeSpec, tls: TlsOptions): Promise<string | undefined> {
+export async function etcdMemberHealth(
+  cluster: string,
+  node: NodeSpec,
+  tls: TlsOptions,
+): Promise<string | undefined> {
   try {
     const res = await withSession(sshTarget(cluster, node), (s) =>
       httpGet(s, { host: node.internalAddress, port: 2379, path: '/health', tls, timeoutMs: 5_000 }),
@@ -24,22 +28,34 @@ export async function etcdMemberHealth(cluster: string, node: NodeSpec, tls: Tls
 
 export function etcdClientTls(cluster: string): TlsOptions {
   const bundle = loadBundle(cluster);
-  return { ca: bundle[CA_NAME].certPem, cert: bundle[ETCD_CLIENT_CERT].certPem, key: bundle[ETCD_CLIENT_CERT].keyPem };
+  return {
+    ca: bundle[CA_NAME].certPem,
+    cert: bundle[ETCD_CLIENT_CERT].certPem,
+    key: bundle[ETCD_CLIENT_CERT].keyPem,
+  };
 }
 
-export async function waitEtcdHealthy(ref: RevisionRef & { timeoutMs?: number }): Promise<{ members: string[] }> {
+export async function waitEtcdHealthy(
+  ref: RevisionRef & { timeoutMs?: number },
+): Promise<{ members: string[] }> {
   const spec = loadSpec(ref);
   const members = spec.nodes.filter((n) => n.roles.includes('etcd'));
   const tls = etcdClientTls(ref.cluster);
   const deadline = Date.now() + (ref.timeoutMs ?? 90_000);
   return withHeartbeat(async (note) => {
     for (;;) {
-      const problems = (await Promise.all(members.map(async (n) => [n.name, await etcdMemberHealth(ref.cluster, n, tls)] as const)))
-        .filter(([, problem]) => problem !== undefined);
+      const problems = (
+        await Promise.all(
+          members.map(async (n) => [n.name, await etcdMemberHealth(ref.cluster, n, tls)] as const),
+        )
+      ).filter(([, problem]) => problem !== undefined);
       if (!problems.length) return { members: members.map((m) => m.name) };
       const report = problems.map(([host, problem]) => `${host}: ${problem}`).join('; ');
       note(`etcd not healthy yet: ${report}`);
-      if (Date.now() > deadline) throw new Error(`etcd cluster is not healthy after ${Math.round((ref.timeoutMs ?? 90_000) / 1000)} s: ${report}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `etcd cluster is not healthy after ${Math.round((ref.timeoutMs ?? 90_000) / 1000)} s: ${report}`,
+        );
       await new Promise((r) => setTimeout(r, 3_000));
     }
   });

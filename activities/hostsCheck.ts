@@ -1,8 +1,8 @@
 // Step "check hosts": SSH in (verifying or pinning the host key), reach Docker, check its version.
 import { ApplicationFailure } from '@temporalio/common';
 import { latestSpec, nodeOf, pinHostKey, sshTarget } from './clusterState.ts';
-import { DockerApi } from './docker/api.ts';
 import { cancellation, withHeartbeat } from './context.ts';
+import { DockerApi } from './docker/api.ts';
 import { NON_RETRYABLE, permanent } from './ssh/errors.ts';
 import { SshSession } from './ssh/session.ts';
 import type { SshTarget } from './ssh/target.ts';
@@ -34,13 +34,24 @@ export function dockerOf(session: SshSession): DockerApi {
   return new DockerApi(session, session.target.dockerSocket ?? '/var/run/docker.sock');
 }
 
-export async function checkHost(target: SshTarget, opts: { ignoreDockerVersion?: boolean } = {}): Promise<HostFacts> {
+export async function checkHost(
+  target: SshTarget,
+  opts: { ignoreDockerVersion?: boolean } = {},
+): Promise<HostFacts> {
   return withHeartbeat(() =>
     withSession(target, async (session) => {
       const docker = dockerOf(session);
-      const info = await docker.call<{ Name: string; ServerVersion: string; KernelVersion: string; NCPU: number; MemTotal: number }>('GET', '/info').catch((err) => {
-        throw ApplicationFailure.retryable(`${target.host}: Docker is not reachable at ${target.dockerSocket ?? '/var/run/docker.sock'}: ${err.message}`, 'DockerUnavailable');
-      });
+      const info = await docker
+        .call<{ Name: string; ServerVersion: string; KernelVersion: string; NCPU: number; MemTotal: number }>(
+          'GET',
+          '/info',
+        )
+        .catch((err) => {
+          throw ApplicationFailure.retryable(
+            `${target.host}: Docker is not reachable at ${target.dockerSocket ?? '/var/run/docker.sock'}: ${err.message}`,
+            'DockerUnavailable',
+          );
+        });
       const version = await docker.call<{ ApiVersion: string }>('GET', '/version');
       const hostname = (await session.exec(['hostname'])).stdout.trim();
       if (!opts.ignoreDockerVersion && !SUPPORTED_DOCKER.test(info.body.ServerVersion)) {
@@ -64,10 +75,17 @@ export async function checkHost(target: SshTarget, opts: { ignoreDockerVersion?:
 }
 
 /** checkHost for a node of a stored cluster; pins the host key on first contact. */
-export async function checkClusterHost(input: { cluster: string; host: string; revision?: number; ignoreDockerVersion?: boolean }): Promise<HostFacts> {
+export async function checkClusterHost(input: {
+  cluster: string;
+  host: string;
+  revision?: number;
+  ignoreDockerVersion?: boolean;
+}): Promise<HostFacts> {
   const spec = latestSpec(input.cluster, input.revision);
   const target = sshTarget(input.cluster, nodeOf(spec, input.host));
-  const facts = await checkHost(target, { ignoreDockerVersion: input.ignoreDockerVersion ?? spec.ignoreDockerVersion });
+  const facts = await checkHost(target, {
+    ignoreDockerVersion: input.ignoreDockerVersion ?? spec.ignoreDockerVersion,
+  });
   if (!target.hostKey) pinHostKey(input.cluster, input.host, facts.hostKey);
   return facts;
 }

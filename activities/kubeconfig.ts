@@ -8,6 +8,9 @@ export async function writeKubeconfig(ref: RevisionRef): Promise<{ server: strin
   const cp = spec.nodes.find((n) => n.roles.includes('controlplane'));
   if (!cp) throw new Error(`cluster ${ref.cluster} has no controlplane node`);
   const server = `https://${cp.address}:6443`;
-  store().write(ref.cluster, 'kubeconfig', { yaml: adminKubeconfig(loadBundle(ref.cluster), server, spec.clusterName), server });
+  store().write(ref.cluster, 'kubeconfig', {
+    yaml: adminKubeconfig(loadBundle(ref.cluster), server, spec.clusterName),
+    server,
+  });
   return { server };
 }

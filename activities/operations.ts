@@ -1,6 +1,7 @@
 // Operation bookkeeping: what the workflow needs to fan out (names and roles only), and the recorded outcome.
+
+import { type AddonName, addonsFor } from '../model/addons/index.ts';
 import type { OperationKind, OperationStatus } from '../workflows/types.ts';
-import { addonsFor } from '../model/addons/index.ts';
 import { type CurrentState, currentState, loadSpec, type RevisionRef, store } from './clusterState.ts';
 
 export interface ClusterLayout {
@@ -9,7 +10,7 @@ export interface ClusterLayout {
   maxParallelHosts: number;
   ignoreDockerVersion: boolean;
   /** Addons after rbac and network, in order. */
-  addons: string[];
+  addons: AddonName[];
 }
 
 export async function loadClusterLayout(ref: RevisionRef): Promise<ClusterLayout> {
@@ -32,8 +33,16 @@ export async function recordOperation(input: {
 }): Promise<CurrentState> {
   const before = currentState(input.cluster);
   const succeeded = input.status.phase === 'succeeded';
+  const spec =
+    succeeded && input.revision !== undefined
+      ? loadSpec({ cluster: input.cluster, revision: input.revision })
+      : undefined;
   const next: CurrentState = {
     ...before,
+    ...(spec && {
+      hosts: spec.nodes.map((n) => n.name),
+      etcdMembers: spec.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.name),
+    }),
     revision: succeeded && input.revision !== undefined ? input.revision : before?.revision,
     phase: succeeded ? 'running' : before?.revision ? 'unavailable' : 'failed',
     lastOperation: {

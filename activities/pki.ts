@@ -1,6 +1,5 @@
 // Step "certificates": generate or reuse the cluster's certificate bundle; it never leaves the store.
-import { generateBundle, isNoop } from '../model/pki/index.ts';
-import { certExpiry } from '../model/pki/index.ts';
+import { certExpiry, generateBundle, isNoop } from '../model/pki/index.ts';
 import type { CertBundle, CertChange, RotateOptions } from '../model/pki/types.ts';
 import { loadSpec, pkiInput, type RevisionRef, store } from './clusterState.ts';
 
@@ -13,7 +12,9 @@ export interface PkiSummary {
 export async function ensurePki(input: RevisionRef & { rotate?: RotateOptions }): Promise<PkiSummary> {
   const spec = loadSpec(input);
   const previous = store().read<CertBundle>(input.cluster, 'pki') ?? {};
-  const { bundle, changes } = await generateBundle(pkiInput(spec, new Date().toISOString()), previous, { rotate: input.rotate });
+  const { bundle, changes } = await generateBundle(pkiInput(spec, new Date().toISOString()), previous, {
+    rotate: input.rotate,
+  });
   const changed = !isNoop(changes);
   if (changed) {
     // Keep the bundle this one replaces: a rollback can return to it.

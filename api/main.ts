@@ -3,9 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { config } from '../common/config.ts';
 import { connectClient } from '../common/temporal.ts';
 import { createApp } from './app.ts';
+import { firstStartToken, TokenStore } from './auth/tokens.ts';
 
 async function main(): Promise<void> {
   const client = await connectClient();
+  const token = firstStartToken(new TokenStore());
+  if (token)
+    console.log(
+      `zke API: first start; created token "admin" (shown only this once):\n  ${token}\nexport ZKE_TOKEN=${token}`,
+    );
   const app = createApp({ client });
   const server = app.listen(config.apiPort, config.apiHost, () => {
     console.log(`zke API listening on http://${config.apiHost}:${config.apiPort}`);

@@ -6,4 +6,8 @@ export const ClusterOperation = defineSearchAttributeKey('ClusterOperation', Sea
 export const ClusterPhase = defineSearchAttributeKey('ClusterPhase', SearchAttributeType.KEYWORD);
 
 /** `--search-attribute` values for `temporal server start-dev`. */
-export const SEARCH_ATTRIBUTE_FLAGS = ['ClusterName=Keyword', 'ClusterOperation=Keyword', 'ClusterPhase=Keyword'];
+export const SEARCH_ATTRIBUTE_FLAGS = [
+  'ClusterName=Keyword',
+  'ClusterOperation=Keyword',
+  'ClusterPhase=Keyword',
+];

@@ -47,7 +47,10 @@ export class ClusterStore {
 
   clusters(): string[] {
     if (!fs.existsSync(this.root)) return [];
-    return fs.readdirSync(this.root).filter((n) => SAFE.test(n)).sort();
+    return fs
+      .readdirSync(this.root)
+      .filter((n) => SAFE.test(n))
+      .sort();
   }
 
   remove(cluster: string): void {

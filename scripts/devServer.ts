@@ -21,7 +21,16 @@ export interface DevServer {
 }
 
 export function devServerArgs(o: DevServerOptions): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--db-filename', o.dbFile];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--db-filename',
+    o.dbFile,
+  ];
   args.push('--namespace', 'default', '--log-level', 'warn', '--ui-disable-news-fetch');
   args.push(...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']));
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
@@ -52,7 +61,8 @@ export async function waitForFrontend(address: string, timeoutMs: number): Promi
       await conn.close();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal at ${address} not ready after ${timeoutMs} ms: ${err}`);
+      if (Date.now() > deadline)
+        throw new Error(`Temporal at ${address} not ready after ${timeoutMs} ms: ${err}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -1,7 +1,11 @@
 // Deterministic bounded fan-out for workflow code: at most `limit` calls in flight, every result kept.
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 
-export async function mapBounded<I, O>(items: readonly I[], limit: number, fn: (item: I) => Promise<O>): Promise<Settled<O>[]> {
+export async function mapBounded<I, O>(
+  items: readonly I[],
+  limit: number,
+  fn: (item: I) => Promise<O>,
+): Promise<Settled<O>[]> {
   const results: Settled<O>[] = new Array(items.length);
   let next = 0;
   const lane = async () => {

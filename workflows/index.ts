@@ -1,2 +1,3 @@
 // Every workflow type the worker serves.
 export { probeHosts } from './probeHosts.ts';
+export { provisionCluster } from './provisionCluster.ts';

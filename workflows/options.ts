@@ -1,20 +1,38 @@
 // Activity option sets per step class: each has its own timeouts and retry policy.
 import type { ActivityOptions } from '@temporalio/workflow';
 
-const nonRetryableErrorTypes = ['SshAuthFailed', 'HostKeyMismatch', 'DockerUnsupported', 'InvalidSpec', 'HostDiskFull'];
+const nonRetryableErrorTypes = [
+  'SshAuthFailed',
+  'HostKeyMismatch',
+  'DockerUnsupported',
+  'InvalidSpec',
+  'HostDiskFull',
+];
 
 /** Quick remote checks and file writes. */
 export const shortStep: ActivityOptions = {
   startToCloseTimeout: '2m',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 6, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '20s',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes,
+  },
 };
 
 /** Image pulls, container starts with health waits, etcd joins. */
 export const longStep: ActivityOptions = {
   startToCloseTimeout: '15m',
   heartbeatTimeout: '45s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes,
+  },
 };
 
 /** Pure computation on the worker (PKI, plan). */
@@ -27,5 +45,11 @@ export const localStep: ActivityOptions = {
 export const probeStep: ActivityOptions = {
   startToCloseTimeout: '1m',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '15s', maximumAttempts: 4, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '15s',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes,
+  },
 };

@@ -10,7 +10,17 @@ export class Progress {
   readonly status: OperationStatus;
 
   constructor(cluster: string, operation: OperationKind, steps: readonly string[], revision?: number) {
-    this.status = { cluster, operation, revision, phase: 'running', step: 'starting', stepsDone: [], stepsTotal: steps.length, hosts: {}, events: [] };
+    this.status = {
+      cluster,
+      operation,
+      revision,
+      phase: 'running',
+      step: 'starting',
+      stepsDone: [],
+      stepsTotal: steps.length,
+      hosts: {},
+      events: [],
+    };
     setHandler(statusQuery, () => this.status);
   }
 
@@ -32,7 +42,8 @@ export class Progress {
   event(line: string): void {
     log.info(line);
     this.status.events.push(line);
-    if (this.status.events.length > MAX_EVENTS) this.status.events.splice(0, this.status.events.length - MAX_EVENTS);
+    if (this.status.events.length > MAX_EVENTS)
+      this.status.events.splice(0, this.status.events.length - MAX_EVENTS);
   }
 
   finish(phase: OperationStatus['phase'], error?: string): void {

@@ -35,7 +35,9 @@ export const PROVISION_STEPS = [
 ] as const;
 
 export async function provisionCluster(input: ProvisionInput): Promise<OperationResult> {
-  return runOperation('provision', input.cluster, input.revision, PROVISION_STEPS, (p) => provisionSteps(p, input));
+  return runOperation('provision', input.cluster, input.revision, PROVISION_STEPS, (p) =>
+    provisionSteps(p, input),
+  );
 }
 
 /** The provisioning sequence; also used by upgrade/rollback/node changes with their own options. */
@@ -51,20 +53,36 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
 
   await p.step('certificates', () => local.ensurePki(ref));
   await p.step('deploy certificates', () =>
-    onEveryHost(p, 'deploy certificates', active.map((h) => h.name), limit, (host) => short.deployHostFiles({ ...ref, host })),
+    onEveryHost(
+      p,
+      'deploy certificates',
+      active.map((h) => h.name),
+      limit,
+      (host) => short.deployHostFiles({ ...ref, host }),
+    ),
   );
   await p.step('etcd plane', async () => {
     for (const host of names('etcd')) {
-      await onEveryHost(p, 'etcd plane', [host], 1, () => long.reconcileHost({ ...ref, host, plane: 'etcd' }));
+      await onEveryHost(p, 'etcd plane', [host], 1, () =>
+        long.reconcileHost({ ...ref, host, plane: 'etcd' }),
+      );
     }
     await long.waitEtcdHealthy(ref);
   });
   await p.step('control plane', () =>
-    onEveryHost(p, 'control plane', names('controlplane'), limit, (host) => long.reconcileHost({ ...ref, host, plane: 'controlplane' })),
+    onEveryHost(p, 'control plane', names('controlplane'), limit, (host) =>
+      long.reconcileHost({ ...ref, host, plane: 'controlplane' }),
+    ),
   );
   await p.step('rbac', () => long.applyAddon({ ...ref, addon: 'rbac' }));
   await p.step('worker plane', () =>
-    onEveryHost(p, 'worker plane', active.map((h) => h.name), limit, (host) => long.reconcileHost({ ...ref, host, plane: 'worker' })),
+    onEveryHost(
+      p,
+      'worker plane',
+      active.map((h) => h.name),
+      limit,
+      (host) => long.reconcileHost({ ...ref, host, plane: 'worker' }),
+    ),
   );
   await p.step('network plugin', () => long.applyAddon({ ...ref, addon: 'network' }));
   await p.step('addons', async () => {
@@ -86,14 +104,29 @@ interface Layout {
 
 /** Unreachable worker-only hosts are skipped; any problem on an etcd/controlplane host, or a permanent one, fails. */
 async function checkHosts(p: Progress, layout: Layout & { cluster: string }): Promise<string[]> {
-  const failures = await eachHost(p, 'check hosts', layout.hosts.map((h) => h.name), layout.maxParallelHosts, async (host) => {
-    const facts = await probe.checkClusterHost({ cluster: layout.cluster, host, ignoreDockerVersion: layout.ignoreDockerVersion });
-    p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}`);
-  });
+  const failures = await eachHost(
+    p,
+    'check hosts',
+    layout.hosts.map((h) => h.name),
+    layout.maxParallelHosts,
+    async (host) => {
+      const facts = await probe.checkClusterHost({
+        cluster: layout.cluster,
+        host,
+        ignoreDockerVersion: layout.ignoreDockerVersion,
+      });
+      p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}`);
+    },
+  );
   const fatal = failures.filter((f) => f.permanent || !isWorkerOnly(layout, f.host));
   if (fatal.length) throw stepFailure('check hosts', fatal);
   const skipped = failures.map((f) => f.host);
-  for (const host of skipped) p.host(host, { state: 'skipped', step: 'check hosts', error: failures.find((f) => f.host === host)?.error });
+  for (const host of skipped)
+    p.host(host, {
+      state: 'skipped',
+      step: 'check hosts',
+      error: failures.find((f) => f.host === host)?.error,
+    });
   if (skipped.length) p.event(`incomplete: hosts [${skipped.join(', ')}] skipped (unreachable)`);
   return skipped;
 }
@@ -120,7 +153,9 @@ export async function runOperation(
     const skipped = await body(p);
     if (skipped.length) p.status.incomplete = skipped;
     p.finish('succeeded');
-    const summary = skipped.length ? `incomplete: hosts [${skipped.join(', ')}] skipped` : `${kind} succeeded`;
+    const summary = skipped.length
+      ? `incomplete: hosts [${skipped.join(', ')}] skipped`
+      : `${kind} succeeded`;
     await short.recordOperation({ cluster, revision, kind, status: p.status, summary });
     return { status: p.status, skippedHosts: skipped, summary };
   } catch (err) {
@@ -130,6 +165,10 @@ export async function runOperation(
       short.recordOperation({ cluster, revision, kind, status: p.status, summary: p.status.error ?? '' }),
     );
     if (cancelled || err instanceof ApplicationFailure) throw err;
-    throw ApplicationFailure.create({ type: 'OperationFailed', message: rootMessage(err as Error), nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'OperationFailed',
+      message: rootMessage(err as Error),
+      nonRetryable: true,
+    });
   }
 }

@@ -2,7 +2,16 @@
 // specs are stored encrypted in the cluster store and referenced by revision number).
 import { defineQuery } from '@temporalio/workflow';
 
-export const OPERATIONS = ['provision', 'upgrade', 'rollback', 'rotate-certificates', 'snapshot', 'restore', 'remove', 'load-images'] as const;
+export const OPERATIONS = [
+  'provision',
+  'upgrade',
+  'rollback',
+  'rotate-certificates',
+  'snapshot',
+  'restore',
+  'remove',
+  'load-images',
+] as const;
 export type OperationKind = (typeof OPERATIONS)[number];
 
 /** Workflow ID shared by every operation on a cluster: the server's ID uniqueness is the per-cluster lock. */

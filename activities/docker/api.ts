@@ -31,7 +31,12 @@ export class DockerApi {
   }
 
   /** One API call; non-2xx answers become DockerError unless listed in `accept`. */
-  async call<T>(method: string, path: string, body?: unknown, accept: number[] = []): Promise<DockerResponse<T>> {
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    accept: number[] = [],
+  ): Promise<DockerResponse<T>> {
     const res = await this.send(method, path, body);
     const text = res.text;
     const parsed = text && res.json ? (JSON.parse(text) as T) : (text as unknown as T);
@@ -47,15 +52,17 @@ export class DockerApi {
     const req = await this.open(method, path);
     await new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
+        const failed = (res.statusCode ?? 0) >= 300;
         let buf = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           buf += chunk;
+          if (failed) return;
           const lines = buf.split('\n');
           buf = lines.pop() ?? '';
           for (const l of lines) if (l.trim()) onLine(JSON.parse(l));
         });
-        res.on('end', () => (res.statusCode && res.statusCode >= 300 ? reject(statusError(this.host, res.statusCode, buf)) : resolve()));
+        res.on('end', () => (failed ? reject(statusError(this.host, res.statusCode!, buf)) : resolve()));
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -96,5 +103,9 @@ export class DockerApi {
 }
 
 function statusError(host: string, status: number, text: string): DockerError {
-  return new DockerError(status, `${host}: docker answered ${status}: ${text.slice(0, 300)}`);
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {}
+  return new DockerError(status, `${host}: docker answered ${status}: ${message.trim().slice(0, 300)}`);
 }

@@ -24,12 +24,32 @@ interface DockerInspect {
   Id: string;
   Name: string;
   State: { Running: boolean; Restarting: boolean; Status: string };
-  Config: { Image: string; Entrypoint: string[] | null; Cmd: string[] | null; Env: string[] | null; Labels: Record<string, string> | null };
-  HostConfig: { Binds: string[] | null; NetworkMode: string; PidMode: string; Privileged: boolean; RestartPolicy: { Name: string } };
+  Config: {
+    Image: string;
+    Entrypoint: string[] | null;
+    Cmd: string[] | null;
+    Env: string[] | null;
+    Labels: Record<string, string> | null;
+  };
+  HostConfig: {
+    Binds: string[] | null;
+    NetworkMode: string;
+    PidMode: string;
+    Privileged: boolean;
+    RestartPolicy: { Name: string };
+  };
 }
 
-export async function inspectContainer(docker: DockerApi, name: string): Promise<InspectedContainer | undefined> {
-  const res = await docker.call<DockerInspect>('GET', `/containers/${encodeURIComponent(name)}/json`, undefined, [404]);
+export async function inspectContainer(
+  docker: DockerApi,
+  name: string,
+): Promise<InspectedContainer | undefined> {
+  const res = await docker.call<DockerInspect>(
+    'GET',
+    `/containers/${encodeURIComponent(name)}/json`,
+    undefined,
+    [404],
+  );
   if (res.status === 404) return undefined;
   const c = res.body;
   return {
@@ -59,19 +79,32 @@ export async function listByLabel(docker: DockerApi, label: string): Promise<str
 
 /** Env the image itself sets: ignored when comparing, as RKE does. */
 export async function imageEnv(docker: DockerApi, image: string): Promise<string[]> {
-  const res = await docker.call<{ Config: { Env: string[] | null } }>('GET', `/images/${encodeURIComponent(image)}/json`, undefined, [404]);
+  const res = await docker.call<{ Config: { Env: string[] | null } }>(
+    'GET',
+    `/images/${encodeURIComponent(image)}/json`,
+    undefined,
+    [404],
+  );
   return res.status === 404 ? [] : (res.body.Config.Env ?? []);
 }
 
-export async function ensureImage(docker: DockerApi, image: string, note: (p: string) => void): Promise<'present' | 'pulled'> {
+export async function ensureImage(
+  docker: DockerApi,
+  image: string,
+  note: (p: string) => void,
+): Promise<'present' | 'pulled'> {
   const found = await docker.call('GET', `/images/${encodeURIComponent(image)}/json`, undefined, [404]);
   if (found.status !== 404) return 'present';
   const { repo, tag } = splitImage(image);
   let failure = '';
-  await docker.stream('POST', `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, (line) => {
-    if (line.error) failure = String(line.error);
-    else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
-  });
+  await docker.stream(
+    'POST',
+    `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
+    (line) => {
+      if (line.error) failure = String(line.error);
+      else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
+    },
+  );
   if (failure) throw new DockerError(404, `${docker.host}: cannot pull ${image}: ${failure}`);
   return 'pulled';
 }
@@ -98,7 +131,11 @@ export async function createContainer(docker: DockerApi, c: PlannedContainer): P
       LogConfig: { Type: 'json-file', Config: { 'max-size': '50m', 'max-file': '3' } },
     },
   };
-  const res = await docker.call<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(c.name)}`, body);
+  const res = await docker.call<{ Id: string }>(
+    'POST',
+    `/containers/create?name=${encodeURIComponent(c.name)}`,
+    body,
+  );
   return res.body.Id;
 }
 
@@ -107,7 +144,12 @@ export async function startContainer(docker: DockerApi, nameOrId: string): Promi
 }
 
 export async function stopContainer(docker: DockerApi, nameOrId: string, seconds = 10): Promise<void> {
-  await docker.call('POST', `/containers/${encodeURIComponent(nameOrId)}/stop?t=${seconds}`, undefined, [304, 404]);
+  await docker.call(
+    'POST',
+    `/containers/${encodeURIComponent(nameOrId)}/stop?t=${seconds}`,
+    undefined,
+    [304, 404],
+  );
 }
 
 export async function restartContainer(docker: DockerApi, nameOrId: string): Promise<void> {
@@ -124,7 +166,12 @@ export async function renameContainer(docker: DockerApi, from: string, to: strin
 
 /** Last lines of a container's log (for error messages). */
 export async function containerLogTail(docker: DockerApi, name: string, lines = 5): Promise<string> {
-  const res = await docker.call<string>('GET', `/containers/${encodeURIComponent(name)}/logs?stdout=1&stderr=1&tail=${lines}`, undefined, [404]);
-  // Multiplexed stream: strip the 8-byte frame headers' non-printable bytes.
-  return String(res.body).replace(/[\x00-\x08\x0e-\x1f]/g, '').trim();
+  const res = await docker.call<string>(
+    'GET',
+    `/containers/${encodeURIComponent(name)}/logs?stdout=1&stderr=1&tail=${lines}`,
+    undefined,
+    [404],
+  );
+  // Multiplexed stream: drop the frame headers' control bytes, keep the text.
+  return [...String(res.body)].filter((ch) => ch === '\n' || ch.charCodeAt(0) >= 32).join('').trim();
 }

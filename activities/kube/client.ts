@@ -1,8 +1,9 @@
 // A Kubernetes API client that reaches a controlplane's apiserver (127.0.0.1:6443 on that host) through
 // SSH with the admin certificate. Objects are applied with server-side apply; resource paths come from
 // API discovery, so user addons of any kind work.
-import type { SshSession } from '../ssh/session.ts';
+
 import { type HttpResponse, httpRequest, type TlsOptions } from '../ssh/http.ts';
+import type { SshSession } from '../ssh/session.ts';
 
 export interface KubeObject {
   apiVersion: string;
@@ -25,7 +26,12 @@ export class KubeClient {
     private readonly tls: TlsOptions,
   ) {}
 
-  async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<HttpResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<HttpResponse> {
     return httpRequest(this.session, {
       host: '127.0.0.1',
       port: 6443,
@@ -34,7 +40,10 @@ export class KubeClient {
       tls: this.tls,
       timeoutMs: 30_000,
       body: body === undefined ? undefined : JSON.stringify(body),
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': contentType, accept: 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { 'content-type': contentType, accept: 'application/json' },
     });
   }
 
@@ -53,7 +62,8 @@ export class KubeClient {
   async remove(obj: KubeObject): Promise<boolean> {
     const res = await this.request('DELETE', await this.objectPath(obj));
     if (res.status === 404) return false;
-    if (res.status >= 300) throw new Error(`DELETE ${obj.kind}/${obj.metadata.name}: ${res.status} ${summarize(res.body)}`);
+    if (res.status >= 300)
+      throw new Error(`DELETE ${obj.kind}/${obj.metadata.name}: ${res.status} ${summarize(res.body)}`);
     return true;
   }
 
@@ -68,7 +78,9 @@ export class KubeClient {
     let list = this.discovery.get(apiVersion);
     if (!list) {
       const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      list = (await this.json<{ resources: ApiResource[] }>('GET', path)).resources.filter((r) => !r.name.includes('/'));
+      list = (await this.json<{ resources: ApiResource[] }>('GET', path)).resources.filter(
+        (r) => !r.name.includes('/'),
+      );
       this.discovery.set(apiVersion, list);
     }
     const found = list.find((r) => r.kind === kind);

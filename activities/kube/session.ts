@@ -7,9 +7,17 @@ import { loadBundle } from '../pki.ts';
 import { waitFor } from '../wait.ts';
 import { KubeClient } from './client.ts';
 
-export async function withKube<T>(cluster: string, spec: ClusterSpec, fn: (kube: KubeClient) => Promise<T>): Promise<T> {
+export async function withKube<T>(
+  cluster: string,
+  spec: ClusterSpec,
+  fn: (kube: KubeClient) => Promise<T>,
+): Promise<T> {
   const bundle = loadBundle(cluster);
-  const tls = { ca: bundle[CA_NAME].certPem, cert: bundle['kube-admin'].certPem, key: bundle['kube-admin'].keyPem };
+  const tls = {
+    ca: bundle[CA_NAME].certPem,
+    cert: bundle['kube-admin'].certPem,
+    key: bundle['kube-admin'].keyPem,
+  };
   const errors: string[] = [];
   for (const node of spec.nodes.filter((n) => n.roles.includes('controlplane'))) {
     try {

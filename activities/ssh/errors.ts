@@ -22,5 +22,8 @@ export function classifySshError(host: string, err: Error & { level?: string; co
   if (/host key|verification failed/i.test(err.message)) {
     return permanent(NON_RETRYABLE.hostKey, `${host}: SSH host key does not match the pinned fingerprint`);
   }
-  return ApplicationFailure.retryable(`${host}: SSH ${err.code ?? 'error'}: ${err.message}`, 'SshUnavailable');
+  return ApplicationFailure.retryable(
+    `${host}: SSH ${err.code ?? 'error'}: ${err.message}`,
+    'SshUnavailable',
+  );
 }

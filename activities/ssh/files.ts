@@ -14,7 +14,11 @@ export interface SyncResult {
   unchanged: string[];
 }
 
-export async function syncFiles(session: SshSession, files: RemoteFile[], dirMode = 0o700): Promise<SyncResult> {
+export async function syncFiles(
+  session: SshSession,
+  files: RemoteFile[],
+  dirMode = 0o700,
+): Promise<SyncResult> {
   const sftp = await session.sftp();
   const result: SyncResult = { written: [], unchanged: [] };
   for (const f of files) {
@@ -48,7 +52,9 @@ function readIfExists(sftp: SFTPWrapper, file: string): Promise<Buffer | undefin
 
 function write(sftp: SFTPWrapper, file: string, content: string, mode: number): Promise<void> {
   return new Promise((resolve, reject) =>
-    sftp.writeFile(file, content, { mode }, (err) => (err ? reject(err) : chmod(sftp, file, mode).then(resolve, reject))),
+    sftp.writeFile(file, content, { mode }, (err) =>
+      err ? reject(err) : chmod(sftp, file, mode).then(resolve, reject),
+    ),
   );
 }
 
@@ -57,7 +63,9 @@ function chmod(sftp: SFTPWrapper, file: string, mode: number): Promise<void> {
 }
 
 function rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
-  return new Promise((resolve, reject) => sftp.ext_openssh_rename(from, to, (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    sftp.ext_openssh_rename(from, to, (err) => (err ? reject(err) : resolve())),
+  );
 }
 
 async function mkdirp(sftp: SFTPWrapper, dir: string, mode: number): Promise<void> {
@@ -65,6 +73,8 @@ async function mkdirp(sftp: SFTPWrapper, dir: string, mode: number): Promise<voi
   if (exists || dir === '/') return;
   await mkdirp(sftp, path.posix.dirname(dir), mode);
   await new Promise<void>((resolve, reject) =>
-    sftp.mkdir(dir, { mode }, (err) => (err && (err as { code?: number }).code !== 4 ? reject(err) : resolve())),
+    sftp.mkdir(dir, { mode }, (err) =>
+      err && (err as { code?: number }).code !== 4 ? reject(err) : resolve(),
+    ),
   );
 }

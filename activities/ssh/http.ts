@@ -1,7 +1,7 @@
 // HTTP(S) to host:port as seen from a remote host, through the SSH connection (health checks, Kubernetes API).
 import http from 'node:http';
-import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import type { SshSession } from './session.ts';
 
 export interface TlsOptions {
@@ -56,9 +56,13 @@ export async function httpRequest(session: SshSession, t: HttpTarget): Promise<H
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
-    req.on('timeout', () => req.destroy(new Error(`${t.method ?? 'GET'} ${t.host}:${t.port}${t.path} timed out`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`${t.method ?? 'GET'} ${t.host}:${t.port}${t.path} timed out`)),
+    );
     req.on('error', reject);
     req.end(t.body);
   });

@@ -121,7 +121,10 @@ function readKey(target: SshTarget): Buffer {
   try {
     return fs.readFileSync(target.keyPath);
   } catch (err) {
-    throw permanent(NON_RETRYABLE.auth, `${target.host}: cannot read SSH key ${target.keyPath}: ${(err as Error).message}`);
+    throw permanent(
+      NON_RETRYABLE.auth,
+      `${target.host}: cannot read SSH key ${target.keyPath}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -137,7 +140,11 @@ function collect(stream: ClientChannel, timeoutMs: number, host: string): Promis
     stream.stderr.on('data', (d: Buffer) => errOut.push(d));
     stream.on('close', (code: number | null) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errOut).toString() });
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(errOut).toString(),
+      });
     });
   });
 }

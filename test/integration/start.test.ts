@@ -46,35 +46,51 @@ async function waitHealthy(timeoutMs: number): Promise<Record<string, unknown>> 
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`not healthy after ${timeoutMs} ms: ${last}\n${fs.readFileSync(path.join(home, 'start.log'), 'utf8')}`);
+  throw new Error(
+    `not healthy after ${timeoutMs} ms: ${last}\n${fs.readFileSync(path.join(home, 'start.log'), 'utf8')}`,
+  );
 }
 
 function listedWorkflowIds(): string[] {
   const cli = path.resolve('.zke/tools/py/bin/temporal');
-  const out = execFileSync(cli, ['workflow', 'list', '--address', env.TEMPORAL_ADDRESS, '--output', 'json'], { encoding: 'utf8' });
-  return (JSON.parse(out || '[]') as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
+  const out = execFileSync(cli, ['workflow', 'list', '--address', env.TEMPORAL_ADDRESS, '--output', 'json'], {
+    encoding: 'utf8',
+  });
+  return (JSON.parse(out || '[]') as { execution: { workflowId: string } }[]).map(
+    (w) => w.execution.workflowId,
+  );
 }
 
-test('npm start serves health, runs a workflow, and keeps it across a restart', { timeout: 240_000 }, async () => {
-  running = npmStart();
-  const health = await waitHealthy(120_000);
-  assert.equal((health.worker as { polling: boolean }).polling, true);
-  assert.equal((health.temporal as { reachable: boolean }).reachable, true);
+test(
+  'npm start serves health, runs a workflow, and keeps it across a restart',
+  { timeout: 240_000 },
+  async () => {
+    running = npmStart();
+    const health = await waitHealthy(120_000);
+    assert.equal((health.worker as { polling: boolean }).polling, true);
+    assert.equal((health.temporal as { reachable: boolean }).reachable, true);
 
-  const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
-  assert.equal(ui.status, 200, 'Temporal Web UI answers');
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
+    assert.equal(ui.status, 200, 'Temporal Web UI answers');
 
-  // Same keyring as the service, so this client can read the encrypted payloads.
-  process.env.ZKE_KEYRING = env.ZKE_KEYRING;
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, dataConverter: dataConverter() });
-  const workflowId = `smoke-${Date.now()}`;
-  assert.deepEqual(await client.workflow.execute('probeHosts', { taskQueue: 'zke', workflowId, args: [[]] }), []);
-  await connection.close();
-  assert.ok(listedWorkflowIds().includes(workflowId), 'workflow listed while running');
+    // Same keyring as the service, so this client can read the encrypted payloads.
+    process.env.ZKE_KEYRING = env.ZKE_KEYRING;
+    const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+    const client = new Client({ connection, dataConverter: dataConverter() });
+    const workflowId = `smoke-${Date.now()}`;
+    assert.deepEqual(
+      await client.workflow.execute('probeHosts', { taskQueue: 'zke', workflowId, args: [[]] }),
+      [],
+    );
+    await connection.close();
+    assert.ok(listedWorkflowIds().includes(workflowId), 'workflow listed while running');
 
-  await stopProcess(running, 15_000);
-  running = npmStart();
-  await waitHealthy(120_000);
-  assert.ok(listedWorkflowIds().includes(workflowId), 'workflow still listed after restart (SQLite persisted)');
-});
+    await stopProcess(running, 15_000);
+    running = npmStart();
+    await waitHealthy(120_000);
+    assert.ok(
+      listedWorkflowIds().includes(workflowId),
+      'workflow still listed after restart (SQLite persisted)',
+    );
+  },
+);

@@ -22,7 +22,14 @@ after(async () => {
 });
 
 function targets(list: LabHost[], overrides: Partial<SshTarget> = {}): SshTarget[] {
-  return list.map((h) => ({ host: h.name, address: h.address, port: h.port, user: h.user, keyPath: labSsh.keyPath, ...overrides }));
+  return list.map((h) => ({
+    host: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    keyPath: labSsh.keyPath,
+    ...overrides,
+  }));
 }
 
 test('probeHosts returns each host’s own hostname and the lab dockerd version', { skip }, async () => {
@@ -33,8 +40,14 @@ test('probeHosts returns each host’s own hostname and the lab dockerd version'
       workflowId: `probe-${Date.now()}`,
       args: [targets(hosts)],
     });
-    assert.deepEqual(facts.map((f) => f.hostname), hosts.map((h) => h.name), 'each host answers with its own name');
-    const expected = (await labExec('zlab1', ['docker', 'version', '--format', '{{.Server.Version}}'])).stdout.trim();
+    assert.deepEqual(
+      facts.map((f) => f.hostname),
+      hosts.map((h) => h.name),
+      'each host answers with its own name',
+    );
+    const expected = (
+      await labExec('zlab1', ['docker', 'version', '--format', '{{.Server.Version}}'])
+    ).stdout.trim();
     assert.match(expected, /^\d+\.\d+/);
     for (const f of facts) {
       assert.equal(f.dockerVersion, expected, `${f.host} runs the lab's dockerd`);
@@ -49,9 +62,15 @@ test('probeHosts returns each host’s own hostname and the lab dockerd version'
 test('a wrong pinned host key fails fast, non-retryable, naming the host', { skip }, async () => {
   const worker = await startTestWorker(t);
   try {
-    const wrong = targets(hosts.slice(0, 1), { hostKey: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const wrong = targets(hosts.slice(0, 1), {
+      hostKey: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
     await assert.rejects(
-      t.client.workflow.execute('probeHosts', { taskQueue: worker.taskQueue, workflowId: `probe-bad-${Date.now()}`, args: [wrong] }),
+      t.client.workflow.execute('probeHosts', {
+        taskQueue: worker.taskQueue,
+        workflowId: `probe-bad-${Date.now()}`,
+        args: [wrong],
+      }),
       (err: Error) => {
         assert.match(causes(err), /zlab1: SSH host key .* does not match/);
         return true;

@@ -1,0 +1,113 @@
+// Steps "etcd plane", "control plane", "worker plane": make a host run exactly the planned containers of one
+// plane. RKE's reconcile: missing → create; stopped → start; different image/cmd/env/binds → replace (via
+// old-<name>, so a crash mid-replace is repaired by the next attempt); equal → leave. Then a bounded health gate.
+import { type CurrentContainer, containerReasons } from '../model/diff.ts';
+import { buildPlan, PHASE_CONTAINERS } from '../model/plan/index.ts';
+import type { PlannedContainer } from '../model/plan/types.ts';
+import { currentState, loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
+import { withHeartbeat } from './context.ts';
+import type { DockerApi } from './docker/api.ts';
+import {
+  containerLogTail,
+  createContainer,
+  ensureImage,
+  type InspectedContainer,
+  imageEnv,
+  inspectContainer,
+  removeContainer,
+  renameContainer,
+  startContainer,
+  stopContainer,
+} from './docker/containers.ts';
+import { waitContainerHealthy } from './health.ts';
+import { dockerOf, withSession } from './hostsCheck.ts';
+
+export type Plane = keyof typeof PHASE_CONTAINERS;
+
+export interface ContainerAction {
+  name: string;
+  action: 'created' | 'started' | 'replaced' | 'unchanged';
+  reasons: string[];
+}
+
+export interface ReconcileResult {
+  host: string;
+  plane: Plane;
+  actions: ContainerAction[];
+}
+
+export function plannedFor(ref: RevisionRef, host: string, names: readonly string[]): PlannedContainer[] {
+  const spec = loadSpec(ref);
+  const state = currentState(ref.cluster);
+  const plan = buildPlan(spec, { etcdMembers: state?.etcdMembers, hosts: state?.hosts });
+  const hostPlan = plan.hosts.find((h) => h.name === host);
+  return (hostPlan?.containers ?? []).filter((c) => names.includes(c.name));
+}
+
+export async function reconcileHost(
+  input: RevisionRef & { host: string; plane: Plane },
+): Promise<ReconcileResult> {
+  const spec = loadSpec(input);
+  const containers = plannedFor(input, input.host, PHASE_CONTAINERS[input.plane]);
+  const target = sshTarget(input.cluster, nodeOf(spec, input.host));
+  return withHeartbeat((note) =>
+    withSession(target, async (session) => {
+      const docker = dockerOf(session);
+      const actions: ContainerAction[] = [];
+      for (const c of containers) {
+        note(`${input.host}: ${c.name}`);
+        actions.push(await reconcileContainer(docker, c, note));
+        if (c.healthcheck) await waitContainerHealthy(session, c, input.cluster);
+      }
+      return { host: input.host, plane: input.plane, actions };
+    }),
+  );
+}
+
+export async function reconcileContainer(
+  docker: DockerApi,
+  c: PlannedContainer,
+  note: (p: string) => void,
+): Promise<ContainerAction> {
+  await removeContainer(docker, `old-${c.name}`); // a replace interrupted before; harmless when absent
+  await ensureImage(docker, c.image, note);
+  const now = await inspectContainer(docker, c.name);
+  if (!now) {
+    await startContainer(docker, await createContainer(docker, c));
+    return { name: c.name, action: 'created', reasons: [] };
+  }
+  const reasons = containerReasons(c, { ...asCurrent(now), imageEnv: await imageEnv(docker, c.image) });
+  if (reasons.length) {
+    await replaceContainer(docker, c);
+    return { name: c.name, action: 'replaced', reasons: reasons.map((r) => `${r.field}: ${r.detail}`) };
+  }
+  if (!now.running || now.restarting) {
+    await startContainer(docker, c.name);
+    return { name: c.name, action: 'started', reasons: [`was ${now.status}`] };
+  }
+  return { name: c.name, action: 'unchanged', reasons: [] };
+}
+
+async function replaceContainer(docker: DockerApi, c: PlannedContainer): Promise<void> {
+  await stopContainer(docker, c.name);
+  await renameContainer(docker, c.name, `old-${c.name}`);
+  await startContainer(docker, await createContainer(docker, c));
+  await removeContainer(docker, `old-${c.name}`);
+}
+
+function asCurrent(c: InspectedContainer): CurrentContainer {
+  return {
+    name: c.name,
+    image: c.image,
+    command: c.command,
+    env: c.env,
+    binds: c.binds,
+    networkMode: c.networkMode,
+    pidMode: c.pidMode,
+    privileged: c.privileged,
+    restartPolicy: c.restartPolicy,
+    labels: c.labels,
+  };
+}
+
+export { containerLogTail };

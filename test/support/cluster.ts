@@ -1,0 +1,97 @@
+// Test helpers for provisioning on lab hosts: a spec for the lab, stored revisions, running operations.
+import type { Client } from '@temporalio/client';
+import { store } from '../../activities/clusterState.ts';
+import { parseClusterSpec } from '../../model/spec/index.ts';
+import type { ClusterSpec } from '../../model/spec/types.ts';
+import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
+import { type LabHost, labExec, labSsh } from './lab.ts';
+
+export type RoleMap = Record<string, string[]>;
+
+/** A zke-format cluster.yml object for lab hosts; roles per host name. */
+export function labClusterYaml(
+  name: string,
+  hosts: LabHost[],
+  roles: RoleMap,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    cluster_name: name,
+    option: { ssh_user: 'root', ssh_key_path: labSsh.keyPath },
+    nodes: hosts.map((h) => ({ name: h.name, address: h.address, roles: roles[h.name] ?? ['worker'] })),
+    ...extra,
+  };
+}
+
+export function parseOrThrow(doc: unknown): ClusterSpec {
+  const parsed = parseClusterSpec(doc);
+  if (!parsed.ok) throw new Error(`invalid test spec: ${JSON.stringify(parsed.errors)}`);
+  return parsed.spec;
+}
+
+/** Stores a new revision the way the API does; returns its number. */
+export function submitRevision(spec: ClusterSpec): number {
+  const cluster = spec.clusterName;
+  const numbers = store()
+    .keys(cluster, 'revision/')
+    .map((k) => Number(k.split('/')[1]));
+  const number = Math.max(0, ...numbers) + 1;
+  store().write(cluster, `revision/${number}`, {
+    number,
+    spec,
+    createdAt: new Date().toISOString(),
+    source: 'test',
+  });
+  return number;
+}
+
+export async function runOperation(
+  client: Client,
+  taskQueue: string,
+  workflowType: string,
+  input: Record<string, unknown> & { cluster: string },
+): Promise<OperationResult> {
+  return client.workflow.execute(workflowType, {
+    taskQueue,
+    workflowId: clusterWorkflowId(input.cluster),
+    args: [input],
+    workflowIdConflictPolicy: 'FAIL',
+  });
+}
+
+export interface RunningContainer {
+  name: string;
+  id: string;
+  image: string;
+  args: string[];
+  status: string;
+}
+
+/** Containers on a lab host carrying zke's managed label (read with docker itself, not with zke's code). */
+export async function managedContainers(host: string): Promise<RunningContainer[]> {
+  const ids = (await labExec(host, ['docker', 'ps', '-aq', '--filter', 'label=io.zke.managed=true'])).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (!ids.length) return [];
+  const out = await labExec(host, ['docker', 'inspect', ...ids]);
+  return (
+    JSON.parse(out.stdout) as {
+      Id: string;
+      Name: string;
+      Config: { Image: string; Entrypoint: string[] | null; Cmd: string[] | null };
+      State: { Status: string };
+    }[]
+  ).map((c) => ({
+    name: c.Name.replace(/^\//, ''),
+    id: c.Id,
+    image: c.Config.Image,
+    args: [...(c.Config.Entrypoint ?? []), ...(c.Config.Cmd ?? [])],
+    status: c.State.Status,
+  }));
+}
+
+export function causes(err: unknown): string {
+  const messages: string[] = [];
+  for (let e = err as Error | undefined; e; e = e.cause as Error | undefined) messages.push(e.message);
+  return messages.join(' <- ');
+}
