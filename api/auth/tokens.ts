@@ -1,0 +1,89 @@
+// API bearer tokens: stored as SHA-256 hashes in ZKE_HOME/tokens.json (0600); the plain token is shown once.
+// The file is re-read on every check, so `zke token revoke` takes effect without restarting the API.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { homePath } from '../../common/config.ts';
+
+export interface TokenEntry {
+  name: string;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface TokenInfo {
+  name: string;
+  createdAt: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export function tokensFile(): string {
+  return homePath('tokens.json');
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+export class TokenStore {
+  constructor(readonly file = tokensFile()) {}
+
+  exists(): boolean {
+    return fs.existsSync(this.file);
+  }
+
+  list(): TokenInfo[] {
+    return this.entries().map(({ name, createdAt }) => ({ name, createdAt }));
+  }
+
+  /** Creates a token and returns its plain value (the only time it is available). */
+  create(name: string): string {
+    if (!NAME.test(name))
+      throw new Error(`invalid token name "${name}": letters, digits, ".", "_", "-" (max 63)`);
+    const entries = this.entries();
+    if (entries.some((e) => e.name === name)) throw new Error(`a token named "${name}" already exists`);
+    const token = `zke_${randomBytes(32).toString('base64url')}`;
+    entries.push({ name, sha256: digest(token).toString('hex'), createdAt: new Date().toISOString() });
+    this.save(entries);
+    return token;
+  }
+
+  /** Returns false when no token has that name. */
+  revoke(name: string): boolean {
+    const entries = this.entries();
+    const kept = entries.filter((e) => e.name !== name);
+    if (kept.length === entries.length) return false;
+    this.save(kept);
+    return true;
+  }
+
+  /** The name of the token, or undefined. Compares every stored hash in constant time. */
+  verify(token: string): string | undefined {
+    const presented = digest(token);
+    let match: string | undefined;
+    for (const entry of this.entries()) {
+      const stored = Buffer.from(entry.sha256, 'hex');
+      if (stored.length === presented.length && timingSafeEqual(stored, presented)) match ??= entry.name;
+    }
+    return match;
+  }
+
+  private entries(): TokenEntry[] {
+    if (!this.exists()) return [];
+    const doc = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { tokens?: TokenEntry[] };
+    return doc.tokens ?? [];
+  }
+
+  private save(tokens: TokenEntry[]): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+/** On the API's first start (no tokens file yet): creates the "admin" token and returns it to print once. */
+export function firstStartToken(store: TokenStore): string | undefined {
+  return store.exists() ? undefined : store.create('admin');
+}

@@ -1,0 +1,113 @@
+// Clusters: submit, list, show, change and remove; the admin kubeconfig (audited).
+import { tokenName } from '../auth/bearer.ts';
+import { YAML_TYPES } from '../http/body.ts';
+import type { RouteTable } from '../http/route.ts';
+import { notFound } from '../problem.ts';
+import { ClusterDetail, ClusterList, ClusterParams, ClusterSpecInput, OperationList } from '../schemas.ts';
+import type { Services } from '../service/index.ts';
+import { ACCEPTED, accepted, addClusterListing, sourceOf } from './reply.ts';
+
+const specBody = {
+  schema: ClusterSpecInput,
+  required: true,
+  validate: false,
+  types: ['application/json', YAML_TYPES[0]],
+};
+
+export function clusterRoutes(routes: RouteTable, s: Services): void {
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters',
+    tag: 'clusters',
+    summary: 'Create a cluster from a spec and provision it',
+    description:
+      'Validates the spec, stores it as revision 1 and starts provisioning. 409 if the name is taken.',
+    body: specBody,
+    responses: ACCEPTED,
+    handle: async ({ body, req, res }) => accepted(await s.submissions.create(body, sourceOf(req, res))),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/clusters',
+    tag: 'clusters',
+    summary: 'List clusters',
+    responses: { 200: { description: 'The clusters.', schema: ClusterList } },
+    handle: async () => ({ body: { clusters: await s.clusters.list() } }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/clusters/{name}',
+    tag: 'clusters',
+    summary: 'Show a cluster: phase, revisions, operations, per-host state, certificate expiry',
+    params: ClusterParams,
+    responses: { 200: { description: 'The cluster.', schema: ClusterDetail } },
+    handle: async ({ params }) => ({ body: await s.clusters.detail(params.name) }),
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/v1/clusters/{name}',
+    tag: 'clusters',
+    summary: 'Apply a changed spec (upgrade/reconcile once provisioned, else provision)',
+    params: ClusterParams,
+    body: specBody,
+    responses: ACCEPTED,
+    handle: async ({ params, body, req, res }) =>
+      accepted(await s.submissions.update(params.name, body, sourceOf(req, res))),
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/v1/clusters/{name}',
+    tag: 'clusters',
+    summary: 'Remove the cluster from its hosts',
+    params: ClusterParams,
+    responses: ACCEPTED,
+    handle: async ({ params }) => {
+      s.clusters.require(params.name);
+      await s.operations.assertIdle(params.name);
+      return accepted({
+        ...(await s.operations.start('remove', params.name, { cluster: params.name })),
+        cluster: params.name,
+      });
+    },
+  });
+
+  addClusterListing(routes, s, {
+    path: '/v1/clusters/{name}/operations',
+    tag: 'operations',
+    summary: 'List the operations of a cluster, newest first',
+    schema: OperationList,
+    list: async (cluster) => ({ operations: await s.operations.list(cluster) }),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/clusters/{name}/kubeconfig',
+    tag: 'clusters',
+    summary: 'Download the admin kubeconfig (every download is audit-logged)',
+    params: ClusterParams,
+    responses: { 200: { description: 'The admin kubeconfig.', contentType: 'application/yaml' } },
+    handle: async ({ params, req, res }) => {
+      s.clusters.require(params.name);
+      const kubeconfig = s.store.read<{ yaml: string }>(params.name, 'kubeconfig');
+      if (!kubeconfig)
+        throw notFound(
+          `cluster ${params.name} has no kubeconfig yet (it is written when provisioning succeeds)`,
+        );
+      s.audit.record({
+        action: 'kubeconfig.read',
+        cluster: params.name,
+        token: tokenName(res),
+        remote: req.ip,
+      });
+      return {
+        body: kubeconfig.yaml,
+        contentType: 'application/yaml',
+        headers: { 'Cache-Control': 'no-store' },
+      };
+    },
+  });
+}

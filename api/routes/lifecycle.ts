@@ -1,0 +1,152 @@
+// Day-2 operations on a provisioned cluster: upgrade, rollback, certificate rotation, etcd snapshots and restore.
+import { ROTATABLE_SERVICES } from '../../model/pki/index.ts';
+import type { RouteTable } from '../http/route.ts';
+import { invalid, notFound } from '../problem.ts';
+import {
+  ClusterParams,
+  RevisionList,
+  RollbackRequest,
+  RotateRequest,
+  SnapshotList,
+  SnapshotParams,
+  SnapshotRequest,
+  UpgradeRequest,
+} from '../schemas.ts';
+import type { Services } from '../service/index.ts';
+import type { StartableKind } from '../service/operationIds.ts';
+import { ACCEPTED, accepted, addClusterListing } from './reply.ts';
+
+export function lifecycleRoutes(routes: RouteTable, s: Services): void {
+  /** Checks the cluster is provisioned and idle, then starts the operation. */
+  const start = async (kind: StartableKind, cluster: string, input: object, revision?: number) => {
+    s.clusters.requireProvisioned(cluster);
+    await s.operations.assertIdle(cluster);
+    return accepted({
+      ...(await s.operations.start(kind, cluster, { cluster, ...input })),
+      cluster,
+      revision,
+    });
+  };
+  const requireRevision = (cluster: string, number: number, path: string) => {
+    s.clusters.requireProvisioned(cluster);
+    if (!s.revisions.read(cluster, number))
+      throw invalid([{ path, message: `cluster ${cluster} has no revision ${number}` }]);
+  };
+  const snapshots = (cluster: string) => s.store.read<{ name: string }[]>(cluster, 'snapshots') ?? [];
+
+  addClusterListing(routes, s, {
+    path: '/v1/clusters/{name}/revisions',
+    tag: 'lifecycle',
+    summary: 'List submitted revisions of the spec',
+    schema: RevisionList,
+    list: (cluster) => ({ revisions: revisionInfos(s, cluster) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/upgrade',
+    tag: 'lifecycle',
+    summary: 'Upgrade to a submitted revision (default: the latest)',
+    params: ClusterParams,
+    body: { schema: UpgradeRequest },
+    responses: ACCEPTED,
+    handle: async ({ params, body }) => {
+      const revision = body?.revision ?? s.revisions.latest(params.name) ?? 0;
+      requireRevision(params.name, revision, 'revision');
+      return start('upgrade', params.name, { revision }, revision);
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/rollback',
+    tag: 'lifecycle',
+    summary: 'Roll back to an earlier revision (default: the one before the applied one)',
+    params: ClusterParams,
+    body: { schema: RollbackRequest },
+    responses: ACCEPTED,
+    handle: async ({ params, body }) => {
+      if (body?.toRevision !== undefined) requireRevision(params.name, body.toRevision, 'toRevision');
+      return start(
+        'rollback',
+        params.name,
+        { toRevision: body?.toRevision, restoreSnapshot: body?.restoreSnapshot },
+        body?.toRevision,
+      );
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/certificates/rotate',
+    tag: 'lifecycle',
+    summary: 'Rotate certificates (all services, some services, or the CA and everything)',
+    params: ClusterParams,
+    body: { schema: RotateRequest },
+    responses: ACCEPTED,
+    handle: async ({ params, body }) => {
+      const known = new Set<string>([
+        ...ROTATABLE_SERVICES,
+        ...Object.keys(s.store.read(params.name, 'pki-expiry') ?? {}),
+      ]);
+      const unknown = (body?.services ?? []).flatMap((name, i) =>
+        known.has(name)
+          ? []
+          : [
+              {
+                path: `services[${i}]`,
+                message: `unknown service "${name}"; known: ${ROTATABLE_SERVICES.join(', ')}`,
+              },
+            ],
+      );
+      if (unknown.length > 0) throw invalid(unknown);
+      return start('rotate-certificates', params.name, { services: body?.services, ca: body?.ca });
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/snapshots',
+    tag: 'lifecycle',
+    summary: 'Take an etcd snapshot',
+    params: ClusterParams,
+    body: { schema: SnapshotRequest },
+    responses: ACCEPTED,
+    handle: async ({ params, body }) => start('snapshot', params.name, { name: body?.name }),
+  });
+
+  addClusterListing(routes, s, {
+    path: '/v1/clusters/{name}/snapshots',
+    tag: 'lifecycle',
+    summary: 'List etcd snapshots',
+    schema: SnapshotList,
+    list: (cluster) => ({ snapshots: snapshots(cluster) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/snapshots/{snapshot}/restore',
+    tag: 'lifecycle',
+    summary: 'Restore etcd from a snapshot',
+    params: SnapshotParams,
+    responses: ACCEPTED,
+    handle: async ({ params }) => {
+      s.clusters.require(params.name);
+      if (!snapshots(params.name).some((snap) => snap.name === params.snapshot))
+        throw notFound(`cluster ${params.name} has no snapshot ${params.snapshot}`);
+      return start('restore', params.name, { snapshot: params.snapshot });
+    },
+  });
+}
+
+function revisionInfos(s: Services, cluster: string) {
+  const applied = s.revisions.current(cluster)?.revision;
+  return s.revisions.numbers(cluster).flatMap((n) => {
+    const revision = s.revisions.read(cluster, n);
+    if (!revision) return [];
+    const { number, createdAt, source, spec } = revision;
+    return [
+      { number, createdAt, source, kubernetesVersion: spec.kubernetesVersion, applied: number === applied },
+    ];
+  });
+}

@@ -1,0 +1,88 @@
+// Read views of clusters: what the store records (revisions, current state, certificate expiry) joined with
+// the running operation's live progress.
+import type { z } from 'zod';
+import type { ClusterStore } from '../../common/store.ts';
+import type { HostProgress } from '../../workflows/types.ts';
+import { conflict, notFound } from '../problem.ts';
+import type { ClusterDetail, ClusterSummary } from '../schemas.ts';
+import type { Operations, OperationView } from './operations.ts';
+import type { CurrentState, Revisions } from './revisions.ts';
+
+type Summary = z.infer<typeof ClusterSummary>;
+type Detail = z.infer<typeof ClusterDetail>;
+
+export class Clusters {
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly revisions: Revisions,
+    private readonly operations: Operations,
+  ) {}
+
+  exists(name: string): boolean {
+    return this.store.keys(name).some((key) => key === 'current' || key.startsWith('revision/'));
+  }
+
+  /** 404 unless the cluster exists. */
+  require(name: string): void {
+    if (!this.exists(name)) throw notFound(`no cluster ${name}`);
+  }
+
+  /** True once a provision succeeded (the workflows set `current.revision` only then). */
+  provisioned(name: string): boolean {
+    return this.revisions.current(name)?.revision !== undefined;
+  }
+
+  /** 404 unless the cluster exists, 409 until it is provisioned. */
+  requireProvisioned(name: string): void {
+    this.require(name);
+    if (!this.provisioned(name)) throw conflict(`cluster ${name} is not provisioned yet (run zke up first)`);
+  }
+
+  async list(): Promise<Summary[]> {
+    const names = this.store.clusters().filter((name) => this.exists(name));
+    return Promise.all(
+      names.map(async (name) => summarize(name, this.revisions, await this.operations.running(name))),
+    );
+  }
+
+  async detail(name: string): Promise<Detail> {
+    this.require(name);
+    const running = await this.operations.running(name);
+    const summary = summarize(name, this.revisions, running);
+    const specRevision = summary.revision ?? summary.latestRevision;
+    const spec = specRevision === undefined ? undefined : this.revisions.read(name, specRevision)?.spec;
+    const certificates = this.store.read<Record<string, string>>(name, 'pki-expiry') ?? {};
+    return {
+      ...summary,
+      kubernetesVersion: spec?.kubernetesVersion,
+      nodes: (spec?.nodes ?? []).map((n) => ({ name: n.name, address: n.address, roles: [...n.roles] })),
+      hosts: running?.progress?.hosts ?? lastHosts(this.revisions.current(name)),
+      certificates,
+      certificatesExpireAt: Object.values(certificates).sort()[0],
+    };
+  }
+}
+
+function summarize(name: string, revisions: Revisions, running: OperationView | undefined): Summary {
+  const current = revisions.current(name);
+  return {
+    name,
+    phase: current?.phase ?? 'pending',
+    revision: current?.revision,
+    latestRevision: revisions.latest(name),
+    lastOperation: current?.lastOperation,
+    runningOperation: running && {
+      id: running.id,
+      operation: running.operation,
+      step: running.progress?.step,
+    },
+  };
+}
+
+/** Per-host state from the last finished operation's result, when the workflow recorded one. */
+function lastHosts(current: CurrentState | undefined): Record<string, HostProgress> {
+  const result = current?.lastOperation?.result as
+    | { status?: { hosts?: Record<string, HostProgress> } }
+    | undefined;
+  return result?.status?.hosts ?? {};
+}

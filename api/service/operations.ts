@@ -1,0 +1,186 @@
+// Operations are workflow runs with ID zke/<cluster>: the server's ID uniqueness is the per-cluster lock.
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import type { z } from 'zod';
+import { ClusterName, ClusterOperation } from '../../common/searchAttributes.ts';
+import {
+  clusterWorkflowId,
+  type OperationResult,
+  type OperationStatus,
+  statusQuery,
+} from '../../workflows/types.ts';
+import { conflict, notFound } from '../problem.ts';
+import type { Operation } from '../schemas.ts';
+import {
+  kindOfWorkflowType,
+  operationId,
+  parseOperationId,
+  type StartableKind,
+  WORKFLOW_TYPES,
+} from './operationIds.ts';
+
+export type OperationView = z.infer<typeof Operation>;
+
+const STATES: Record<string, OperationView['state']> = {
+  RUNNING: 'running',
+  COMPLETED: 'succeeded',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed_out',
+  CONTINUED_AS_NEW: 'succeeded',
+};
+/** States whose run can still answer the status query (a worker replays closed runs). */
+const QUERYABLE = new Set<OperationView['state']>(['running', 'failed', 'cancelled']);
+
+export class Operations {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    /** Bound on the status query: without a worker polling, a query waits for this long. */
+    private readonly queryTimeoutMs = 3000,
+  ) {}
+
+  /** Starts `kind` on the cluster; 409 when another operation holds the cluster. */
+  async start(
+    kind: StartableKind,
+    cluster: string,
+    input: object,
+  ): Promise<{ operationId: string; operation: StartableKind }> {
+    try {
+      const handle = await this.client.workflow.start(WORKFLOW_TYPES[kind], {
+        workflowId: clusterWorkflowId(cluster),
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: ClusterName, value: cluster },
+          { key: ClusterOperation, value: kind },
+        ],
+      });
+      return { operationId: operationId(cluster, handle.firstExecutionRunId), operation: kind };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) throw await this.busy(cluster);
+      throw error;
+    }
+  }
+
+  /** Throws 409 when an operation is running on the cluster. */
+  async assertIdle(cluster: string): Promise<void> {
+    if (await this.running(cluster)) throw await this.busy(cluster);
+  }
+
+  /** The running operation of the cluster (with its progress), if any. */
+  async running(cluster: string): Promise<OperationView | undefined> {
+    const handle = this.client.workflow.getHandle(clusterWorkflowId(cluster));
+    const desc = await describeOrUndefined(handle);
+    if (!desc || desc.status.name !== 'RUNNING') return undefined;
+    return this.view(this.client.workflow.getHandle(desc.workflowId, desc.runId), desc);
+  }
+
+  async get(id: string): Promise<OperationView> {
+    const handle = this.handle(id);
+    const desc = await describeOrUndefined(handle);
+    if (!desc) throw notFound(`no operation ${id}`);
+    return this.view(handle, desc);
+  }
+
+  /** Requests cancellation; the workflow stops at its next step boundary and cleans up. */
+  async cancel(id: string): Promise<OperationView> {
+    const operation = await this.get(id);
+    if (operation.state !== 'running') throw conflict(`operation ${id} is not running (${operation.state})`);
+    await this.handle(id).cancel();
+    return operation;
+  }
+
+  /** Operations on a cluster, newest first (without progress). */
+  async list(cluster: string, limit = 20): Promise<OperationView[]> {
+    const out: OperationView[] = [];
+    const query = `WorkflowId = "${clusterWorkflowId(cluster)}"`;
+    for await (const info of this.client.workflow.list({ query, pageSize: limit })) {
+      out.push(baseView(info as WorkflowExecutionDescription));
+      if (out.length >= limit) break;
+    }
+    return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  private handle(id: string): WorkflowHandle {
+    const parsed = parseOperationId(id);
+    if (!parsed) throw notFound(`no operation ${id} (ids look like <cluster>.<run id>)`);
+    return this.client.workflow.getHandle(clusterWorkflowId(parsed.cluster), parsed.runId);
+  }
+
+  private async view(handle: WorkflowHandle, desc: WorkflowExecutionDescription): Promise<OperationView> {
+    const view = baseView(desc);
+    if (view.state === 'running') return { ...view, progress: await this.progress(handle) };
+    if (view.state === 'succeeded') {
+      const result = (await handle.result()) as OperationResult | undefined;
+      return {
+        ...view,
+        progress: result?.status,
+        result: result && { summary: result.summary, skippedHosts: result.skippedHosts ?? [] },
+      };
+    }
+    const error = await handle.result().then(
+      () => undefined,
+      (err: Error) => innermostMessage(err),
+    );
+    return { ...view, error, progress: QUERYABLE.has(view.state) ? await this.progress(handle) : undefined };
+  }
+
+  /** The `status` query, bounded in time (no worker, or an old run nobody can replay → undefined). */
+  private async progress(handle: WorkflowHandle): Promise<OperationStatus | undefined> {
+    try {
+      return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+        handle.query(statusQuery),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async busy(cluster: string): Promise<Error> {
+    const running = await this.running(cluster);
+    if (!running) return conflict(`cluster ${cluster} is busy: another operation was just started`);
+    return conflict(
+      `cluster ${cluster} is busy: ${running.operation} is running (operation id ${running.id})`,
+      { operationId: running.id },
+    );
+  }
+}
+
+function baseView(desc: WorkflowExecutionDescription): OperationView {
+  const cluster = desc.typedSearchAttributes.get(ClusterName) ?? desc.workflowId.replace(/^zke\//, '');
+  return {
+    id: operationId(cluster, desc.runId),
+    cluster,
+    operation: desc.typedSearchAttributes.get(ClusterOperation) ?? kindOfWorkflowType(desc.type),
+    workflowType: desc.type,
+    state: STATES[desc.status.name] ?? 'failed',
+    startedAt: desc.startTime.toISOString(),
+    closedAt: desc.closeTime?.toISOString(),
+  };
+}
+
+async function describeOrUndefined(
+  handle: WorkflowHandle,
+): Promise<WorkflowExecutionDescription | undefined> {
+  try {
+    return await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** The innermost message of a failure chain (WorkflowFailedError → ActivityFailure → ApplicationFailure). */
+function innermostMessage(err: Error): string {
+  let e: Error & { cause?: unknown } = err;
+  while (e.cause instanceof Error) e = e.cause;
+  return e.message;
+}

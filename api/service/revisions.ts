@@ -1,0 +1,49 @@
+// Submitted specs, numbered per cluster: revision n = previous max + 1. The workflows record which one is applied.
+import type { ClusterStore } from '../../common/store.ts';
+import type { ClusterSpec } from '../../model/spec/types.ts';
+import { type Revision, readRevisionSpec, writeRevision } from './specSecrets.ts';
+
+export interface CurrentState {
+  /** The last successfully applied revision (unset until the first provision succeeds). */
+  revision?: number;
+  phase: string;
+  lastOperation?: { kind: string; operationId: string; finishedAt?: string; result?: unknown };
+}
+
+export class Revisions {
+  constructor(private readonly store: ClusterStore) {}
+
+  numbers(cluster: string): number[] {
+    return this.store
+      .keys(cluster, 'revision/')
+      .map((key) => Number(key.slice('revision/'.length)))
+      .filter(Number.isInteger)
+      .sort((a, b) => a - b);
+  }
+
+  latest(cluster: string): number | undefined {
+    return this.numbers(cluster).at(-1);
+  }
+
+  /** The redacted revision (safe to show). */
+  read(cluster: string, number: number): Revision | undefined {
+    return this.store.read<Revision>(cluster, `revision/${number}`);
+  }
+
+  current(cluster: string): CurrentState | undefined {
+    return this.store.read<CurrentState>(cluster, 'current');
+  }
+
+  /** Stores the spec as a new revision and returns its number; an unchanged spec reuses the latest. */
+  submit(cluster: string, spec: ClusterSpec, source: string): number {
+    const latest = this.latest(cluster);
+    if (latest !== undefined && sameSpec(readRevisionSpec(this.store, cluster, latest), spec)) return latest;
+    const number = (latest ?? 0) + 1;
+    writeRevision(this.store, cluster, { number, spec, createdAt: new Date().toISOString(), source });
+    return number;
+  }
+}
+
+function sameSpec(a: ClusterSpec | undefined, b: ClusterSpec): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,63 @@
+// Submitting a spec: validate it, store it as a new revision, start the workflow that applies it.
+import { parseClusterSpec } from '../../model/spec/index.ts';
+import type { ClusterSpec, SpecIssue } from '../../model/spec/types.ts';
+import { conflict, invalid, notFound } from '../problem.ts';
+import type { Clusters } from './clusters.ts';
+import type { Operations } from './operations.ts';
+import type { Revisions } from './revisions.ts';
+
+export interface Submitted {
+  operationId: string;
+  cluster: string;
+  operation: 'provision' | 'upgrade';
+  revision: number;
+  warnings: readonly SpecIssue[];
+}
+
+export class SpecSubmissions {
+  constructor(
+    private readonly clusters: Clusters,
+    private readonly revisions: Revisions,
+    private readonly operations: Operations,
+  ) {}
+
+  /** POST: a new cluster (409 if the name is taken). */
+  async create(document: unknown, source: string): Promise<Submitted> {
+    const { spec, warnings } = validate(document);
+    const name = spec.clusterName;
+    if (this.clusters.exists(name))
+      throw conflict(`cluster ${name} already exists; apply changes with PUT /v1/clusters/${name}`);
+    return this.apply(name, spec, warnings, source);
+  }
+
+  /** PUT: a changed spec for an existing cluster (upgrade once provisioned, else provision again). */
+  async update(name: string, document: unknown, source: string): Promise<Submitted> {
+    const { spec, warnings } = validate(document);
+    if (spec.clusterName !== name)
+      throw invalid([
+        { path: 'cluster_name', message: `is "${spec.clusterName}" but the URL names cluster "${name}"` },
+      ]);
+    if (!this.clusters.exists(name)) throw notFound(`no cluster ${name}; create it with POST /v1/clusters`);
+    return this.apply(name, spec, warnings, source);
+  }
+
+  private async apply(
+    name: string,
+    spec: ClusterSpec,
+    warnings: readonly SpecIssue[],
+    source: string,
+  ): Promise<Submitted> {
+    await this.operations.assertIdle(name);
+    const revision = this.revisions.submit(name, spec, source);
+    const kind = this.clusters.provisioned(name) ? 'upgrade' : 'provision';
+    const started = await this.operations.start(kind, name, { cluster: name, revision });
+    return { operationId: started.operationId, cluster: name, operation: kind, revision, warnings };
+  }
+}
+
+/** Parses a spec document; 422 with every error's path when it is not valid. */
+export function validate(document: unknown): { spec: ClusterSpec; warnings: readonly SpecIssue[] } {
+  const result = parseClusterSpec(document);
+  if (!result.ok) throw invalid(result.errors, result.warnings);
+  return result;
+}
