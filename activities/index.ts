@@ -7,6 +7,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { syncNodes } from './nodes.ts';
 import { loadClusterLayout, recordOperation } from './operations.ts';
 import { ensurePki } from './pki.ts';
+import { cleanHost, clusterHosts, forgetCluster } from './remove.ts';
 import { reconcileHost } from './reconcile.ts';
 
 export const activities = {
@@ -21,6 +22,9 @@ export const activities = {
   syncNodes,
   writeKubeconfig,
   recordOperation,
+  cleanHost,
+  clusterHosts,
+  forgetCluster,
 };
 
 export type Activities = typeof activities;

@@ -33,6 +33,7 @@ export async function recordOperation(input: {
 }): Promise<CurrentState> {
   const before = currentState(input.cluster);
   const succeeded = input.status.phase === 'succeeded';
+  if (succeeded && input.kind === 'remove') return { phase: 'removed' }; // the cluster is forgotten
   const spec =
     succeeded && input.revision !== undefined
       ? loadSpec({ cluster: input.cluster, revision: input.revision })

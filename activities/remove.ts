@@ -1,0 +1,56 @@
+// RemoveCluster's host step: remove only what zke manages — its own containers (label io.zke.cluster) and
+// the pods' containers kubelet started through cri-dockerd — then the directories zke created. Unrelated
+// containers on the host keep running.
+import { CLUSTER_LABEL, hostPath, SSL_DIR } from '../model/plan/index.ts';
+import type { ClusterSpec } from '../model/spec/types.ts';
+import { latestSpec, sshTarget, store } from './clusterState.ts';
+import { withHeartbeat } from './context.ts';
+import { listByLabel, removeContainer } from './docker/containers.ts';
+import { dockerOf, withSession } from './hostsCheck.ts';
+
+/** Directories zke (and the Kubernetes it runs) create on a node; relative to prefix_path where zke owns them. */
+const ZKE_DIRS = ['/etc/kubernetes', '/var/lib/etcd', '/opt/zke', '/var/lib/zke'];
+const KUBE_DIRS = ['/var/lib/kubelet', '/var/lib/cni', '/etc/cni', '/opt/cni', '/run/flannel', '/var/run/cri-dockerd.sock'];
+const POD_LABEL = 'io.kubernetes.pod.name';
+
+// Fixed script (no spec value in it): unmount what kubelet mounted below its directory, deepest first.
+const UNMOUNT_KUBELET = "awk '$2 ~ \"^/var/lib/kubelet/\" {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l \"$m\"; done; true";
+
+export interface RemoveHostResult {
+  host: string;
+  containersRemoved: string[];
+}
+
+export async function cleanHost(input: { cluster: string; host: string }): Promise<RemoveHostResult> {
+  const spec = latestSpec(input.cluster);
+  const node = spec.nodes.find((n) => n.name === input.host);
+  if (!node) return { host: input.host, containersRemoved: [] };
+  return withHeartbeat((note) =>
+    withSession(sshTarget(input.cluster, node), async (session) => {
+      const docker = dockerOf(session);
+      const ours = await listByLabel(docker, `${CLUSTER_LABEL}=${spec.clusterName}`);
+      const pods = await listByLabel(docker, POD_LABEL);
+      for (const name of [...pods, ...ours]) {
+        note(`${input.host}: remove ${name}`);
+        await removeContainer(docker, name);
+      }
+      await session.execRaw(UNMOUNT_KUBELET);
+      const rm = await session.exec(['rm', '-rf', '--one-file-system', ...dirsOf(spec)]);
+      if (rm.code !== 0) throw new Error(`${input.host}: cleaning directories failed: ${rm.stderr.trim()}`);
+      return { host: input.host, containersRemoved: [...pods, ...ours] };
+    }),
+  );
+}
+
+function dirsOf(spec: ClusterSpec): string[] {
+  return [...ZKE_DIRS.map((d) => hostPath(spec.prefixPath, d)), hostPath(spec.prefixPath, SSL_DIR), ...KUBE_DIRS];
+}
+
+/** Forget the cluster: its store entries (revisions, PKI, state) are deleted. */
+export async function forgetCluster(input: { cluster: string }): Promise<void> {
+  store().remove(input.cluster);
+}
+
+export async function clusterHosts(input: { cluster: string }): Promise<{ name: string; roles: string[] }[]> {
+  return latestSpec(input.cluster).nodes.map((n) => ({ name: n.name, roles: [...n.roles] }));
+}

@@ -1,0 +1,38 @@
+// A zke worker in its own process (worker/main.ts), so tests can SIGKILL it mid-step like a crashed machine.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface WorkerProcess {
+  process: ChildProcess;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function spawnWorker(address: string, taskQueue: string, logFile: string): Promise<WorkerProcess> {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('worker/main.ts')], {
+    env: { ...process.env, TEMPORAL_ADDRESS: address, ZKE_TASK_QUEUE: taskQueue },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  await waitForLine(logFile, 'zke worker polling', child, 60_000);
+  return {
+    process: child,
+    kill: (signal = 'SIGKILL') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
+
+async function waitForLine(file: string, text: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (fs.readFileSync(file, 'utf8').includes(text)) return;
+    if (child.exitCode !== null) throw new Error(`worker exited early: ${fs.readFileSync(file, 'utf8').slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`worker did not start within ${timeoutMs} ms`);
+}
