@@ -55,13 +55,27 @@ const zkeLabels = (labels: Readonly<Record<string, string>>) =>
     .map(([key, value]) => `${key}=${value}`)
     .sort();
 
+/**
+ * Arguments a program reads only when it starts from empty data: etcd's bootstrap flags. A running member is
+ * not replaced because the member list or `new`/`existing` changed (etcd would ignore them anyway).
+ */
+const BOOTSTRAP_ONLY: Readonly<Record<string, RegExp>> = {
+  etcd: /^--initial-cluster(-state|-token)?=/,
+};
+
+function comparedArgs(name: string, command: readonly string[]): readonly string[] {
+  const ignored = BOOTSTRAP_ONLY[name];
+  return ignored ? command.filter((arg) => !ignored.test(arg)) : command;
+}
+
 /** Why `current` must be replaced to become `planned`; empty when it already is. */
 export function containerReasons(planned: PlannedContainer, current: CurrentContainer): ChangeReason[] {
   const imageEnv = new Set(current.imageEnv ?? []);
   const ownEnv = (env: readonly string[]) => env.filter((e) => !imageEnv.has(e));
+  const args = (c: { command: readonly string[] }) => comparedArgs(planned.name, c.command);
   const deltas: [ContainerField, string | null][] = [
     ['image', planned.image === current.image ? null : `${current.image} -> ${planned.image}`],
-    ['command', listDelta(current.command, planned.command)],
+    ['command', listDelta(args(current), args(planned))],
     ['env', setDelta(ownEnv(current.env), ownEnv(planned.env)) || null],
     ['binds', setDelta(current.binds, planned.binds) || null],
     ['labels', setDelta(zkeLabels(current.labels), zkeLabels(planned.labels)) || null],
