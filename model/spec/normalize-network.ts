@@ -141,6 +141,10 @@ export function normalizeMonitoring(ctx: SpecContext, raw: RawCluster): Monitori
     undefined as string | undefined,
   );
   const options = raw.monitor?.metrics_options ?? raw.monitoring?.options;
+  ctx.locate(
+    'monitoring.options',
+    raw.monitor?.metrics_options ? 'monitor.metrics_options' : 'monitoring.options',
+  );
   return {
     provider: ctx.oneOf(
       ctx.at('monitoring.provider'),

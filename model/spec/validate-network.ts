@@ -66,13 +66,18 @@ function checkRanges(ctx: SpecContext, spec: ClusterSpec): void {
   checkDnsIp(ctx, spec, services);
 }
 
+/** Free-form option values end up in manifests and flags: one line each. */
+function checkOptions(ctx: SpecContext, path: string, options: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(options))
+    check(ctx, childPath(path, key), value, rules.plainValue);
+}
+
 function checkPlugin(ctx: SpecContext, spec: ClusterSpec): void {
   const { iface, options } = spec.network;
   if (iface !== undefined && !IFACE.test(iface)) {
     ctx.error(ctx.at('network.iface'), `${JSON.stringify(iface)} is not a network interface name`);
   }
-  for (const [key, value] of Object.entries(options))
-    check(ctx, childPath('network.options', key), value, rules.plainValue);
+  checkOptions(ctx, 'network.options', options);
   const backend = options.flannel_backend_type;
   if (spec.network.plugin === 'flannel' && backend !== undefined) {
     ctx.member('network.options.flannel_backend_type', backend, FLANNEL_BACKENDS, 'flannel backend');
@@ -91,6 +96,8 @@ function checkAddons(ctx: SpecContext, spec: ClusterSpec): void {
   checkLabels(ctx, `${dns}.node_selector`, spec.dns.nodeSelector);
   const ingress = ctx.at('ingress');
   checkLabels(ctx, `${ingress}.node_selector`, spec.ingress.nodeSelector);
+  checkOptions(ctx, `${ingress}.options`, spec.ingress.options);
+  checkOptions(ctx, ctx.at('monitoring.options'), spec.monitoring.options);
   for (const [key, value] of Object.entries(spec.ingress.extraArgs)) {
     const path = childPath(`${ingress}.extra_args`, key);
     check(ctx, path, key, rules.extraArgKey);

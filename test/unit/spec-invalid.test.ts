@@ -469,6 +469,14 @@ const CASES: Case[] = [
     message: 'unknown ingress provider "traefik" (known: nginx, none)',
   },
   {
+    name: 'ingress option value with a newline',
+    edit: (d) => {
+      d.network = { ingress: { options: { 'proxy-body-size': '1m\nload_module x' } } };
+    },
+    path: 'network.ingress.options.proxy-body-size',
+    message: '"1m\\nload_module x" must not contain newlines or NUL characters',
+  },
+  {
     name: 'unknown authorization mode',
     edit: (d) => {
       d.authorization = { mode: 'abac' };
