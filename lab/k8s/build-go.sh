@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the main packages of one Go module from the Go module proxy, in a writable copy of the module
 # (so its own go.mod, replace directives included, applies), into $BUILD_CACHE/bin/<name>-<version>/.
-# Skipped when every output exists. Static (CGO_ENABLED=0), stripped, reproducible paths.
+# Skipped when every output exists. lab/k8s/patches/NAME.sh may adapt the copy first. Static (CGO_ENABLED=0), stripped, reproducible paths.
 # Usage: bash lab/k8s/build-go.sh NAME MODULE VERSION 'LDFLAGS' PKG... (PKG relative to the module, e.g. . or ./cmd/x)
 set -euo pipefail
 name=$1 module=$2 version=$3 ldflags=$4
@@ -21,6 +21,8 @@ if [[ ! -f "$src/go.mod" ]]; then
   dir=$(cd /tmp && GONOSUMDB="$module" go mod download -json "$module@$version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
   [[ -n $dir ]] || { echo "cannot download $module@$version" >&2; exit 1; }
   rm -rf "$src.tmp" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src.tmp" && chmod -R u+w "$src.tmp"
+  # lab/k8s/patches/NAME.sh, when present, adapts the copy (run inside it)
+  [[ ! -f $here/patches/$name.sh ]] || (cd "$src.tmp" && bash "$here/patches/$name.sh")
   mv "$src.tmp" "$src"
 fi
 start=$SECONDS

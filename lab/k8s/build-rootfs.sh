@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the Debian bookworm base rootfs for the node images (debootstrap minbase + the tools kubelet,
 # kube-proxy, cri-dockerd, flannel and the nginx proxy exec) into $BUILD_CACHE/rootfs/<name>.tar.
-# The name includes a hash of the package list, so changing the list makes a new tarball.
+# The name includes a hash of the package list and of this script, so changing either makes a new tarball.
 # Usage: bash lab/k8s/build-rootfs.sh   (prints the tarball path)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
 source "$here/versions.sh"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-hash=$(echo "$BASE_PACKAGES" | tr -s ' \n' '\n' | sort | sha256sum | cut -c1-12)
+hash=$({ echo "$BASE_PACKAGES" | tr -s ' \n' '\n' | sort; cat "$0"; } | sha256sum | cut -c1-12)
 tar="$BUILD_CACHE/rootfs/bookworm-node-$hash.tar"
 if [[ -s $tar ]]; then echo "$tar"; exit 0; fi
 mkdir -p "$BUILD_CACHE/rootfs"
@@ -27,7 +27,7 @@ umount "$root/proc"
 chroot "$root" apt-get clean
 # CNI plugins where kubelet/cri-dockerd look for them
 mkdir -p "$root/opt/cni/bin"
-cp -a "$root"/usr/lib/cni/. "$root/opt/cni/bin/"
+for f in "$root"/usr/lib/cni/*; do ln -s "/usr/lib/cni/${f##*/}" "$root/opt/cni/bin/"; done
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root/usr/sbin/policy-rc.d" \
   "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/var/log/*.log
 : >"$root/etc/resolv.conf"

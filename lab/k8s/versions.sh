@@ -16,4 +16,4 @@ TRAEFIK_VERSION=v3.6.12
 PAUSE_VERSION=3.10
 # Debian packages of the node base image (kubelet, kube-proxy, cri-dockerd, flannel and nginx-proxy needs)
 BASE_PACKAGES="iptables conntrack ethtool socat util-linux mount iproute2 kmod ca-certificates procps
-  containernetworking-plugins nginx-core libnginx-mod-stream e2fsprogs"
+  containernetworking-plugins nginx libnginx-mod-stream e2fsprogs"

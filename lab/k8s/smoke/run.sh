@@ -17,11 +17,14 @@ HK=zke/hyperkube:$ver
 SSL=/etc/kubernetes/ssl
 on() { local h=$1; shift; "${SSH[@]}" "$h" "$@"; }
 dk() { local h=$1; shift; on "$h" /usr/bin/docker "$@"; }
-# run NAME HOST IMAGE [docker args] -- [command args]: (re)creates a host-network container
+# run HOST NAME IMAGE [docker options] -- [command and args]: (re)creates a host-network container
 run() {
-  local h=$1 name=$2; shift 2
+  local h=$1 name=$2 image=$3 opts=()
+  shift 3
+  while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  (($# == 0)) || shift # the --
   dk "$h" rm -f "$name" >/dev/null 2>&1 || true
-  dk "$h" run -d --name "$name" --net=host --restart=always "$@" >/dev/null
+  dk "$h" run -d --name "$name" --net=host --restart=always "${opts[@]}" "$image" "$@" >/dev/null
   echo "$h: $name started"
 }
 
@@ -77,6 +80,7 @@ for h in "${hosts[@]}"; do
   [[ $h == "$cp" ]] || run "$h" nginx-proxy zke/nginx-proxy:v1 -e "CP_HOSTS=${ip[$cp]}"
   run "$h" cri-dockerd "zke/cri-dockerd:$CRI_DOCKERD_TAG" --privileged --pid=host \
     -v /run:/run -v /var/lib/cri-dockerd:/var/lib/cri-dockerd -v /var/lib/kubelet:/var/lib/kubelet:shared \
+    -v /var/lib/docker:/var/lib/docker:rslave \
     -v /etc/cni:/etc/cni:ro -v /opt/cni:/opt/cni:ro -v /var/lib/cni:/var/lib/cni \
     -v /var/log/pods:/var/log/pods -v /var/log/containers:/var/log/containers -- \
     --container-runtime-endpoint=unix:///run/cri-dockerd.sock --docker-endpoint=unix:///run/docker.sock \
