@@ -19,7 +19,12 @@ import { DEFAULT_CONFIG, loadSpec, usageError } from './validate.ts';
 const USAGE = `Usage: zke plan [-c cluster.yml] [--state FILE] [--json]
 
 Shows, per host, which containers would be created, replaced (and why) or removed, and which files written.
-  --state FILE   JSON of what the hosts run now (format: see the top of cli/commands/plan.ts)
+  --state FILE   JSON of what the hosts run now, by node name or address:
+                   {"etcdMembers": ["node1"],
+                    "hosts": {"node1": {"containers": [<docker inspect: name, image, command, env, binds,
+                                          networkMode, pidMode, privileged, restartPolicy, labels, imageEnv>],
+                                        "files": [{"path": "...", "hash": "...", "mode": 420}]}}}
+                 etcdMembers defaults to the hosts that run an etcd container
   --json         the plan and the per-host diffs as JSON`;
 
 const containerSchema = z.object({

@@ -32,6 +32,11 @@ function where(linePos: readonly { line: number; col: number }[] | undefined): s
   return pos ? `(yaml line ${pos.line}, column ${pos.col})` : '(yaml)';
 }
 
+/** The message without the source excerpt and the position the path already gives. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
 /** Parses one YAML document into plain data, with limits; errors carry the line and column. */
 export function parseYaml(text: string): YamlResult {
   if (text.length > YAML_LIMITS.maxBytes) {
@@ -44,7 +49,7 @@ export function parseYaml(text: string): YamlResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ path: where(e.linePos), message: e.message.split('\n')[0]! })),
+      errors: doc.errors.map((e) => ({ path: where(e.linePos), message: firstLine(e.message) })),
     };
   }
   try {
