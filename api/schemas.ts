@@ -109,11 +109,12 @@ export const OperationList = named(
 export const LastOperation = named(
   'LastOperation',
   'The last finished operation, as the workflows recorded it.',
-  z.object({
+  z.looseObject({
     kind: z.string(),
-    operationId: z.string(),
+    revision: z.int().optional(),
+    phase: z.string().optional(),
+    summary: z.string().optional(),
     finishedAt: isoTime.optional(),
-    result: z.unknown().optional(),
   }),
 );
 
@@ -220,10 +221,33 @@ export const ScheduleList = named(
   z.object({ schedules: z.array(Schedule) }),
 );
 
+const change = z.enum(['create', 'replace', 'remove', 'unchanged']);
 export const Plan = named(
   'Plan',
-  'A dry run: what applying the spec would change, per host.',
-  z.looseObject({}),
+  'A dry run: what applying the spec would change, per host, against the plan of the applied revision.',
+  z.object({
+    cluster: z.string(),
+    fromRevision: z.int().optional().describe('the applied revision (absent before the first provision)'),
+    toRevision: z.int().optional().describe('the submitted revision (absent for a posted spec)'),
+    kubernetesVersion: z.object({ from: z.string().optional(), to: z.string() }),
+    phases: z.array(z.string()),
+    hosts: z.array(
+      z.object({
+        host: z.string(),
+        address: z.string().optional(),
+        roles: z.array(z.string()),
+        containers: z.array(
+          z.object({
+            name: z.string(),
+            action: change,
+            reasons: z.array(z.object({ field: z.string(), detail: z.string() })),
+          }),
+        ),
+        files: z.array(z.object({ path: z.string(), action: z.string(), reasons: z.array(z.string()) })),
+      }),
+    ),
+    summary: z.object({ create: z.int(), replace: z.int(), remove: z.int(), unchanged: z.int() }),
+  }),
 );
 
 export const ClusterParams = z.object({ name: clusterName });

@@ -7,7 +7,7 @@ import { ClusterDetail, ClusterList, ClusterParams, ClusterSpecInput, OperationL
 import type { Services } from '../service/index.ts';
 import { ACCEPTED, accepted, addClusterListing, sourceOf } from './reply.ts';
 
-const specBody = {
+export const specBody = {
   schema: ClusterSpecInput,
   required: true,
   validate: false,

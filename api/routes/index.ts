@@ -7,6 +7,7 @@ import type { Services } from '../service/index.ts';
 import { clusterRoutes } from './clusters.ts';
 import { lifecycleRoutes } from './lifecycle.ts';
 import { operationRoutes } from './operations.ts';
+import { planRoutes } from './plan.ts';
 import { scheduleRoutes } from './schedules.ts';
 
 export const API_INFO = {
@@ -20,6 +21,7 @@ export function routeTable(s: Services): RouteTable {
   const routes = new RouteTable();
   clusterRoutes(routes, s);
   lifecycleRoutes(routes, s);
+  planRoutes(routes, s);
   scheduleRoutes(routes, s);
   operationRoutes(routes, s);
   return routes;

@@ -2,11 +2,10 @@
 // the running operation's live progress.
 import type { z } from 'zod';
 import type { ClusterStore } from '../../common/store.ts';
-import type { HostProgress } from '../../workflows/types.ts';
 import { conflict, notFound } from '../problem.ts';
 import type { ClusterDetail, ClusterSummary } from '../schemas.ts';
 import type { Operations, OperationView } from './operations.ts';
-import type { CurrentState, Revisions } from './revisions.ts';
+import type { Revisions } from './revisions.ts';
 
 type Summary = z.infer<typeof ClusterSummary>;
 type Detail = z.infer<typeof ClusterDetail>;
@@ -47,8 +46,8 @@ export class Clusters {
 
   async detail(name: string): Promise<Detail> {
     this.require(name);
-    const running = await this.operations.running(name);
-    const summary = summarize(name, this.revisions, running);
+    const latest = await this.operations.latest(name);
+    const summary = summarize(name, this.revisions, latest?.state === 'running' ? latest : undefined);
     const specRevision = summary.revision ?? summary.latestRevision;
     const spec = specRevision === undefined ? undefined : this.revisions.read(name, specRevision)?.spec;
     const certificates = this.store.read<Record<string, string>>(name, 'pki-expiry') ?? {};
@@ -56,7 +55,7 @@ export class Clusters {
       ...summary,
       kubernetesVersion: spec?.kubernetesVersion,
       nodes: (spec?.nodes ?? []).map((n) => ({ name: n.name, address: n.address, roles: [...n.roles] })),
-      hosts: running?.progress?.hosts ?? lastHosts(this.revisions.current(name)),
+      hosts: latest?.progress?.hosts ?? {},
       certificates,
       certificatesExpireAt: Object.values(certificates).sort()[0],
     };
@@ -77,12 +76,4 @@ function summarize(name: string, revisions: Revisions, running: OperationView | 
       step: running.progress?.step,
     },
   };
-}
-
-/** Per-host state from the last finished operation's result, when the workflow recorded one. */
-function lastHosts(current: CurrentState | undefined): Record<string, HostProgress> {
-  const result = current?.lastOperation?.result as
-    | { status?: { hosts?: Record<string, HostProgress> } }
-    | undefined;
-  return result?.status?.hosts ?? {};
 }

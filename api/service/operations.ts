@@ -77,10 +77,17 @@ export class Operations {
 
   /** The running operation of the cluster (with its progress), if any. */
   async running(cluster: string): Promise<OperationView | undefined> {
-    const handle = this.client.workflow.getHandle(clusterWorkflowId(cluster));
-    const desc = await describeOrUndefined(handle);
-    if (!desc || desc.status.name !== 'RUNNING') return undefined;
-    return this.view(this.client.workflow.getHandle(desc.workflowId, desc.runId), desc);
+    const latest = await this.latest(cluster, false);
+    return latest?.state === 'running' ? this.latest(cluster) : undefined;
+  }
+
+  /** The cluster's newest operation, running or not; `detailed` adds progress and result. */
+  async latest(cluster: string, detailed = true): Promise<OperationView | undefined> {
+    const desc = await describeOrUndefined(this.client.workflow.getHandle(clusterWorkflowId(cluster)));
+    if (!desc) return undefined;
+    return detailed
+      ? this.view(this.client.workflow.getHandle(desc.workflowId, desc.runId), desc)
+      : baseView(desc);
   }
 
   async get(id: string): Promise<OperationView> {

@@ -7,7 +7,7 @@ export interface CurrentState {
   /** The last successfully applied revision (unset until the first provision succeeds). */
   revision?: number;
   phase: string;
-  lastOperation?: { kind: string; operationId: string; finishedAt?: string; result?: unknown };
+  lastOperation?: { kind: string; revision?: number; phase?: string; summary?: string; finishedAt?: string };
 }
 
 export class Revisions {

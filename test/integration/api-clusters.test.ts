@@ -31,8 +31,14 @@ const otherVersion = KUBERNETES_VERSIONS.map((v) => v.version).find((v) => v !==
 function markProvisioned(name: string, revision = 1): void {
   suite.api.store.write(name, 'current', {
     revision,
-    phase: 'provisioned',
-    lastOperation: { kind: 'provision', operationId: `${name}.x` },
+    phase: 'running',
+    lastOperation: {
+      kind: 'provision',
+      revision,
+      phase: 'succeeded',
+      summary: 'provision succeeded',
+      finishedAt: new Date().toISOString(),
+    },
   });
 }
 
@@ -250,4 +256,46 @@ test('cancelling an operation that is not running is 409; an unknown one 404', a
       .status,
     404,
   );
+});
+
+test('plan: everything is created before the first provision; a posted spec shows replacements with reasons and stores nothing', async () => {
+  const name = clusterName('plan');
+  await suite.api.request('POST', '/v1/clusters', { body: unreachableSpec(name) });
+  await terminateCluster(suite.t, name);
+
+  const first = await suite.api.request('GET', `/v1/clusters/${name}/plan`);
+  assert.equal(first.status, 200, first.text);
+  assert.deepEqual([first.json.fromRevision, first.json.toRevision], [undefined, 1]);
+  assert.deepEqual(
+    first.json.hosts.map((h: { host: string }) => h.host),
+    ['n1'],
+  );
+  const actions = first.json.hosts[0].containers.map((c: { action: string }) => c.action);
+  assert.ok(actions.length > 3 && actions.every((a: string) => a === 'create'), `actions: ${actions}`);
+  assert.equal(first.json.summary.create, actions.length);
+
+  markProvisioned(name);
+  const same = await suite.api.request('POST', `/v1/clusters/${name}/plan`, { body: unreachableSpec(name) });
+  assert.deepEqual([same.json.summary.create, same.json.summary.replace, same.json.fromRevision], [0, 0, 1]);
+
+  const upgraded = `${unreachableSpec(name)}kubernetes_version: ${otherVersion}\n`;
+  const plan = await suite.api.request('POST', `/v1/clusters/${name}/plan`, { body: upgraded });
+  assert.equal(plan.status, 200, plan.text);
+  assert.deepEqual(plan.json.kubernetesVersion, { from: first.json.kubernetesVersion.to, to: otherVersion });
+  const replaced = plan.json.hosts[0].containers.filter((c: { action: string }) => c.action === 'replace');
+  assert.ok(replaced.length > 0);
+  assert.ok(
+    replaced.some((c: { reasons: { field: string }[] }) => c.reasons.some((r) => r.field === 'image')),
+  );
+  assert.deepEqual(suite.api.store.keys(name, 'revision/'), ['revision/1'], 'a dry run stores nothing');
+  assert.equal(
+    (await suite.api.request('GET', `/v1/clusters/${name}/operations`)).json.operations.length,
+    1,
+    'and starts nothing',
+  );
+
+  const mismatch = await suite.api.request('POST', `/v1/clusters/${name}/plan`, {
+    body: unreachableSpec('other'),
+  });
+  assert.equal(mismatch.status, 422);
 });

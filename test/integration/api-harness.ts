@@ -46,7 +46,8 @@ export async function startApi(t: TestTemporal, taskQueue?: string): Promise<Tes
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-api-'));
   const tokens = new TokenStore(path.join(home, 'tokens.json'));
   const token = tokens.create('test');
-  const store = new ClusterStore(path.join(home, 'clusters'));
+  // With a worker, the activities' store (ZKE_HOME, see api-home.ts); else a private one.
+  const store = taskQueue ? new ClusterStore() : new ClusterStore(path.join(home, 'clusters'));
   const audit = new AuditLog(path.join(home, 'audit.log'));
   const queryTimeoutMs = taskQueue ? 5000 : 100;
   taskQueue ??= `api-idle-${randomUUID()}`;
@@ -92,7 +93,7 @@ export async function startApi(t: TestTemporal, taskQueue?: string): Promise<Tes
 }
 
 /** A valid single-node spec whose host is unreachable (127.0.0.1 port 1): provisioning keeps retrying. */
-export function unreachableSpec(name: string): string {
+export function unreachableSpec(name: string, keyPath = '/nonexistent/id_rsa'): string {
   return [
     `cluster_name: ${name}`,
     'nodes:',
@@ -100,7 +101,7 @@ export function unreachableSpec(name: string): string {
     '    name: n1',
     '    roles: [etcd, controlplane, worker]',
     '    port: 1',
-    '    ssh_key_path: /nonexistent/id_rsa',
+    `    ssh_key_path: ${keyPath}`,
     '',
   ].join('\n');
 }

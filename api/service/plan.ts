@@ -1,0 +1,100 @@
+// Dry run: what applying a spec would change, host by host, compared with the applied revision's plan.
+// (The workers compare against what hosts really run when they apply; this is the spec-level preview.)
+import { createHash } from 'node:crypto';
+import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
+import {
+  buildPlan,
+  type ClusterPlan,
+  type HostPlan,
+  type PlannedFile,
+  renderTextFile,
+} from '../../model/plan/index.ts';
+import type { ClusterSpec } from '../../model/spec/types.ts';
+
+export interface PlanView {
+  cluster: string;
+  fromRevision?: number;
+  toRevision?: number;
+  kubernetesVersion: { from?: string; to: string };
+  phases: string[];
+  hosts: {
+    host: string;
+    address?: string;
+    roles: string[];
+    containers: ContainerChange[];
+    files: { path: string; action: string; reasons: string[] }[];
+  }[];
+  summary: Record<'create' | 'replace' | 'remove' | 'unchanged', number>;
+}
+
+export interface PlanInput {
+  target: ClusterSpec;
+  toRevision?: number;
+  applied?: ClusterSpec;
+  fromRevision?: number;
+}
+
+export function planChanges({ target, toRevision, applied, fromRevision }: PlanInput): PlanView {
+  const appliedPlan =
+    applied &&
+    buildPlan(applied, { etcdMembers: etcdNames(applied), hosts: applied.nodes.map((n) => n.name) });
+  const targetPlan = buildPlan(target, {
+    etcdMembers: applied ? etcdNames(applied) : [],
+    hosts: applied?.nodes.map((n) => n.name),
+  });
+  const now = (name: string) =>
+    hostNow(
+      appliedPlan?.hosts.find((h) => h.name === name),
+      applied,
+    );
+  const hash = (file: PlannedFile) => fileHash(file, target);
+  const diffs = [
+    ...targetPlan.hosts.map((host) => diffHost(host.name, host, now(host.name), hash)),
+    ...targetPlan.removedHosts.map((name) => diffHost(name, undefined, now(name), hash)),
+  ];
+  return {
+    cluster: target.clusterName,
+    fromRevision,
+    toRevision,
+    kubernetesVersion: { from: applied?.kubernetesVersion, to: target.kubernetesVersion },
+    phases: targetPlan.phases.map((p) => p.name),
+    hosts: diffs.map((diff) => hostView(diff, targetPlan)),
+    summary: summarize(diffs),
+  };
+}
+
+const etcdNames = (spec: ClusterSpec) =>
+  spec.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.name);
+
+/** The applied plan of a host, in the shape the diff reads from a live host. */
+function hostNow(host: HostPlan | undefined, applied: ClusterSpec | undefined): HostNow {
+  if (!host || !applied) return { containers: [], files: [] };
+  return {
+    containers: host.containers,
+    files: host.files.map((f) => ({ path: f.path, mode: f.mode, hash: fileHash(f, applied) })),
+  };
+}
+
+/** Text files hash their rendered content; PKI files their reference (the PKI is compared when applied). */
+function fileHash(file: PlannedFile, spec: ClusterSpec): string {
+  const text =
+    file.content.kind === 'text' ? renderTextFile(file.content.name, spec) : JSON.stringify(file.content);
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function hostView(diff: HostDiff, plan: ClusterPlan): PlanView['hosts'][number] {
+  const host = plan.hosts.find((h) => h.name === diff.host);
+  return {
+    host: diff.host,
+    address: host?.address,
+    roles: [...(host?.roles ?? [])],
+    containers: [...diff.containers],
+    files: diff.files.map((f) => ({ path: f.path, action: f.action, reasons: [...f.reasons] })),
+  };
+}
+
+function summarize(diffs: HostDiff[]): PlanView['summary'] {
+  const summary = { create: 0, replace: 0, remove: 0, unchanged: 0 };
+  for (const change of diffs.flatMap((d) => d.containers)) summary[change.action] += 1;
+  return summary;
+}
