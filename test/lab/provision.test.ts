@@ -47,7 +47,7 @@ after(async () => {
 });
 
 function specWith(kubeletArgs: Record<string, string> = {}): ClusterSpec {
-  return parseOrThrow(labClusterYaml('prov', hosts, ROLES, { core: { kubelet: { extra_args: kubeletArgs } } }));
+  return parseOrThrow(labClusterYaml('prov', hosts, ROLES, { kubeletArgs }));
 }
 
 async function provision(spec: ClusterSpec) {

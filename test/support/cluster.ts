@@ -8,18 +8,31 @@ import { type LabHost, labExec, labSsh } from './lab.ts';
 
 export type RoleMap = Record<string, string[]>;
 
+/** Kubelet/kube-proxy args this one-machine lab needs (shared cgroup v1 tree, conntrack sysctl not writable):
+ *  see docs/lab-k8s.md. They live in the lab's specs, never in the product's defaults. */
+export const LAB_KUBELET_ARGS = { 'cgroups-per-qos': 'false', 'enforce-node-allocatable': '' };
+export const LAB_KUBEPROXY_ARGS = { 'conntrack-max-per-core': '0' };
+
+/** The version lab specs start from (upgrade tests go to the next one). */
+export const LAB_K8S_VERSION = 'v1.33.13';
+
+export interface LabSpecOptions {
+  version?: string;
+  kubeletArgs?: Record<string, string>;
+  extra?: Record<string, unknown>;
+}
+
 /** A zke-format cluster.yml object for lab hosts; roles per host name. */
-export function labClusterYaml(
-  name: string,
-  hosts: LabHost[],
-  roles: RoleMap,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
+export function labClusterYaml(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions = {}): Record<string, unknown> {
   return {
     cluster_name: name,
-    option: { ssh_user: 'root', ssh_key_path: labSsh.keyPath },
+    option: { ssh_user: 'root', ssh_key_path: labSsh.keyPath, kubernetes_version: o.version ?? LAB_K8S_VERSION },
     nodes: hosts.map((h) => ({ name: h.name, address: h.address, roles: roles[h.name] ?? ['worker'] })),
-    ...extra,
+    core: {
+      kubelet: { extra_args: { ...LAB_KUBELET_ARGS, ...o.kubeletArgs } },
+      kubeproxy: { extra_args: LAB_KUBEPROXY_ARGS },
+    },
+    ...o.extra,
   };
 }
 
