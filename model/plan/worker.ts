@@ -36,6 +36,7 @@ function criDockerd(ctx: HostContext): PlannedContainer {
       '/run:/run',
       '/var/lib/cri-dockerd:/var/lib/cri-dockerd',
       '/var/lib/kubelet:/var/lib/kubelet:shared',
+      '/var/lib/docker:/var/lib/docker:rslave',
       ...CNI_BINDS,
       ...LOG_BINDS,
       ...dockerSocketBinds(socket),
