@@ -106,9 +106,6 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
     'authentication-token-webhook': 'true',
     'authorization-mode': 'Webhook',
     'cgroup-driver': 'cgroupfs',
-    // kubelet runs in a container on cgroup v1: no QoS cgroup hierarchy, no node allocatable enforcement.
-    'cgroups-per-qos': 'false',
-    'enforce-node-allocatable': '',
     'event-qps': '0',
     'fail-swap-on': 'false',
     'healthz-bind-address': '127.0.0.1',
@@ -122,7 +119,6 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
     v: '2',
   },
   'kube-proxy': {
-    'conntrack-max-per-core': '0',
     'healthz-bind-address': '127.0.0.1:10256',
     'metrics-bind-address': '127.0.0.1:10249',
     'proxy-mode': 'iptables',
