@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildPlan } from '../../model/plan/index.ts';
-import { clusterWorkflowId } from '../../workflows/types.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
+import { clusterWorkflowId } from '../../workflows/types.ts';
 import {
   causes,
   labClusterYaml,
@@ -51,7 +51,10 @@ function specWith(kubeletArgs: Record<string, string> = {}): ClusterSpec {
 }
 
 async function provision(spec: ClusterSpec) {
-  return runOperation(t.client, worker.taskQueue, 'provisionCluster', { cluster: spec.clusterName, revision: submitRevision(spec) });
+  return runOperation(t.client, worker.taskQueue, 'provisionCluster', {
+    cluster: spec.clusterName,
+    revision: submitRevision(spec),
+  });
 }
 
 async function containerIds(): Promise<Record<string, string>> {
@@ -60,33 +63,50 @@ async function containerIds(): Promise<Record<string, string>> {
   return ids;
 }
 
-test('provision runs every planned container with the planned args, certificates in place, etcd healthy', { skip, timeout: 900_000 }, async () => {
-  const spec = specWith();
-  const result = await provision(spec);
-  assert.equal(result.status.phase, 'succeeded', result.summary);
-  const plan = buildPlan(spec);
-  for (const hostPlan of plan.hosts) {
-    const running = await managedContainers(hostPlan.name);
-    for (const planned of hostPlan.containers) {
-      const c = running.find((r) => r.name === planned.name);
-      assert.ok(c, `${hostPlan.name} runs ${planned.name}`);
-      assert.equal(c.status, 'running', `${hostPlan.name}/${planned.name} is running`);
-      assert.equal(c.image, planned.image);
-      assert.deepEqual(c.args, planned.command, `${hostPlan.name}/${planned.name} has the planned args`);
+test(
+  'provision runs every planned container with the planned args, certificates in place, etcd healthy',
+  { skip, timeout: 900_000 },
+  async () => {
+    const spec = specWith();
+    const result = await provision(spec);
+    assert.equal(result.status.phase, 'succeeded', result.summary);
+    const plan = buildPlan(spec);
+    for (const hostPlan of plan.hosts) {
+      const running = await managedContainers(hostPlan.name);
+      for (const planned of hostPlan.containers) {
+        const c = running.find((r) => r.name === planned.name);
+        assert.ok(c, `${hostPlan.name} runs ${planned.name}`);
+        assert.equal(c.status, 'running', `${hostPlan.name}/${planned.name} is running`);
+        assert.equal(c.image, planned.image);
+        assert.deepEqual(c.args, planned.command, `${hostPlan.name}/${planned.name} has the planned args`);
+      }
+      assert.deepEqual(
+        running.map((r) => r.name).sort(),
+        hostPlan.containers.map((c) => c.name).sort(),
+        `${hostPlan.name} runs nothing else of zke's`,
+      );
+      for (const file of hostPlan.files) {
+        const stat = await labExec(hostPlan.name, ['stat', '-c', '%a', file.path]);
+        assert.equal(stat.stdout.trim(), file.mode.toString(8), `${hostPlan.name}:${file.path} mode`);
+      }
     }
-    assert.deepEqual(running.map((r) => r.name).sort(), hostPlan.containers.map((c) => c.name).sort(), `${hostPlan.name} runs nothing else of zke's`);
-    for (const file of hostPlan.files) {
-      const stat = await labExec(hostPlan.name, ['stat', '-c', '%a', file.path]);
-      assert.equal(stat.stdout.trim(), file.mode.toString(8), `${hostPlan.name}:${file.path} mode`);
-    }
-  }
-  const health = await labExec('zlab1', [
-    'docker', 'exec', 'etcd', 'etcdctl', '--cacert=/etc/kubernetes/ssl/kube-ca.pem', '--cert=/etc/kubernetes/ssl/kube-node.pem',
-    '--key=/etc/kubernetes/ssl/kube-node-key.pem', '--endpoints=https://10.77.0.11:2379', 'endpoint', 'health', '--cluster',
-  ]);
-  assert.equal(health.code, 0, health.stderr);
-  assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, 'all 3 members healthy');
-});
+    const health = await labExec('zlab1', [
+      'docker',
+      'exec',
+      'etcd',
+      'etcdctl',
+      '--cacert=/etc/kubernetes/ssl/kube-ca.pem',
+      '--cert=/etc/kubernetes/ssl/kube-node.pem',
+      '--key=/etc/kubernetes/ssl/kube-node-key.pem',
+      '--endpoints=https://10.77.0.11:2379',
+      'endpoint',
+      'health',
+      '--cluster',
+    ]);
+    assert.equal(health.code, 0, health.stderr);
+    assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, 'all 3 members healthy');
+  },
+);
 
 test('running up again with an unchanged spec replaces nothing', { skip, timeout: 600_000 }, async () => {
   const before = await containerIds();
@@ -95,27 +115,42 @@ test('running up again with an unchanged spec replaces nothing', { skip, timeout
   assert.deepEqual(await containerIds(), before);
 });
 
-test('changing one kubelet extra_args value replaces exactly the kubelet containers', { skip, timeout: 600_000 }, async () => {
-  const before = await containerIds();
-  await provision(specWith({ 'max-pods': '150' }));
-  const after = await containerIds();
-  const changed = Object.keys(after).filter((k) => after[k] !== before[k]).sort();
-  assert.deepEqual(changed, hosts.map((h) => `${h.name}/kubelet`));
-  const args = (await managedContainers('zlab2')).find((c) => c.name === 'kubelet')!.args;
-  assert.ok(args.includes('--max-pods=150'), 'the new value reached the host');
-});
+test(
+  'changing one kubelet extra_args value replaces exactly the kubelet containers',
+  { skip, timeout: 600_000 },
+  async () => {
+    const before = await containerIds();
+    await provision(specWith({ 'max-pods': '150' }));
+    const after = await containerIds();
+    const changed = Object.keys(after)
+      .filter((k) => after[k] !== before[k])
+      .sort();
+    assert.deepEqual(
+      changed,
+      hosts.map((h) => `${h.name}/kubelet`),
+    );
+    const args = (await managedContainers('zlab2')).find((c) => c.name === 'kubelet')!.args;
+    assert.ok(args.includes('--max-pods=150'), 'the new value reached the host');
+  },
+);
 
-test('a host whose SSH refuses the key fails the run fast, non-retryable, naming the host', { skip, timeout: 300_000 }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-key-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
-  const doc = labClusterYaml('refused', hosts, ROLES);
-  (doc.nodes as Record<string, unknown>[])[1].ssh_key_path = path.join(dir, 'id');
-  await assert.rejects(provision(parseOrThrow(doc)), (err) => {
-    assert.match(causes(err), /zlab2: SSH authentication refused/);
-    return true;
-  });
-  const history = await t.client.workflow.getHandle(clusterWorkflowId('refused')).fetchHistory();
-  const attempts = (history.events ?? []).flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
-  assert.ok(attempts.length > 0);
-  assert.deepEqual([...new Set(attempts)], [1], 'no activity was retried: the refusal is permanent');
-});
+test(
+  'a host whose SSH refuses the key fails the run fast, non-retryable, naming the host',
+  { skip, timeout: 300_000 },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-key-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
+    const doc = labClusterYaml('refused', hosts, ROLES);
+    (doc.nodes as Record<string, unknown>[])[1].ssh_key_path = path.join(dir, 'id');
+    await assert.rejects(provision(parseOrThrow(doc)), (err) => {
+      assert.match(causes(err), /zlab2: SSH authentication refused/);
+      return true;
+    });
+    const history = await t.client.workflow.getHandle(clusterWorkflowId('refused')).fetchHistory();
+    const attempts = (history.events ?? []).flatMap(
+      (e) => e.activityTaskStartedEventAttributes?.attempt ?? [],
+    );
+    assert.ok(attempts.length > 0);
+    assert.deepEqual([...new Set(attempts)], [1], 'no activity was retried: the refusal is permanent');
+  },
+);

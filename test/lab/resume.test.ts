@@ -18,9 +18,18 @@ import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
 
 const skip = LAB_SKIP_REASON;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-resume-'));
-const server = { cli: path.resolve('.zke/tools/py/bin/temporal'), dbFile: path.join(dir, 'temporal.db'), port: 19233, logFile: path.join(dir, 'temporal.log') };
+const server = {
+  cli: path.resolve('.zke/tools/py/bin/temporal'),
+  dbFile: path.join(dir, 'temporal.db'),
+  port: 19233,
+  logFile: path.join(dir, 'temporal.log'),
+};
 const taskQueue = 'resume';
-const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'], zlab2: ['etcd', 'worker'], zlab3: ['etcd', 'worker', 'edge'] };
+const ROLES: RoleMap = {
+  zlab1: ['etcd', 'controlplane', 'worker'],
+  zlab2: ['etcd', 'worker'],
+  zlab3: ['etcd', 'worker', 'edge'],
+};
 let hosts: LabHost[];
 let temporal: DevServer;
 let worker: WorkerProcess;
@@ -49,12 +58,17 @@ async function status(client: Client): Promise<OperationStatus | undefined> {
 }
 
 /** Polls the status query until `ready(status)`; bounded. */
-async function waitUntil(client: Client, what: string, ready: (s: OperationStatus) => boolean): Promise<OperationStatus> {
+async function waitUntil(
+  client: Client,
+  what: string,
+  ready: (s: OperationStatus) => boolean,
+): Promise<OperationStatus> {
   const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
     const s = await status(client);
     if (s && ready(s)) return s;
-    if (s && s.phase !== 'running') throw new Error(`operation ended (${s.phase}: ${s.error}) before ${what}`);
+    if (s && s.phase !== 'running')
+      throw new Error(`operation ended (${s.phase}: ${s.error}) before ${what}`);
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -62,51 +76,79 @@ async function waitUntil(client: Client, what: string, ready: (s: OperationStatu
 
 async function creations(host: string, since: number): Promise<string[]> {
   const out = await labExec(host, [
-    'docker', 'events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000)),
-    '--filter', 'type=container', '--filter', 'event=create', '--format', '{{.Actor.Attributes.name}}',
+    'docker',
+    'events',
+    '--since',
+    String(since),
+    '--until',
+    String(Math.ceil(Date.now() / 1000)),
+    '--filter',
+    'type=container',
+    '--filter',
+    'event=create',
+    '--format',
+    '{{.Actor.Attributes.name}}',
   ]);
   return out.stdout.split('\n').filter(Boolean);
 }
 
-test('provision survives worker SIGKILLs at three steps and a Temporal restart, without redoing work', { skip, timeout: 1_500_000 }, async () => {
-  const since = Math.floor(Date.now() / 1000);
-  const spec = parseOrThrow(labClusterYaml('resume', hosts, ROLES));
-  const revision = submitRevision(spec);
-  let client = await connectClient(temporal.address);
-  worker = await newWorker();
-  const handle = await client.workflow.start('provisionCluster', {
-    taskQueue,
-    workflowId: clusterWorkflowId('resume'),
-    args: [{ cluster: 'resume', revision }],
-  });
-  const kills: string[] = [];
-  const crashAt = async (what: string, ready: (s: OperationStatus) => boolean) => {
-    await waitUntil(client, what, ready);
-    await worker.kill('SIGKILL');
-    kills.push(what);
+test(
+  'provision survives worker SIGKILLs at three steps and a Temporal restart, without redoing work',
+  { skip, timeout: 1_500_000 },
+  async () => {
+    const since = Math.floor(Date.now() / 1000);
+    const spec = parseOrThrow(labClusterYaml('resume', hosts, ROLES));
+    const revision = submitRevision(spec);
+    let client = await connectClient(temporal.address);
     worker = await newWorker();
-  };
-  await crashAt('deploy certificates', (s) => s.step === 'deploy certificates');
-  await crashAt('between etcd hosts', (s) => s.step === 'etcd plane' && s.hosts.zlab1?.step === 'etcd plane' && s.hosts.zlab1.state === 'done');
-  await crashAt('worker plane', (s) => s.step === 'worker plane');
+    const handle = await client.workflow.start('provisionCluster', {
+      taskQueue,
+      workflowId: clusterWorkflowId('resume'),
+      args: [{ cluster: 'resume', revision }],
+    });
+    const kills: string[] = [];
+    const crashAt = async (what: string, ready: (s: OperationStatus) => boolean) => {
+      await waitUntil(client, what, ready);
+      await worker.kill('SIGKILL');
+      kills.push(what);
+      worker = await newWorker();
+    };
+    await crashAt('deploy certificates', (s) => s.step === 'deploy certificates');
+    await crashAt(
+      'between etcd hosts',
+      (s) =>
+        s.step === 'etcd plane' && s.hosts.zlab1?.step === 'etcd plane' && s.hosts.zlab1.state === 'done',
+    );
+    await crashAt('worker plane', (s) => s.step === 'worker plane');
 
-  // The Temporal server itself goes away and comes back on the same SQLite file.
-  await waitUntil(client, 'network plugin', (s) => s.stepsDone.includes('worker plane'));
-  await temporal.stop();
-  temporal = await startDevServer(server);
-  await client.connection.close();
-  client = await connectClient(temporal.address);
+    // The Temporal server itself goes away and comes back on the same SQLite file.
+    await waitUntil(client, 'network plugin', (s) => s.stepsDone.includes('worker plane'));
+    await temporal.stop();
+    temporal = await startDevServer(server);
+    await client.connection.close();
+    client = await connectClient(temporal.address);
 
-  const result = await client.workflow.getHandle(handle.workflowId).result();
-  assert.equal(result.status.phase, 'succeeded', result.summary);
-  assert.equal(kills.length, 3);
+    const result = await client.workflow.getHandle(handle.workflowId).result();
+    assert.equal(result.status.phase, 'succeeded', result.summary);
+    assert.equal(kills.length, 3);
 
-  const plan = buildPlan(spec);
-  for (const h of plan.hosts) {
-    const created = await creations(h.name, since);
-    const counts = Object.fromEntries(h.containers.map((c) => [c.name, created.filter((n) => n === c.name).length]));
-    assert.deepEqual(counts, Object.fromEntries(h.containers.map((c) => [c.name, 1])), `${h.name}: every container created exactly once`);
-    assert.deepEqual(created.filter((n) => n.startsWith('old-')), [], `${h.name}: no replacement happened`);
-  }
-  await client.connection.close();
-});
+    const plan = buildPlan(spec);
+    for (const h of plan.hosts) {
+      const created = await creations(h.name, since);
+      const counts = Object.fromEntries(
+        h.containers.map((c) => [c.name, created.filter((n) => n === c.name).length]),
+      );
+      assert.deepEqual(
+        counts,
+        Object.fromEntries(h.containers.map((c) => [c.name, 1])),
+        `${h.name}: every container created exactly once`,
+      );
+      assert.deepEqual(
+        created.filter((n) => n.startsWith('old-')),
+        [],
+        `${h.name}: no replacement happened`,
+      );
+    }
+    await client.connection.close();
+  },
+);

@@ -23,10 +23,19 @@ export interface LabSpecOptions {
 }
 
 /** A zke-format cluster.yml object for lab hosts; roles per host name. */
-export function labClusterYaml(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions = {}): Record<string, unknown> {
+export function labClusterYaml(
+  name: string,
+  hosts: LabHost[],
+  roles: RoleMap,
+  o: LabSpecOptions = {},
+): Record<string, unknown> {
   return {
     cluster_name: name,
-    option: { ssh_user: 'root', ssh_key_path: labSsh.keyPath, kubernetes_version: o.version ?? LAB_K8S_VERSION },
+    option: {
+      ssh_user: 'root',
+      ssh_key_path: labSsh.keyPath,
+      kubernetes_version: o.version ?? LAB_K8S_VERSION,
+    },
     nodes: hosts.map((h) => ({ name: h.name, address: h.address, roles: roles[h.name] ?? ['worker'] })),
     core: {
       kubelet: { extra_args: { ...LAB_KUBELET_ARGS, ...o.kubeletArgs } },

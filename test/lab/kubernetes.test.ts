@@ -1,0 +1,174 @@
+// The cluster zke provisions in the lab is a real, working Kubernetes — checked the way a user would check it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  LAB_K8S_VERSION,
+  labClusterYaml,
+  parseOrThrow,
+  type RoleMap,
+  runOperation,
+  submitRevision,
+} from '../support/cluster.ts';
+import { adminKubeconfigFile, eventually, kubectl, kubectlPath } from '../support/kubectl.ts';
+import { LAB_SKIP_REASON, type LabHost, labDown, labImages, labUp, runCommand } from '../support/lab.ts';
+import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+
+const KUBECTL = kubectlPath(LAB_K8S_VERSION);
+const skip =
+  LAB_SKIP_REASON ??
+  (KUBECTL ? undefined : `no Kubernetes build in the lab cache (run: bash lab/k8s/build.sh)`);
+const WORKLOADS = fileURLToPath(new URL('./k8s/workloads.yaml', import.meta.url));
+let t: TestTemporal;
+let worker: { taskQueue: string; stop(): Promise<void> };
+
+before(async () => {
+  if (skip) return;
+  t = await testTemporal();
+  worker = await startTestWorker(t);
+});
+after(async () => {
+  if (skip) return;
+  await worker.stop();
+  await labDown();
+  await t.close();
+});
+
+type Kubectl = ReturnType<typeof kubectl>;
+
+async function provision(name: string, hosts: LabHost[], roles: RoleMap): Promise<Kubectl> {
+  await labImages();
+  const spec = parseOrThrow(labClusterYaml(name, hosts, roles));
+  const withLabels = {
+    ...spec,
+    nodes: spec.nodes.map((n) => ({ ...n, labels: { ...n.labels, 'zke.test/host': n.name } })),
+  };
+  const result = await runOperation(t.client, worker.taskQueue, 'provisionCluster', {
+    cluster: name,
+    revision: submitRevision(withLabels),
+  });
+  assert.equal(result.status.phase, 'succeeded', result.summary);
+  return kubectl(KUBECTL!, adminKubeconfigFile(name));
+}
+
+interface NodeList {
+  items: {
+    metadata: { name: string; labels: Record<string, string> };
+    status: { conditions: { type: string; status: string }[] };
+  }[];
+}
+
+async function nodesReady(k: Kubectl, hosts: LabHost[], roles: RoleMap): Promise<void> {
+  await eventually('every node Ready', async () => {
+    const nodes = JSON.parse(await k('get', 'nodes', '-o', 'json')) as NodeList;
+    assert.deepEqual(nodes.items.map((n) => n.metadata.name).sort(), hosts.map((h) => h.name).sort());
+    for (const n of nodes.items) {
+      assert.equal(
+        n.status.conditions.find((c) => c.type === 'Ready')?.status,
+        'True',
+        `${n.metadata.name} Ready`,
+      );
+      for (const role of roles[n.metadata.name])
+        assert.equal(n.metadata.labels[`node-role.kubernetes.io/${role}`], 'true');
+      assert.equal(n.metadata.labels['zke.test/host'], n.metadata.name, 'spec labels reach the node');
+    }
+  });
+}
+
+async function httpFromRoot(url: string): Promise<string> {
+  const res = await runCommand('curl', ['-sf', '--max-time', '5', url]);
+  if (res.code !== 0) throw new Error(`curl ${url}: exit ${res.code}`);
+  return res.stdout.trim();
+}
+
+const THREE: RoleMap = {
+  zlab1: ['etcd', 'controlplane', 'worker'],
+  zlab2: ['etcd', 'worker'],
+  zlab3: ['etcd', 'worker', 'edge'],
+};
+
+test(
+  '3 hosts: nodes Ready, pods spread and talk across hosts, DNS, NodePort, metrics and ingress work',
+  { skip, timeout: 1_500_000 },
+  async () => {
+    const hosts = await labUp(3);
+    const k = await provision('k8s3', hosts, THREE);
+    await nodesReady(k, hosts, THREE);
+    await k('apply', '-f', WORKLOADS);
+    await k('rollout', 'status', 'deployment/web', '--timeout=300s');
+    await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=300s');
+
+    const pods = JSON.parse(await k('get', 'pods', '-l', 'app=web', '-o', 'json')) as {
+      items: { spec: { nodeName: string }; status: { podIP: string; phase: string } }[];
+    };
+    assert.equal(pods.items.length, 3);
+    assert.deepEqual(
+      new Set(pods.items.map((p) => p.spec.nodeName)).size,
+      3,
+      'the 3 replicas spread over the 3 worker hosts',
+    );
+    assert.ok(pods.items.every((p) => p.status.phase === 'Running'));
+
+    // pod-to-pod across hosts through flannel VXLAN: the client reaches every web pod by its pod IP
+    for (const p of pods.items) {
+      const page = await eventually(`client → ${p.status.podIP}`, () =>
+        k(
+          'exec',
+          'client',
+          '--',
+          'sh',
+          '-c',
+          `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${p.status.podIP} 8080`,
+        ),
+      );
+      assert.match(page, /200 OK/);
+    }
+    // a ClusterIP Service resolves by name through CoreDNS from inside a pod, and answers
+    const viaDns = await eventually('web.default.svc by name', () =>
+      k(
+        'exec',
+        'client',
+        '--',
+        'sh',
+        '-c',
+        `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web.default.svc.cluster.local 80`,
+      ),
+    );
+    assert.match(viaDns, /200 OK/);
+    // a NodePort answers from the root namespace on a node address
+    const nodePort = await eventually('NodePort 30080', () =>
+      httpFromRoot(`http://${hosts[1].address}:30080/`),
+    );
+    assert.match(nodePort, /^web-/);
+    // metrics-server answers through the aggregation layer
+    const top = await eventually('kubectl top nodes', () => k('top', 'nodes', '--no-headers'), 300_000);
+    assert.equal(top.trim().split('\n').length, 3);
+    // the Ingress on the edge node routes two paths to two services
+    const edge = hosts[2].address;
+    assert.equal(await eventually('ingress /a', () => httpFromRoot(`http://${edge}/a/`)), 'service-a');
+    assert.equal(await eventually('ingress /b', () => httpFromRoot(`http://${edge}/b/`)), 'service-b');
+  },
+);
+
+test(
+  '5 hosts: every node Ready with its roles, a Deployment spreads over the workers',
+  { skip, timeout: 1_500_000 },
+  async () => {
+    const hosts = await labUp(5);
+    const roles: RoleMap = {
+      ...THREE,
+      zlab1: ['etcd', 'controlplane'],
+      zlab4: ['controlplane', 'worker'],
+      zlab5: ['worker'],
+    };
+    const k = await provision('k8s5', hosts, roles);
+    await nodesReady(k, hosts, roles);
+    await k('apply', '-f', WORKLOADS);
+    await k('rollout', 'status', 'deployment/web', '--timeout=300s');
+    const nodes = (await k('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.nodeName}')).split(
+      ' ',
+    );
+    assert.equal(new Set(nodes).size, 3);
+    assert.ok(!nodes.includes('zlab1'), 'no workload on the controlplane/etcd-only host (tainted)');
+  },
+);

@@ -1,0 +1,48 @@
+// kubectl for lab tests: the binary built by lab/k8s (cached outside the repo), the admin kubeconfig zke wrote.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { store } from '../../activities/clusterState.ts';
+
+const run = promisify(execFile);
+const CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
+
+export function kubectlPath(version: string): string | undefined {
+  const p = path.join(CACHE, 'build', 'bin', `kubernetes-${version}`, 'kubectl');
+  return fs.existsSync(p) ? p : undefined;
+}
+
+/** Writes the admin kubeconfig from the cluster store to a temp file (as `zke up` writes kube_config_cluster.yml). */
+export function adminKubeconfigFile(cluster: string): string {
+  const kc = store().read<{ yaml: string }>(cluster, 'kubeconfig');
+  if (!kc) throw new Error(`cluster ${cluster} has no admin kubeconfig`);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zke-kc-')), 'kube_config_cluster.yml');
+  fs.writeFileSync(file, kc.yaml, { mode: 0o600 });
+  return file;
+}
+
+export function kubectl(bin: string, kubeconfig: string) {
+  return async (...args: string[]): Promise<string> => {
+    const { stdout } = await run(bin, ['--kubeconfig', kubeconfig, '--request-timeout=30s', ...args], {
+      maxBuffer: 16 << 20,
+    });
+    return stdout;
+  };
+}
+
+/** Retries fn until it returns without throwing (bounded), for things that converge. */
+export async function eventually<T>(what: string, fn: () => Promise<T>, timeoutMs = 180_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+  throw new Error(`${what}: not true after ${timeoutMs / 1000} s: ${(last as Error)?.message ?? last}`);
+}
