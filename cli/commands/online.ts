@@ -1,0 +1,190 @@
+// Shared by the commands that talk to the zke API: options, the cluster name, error reporting and
+// starting-then-following an operation.
+import { readFile } from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { DEFAULTS } from '../../model/spec/defaults.ts';
+import { ApiClient, describeError, exitCodeOf } from '../api-client.ts';
+import { type Command, EXIT } from '../command.ts';
+import { detachedMessage, follow, type OperationView } from '../progress.ts';
+import { DEFAULT_CONFIG } from './validate.ts';
+
+/** Exit code when Ctrl-C detached from a running operation (the operation goes on). */
+export const EXIT_DETACHED = 130;
+
+export const COMMON_HELP = `Common options:
+  -n, --name NAME     the cluster (default: cluster_name of the -c file)
+  -c, --config FILE   cluster file (default ${DEFAULT_CONFIG})
+      --json          machine-readable output
+Environment: ZKE_API (default http://127.0.0.1:8080), ZKE_TOKEN.
+Exit codes: 0 ok, 1 failed, 2 usage, 3 cluster busy, 4 API unreachable, ${EXIT_DETACHED} detached (Ctrl-C; the operation keeps running).`;
+
+export const FOLLOW_HELP = `      --detach        return once the operation started (do not follow it)
+      --cancel        Ctrl-C cancels the operation (default: Ctrl-C detaches and it keeps running)`;
+
+const COMMON = {
+  name: { type: 'string', short: 'n' },
+  config: { type: 'string', short: 'c', default: DEFAULT_CONFIG },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  detach: { type: 'boolean', default: false },
+  cancel: { type: 'boolean', default: false },
+} as const;
+
+export class UsageError extends Error {}
+
+export interface CommonValues {
+  name?: string;
+  config: string;
+  json: boolean;
+  help: boolean;
+  detach: boolean;
+  cancel: boolean;
+}
+
+type Values = CommonValues & Record<string, string | boolean | string[] | undefined>;
+
+/** parseArgs with the common options plus `extra`; throws UsageError on unknown options. */
+export function parseCommand<O extends ParseArgsConfig['options']>(
+  argv: string[],
+  extra: O,
+  positionals = 0,
+) {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...COMMON, ...extra },
+      allowPositionals: positionals > 0,
+      strict: true,
+    });
+    if (parsed.positionals.length > positionals)
+      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+    return parsed as unknown as { values: Values; positionals: string[] };
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
+/** --name, else cluster_name from the cluster file (zke's default "local" when the file has none). */
+export async function clusterName(values: Pick<CommonValues, 'name' | 'config'>): Promise<string> {
+  if (values.name) return values.name;
+  let text: string;
+  try {
+    text = await readFile(values.config, 'utf8');
+  } catch {
+    throw new UsageError(`no --name given and cannot read ${values.config} to find cluster_name`);
+  }
+  const doc = parse(text) as { cluster_name?: unknown } | null;
+  return typeof doc?.cluster_name === 'string' && doc.cluster_name ? doc.cluster_name : DEFAULTS.clusterName;
+}
+
+/** Runs a command body: usage errors → 2 (with the usage), API errors → their exit codes, with a message. */
+export async function runCommand(name: string, usage: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`zke ${name}: ${error.message}\n\n${usage}`);
+      return EXIT.usage;
+    }
+    console.error(`zke ${name}: ${describeError(error)}`);
+    return exitCodeOf(error);
+  }
+}
+
+export interface Accepted {
+  operationId: string;
+  cluster: string;
+  operation: string;
+  revision?: number;
+  warnings?: { path: string; message: string }[];
+}
+
+/** After a 202: prints what started, follows it (unless --detach), prints the outcome; returns the exit code. */
+export async function followStarted(
+  api: ApiClient,
+  accepted: Accepted,
+  values: CommonValues,
+  onSuccess?: (operation: OperationView) => Promise<string | undefined>,
+): Promise<number> {
+  for (const w of accepted.warnings ?? [])
+    console.error(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
+  const what = `${accepted.operation} of cluster ${accepted.cluster}${accepted.revision ? ` (revision ${accepted.revision})` : ''}`;
+  if (values.detach) {
+    if (values.json) console.log(JSON.stringify(accepted, null, 2));
+    else console.log(`started ${what}: operation ${accepted.operationId}`);
+    return EXIT.ok;
+  }
+  if (!values.json) console.log(`started ${what}: operation ${accepted.operationId}`);
+  const outcome = await follow(api, accepted.operationId, {
+    show: !values.json,
+    cancelOnInterrupt: values.cancel,
+    out: process.stdout,
+    err: process.stderr,
+  });
+  if (outcome.kind === 'detached') {
+    console.error(`\n${detachedMessage(accepted.operationId, accepted.cluster)}`);
+    return EXIT_DETACHED;
+  }
+  const { operation } = outcome;
+  const extra = operation.state === 'succeeded' && onSuccess ? await onSuccess(operation) : undefined;
+  if (values.json) console.log(JSON.stringify(extra ? { ...operation, written: extra } : operation, null, 2));
+  else printOutcome(what, operation, extra);
+  return operation.state === 'succeeded' ? EXIT.ok : EXIT.failed;
+}
+
+function printOutcome(what: string, operation: OperationView, extra: string | undefined): void {
+  if (operation.state === 'succeeded') {
+    console.log(`${what} succeeded${operation.result?.summary ? `: ${operation.result.summary}` : ''}`);
+    if (extra) console.log(extra);
+    return;
+  }
+  console.error(`${what} ${operation.state}${operation.error ? `: ${operation.error}` : ''}`);
+  for (const [host, state] of Object.entries(operation.progress?.hosts ?? {}))
+    if (state.state === 'failed') console.error(`  ${host}: ${state.step}: ${state.error || 'failed'}`);
+}
+
+/** A command with the common options plus `options`, at most `positionals` arguments, and --help. */
+export function command(
+  name: string,
+  usage: string,
+  options: ParseArgsConfig['options'],
+  positionals: number,
+  body: (values: Values, positionals: string[]) => Promise<number>,
+): Command {
+  return (argv) =>
+    runCommand(name, usage, async () => {
+      const parsed = parseCommand(argv, options, positionals);
+      return parsed.values.help ? printUsage(usage) : body(parsed.values, parsed.positionals);
+    });
+}
+
+/** POSTs to /v1/clusters/<cluster><suffix> and follows the operation it starts. */
+export async function startOperation(values: CommonValues, suffix: string, body?: object): Promise<number> {
+  const client = api();
+  const name = await clusterName(values);
+  const accepted = await client.json<Accepted>('POST', `${clusterPath(name)}${suffix}`, { body });
+  return followStarted(client, accepted, values);
+}
+
+/** Prints the usage; exit code 0. */
+export function printUsage(usage: string): number {
+  console.log(usage);
+  return EXIT.ok;
+}
+
+/** A positive integer option, or undefined when absent. */
+export function positiveInt(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${option} needs a positive integer (got "${value}")`);
+  return n;
+}
+
+/** The client from the environment. */
+export function api(): ApiClient {
+  return ApiClient.fromEnv();
+}
+
+export const clusterPath = (name: string) => `/v1/clusters/${encodeURIComponent(name)}`;
