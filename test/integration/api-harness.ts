@@ -121,12 +121,12 @@ export interface ApiSuite {
 }
 
 /** Registers before/after hooks that start Temporal's client and the API for the file's tests. */
-export function apiSuite(options: { worker?: boolean } = {}): ApiSuite {
+export function apiSuite(options: { worker?: boolean; activities?: object } = {}): ApiSuite {
   const suite = {} as ApiSuite;
   let worker: { taskQueue: string; stop(): Promise<void> } | undefined;
   before(async () => {
     suite.t = await testTemporal();
-    if (options.worker) worker = await startTestWorker(suite.t);
+    if (options.worker) worker = await startTestWorker(suite.t, options.activities);
     suite.api = await startApi(suite.t, worker?.taskQueue);
   });
   after(async () => {

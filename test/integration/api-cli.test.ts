@@ -1,0 +1,145 @@
+import './api-home.ts';
+// The zke CLI against the real API and the real provisionCluster workflow, with the activities that touch
+// hosts replaced by instant ones (host "slow" blocks until cancelled): `zke up` end to end, exit codes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import type { HostFacts } from '../../activities/hostsCheck.ts';
+import { activities } from '../../activities/index.ts';
+import { EXIT } from '../../cli/command.ts';
+import { ClusterStore } from '../../common/store.ts';
+import { apiSuite, terminateCluster } from './api-harness.ts';
+
+async function checkClusterHost(input: { host: string }): Promise<HostFacts> {
+  while (input.host === 'slow') {
+    Context.current().heartbeat();
+    await Context.current().sleep(200); // throws once the operation is cancelled
+  }
+  return {
+    host: input.host,
+    hostname: input.host,
+    hostKey: '',
+    dockerVersion: '28.0.0',
+    dockerApiVersion: '1.48',
+    kernel: '6.1',
+    cpus: 2,
+    memoryBytes: 2 ** 32,
+  };
+}
+const instant = (result: unknown) => async () => result;
+const fakeHosts = {
+  ...activities,
+  checkClusterHost,
+  deployHostFiles: instant({ written: [], unchanged: [] }),
+  reconcileHost: instant({ created: [], replaced: [], unchanged: [], removed: [] }),
+  waitEtcdHealthy: instant({ members: ['n1'] }),
+  applyAddon: instant({ applied: true }),
+  syncNodes: instant({ nodes: 1 }),
+} as unknown as typeof activities;
+
+const suite = apiSuite({ worker: true, activities: fakeHosts });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-cli-it-'));
+const stamp = Date.now().toString(36);
+const clusters = [`cli-${stamp}`, `slow-${stamp}`];
+
+after(async () => {
+  for (const name of clusters) {
+    await terminateCluster(suite.t, name);
+    new ClusterStore().remove(name);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function clusterFile(file: string, name: string, host = 'n1'): string {
+  const full = path.join(dir, file);
+  fs.writeFileSync(
+    full,
+    `cluster_name: ${name}\nnodes:\n  - address: 10.0.0.1\n    name: ${host}\n    roles: [etcd, controlplane, worker]\n`,
+  );
+  return full;
+}
+
+async function zke(
+  args: string[],
+  token = suite.api.token,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/zke.mjs', ...args], {
+    env: { ...process.env, ZKE_API: suite.api.url, ZKE_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', (d) => err.push(d));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+test(
+  'zke up provisions, shows progress lines and writes kube_config_<file> (0600) like RKE',
+  { timeout: 60_000 },
+  async () => {
+    const file = clusterFile('cluster.yml', clusters[0]);
+    const up = await zke(['up', '-c', file]);
+    assert.equal(up.code, EXIT.ok, up.stdout + up.stderr);
+    assert.match(up.stdout, new RegExp(`started provision of cluster ${clusters[0]} \\(revision 1\\)`));
+    assert.match(up.stdout, /\[\d+\/11\] check hosts: started/);
+    assert.match(up.stdout, /host n1: done/);
+    assert.match(up.stdout, /provision of cluster .* succeeded/);
+    const kubeconfig = path.join(dir, 'kube_config_cluster.yml');
+    assert.equal(fs.statSync(kubeconfig).mode & 0o777, 0o600);
+    assert.match(
+      fs.readFileSync(kubeconfig, 'utf8'),
+      /kind: Config[\s\S]*server: https:\/\/10\.0\.0\.1:6443/,
+    );
+    assert.ok(
+      suite.api.audit.read().some((e) => e.cluster === clusters[0] && e.action === 'kubeconfig.read'),
+      'the download is audited',
+    );
+
+    const status = await zke(['status', '--json', '-c', file]);
+    assert.equal(status.code, EXIT.ok);
+    const detail = JSON.parse(status.stdout);
+    assert.deepEqual(
+      [detail.revision, detail.latestRevision, detail.lastOperation.kind],
+      [1, 1, 'provision'],
+    );
+    assert.ok(Date.parse(detail.certificatesExpireAt) > Date.now(), 'certificate expiry is reported');
+
+    const written = path.join(dir, 'admin.yml');
+    assert.equal((await zke(['kubeconfig', '-c', file, '-o', written])).code, EXIT.ok);
+    assert.equal(fs.readFileSync(written, 'utf8'), fs.readFileSync(kubeconfig, 'utf8'));
+  },
+);
+
+test(
+  'exit codes against the API: 1 with paths for an invalid spec, 1 for a bad token, 3 when busy',
+  { timeout: 60_000 },
+  async () => {
+    const bad = path.join(dir, 'bad.yml');
+    fs.writeFileSync(bad, 'cluster_name: bad\nnodes:\n  - address: "no such address!"\n    roles: [etcd]\n');
+    const invalid = await zke(['up', '-c', bad]);
+    assert.equal(invalid.code, EXIT.failed);
+    assert.match(invalid.stderr, /^ {2}nodes\[0\]\.address: /m);
+
+    const denied = await zke(['status'], 'zke_not_a_token');
+    assert.equal(denied.code, EXIT.failed);
+    assert.match(denied.stderr, /Unauthorized[\s\S]*ZKE_TOKEN/);
+
+    const slow = clusterFile('slow.yml', clusters[1], 'slow');
+    const detached = await zke(['up', '-c', slow, '--detach', '--json']);
+    assert.equal(detached.code, EXIT.ok, detached.stderr);
+    const { operationId } = JSON.parse(detached.stdout);
+    const busy = await zke(['remove', '--force', '-c', slow]);
+    assert.equal(busy.code, EXIT.busy);
+    assert.match(busy.stderr, new RegExp(`busy: provision is running \\(operation id ${operationId}\\)`));
+    assert.equal((await zke(['operations', 'cancel', operationId])).code, EXIT.ok);
+    const followed = await zke(['operations', 'follow', operationId]);
+    assert.equal(followed.code, EXIT.failed, 'a cancelled operation is not a success');
+    assert.match(followed.stderr, /provision of cluster .* (cancelled|failed)/);
+  },
+);
