@@ -5,10 +5,13 @@ export function operationId(cluster: string, runId: string): string {
   return `${cluster}.${runId}`;
 }
 
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function parseOperationId(id: string): { cluster: string; runId: string } | undefined {
   const dot = id.lastIndexOf('.');
-  if (dot <= 0 || dot === id.length - 1) return undefined;
-  return { cluster: id.slice(0, dot), runId: id.slice(dot + 1) };
+  const cluster = id.slice(0, dot);
+  const runId = id.slice(dot + 1);
+  return dot > 0 && RUN_ID.test(runId) ? { cluster, runId } : undefined;
 }
 
 export type StartableKind = Exclude<OperationKind, 'load-images'>;

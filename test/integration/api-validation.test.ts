@@ -92,6 +92,7 @@ test('unknown clusters, operations and routes are 404', async () => {
     404,
   );
   assertProblem(await suite.api.request('GET', '/v1/operations/garbage'), 404);
+  assertProblem(await suite.api.request('GET', '/v1/operations/nope.not-a-run-id/events'), 404);
   assertProblem(await suite.api.request('GET', '/v1/no/such/route'), 404);
 });
 
