@@ -35,11 +35,14 @@ export function etcdClientTls(cluster: string): TlsOptions {
   };
 }
 
+/** `hosts` limits the check to those members (while members join or leave); default: every etcd host. */
 export async function waitEtcdHealthy(
-  ref: RevisionRef & { timeoutMs?: number },
+  ref: RevisionRef & { timeoutMs?: number; hosts?: string[] },
 ): Promise<{ members: string[] }> {
   const spec = loadSpec(ref);
-  const members = spec.nodes.filter((n) => n.roles.includes('etcd'));
+  const members = spec.nodes.filter(
+    (n) => n.roles.includes('etcd') && (!ref.hosts || ref.hosts.includes(n.name)),
+  );
   const tls = etcdClientTls(ref.cluster);
   const deadline = Date.now() + (ref.timeoutMs ?? 90_000);
   return withHeartbeat(async (note) => {

@@ -2,13 +2,29 @@
 import { applyAddon } from './addons.ts';
 import { deployHostFiles } from './certDeploy.ts';
 import { waitEtcdHealthy } from './etcd.ts';
+import { addEtcdMember, removeEtcdMember } from './etcdMembers.ts';
 import { checkClusterHost, checkHost } from './hostsCheck.ts';
+import { loadImageArchive } from './images.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import { appliedRevision, certificateExpiry, recordScheduledRun } from './lifecycleState.ts';
+import { cordonNode, deleteNode, drainNode, uncordonNode, waitNodeReady } from './nodeLifecycle.ts';
 import { syncNodes } from './nodes.ts';
 import { loadClusterLayout, recordOperation } from './operations.ts';
 import { ensurePki } from './pki.ts';
-import { cleanHost, clusterHosts, forgetCluster } from './remove.ts';
 import { reconcileHost } from './reconcile.ts';
+import { cleanHost, clusterHosts, forgetCluster } from './remove.ts';
+import { distributeSnapshot, restoreEtcdData, verifySnapshotFile } from './restore.ts';
+import { prepareRollback, recordUpgradeSnapshot, restorePkiOf } from './revisions.ts';
+import {
+  pendingChanges,
+  removeUnplannedContainers,
+  restartContainers,
+  startContainers,
+  stopContainers,
+} from './rolling.ts';
+import { deleteSystemPods, rotationRestarts } from './rotation.ts';
+import { findSnapshot, recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
+import { planUpgrade } from './upgradePlan.ts';
 
 export const activities = {
   checkHost,
@@ -25,6 +41,35 @@ export const activities = {
   cleanHost,
   clusterHosts,
   forgetCluster,
+  // day-2 lifecycle
+  appliedRevision,
+  certificateExpiry,
+  recordScheduledRun,
+  planUpgrade,
+  pendingChanges,
+  restartContainers,
+  stopContainers,
+  startContainers,
+  removeUnplannedContainers,
+  cordonNode,
+  drainNode,
+  uncordonNode,
+  waitNodeReady,
+  deleteNode,
+  addEtcdMember,
+  removeEtcdMember,
+  snapshotEtcdHost,
+  recordSnapshot,
+  findSnapshot,
+  distributeSnapshot,
+  verifySnapshotFile,
+  restoreEtcdData,
+  rotationRestarts,
+  deleteSystemPods,
+  prepareRollback,
+  restorePkiOf,
+  recordUpgradeSnapshot,
+  loadImageArchive,
 };
 
 export type Activities = typeof activities;

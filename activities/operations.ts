@@ -56,5 +56,8 @@ export async function recordOperation(input: {
   };
   store().write(input.cluster, 'current', next);
   store().write(input.cluster, 'last-status', input.status);
+  // The certificates this revision runs with: a rollback to it restores them.
+  const pki = succeeded && input.revision !== undefined && store().read(input.cluster, 'pki');
+  if (pki) store().write(input.cluster, `pki-at/${input.revision}`, pki);
   return next;
 }

@@ -95,7 +95,7 @@ async function replaceContainer(docker: DockerApi, c: PlannedContainer): Promise
   await removeContainer(docker, `old-${c.name}`);
 }
 
-function asCurrent(c: InspectedContainer): CurrentContainer {
+export function asCurrent(c: InspectedContainer): CurrentContainer {
   return {
     name: c.name,
     image: c.image,

@@ -21,8 +21,13 @@ export interface RemoveHostResult {
   containersRemoved: string[];
 }
 
-export async function cleanHost(input: { cluster: string; host: string }): Promise<RemoveHostResult> {
-  const spec = latestSpec(input.cluster);
+/** `revision` finds a host that left the spec (default: the newest revision). */
+export async function cleanHost(input: {
+  cluster: string;
+  host: string;
+  revision?: number;
+}): Promise<RemoveHostResult> {
+  const spec = latestSpec(input.cluster, input.revision);
   const node = spec.nodes.find((n) => n.name === input.host);
   if (!node) return { host: input.host, containersRemoved: [] };
   return withHeartbeat((note) =>

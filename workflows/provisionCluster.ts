@@ -103,7 +103,7 @@ interface Layout {
 }
 
 /** Unreachable worker-only hosts are skipped; any problem on an etcd/controlplane host, or a permanent one, fails. */
-async function checkHosts(p: Progress, layout: Layout & { cluster: string }): Promise<string[]> {
+export async function checkHosts(p: Progress, layout: Layout & { cluster: string }): Promise<string[]> {
   const failures = await eachHost(
     p,
     'check hosts',
@@ -156,13 +156,20 @@ export async function runOperation(
     const summary = skipped.length
       ? `incomplete: hosts [${skipped.join(', ')}] skipped`
       : `${kind} succeeded`;
-    await short.recordOperation({ cluster, revision, kind, status: p.status, summary });
+    // The body may set the revision (a rollback creates its revision in its first step).
+    await short.recordOperation({ cluster, revision: p.status.revision, kind, status: p.status, summary });
     return { status: p.status, skippedHosts: skipped, summary };
   } catch (err) {
     const cancelled = isCancellation(err);
     p.finish(cancelled ? 'cancelled' : 'failed', rootMessage(err as Error));
     await CancellationScope.nonCancellable(() =>
-      short.recordOperation({ cluster, revision, kind, status: p.status, summary: p.status.error ?? '' }),
+      short.recordOperation({
+        cluster,
+        revision: p.status.revision,
+        kind,
+        status: p.status,
+        summary: p.status.error ?? '',
+      }),
     );
     if (cancelled || err instanceof ApplicationFailure) throw err;
     throw ApplicationFailure.create({

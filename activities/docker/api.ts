@@ -1,7 +1,7 @@
 // A small Docker Engine API client that speaks HTTP over the host's Docker socket, tunnelled through SSH.
 // JSON in, JSON out: no docker CLI and no shell strings are involved.
 import http from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { SshSession } from '../ssh/session.ts';
 
 export const DOCKER_API_VERSION = 'v1.41';
@@ -70,6 +70,26 @@ export class DockerApi {
     });
   }
 
+  /** Streams a request body (an image archive) and resolves to the answer's text; non-2xx become DockerError. */
+  async upload(path: string, body: Readable, contentType: string): Promise<string> {
+    const req = await this.open('POST', path, contentType);
+    return new Promise<string>((resolve, reject) => {
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 0) >= 300) reject(statusError(this.host, res.statusCode!, text));
+          else resolve(text);
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      body.on('error', (err) => req.destroy(err));
+      body.pipe(req);
+    });
+  }
+
   private async send(method: string, path: string, body?: unknown) {
     const req = await this.open(method, path);
     return new Promise<{ status: number; text: string; json: boolean }>((resolve, reject) => {
@@ -91,12 +111,16 @@ export class DockerApi {
     });
   }
 
-  private async open(method: string, path: string): Promise<http.ClientRequest> {
+  private async open(
+    method: string,
+    path: string,
+    contentType = 'application/json',
+  ): Promise<http.ClientRequest> {
     const channel: Duplex = await this.session.streamLocal(this.socketPath);
     return http.request({
       method,
       path: `/${DOCKER_API_VERSION}${path}`,
-      headers: { 'content-type': 'application/json', host: 'docker' },
+      headers: { 'content-type': contentType, host: 'docker' },
       createConnection: () => channel as unknown as import('node:net').Socket,
     });
   }

@@ -1,0 +1,63 @@
+// Air-gap images (zke `loadimage`): an image archive on the worker machine is streamed to a node's Docker
+// (POST /images/load over the SSH-forwarded socket) unless the node already has every image in it.
+import fs from 'node:fs';
+import { ApplicationFailure } from '@temporalio/common';
+import { latestSpec, nodeOf, sshTarget } from './clusterState.ts';
+import { withHeartbeat } from './context.ts';
+import { dockerOf, withSession } from './hostsCheck.ts';
+import { archiveImageTags } from './imageArchive.ts';
+
+export interface LoadResult {
+  host: string;
+  archive: string;
+  images: string[];
+  /** false: the node had every image already. */
+  loaded: boolean;
+}
+
+async function tagsOf(archive: string): Promise<string[]> {
+  try {
+    return await archiveImageTags(archive);
+  } catch (err) {
+    throw ApplicationFailure.create({
+      type: 'InvalidImageArchive',
+      message: `cannot read image archive ${archive}: ${(err as Error).message}`,
+      nonRetryable: true,
+    });
+  }
+}
+
+export async function loadImageArchive(input: {
+  cluster: string;
+  host: string;
+  archive: string;
+}): Promise<LoadResult> {
+  const images = await tagsOf(input.archive);
+  const target = sshTarget(input.cluster, nodeOf(latestSpec(input.cluster), input.host));
+  return withHeartbeat((note) =>
+    withSession(target, async (session) => {
+      const docker = dockerOf(session);
+      const missing = [];
+      for (const image of images) {
+        const found = await docker.call('GET', `/images/${encodeURIComponent(image)}/json`, undefined, [404]);
+        if (found.status === 404) missing.push(image);
+      }
+      const result = { host: input.host, archive: input.archive, images };
+      if (images.length && !missing.length) return { ...result, loaded: false };
+      let sent = 0;
+      const body = fs.createReadStream(input.archive);
+      body.on('data', (chunk) => {
+        sent += chunk.length;
+        note(`${input.host}: ${sent} bytes of ${input.archive} sent`);
+      });
+      const answer = await docker.upload('/images/load?quiet=1', body, 'application/x-tar');
+      const failure = answer
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { error?: string })
+        .find((l) => l.error);
+      if (failure) throw new Error(`${input.host}: docker load of ${input.archive} failed: ${failure.error}`);
+      return { ...result, loaded: true };
+    }),
+  );
+}

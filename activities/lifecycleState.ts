@@ -1,0 +1,42 @@
+// Day-2 bookkeeping in the cluster store: the applied revision, the etcd member list as it changes during an
+// operation, certificate expiry, and the outcome of scheduled runs.
+import { ApplicationFailure } from '@temporalio/common';
+import { type CurrentState, currentState, store } from './clusterState.ts';
+import { NON_RETRYABLE } from './ssh/errors.ts';
+
+/** The last successfully applied revision; day-2 operations need one. */
+export async function appliedRevision(input: { cluster: string }): Promise<number> {
+  const revision = currentState(input.cluster)?.revision;
+  if (revision === undefined)
+    throw ApplicationFailure.create({
+      type: NON_RETRYABLE.spec,
+      message: `cluster ${input.cluster} has not been provisioned yet (no applied revision)`,
+      nonRetryable: true,
+    });
+  return revision;
+}
+
+/** Records the etcd members as they are now, so the next etcd container joins with the right peer list. */
+export function recordEtcdMembers(cluster: string, members: string[]): void {
+  const before: CurrentState = currentState(cluster) ?? { phase: 'provisioning' };
+  store().write(cluster, 'current', { ...before, etcdMembers: members });
+}
+
+/** notAfter per certificate name, as the last certificates step wrote it. */
+export async function certificateExpiry(input: { cluster: string }): Promise<Record<string, string>> {
+  return store().read<Record<string, string>>(input.cluster, 'pki-expiry') ?? {};
+}
+
+export interface ScheduledRun {
+  operation: string;
+  outcome: string;
+  at: string;
+}
+
+/** Keeps the last outcomes of a cluster's scheduled runs (started, skipped: busy, skipped: not due). */
+export async function recordScheduledRun(input: { cluster: string } & ScheduledRun): Promise<void> {
+  const key = 'scheduled-runs';
+  const runs = store().read<ScheduledRun[]>(input.cluster, key) ?? [];
+  const { operation, outcome, at } = input;
+  store().write(input.cluster, key, [...runs, { operation, outcome, at }].slice(-50));
+}

@@ -1,0 +1,113 @@
+// Revisions for rollback: a rollback re-applies an earlier revision as a new one (linear history), with the
+// certificates that revision ran with (`pki-at/<n>`, kept when a revision succeeds) and, on request, the etcd
+// snapshot taken before the upgrade that left it (`upgrade-snapshot/<n>`).
+import { ApplicationFailure } from '@temporalio/common';
+import type { CertBundle } from '../model/pki/types.ts';
+import { currentState, type StoredRevision, store } from './clusterState.ts';
+import { NON_RETRYABLE } from './ssh/errors.ts';
+
+const numbers = (cluster: string, prefix: string) =>
+  store()
+    .keys(cluster, prefix)
+    .map((k) => Number(k.slice(prefix.length)))
+    .filter(Number.isInteger)
+    .sort((a, b) => a - b);
+
+const refuse = (message: string) =>
+  ApplicationFailure.create({ type: NON_RETRYABLE.spec, message, nonRetryable: true });
+
+/**
+ * The revision to return to: the given one; else, after a failed upgrade or rollback, the applied revision;
+ * else the revision applied before the current one.
+ */
+export function rollbackTarget(cluster: string, toRevision?: number): number {
+  if (toRevision !== undefined) return toRevision;
+  const state = currentState(cluster);
+  const applied = state?.revision;
+  if (applied === undefined) throw refuse(`cluster ${cluster} has no applied revision to roll back from`);
+  const last = state?.lastOperation;
+  if (last && last.phase !== 'succeeded' && last.revision !== undefined && last.revision !== applied)
+    return applied;
+  const earlier = numbers(cluster, 'pki-at/').filter((n) => n < applied);
+  const fallback = numbers(cluster, 'revision/').filter((n) => n < applied);
+  const target = earlier.at(-1) ?? fallback.at(-1);
+  if (target === undefined)
+    throw refuse(`cluster ${cluster} has no revision before ${applied} to roll back to`);
+  return target;
+}
+
+export interface RollbackRevision {
+  from?: number;
+  to: number;
+  /** The new revision: a copy of `to`. */
+  revision: number;
+  /** With `withSnapshot`: the snapshot taken by the upgrade that left `to`. */
+  snapshot?: string;
+}
+
+/** Stores revision `to` again as the next revision (once per workflow run: a retry finds its copy). */
+export async function prepareRollback(input: {
+  cluster: string;
+  toRevision?: number;
+  runId: string;
+  withSnapshot?: boolean;
+}): Promise<RollbackRevision> {
+  const { cluster, runId } = input;
+  const to = rollbackTarget(cluster, input.toRevision);
+  const from = currentState(cluster)?.revision;
+  const snapshot = input.withSnapshot ? snapshotBefore(cluster, to) : undefined;
+  const source = `rollback to revision ${to} (run ${runId})`;
+  const existing = numbers(cluster, 'revision/').find(
+    (n) => store().read<StoredRevision>(cluster, `revision/${n}`)?.source === source,
+  );
+  if (existing !== undefined) return { from, to, revision: existing, snapshot };
+  const original = store().read<StoredRevision>(cluster, `revision/${to}`);
+  if (!original) throw refuse(`cluster ${cluster} has no revision ${to}`);
+  const revision = Math.max(0, ...numbers(cluster, 'revision/')) + 1;
+  const secrets = store().read(cluster, `secrets/${to}`);
+  if (secrets) store().write(cluster, `secrets/${revision}`, secrets);
+  store().write(cluster, `revision/${revision}`, {
+    ...original,
+    number: revision,
+    createdAt: new Date().toISOString(),
+    source,
+  });
+  return { from, to, revision, snapshot };
+}
+
+/** Puts back the certificates revision `revision` ran with; returns the names whose certificate changed. */
+export async function restorePkiOf(input: {
+  cluster: string;
+  revision: number;
+}): Promise<{ restored: boolean; changed: string[] }> {
+  const saved = store().read<CertBundle>(input.cluster, `pki-at/${input.revision}`);
+  if (!saved) return { restored: false, changed: [] };
+  const now = store().read<CertBundle>(input.cluster, 'pki') ?? {};
+  const changed = Object.keys(saved).filter((name) => now[name]?.serial !== saved[name].serial);
+  if (changed.length) {
+    store().write(input.cluster, `pki-history/${Date.now()}`, now);
+    store().write(input.cluster, 'pki', saved);
+  }
+  return { restored: true, changed };
+}
+
+export interface UpgradeSnapshot {
+  revision: number;
+  fromRevision: number;
+  snapshot: string;
+}
+
+export async function recordUpgradeSnapshot(input: { cluster: string } & UpgradeSnapshot): Promise<void> {
+  const { cluster, ...record } = input;
+  store().write(cluster, `upgrade-snapshot/${record.revision}`, record);
+}
+
+/** The snapshot taken by the latest upgrade that started from `revision`. */
+function snapshotBefore(cluster: string, revision: number): string {
+  const found = numbers(cluster, 'upgrade-snapshot/')
+    .map((n) => store().read<UpgradeSnapshot>(cluster, `upgrade-snapshot/${n}`))
+    .filter((r) => r?.fromRevision === revision)
+    .at(-1);
+  if (!found) throw refuse(`no etcd snapshot was taken by an upgrade from revision ${revision}`);
+  return found.snapshot;
+}
