@@ -6,6 +6,7 @@ import { config } from '../common/config.ts';
 import { ClusterStore } from '../common/store.ts';
 import { requireBearer } from './auth/bearer.ts';
 import { TokenStore } from './auth/tokens.ts';
+import { codecRouter } from './codec.ts';
 import { checkHealth } from './health.ts';
 import { docsPage } from './openapi/docsPage.ts';
 import { HttpError, problem } from './problem.ts';
@@ -42,7 +43,9 @@ export function createApp(deps: ApiDeps): express.Express {
       )
       .send(docsPage());
   });
-  app.use(requireBearer(deps.tokens ?? new TokenStore()));
+  const tokens = deps.tokens ?? new TokenStore();
+  app.use(codecRouter(tokens));
+  app.use(requireBearer(tokens));
   const services = createServices({
     client: deps.client,
     taskQueue: deps.taskQueue ?? config.taskQueue,

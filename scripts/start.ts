@@ -2,6 +2,8 @@
 // Ctrl-C / SIGTERM stops every child; the next start reuses the same SQLite file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { firstStartToken, TokenStore } from '../api/auth/tokens.ts';
+import { CODEC_TOKEN_NAME } from '../api/codec.ts';
 import { config, homePath } from '../common/config.ts';
 import { startDevServer, stopProcess } from './devServer.ts';
 
@@ -27,16 +29,30 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
+/** Prints the admin token on the very first start; renews the Web UI's codec token (never shown). */
+function codecToken(): string {
+  const tokens = new TokenStore();
+  const admin = firstStartToken(tokens);
+  if (admin)
+    console.log(
+      `zke: first start; created API token "admin" (shown only this once):\n  export ZKE_TOKEN=${admin}`,
+    );
+  tokens.revoke(CODEC_TOKEN_NAME);
+  return tokens.create(CODEC_TOKEN_NAME);
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const [, port] = config.temporalAddress.split(':');
   console.log(`zke: starting Temporal dev server (state ${homePath('temporal.db')})`);
+  const codecEndpoint = `http://${config.apiHost}:${config.apiPort}/codec/${codecToken()}`;
   const server = await startDevServer({
     cli: process.env.TEMPORAL_CLI ?? homePath('tools', 'py', 'bin', 'temporal'),
     dbFile: homePath('temporal.db'),
     port: Number(port),
     uiPort: config.uiPort,
     logFile: homePath('temporal.log'),
+    codecEndpoint,
   });
   children.push(server.process);
   server.process.once('exit', () => !stopping && void shutdown(1));
