@@ -4,4 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-process.env.ZKE_HOME ??= fs.mkdtempSync(path.join(os.tmpdir(), 'zke-api-home-'));
+if (!process.env.ZKE_HOME) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-api-home-'));
+  process.env.ZKE_HOME = home;
+  process.on('exit', () => fs.rmSync(home, { recursive: true, force: true }));
+}
