@@ -2,6 +2,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { readRevisionSpec } from '../common/revisions.ts';
+
+export type { Revision as StoredRevision } from '../common/revisions.ts';
+
 import { ClusterStore } from '../common/store.ts';
 import type { PkiInput } from '../model/pki/types.ts';
 import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
@@ -13,29 +17,23 @@ export interface RevisionRef {
   revision: number;
 }
 
-export interface StoredRevision {
-  number: number;
-  spec: ClusterSpec;
-  createdAt: string;
-  source: string;
-}
-
 let shared: ClusterStore | undefined;
 export function store(): ClusterStore {
   shared ??= new ClusterStore();
   return shared;
 }
 
+/** The revision's spec with its secrets (inline SSH keys, registry passwords) restored from the store. */
 export function loadSpec(ref: RevisionRef): ClusterSpec {
-  const rev = store().read<StoredRevision>(ref.cluster, `revision/${ref.revision}`);
-  if (!rev) {
+  const spec = readRevisionSpec(store(), ref.cluster, ref.revision);
+  if (!spec) {
     throw ApplicationFailure.create({
       type: NON_RETRYABLE.spec,
       message: `cluster ${ref.cluster} has no revision ${ref.revision}`,
       nonRetryable: true,
     });
   }
-  return rev.spec;
+  return spec;
 }
 
 export function nodeOf(spec: ClusterSpec, host: string): NodeSpec {
@@ -64,6 +62,7 @@ export function sshTarget(cluster: string, node: NodeSpec): SshTarget {
     port: node.ssh.port,
     user: node.ssh.user,
     keyPath: expandHome(node.ssh.keyPath),
+    privateKey: node.ssh.key?.value,
     hostKey: node.ssh.hostKey ?? pinnedHostKey(cluster, node.name),
     dockerSocket: node.dockerSocket,
   };
@@ -94,7 +93,14 @@ export interface CurrentState {
   /** Last revision applied successfully. */
   revision?: number;
   phase: string;
-  lastOperation?: { kind: string; revision?: number; phase: string; summary: string; finishedAt: string };
+  lastOperation?: {
+    kind: string;
+    operationId?: string;
+    revision?: number;
+    phase: string;
+    summary: string;
+    finishedAt: string;
+  };
   /** Hosts of the last applied revision whose etcd members exist (for initial-cluster-state). */
   etcdMembers?: string[];
   /** Hosts provisioned by the last successful operation (hosts no longer in the spec get cleaned). */

@@ -28,6 +28,7 @@ export async function recordOperation(input: {
   cluster: string;
   revision?: number;
   kind: OperationKind;
+  operationId?: string;
   status: OperationStatus;
   summary: string;
 }): Promise<CurrentState> {
@@ -48,6 +49,7 @@ export async function recordOperation(input: {
     phase: succeeded ? 'running' : before?.revision ? 'unavailable' : 'failed',
     lastOperation: {
       kind: input.kind,
+      operationId: input.operationId,
       revision: input.revision,
       phase: input.status.phase,
       summary: input.summary,

@@ -1,21 +1,57 @@
 // zke command-line entry: dispatches to one module per command under ./commands.
-import { EXIT, type Command } from './command.ts';
+import { type Command, EXIT } from './command.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   config: { summary: 'write a commented starter cluster.yml', load: () => import('./commands/config.ts') },
   validate: { summary: 'validate a cluster.yml offline', load: () => import('./commands/validate.ts') },
-  plan: { summary: 'show what would change on each host (offline or via the API)', load: () => import('./commands/plan.ts') },
-  pki: { summary: 'pki generate: write the certificate set to a directory', load: () => import('./commands/pki.ts') },
-  up: { summary: 'create or change the cluster from cluster.yml, follow it, write kube_config_cluster.yml', load: () => import('./commands/up.ts') },
-  status: { summary: 'show a cluster (phase, revisions, operation, hosts, certificates) or list them', load: () => import('./commands/status.ts') },
-  remove: { summary: 'remove the cluster from its hosts (asks unless --force)', load: () => import('./commands/remove.ts') },
-  upgrade: { summary: 'apply a submitted revision as a rolling upgrade', load: () => import('./commands/upgrade.ts') },
-  rollback: { summary: 'return to an earlier revision (--to REV)', load: () => import('./commands/rollback.ts') },
-  cert: { summary: 'cert rotate [--services a,b] [--ca]: rotate certificates', load: () => import('./commands/cert.ts') },
-  etcd: { summary: 'etcd snapshot-save|snapshot-restore NAME|snapshot-list', load: () => import('./commands/etcd.ts') },
-  kubeconfig: { summary: 'print or write (-o FILE) the admin kubeconfig', load: () => import('./commands/kubeconfig.ts') },
-  operations: { summary: 'list, show, follow or cancel operations', load: () => import('./commands/operations.ts') },
-  token: { summary: 'token create|list|revoke: API tokens (local, in ZKE_HOME)', load: () => import('./commands/token.ts') },
+  plan: {
+    summary: 'show what would change on each host (offline or via the API)',
+    load: () => import('./commands/plan.ts'),
+  },
+  pki: {
+    summary: 'pki generate: write the certificate set to a directory',
+    load: () => import('./commands/pki.ts'),
+  },
+  up: {
+    summary: 'create or change the cluster from cluster.yml, follow it, write kube_config_cluster.yml',
+    load: () => import('./commands/up.ts'),
+  },
+  status: {
+    summary: 'show a cluster (phase, revisions, operation, hosts, certificates) or list them',
+    load: () => import('./commands/status.ts'),
+  },
+  remove: {
+    summary: 'remove the cluster from its hosts (asks unless --force)',
+    load: () => import('./commands/remove.ts'),
+  },
+  upgrade: {
+    summary: 'apply a submitted revision as a rolling upgrade',
+    load: () => import('./commands/upgrade.ts'),
+  },
+  rollback: {
+    summary: 'return to an earlier revision (--to REV)',
+    load: () => import('./commands/rollback.ts'),
+  },
+  cert: {
+    summary: 'cert rotate [--services a,b] [--ca]: rotate certificates',
+    load: () => import('./commands/cert.ts'),
+  },
+  etcd: {
+    summary: 'etcd snapshot-save|snapshot-restore NAME|snapshot-list',
+    load: () => import('./commands/etcd.ts'),
+  },
+  kubeconfig: {
+    summary: 'print or write (-o FILE) the admin kubeconfig',
+    load: () => import('./commands/kubeconfig.ts'),
+  },
+  operations: {
+    summary: 'list, show, follow or cancel operations',
+    load: () => import('./commands/operations.ts'),
+  },
+  token: {
+    summary: 'token create|list|revoke: API tokens (local, in ZKE_HOME)',
+    load: () => import('./commands/token.ts'),
+  },
 };
 
 export function usage(): string {
@@ -29,7 +65,7 @@ export function usage(): string {
     ...rows,
     '',
     'Environment: ZKE_API (default http://127.0.0.1:8080), ZKE_TOKEN (API bearer token)',
-    `Exit codes: ${EXIT.ok} ok, ${EXIT.failed} failed/invalid, ${EXIT.usage} usage error, ${EXIT.busy} cluster busy, ${EXIT.unreachable} API unreachable`,
+    `Exit codes: ${EXIT.ok} ok, ${EXIT.failed} failed/invalid, ${EXIT.usage} usage error, ${EXIT.busy} cluster busy, ${EXIT.unreachable} API unreachable, 130 detached (Ctrl-C; the operation keeps running)`,
   ].join('\n');
 }
 

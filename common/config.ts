@@ -6,15 +6,30 @@ function env(name: string, fallback: string): string {
   return value === undefined || value === '' ? fallback : value;
 }
 
+/** Read on every access, so a test or tool may set the environment after this module loads. */
 export const config = {
   /** State directory: Temporal's SQLite file, tools, encrypted cluster store, keys. */
-  home: path.resolve(env('ZKE_HOME', '.zke')),
-  temporalAddress: env('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
-  namespace: env('TEMPORAL_NAMESPACE', 'default'),
-  taskQueue: env('ZKE_TASK_QUEUE', 'zke'),
-  apiHost: env('ZKE_API_HOST', '127.0.0.1'),
-  apiPort: Number(env('ZKE_API_PORT', '8080')),
-  uiPort: Number(env('TEMPORAL_UI_PORT', '8233')),
+  get home() {
+    return path.resolve(env('ZKE_HOME', '.zke'));
+  },
+  get temporalAddress() {
+    return env('TEMPORAL_ADDRESS', '127.0.0.1:7233');
+  },
+  get namespace() {
+    return env('TEMPORAL_NAMESPACE', 'default');
+  },
+  get taskQueue() {
+    return env('ZKE_TASK_QUEUE', 'zke');
+  },
+  get apiHost() {
+    return env('ZKE_API_HOST', '127.0.0.1');
+  },
+  get apiPort() {
+    return Number(env('ZKE_API_PORT', '8080'));
+  },
+  get uiPort() {
+    return Number(env('TEMPORAL_UI_PORT', '8233'));
+  },
 };
 
 export function homePath(...parts: string[]): string {

@@ -1,6 +1,6 @@
 // Per-host steps inside a workflow: bounded fan-out, per-host progress, every failure collected and
 // reported together (naming each host), permanent failures recognised.
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { mapBounded, rootMessage } from './concurrency.ts';
 import type { Progress } from './progress.ts';
 
@@ -35,6 +35,8 @@ export async function eachHost(
       throw err;
     }
   });
+  const cancelled = results.find((r) => !r.ok && isCancellation(r.error));
+  if (cancelled && !cancelled.ok) throw cancelled.error; // a cancel is not a host failure
   return results.flatMap((r, i) =>
     r.ok ? [] : [{ host: hosts[i], error: rootMessage(r.error), permanent: isPermanent(r.error) }],
   );

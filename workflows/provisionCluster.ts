@@ -6,6 +6,7 @@ import {
   isCancellation,
   proxyActivities,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { ClusterName, ClusterOperation } from '../common/searchAttributes.ts';
@@ -149,6 +150,7 @@ export async function runOperation(
     { key: ClusterOperation, value: kind },
   ]);
   const p = new Progress(cluster, kind, steps, revision);
+  const operationId = `${cluster}.${workflowInfo().runId}`;
   try {
     const skipped = await body(p);
     if (skipped.length) p.status.incomplete = skipped;
@@ -157,7 +159,14 @@ export async function runOperation(
       ? `incomplete: hosts [${skipped.join(', ')}] skipped`
       : `${kind} succeeded`;
     // The body may set the revision (a rollback creates its revision in its first step).
-    await short.recordOperation({ cluster, revision: p.status.revision, kind, status: p.status, summary });
+    await short.recordOperation({
+      cluster,
+      revision: p.status.revision,
+      kind,
+      operationId,
+      status: p.status,
+      summary,
+    });
     return { status: p.status, skippedHosts: skipped, summary };
   } catch (err) {
     const cancelled = isCancellation(err);
@@ -167,6 +176,7 @@ export async function runOperation(
         cluster,
         revision: p.status.revision,
         kind,
+        operationId,
         status: p.status,
         summary: p.status.error ?? '',
       }),

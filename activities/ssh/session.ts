@@ -118,6 +118,7 @@ export class SshSession {
 }
 
 function readKey(target: SshTarget): Buffer {
+  if (target.privateKey) return Buffer.from(target.privateKey);
   try {
     return fs.readFileSync(target.keyPath);
   } catch (err) {

@@ -6,6 +6,8 @@ export interface SshTarget {
   port: number;
   user: string;
   keyPath: string;
+  /** Inline key (zke's `ssh_key`), loaded from the encrypted store inside the activity; wins over keyPath. */
+  privateKey?: string;
   /** Expected host key fingerprint `SHA256:<base64>`; when absent the first one seen is reported for pinning. */
   hostKey?: string;
   dockerSocket?: string;

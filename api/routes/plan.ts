@@ -4,7 +4,7 @@ import { invalid, notFound } from '../problem.ts';
 import { ClusterParams, Plan } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import { planChanges } from '../service/plan.ts';
-import { readRevisionSpec } from '../service/specSecrets.ts';
+import { readRevisionSpec } from '../../common/revisions.ts';
 import { validate } from '../service/submit.ts';
 import { specBody } from './clusters.ts';
 

@@ -2,7 +2,7 @@
 // enough to see what the API starts, the per-cluster lock (409) and what it stores.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { readRevisionSpec } from '../../api/service/specSecrets.ts';
+import { readRevisionSpec } from '../../common/revisions.ts';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from '../../model/versions.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 

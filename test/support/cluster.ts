@@ -1,6 +1,7 @@
 // Test helpers for provisioning on lab hosts: a spec for the lab, stored revisions, running operations.
 import type { Client } from '@temporalio/client';
 import { store } from '../../activities/clusterState.ts';
+import { writeRevision } from '../../common/revisions.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';

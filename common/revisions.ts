@@ -1,9 +1,10 @@
 // Secrets in a spec (SecretValue: inline SSH keys, registry passwords) are stored apart from the revision:
 // `revision/<n>` keeps a redacted spec, `secrets/<n>` maps each secret's JSON pointer to its value.
 // Activities call `readRevisionSpec` to get the spec with its secrets back.
-import type { ClusterStore } from '../../common/store.ts';
-import { REDACTED } from '../../model/spec/redact.ts';
-import type { ClusterSpec } from '../../model/spec/types.ts';
+
+import { REDACTED } from '../model/spec/redact.ts';
+import type { ClusterSpec } from '../model/spec/types.ts';
+import type { ClusterStore } from './store.ts';
 
 export interface Revision {
   number: number;
