@@ -5,7 +5,9 @@
 # Docker 20.10 asks for every capability up to cap_last_cap for --privileged or
 # --cap-add ALL, and plain runc then fails with "unable to apply caps: operation not
 # permitted".  Before `runc create|run --bundle DIR`, remove from DIR/config.json every
-# capability that is outside our bounding set, then exec the real runc.
+# capability that is outside our bounding set, and raise a negative oomScoreAdj (the kubelet
+# asks -998 for critical pods; lowering it needs CAP_SYS_RESOURCE) to 0.  `runc exec --process
+# FILE` (docker/kubectl exec) gets the same capability filter on FILE.  Then exec the real runc.
 set -u
 
 # capability names in bit order (linux/capability.h)
@@ -16,11 +18,13 @@ CAPS=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCA
   MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF
   CHECKPOINT_RESTORE)
 
-bundle_arg() {
-  local prev='' a
+# value of option NAME (--NAME X, --NAME=X, or SHORT X) in the arguments
+opt_arg() {
+  local name=$1 short=$2 prev='' a
+  shift 2
   for a in "$@"; do
-    case $prev in --bundle | -b) echo "$a" ;; esac
-    case $a in --bundle=*) echo "${a#--bundle=}" ;; esac
+    case $prev in "--$name" | "$short") echo "$a" ;; esac
+    case $a in "--$name="*) echo "${a#--"$name"=}" ;; esac
     prev=$a
   done
 }
@@ -33,20 +37,25 @@ unavailable_caps() {
   done
 }
 
-strip_caps() {
-  local spec=$1 drop
+# FILE: an OCI config.json (PATH=.process) or a runc exec process.json (PATH=.)
+fix_spec() {
+  local file=$1 proc=$2 drop
   drop=$(unavailable_caps | tr '\n' ' ')
-  [ -n "$drop" ] || return 0
-  jq -c --arg drop "$drop" '
-    ($drop | split(" ") | map(select(. != ""))) as $d
-    | if .process.capabilities then
-        .process.capabilities |= map_values(map(select(. as $c | $d | index([$c]) | not)))
+  jq -c --arg drop "$drop" "
+    (\$drop | split(\" \") | map(select(. != \"\"))) as \$d
+    | if $proc.capabilities then
+        $proc.capabilities |= map_values(map(select(. as \$c | \$d | index([\$c]) | not)))
       else . end
-  ' "$spec" > "$spec.zrunc" && mv "$spec.zrunc" "$spec"
+    | if ($proc.oomScoreAdj // 0) < 0 then $proc.oomScoreAdj = 0 else . end
+  " "$file" > "$file.zrunc" && mv "$file.zrunc" "$file"
 }
 
-bundle=$(bundle_arg "$@" | tail -n1)
+bundle=$(opt_arg bundle -b "$@" | tail -n1)
 if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
-  strip_caps "$bundle/config.json"
+  fix_spec "$bundle/config.json" .process
+fi
+process=$(opt_arg process -p "$@" | tail -n1)
+if [ -n "$process" ] && [ -f "$process" ]; then
+  fix_spec "$process" .
 fi
 exec /usr/sbin/runc "$@"
