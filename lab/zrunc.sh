@@ -37,7 +37,7 @@ unavailable_caps() {
   done
 }
 
-# FILE: an OCI config.json (PATH=.process) or a runc exec process.json (PATH=.)
+# fix_spec FILE PATH: an OCI config.json (PATH .process) or a runc exec process.json (PATH empty)
 fix_spec() {
   local file=$1 proc=$2 drop
   drop=$(unavailable_caps | tr '\n' ' ')
@@ -56,6 +56,6 @@ if [ -n "$bundle" ] && [ -f "$bundle/config.json" ]; then
 fi
 process=$(opt_arg process -p "$@" | tail -n1)
 if [ -n "$process" ] && [ -f "$process" ]; then
-  fix_spec "$process" .
+  fix_spec "$process" ""
 fi
 exec /usr/sbin/runc "$@"
