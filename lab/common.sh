@@ -2,21 +2,38 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the settings are used by the other files
 
-ZLAB_ROOT=${ZLAB_ROOT:-/srv/zlab}                # lab state; must not be under an overlaid dir
-ZKE_LAB_CACHE=${ZKE_LAB_CACHE:-/var/cache/zke-lab} # survives `down` (registry storage)
-NET=${ZLAB_NET:-10.77.0}                         # /24 that exists only inside the lab
-BRNS=zlabnet                                     # netns holding the bridge br0
-GW=$NET.254                                      # hosts' gateway: a black hole in zlabnet
-REG=$NET.1:5000                                  # lab registry (root namespace, veth zlab0)
-OVERLAY_DIRS="etc var opt root usr/local"        # copy-on-write per host
-CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-
 log() { echo "zlab: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# Several labs may coexist: instance ZLAB_ID (0..9) has its own network, state dir,
+# namespace and link names, registry and lock.  Instance 0 keeps the historic names.
+ZLAB_ID=${ZLAB_ID:-0}
+[[ $ZLAB_ID =~ ^[0-9]$ ]] || die "ZLAB_ID must be 0..9 (got '$ZLAB_ID')"
+if [ "$ZLAB_ID" = 0 ]; then
+  PFX=''          # prefix of this instance's netns, link and mount names
+  ROOT_DEFAULT=/srv/zlab
+  LOCK=/run/lock/zke-lab.lock
+else
+  PFX=zl$ZLAB_ID-  # netns zl3-zlabnet, zl3-zlab1; links zl3-zlab0, zl3-zlab1-p (< 16 chars)
+  ROOT_DEFAULT=/srv/zlab-$ZLAB_ID
+  LOCK=/run/lock/zke-lab-$ZLAB_ID.lock
+fi
+ZLAB_ROOT=${ZLAB_ROOT:-$ROOT_DEFAULT}            # lab state; must not be under an overlaid dir
+ZKE_LAB_CACHE=${ZKE_LAB_CACHE:-/var/cache/zke-lab} # survives `down` (registry storage, shared by all instances)
+NET=${ZLAB_NET:-10.77.$ZLAB_ID}                  # /24 that exists only inside the lab
+BRNS=${PFX}zlabnet                               # netns holding the bridge br0
+ROOT_LINK=${PFX}zlab0                            # the root namespace's leg into the lab
+GW=$NET.254                                      # hosts' gateway: a black hole in $BRNS
+REG=$NET.1:5000                                  # lab registry (root namespace, veth $ROOT_LINK)
+OVERLAY_DIRS="etc var opt root usr/local"        # copy-on-write per host
+CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 host_index() { echo "${1#zlab}"; }
 host_ip() { echo "$NET.$((10 + $(host_index "$1")))"; }
 host_dir() { echo "$ZLAB_ROOT/hosts/$1"; }
+host_netns() { echo "$PFX$1"; }  # the netns of host zlabK
+host_port() { echo "$PFX$1-p"; } # its veth end on the bridge (in $BRNS)
+mount_tag() { echo "${PFX}zlab-$1"; } # source name of a host's own mounts
 valid_host() { [[ $1 =~ ^zlab[1-9][0-9]*$ ]] && [ -d "$(host_dir "$1")" ]; }
 need_host() { valid_host "$1" || die "unknown host '$1' (hosts: $(hosts | tr '\n' ' '))"; }
 
@@ -26,9 +43,17 @@ hosts() {
   for d in "$ZLAB_ROOT"/hosts/zlab*/; do [ -d "$d" ] && basename "$d"; done | sort -V
 }
 
+# awk function: is NAME one of this instance's netns ($PFX zlabnet or $PFX zlabK)?
+# (pass -v pfx="$PFX").  Instance 0's names never match another instance's, and back.
+AWK_OWN_NETNS='function own_netns(n) {
+  return n == pfx "zlabnet" || (index(n, pfx "zlab") == 1 && substr(n, length(pfx) + 5) ~ /^[0-9]+$/)
+}'
+
 lab_is_up() { [ -e "/run/netns/$BRNS" ] || [ -d "$ZLAB_ROOT/hosts" ]; }
 need_lab() {
-  if [ ! -e "/run/netns/$BRNS" ] || [ ! -d "$ZLAB_ROOT/hosts" ]; then die "no lab is up (run: lab/zlab.sh up N)"; fi
+  if [ ! -e "/run/netns/$BRNS" ] || [ ! -d "$ZLAB_ROOT/hosts" ]; then
+    die "lab $ZLAB_ID is not up (run: ZLAB_ID=$ZLAB_ID lab/zlab.sh up N)"
+  fi
 }
 
 # is PID running?  A zombie is not: it only waits for the machine's PID 1 (which reaps

@@ -1,21 +1,11 @@
-# down.sh - tear the lab down and prove nothing of it is left
+# down.sh - tear this lab instance down and prove nothing of it is left.  Everything is
+# matched by this instance's names only ($PFX, $ZLAB_ROOT, $ROOT_LINK): other instances live on.
 # shellcheck shell=bash
 
-# inodes of the lab's network namespaces (zlabnet, zlab1..N)
+# inodes of the lab's network namespaces ($PFX zlabnet, $PFX zlab1..N)
 lab_netns_inodes() {
-  local f
-  for f in /run/netns/zlab*; do [ -e "$f" ] && stat -L -c %i "$f"; done
-  return 0
-}
-
-# the registry processes serving this lab's config
-lab_registry_pids() {
-  local p args
-  for p in $(pgrep -x docker-registry); do
-    mapfile -d '' args 2> /dev/null < "/proc/$p/cmdline" || continue
-    [[ "${args[*]}" != *"$ZLAB_ROOT/"* ]] || echo "$p"
-  done
-  return 0
+  local ns
+  for ns in $(lab_netns); do stat -L -c %i "/run/netns/$ns" 2>/dev/null || true; done
 }
 
 # "PID PPID" of every process
@@ -42,11 +32,17 @@ lab_pids() {
     }' <(stat -L -c '%n %i' /proc/[0-9]*/ns/net 2> /dev/null) <(proc_parents) | sort -n
 }
 
-# mount points in the root namespace whose path or source mentions zlab
+# mount points in the root namespace that are this instance's: under $ZLAB_ROOT, its
+# netns files, or named after its hosts (source $PFX zlab-zlabK...)
 lab_mounts() {
-  awk '{ for (i = 7; $i != "-"; i++); if ($5 ~ /zlab/ || $(i + 2) ~ /zlab/) print $5 }' /proc/self/mountinfo
+  awk -v root="$ZLAB_ROOT" -v pfx="$PFX" "$AWK_OWN_NETNS"'
+    {
+      for (i = 7; $i != "-"; i++);
+      mp = $5
+      ns = index(mp, "/run/netns/") == 1 ? substr(mp, 12) : ""
+      if (mp == root || index(mp, root "/") == 1 || index($(i + 2), pfx "zlab-") == 1 || own_netns(ns)) print mp
+    }' /proc/self/mountinfo
 }
-lab_netns() { ip netns list | awk '$1 ~ /^zlab/ {print $1}'; }
 
 # PID 1 of each host first: when it dies the kernel kills its whole PID namespace
 kill_lab_processes() {
@@ -77,13 +73,21 @@ verify_down() {
   [ -z "$what" ] || { log "netns left: $what"; left=1; }
   what=$(lab_mounts | tr '\n' ' ')
   [ -z "$what" ] || { log "mounts left: $what"; left=1; }
-  ! ip link show zlab0 > /dev/null 2>&1 || { log "link zlab0 left"; left=1; }
+  ! ip link show "$ROOT_LINK" > /dev/null 2>&1 || { log "link $ROOT_LINK left"; left=1; }
   [ ! -e "$ZLAB_ROOT" ] || { log "$ZLAB_ROOT left"; left=1; }
   return "$left"
 }
 
+# --purge deletes the registry storage, which other instances' registries may be serving
+check_purge() {
+  local users
+  users=$(shared_registry_pids | xargs)
+  [ -z "$users" ] || die "--purge: the registry cache is in use by another lab instance (registry PIDs $users)"
+}
+
 lab_down() {
   local purge=${1:-} inodes
+  [ "$purge" != --purge ] || check_purge
   inodes=$(lab_netns_inodes | tr '\n' ' ')
   kill_lab_processes "$inodes"
   net_down
@@ -94,5 +98,5 @@ lab_down() {
     rmdir "$ZKE_LAB_CACHE" 2>/dev/null || true
   fi
   verify_down "$inodes" || die "the lab is not completely down"
-  log "lab down${purge:+ (registry cache purged)}"
+  log "lab $ZLAB_ID down${purge:+ (registry cache purged)}"
 }

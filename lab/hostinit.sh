@@ -11,6 +11,7 @@ LAB_DIR=$(dirname "$(readlink -f "$0")")
 H=$1
 IP=$(host_ip "$H")
 D=$(host_dir "$H")
+TAG=$(mount_tag "$H") # names this host's mounts (e.g. zlab-zlab1, zl3-zlab-zlab1)
 
 # A sysfs of this netns (so /sys/class/net lists only this host's NICs) that keeps the
 # machine's cgroup v1 mounts: `ip netns exec` would lose them, and dockerd then dies
@@ -18,7 +19,7 @@ D=$(host_dir "$H")
 remount_sysfs_keep_cgroups() {
   mkdir -p "$D/.cg"
   mount --rbind /sys/fs/cgroup "$D/.cg"
-  mount -t sysfs "zlab-$H-sys" /sys
+  mount -t sysfs "$TAG-sys" /sys
   mount --move "$D/.cg" /sys/fs/cgroup
 }
 
@@ -30,11 +31,11 @@ mount_private_fs() {
   local d
   for d in $OVERLAY_DIRS; do
     mkdir -p "$D/up/$d" "$D/work/$d"
-    mount -t overlay "zlab-$H" -o "lowerdir=/$d,upperdir=$D/up/$d,workdir=$D/work/$d" "/$d"
+    mount -t overlay "$TAG" -o "lowerdir=/$d,upperdir=$D/up/$d,workdir=$D/work/$d" "/$d"
   done
-  mount -t tmpfs -o mode=755,size=512m "zlab-$H-run" /run
-  mount -t tmpfs -o mode=1777,size=1g "zlab-$H-tmp" /tmp
-  mount -t tmpfs -o mode=1777,size=256m "zlab-$H-shm" /dev/shm
+  mount -t tmpfs -o mode=755,size=512m "$TAG-run" /run
+  mount -t tmpfs -o mode=1777,size=1g "$TAG-tmp" /tmp
+  mount -t tmpfs -o mode=1777,size=256m "$TAG-shm" /dev/shm
   mkdir -p /run/sshd /run/lock /var/lib/docker /var/lib/containerd "$D/docker" "$D/containerd"
   mount --bind "$D/docker" /var/lib/docker
   mount --bind "$D/containerd" /var/lib/containerd
@@ -72,8 +73,8 @@ EOF
   install -m 600 "$ZLAB_ROOT/id_ed25519.pub" /root/.ssh/authorized_keys
 }
 
-# the runc wrapper as default runtime; the lab registry as insecure registry and as
-# docker.io mirror, so a plain `docker pull zke/tools:v1` is served by the lab
+# the runc wrapper as default runtime; this instance's lab registry as insecure registry
+# and as docker.io mirror, so a plain `docker pull zke/tools:v1` is served by the lab
 configure_docker() {
   mkdir -p /etc/docker
   cat > /etc/docker/daemon.json <<EOF

@@ -8,16 +8,23 @@ start_host() {
   local h=$1 p
   mkdir -p "$(host_dir "$h")"
   net_add_host "$h"
-  setsid nsenter --net="/run/netns/$h" -- \
+  setsid nsenter --net="/run/netns/$(host_netns "$h")" -- \
     unshare --uts --ipc --mount --pid --fork --kill-child --propagation private --mount-proc -- \
     env -i PATH="$CLEAN_PATH" HOME=/root LANG=C.UTF-8 \
-    ZLAB_ROOT="$ZLAB_ROOT" ZLAB_NET="$NET" ZKE_LAB_CACHE="$ZKE_LAB_CACHE" \
+    ZLAB_ID="$ZLAB_ID" ZLAB_ROOT="$ZLAB_ROOT" ZLAB_NET="$NET" ZKE_LAB_CACHE="$ZKE_LAB_CACHE" \
     bash "$LAB_DIR/hostinit.sh" "$h" >> "$ZLAB_ROOT/hosts/$h.log" 2>&1 < /dev/null &
   p=$!
   echo "$p" > "$ZLAB_ROOT/hosts/$h.unshare"
-  # the init is unshare's only child
-  wait_for 10 grep -q . "/proc/$p/task/$p/children" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
-  awk '{print $1}' "/proc/$p/task/$p/children" > "$ZLAB_ROOT/hosts/$h.init"
+  wait_for 10 save_init_pid "$h" "$p" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
+}
+
+# save_init_pid HOST UNSHARE_PID: the init is unshare's only child.  Found by parent PID
+# (pgrep -P), not /proc/PID/task/PID/children, which the kernel documents as unreliable
+# while processes fork: under load it came back empty and the host was taken for dead.
+save_init_pid() {
+  local child
+  child=$(pgrep -P "$2" | head -n1)
+  [ -n "$child" ] && echo "$child" > "$ZLAB_ROOT/hosts/$1.init"
 }
 
 sshd_listens() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; }

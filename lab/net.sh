@@ -1,9 +1,10 @@
 # net.sh - the lab network: bridge br0 in its own netns, the root leg zlab0, one veth per host
+# (names of instance ZLAB_ID > 0 carry its prefix $PFX: zl3-zlabnet, zl3-zlab0, zl3-zlab1, ...)
 # shellcheck shell=bash
 #
 # The bridge does NOT live in the root namespace: a dockerd in the root namespace
 # (FORWARD policy DROP + bridge-nf-call-iptables=1) would drop host-to-host traffic
-# crossing a root-namespace bridge.  In netns zlabnet no root iptables rule applies.
+# crossing a root-namespace bridge.  In netns $BRNS no root iptables rule applies.
 
 in_netns() {
   local ns=$1
@@ -18,45 +19,52 @@ net_up() {
   ip -n "$BRNS" link set br0 up
   ip -n "$BRNS" addr add "$GW/24" dev br0 # the hosts' gateway, which forwards nothing
   in_netns "$BRNS" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.disable_ipv6=1
-  ip link add zlab0 type veth peer name root-p netns "$BRNS"
+  ip link add "$ROOT_LINK" type veth peer name root-p netns "$BRNS"
   ip -n "$BRNS" link set root-p master br0 up
-  sysctl -qw net.ipv6.conf.zlab0.disable_ipv6=1
-  ip addr add "$NET.1/24" dev zlab0
-  ip link set zlab0 up
+  sysctl -qw "net.ipv6.conf.$ROOT_LINK.disable_ipv6=1"
+  ip addr add "$NET.1/24" dev "$ROOT_LINK"
+  ip link set "$ROOT_LINK" up
 }
 
-# netns HOST with eth0 = 10.77.0.(10+K), plugged into br0 through veth HOST-p
+# netns of HOST with eth0 = $NET.(10+K), plugged into br0 through the veth $(host_port HOST)
 net_add_host() {
-  local h=$1 ip
+  local h=$1 ip ns port
   ip=$(host_ip "$h")
-  [ -e "/run/netns/$h" ] && return 0 # kept across kill-host / start-host
-  ip netns add "$h"
-  ip link add "$h-p" type veth peer name eth0 netns "$h"
-  ip link set "$h-p" netns "$BRNS"
-  ip -n "$BRNS" link set "$h-p" master br0 up
-  ip -n "$h" link set lo up
-  ip -n "$h" addr add "$ip/24" dev eth0
-  ip -n "$h" link set eth0 up
-  ip -n "$h" route add default via "$GW"
+  ns=$(host_netns "$h")
+  port=$(host_port "$h")
+  [ -e "/run/netns/$ns" ] && return 0 # kept across kill-host / start-host
+  ip netns add "$ns"
+  ip link add "$port" type veth peer name eth0 netns "$ns"
+  ip link set "$port" netns "$BRNS"
+  ip -n "$BRNS" link set "$port" master br0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$ip/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" route add default via "$GW"
 }
 
 # cut or restore a host's cable (its bridge port); the host keeps its address and routes
 net_link() {
-  ip -n "$BRNS" link set "$1-p" "$2"
+  ip -n "$BRNS" link set "$(host_port "$1")" "$2"
 }
 
 # "up" or "down": the administrative state of the host's bridge port
 net_link_state() {
   local flags
-  flags=$(ip -n "$BRNS" -o link show "$1-p" 2>/dev/null | grep -o '<[^>]*>')
+  flags=$(ip -n "$BRNS" -o link show "$(host_port "$1")" 2>/dev/null | grep -o '<[^>]*>')
   [[ $flags =~ [\<,]UP[,\>] ]] && echo up || echo down
+}
+
+# this instance's network namespaces: its hosts' ($PFX)zlabK, then the bridge's ($PFX)zlabnet
+lab_netns() {
+  ip netns list | awk -v pfx="$PFX" "$AWK_OWN_NETNS"'
+    own_netns($1) && $1 != pfx "zlabnet" { print $1 }
+    $1 == pfx "zlabnet" { bridge = $1 }
+    END { if (bridge) print bridge }'
 }
 
 net_down() {
   local ns
-  for ns in $(ip netns list | awk '/^zlab[0-9]+( |$)/ {print $1}'); do
-    ip netns del "$ns" 2>/dev/null || true
-  done
-  ip link del zlab0 2>/dev/null || true
-  ip netns del "$BRNS" 2>/dev/null || true
+  for ns in $(lab_netns); do ip netns del "$ns" 2>/dev/null || true; done
+  ip link del "$ROOT_LINK" 2>/dev/null || true
 }

@@ -1,4 +1,5 @@
-# registry.sh - Debian's docker-registry on 10.77.0.1:5000, storage in the persistent cache
+# registry.sh - Debian's docker-registry on $NET.1:5000, storage in the persistent cache
+# (shared by every lab instance: each runs its own registry on the same directory)
 # shellcheck shell=bash
 
 REGISTRY_DATA=$ZKE_LAB_CACHE/registry
@@ -40,6 +41,30 @@ registry_has() {
     -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     "http://$REG/v2/${ref%:*}/manifests/${ref##*:}" 2>/dev/null
+}
+
+# "PID CONFIG" of each docker-registry process
+registry_configs() {
+  local p args
+  for p in $(pgrep -x docker-registry); do
+    mapfile -d '' args 2>/dev/null < "/proc/$p/cmdline" || continue
+    [ "${#args[@]}" -eq 0 ] || echo "$p ${args[-1]}" # a zombie has no cmdline
+  done
+  return 0
+}
+
+# the registry processes serving this lab's config
+lab_registry_pids() {
+  registry_configs | awk -v config="$ZLAB_ROOT/registry.yml" '$2 == config { print $1 }'
+}
+
+# registries of other lab instances, which use the same storage
+shared_registry_pids() {
+  local p config
+  registry_configs | while read -r p config; do
+    [ "$config" != "$ZLAB_ROOT/registry.yml" ] || continue
+    ! grep -qF "rootdirectory: $REGISTRY_DATA}" "$config" 2>/dev/null || echo "$p"
+  done
 }
 
 registry_down() {

@@ -3,9 +3,9 @@
 # its own network, hostname, filesystem view, PID space, sshd and dockerd, plus a
 # docker registry.  Needs root.  See docs/lab.md.
 #
-#   up N                      create hosts zlab1..zlabN (10.77.0.11..) and the registry
+#   up N                      create hosts zlab1..zlabN (10.77.ID.11..) and the registry
 #   add-host                  add the next host to the running lab
-#   down [--purge]            remove everything (--purge: the registry cache too)
+#   down [--purge]            remove everything of this instance (--purge: the registry cache too)
 #   status                    hosts, their daemons and links, the registry
 #   ssh HOST [CMD...]         ssh root@HOST with the lab key
 #   exec HOST CMD...          run CMD inside HOST's namespaces, without ssh
@@ -17,15 +17,18 @@
 #   link-down HOST | link-up HOST      cut / restore a host's network cable
 #   kill-host HOST | start-host HOST   power a host off (all its processes die) / on again
 #
-# Environment: ZLAB_ROOT (/srv/zlab), ZKE_LAB_CACHE (/var/cache/zke-lab),
-# ZLAB_KEEP_ON_FAIL=1 keeps a half-built lab for debugging.
+# Environment: ZLAB_ID (0..9, default 0): the lab instance; several coexist.  Instance ID
+# has network 10.77.ID.0/24, registry 10.77.ID.1:5000, ZLAB_ROOT /srv/zlab (ID 0) or
+# /srv/zlab-ID, netns/links zlabnet, zlabK, zlab0 (ID 0) or zlID-zlabnet, zlID-zlabK,
+# zlID-zlab0, its own lock; host names are zlab1..N in every instance.
+# ZLAB_ROOT overrides the state dir, ZKE_LAB_CACHE (/var/cache/zke-lab) holds the registry
+# storage shared by all instances, ZLAB_KEEP_ON_FAIL=1 keeps a half-built lab for debugging.
 set -euo pipefail
 LAB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 for f in common packages net hosts registry images down faults; do
   # shellcheck source=/dev/null
   . "$LAB_DIR/$f.sh"
 done
-LOCK=/run/lock/zke-lab.lock
 
 usage() {
   awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}" >&2
@@ -55,7 +58,7 @@ on_up_failure() {
 lab_up() {
   local n=${1:-} i
   [[ $n =~ ^[1-9][0-9]?$ ]] || die "usage: up N (1..99 hosts)"
-  ! lab_is_up || die "a lab is already up ($ZLAB_ROOT, netns $BRNS); run: lab/zlab.sh down"
+  ! lab_is_up || die "lab $ZLAB_ID is already up ($ZLAB_ROOT, netns $BRNS); run: ZLAB_ID=$ZLAB_ID lab/zlab.sh down"
   check_zlab_root
   ensure_packages
   trap on_up_failure EXIT
@@ -69,7 +72,7 @@ lab_up() {
   boot_hosts $(hosts)
   registry_wait
   trap - EXIT
-  log "lab up: $(hosts | tr '\n' ' ')registry $REG; ssh -F $ZLAB_ROOT/ssh_config zlab1"
+  log "lab $ZLAB_ID up: $(hosts | tr '\n' ' ')registry $REG; ssh -F $ZLAB_ROOT/ssh_config zlab1"
 }
 
 host_status() {
@@ -86,14 +89,14 @@ host_status() {
 
 lab_status() {
   local h state=down
-  lab_is_up || { echo "no lab is up"; return 1; }
+  lab_is_up || { echo "lab $ZLAB_ID is not up"; return 1; }
   ! registry_answers 2> /dev/null || state=up
   echo "registry $REG pid=$(registry_pid) $state storage=$REGISTRY_DATA"
   for h in $(hosts); do host_status "$h"; done
 }
 
-# serialize the commands that change the lab (several engineers share this machine);
-# flock -o: the daemons the command starts do not inherit the lock
+# serialize the commands that change this lab instance (several engineers share this
+# machine); flock -o: the daemons the command starts do not inherit the lock
 locked() {
   [ -n "${ZLAB_LOCKED:-}" ] && return 0
   mkdir -p "$(dirname "$LOCK")"
