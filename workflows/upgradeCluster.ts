@@ -18,6 +18,7 @@ export async function upgradeCluster(input: UpgradeInput): Promise<OperationResu
   return runOperation('upgrade', cluster, revision, UPGRADE_STEPS, async (p) => {
     const from = await useAppliedRevision(p, cluster);
     p.status.revision = revision;
+    await short.planUpgrade({ cluster, revision }); // a refused change fails before anything is touched
     const snapshot = snapshotName(`pre-upgrade-r${revision}`);
     await p.step('etcd snapshot', async () => {
       await takeSnapshot(p, { cluster, revision: from }, snapshot);

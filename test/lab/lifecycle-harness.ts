@@ -1,0 +1,137 @@
+// Shared by the day-2 lifecycle lab tests: a provisioned lab cluster, kubectl on it, node availability
+// sampled while an operation runs, and the plan/host comparison.
+import assert from 'node:assert/strict';
+import { buildPlan } from '../../model/plan/index.ts';
+import type { ClusterSpec } from '../../model/spec/types.ts';
+import type { OperationResult } from '../../workflows/types.ts';
+import {
+  LAB_K8S_VERSION,
+  type LabSpecOptions,
+  labClusterYaml,
+  managedContainers,
+  parseOrThrow,
+  type RoleMap,
+  runOperation,
+  submitRevision,
+} from '../support/cluster.ts';
+import { adminKubeconfigFile, eventually, kubectl, kubectlPath } from '../support/kubectl.ts';
+import { LAB_SKIP_REASON, type LabHost } from '../support/lab.ts';
+import type { TestTemporal } from '../support/temporal.ts';
+
+export const KUBECTL = kubectlPath(LAB_K8S_VERSION);
+export const SKIP =
+  LAB_SKIP_REASON ??
+  (KUBECTL ? undefined : 'no Kubernetes build in the lab cache (run: bash lab/k8s/build.sh)');
+
+export type Kubectl = ReturnType<typeof kubectl>;
+
+export interface Ops {
+  t: TestTemporal;
+  taskQueue: string;
+}
+
+export function labSpec(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions = {}): ClusterSpec {
+  return parseOrThrow(labClusterYaml(name, hosts, roles, o));
+}
+
+export function run(ops: Ops, workflowType: string, input: Record<string, unknown> & { cluster: string }) {
+  return runOperation(ops.t.client, ops.taskQueue, workflowType, input);
+}
+
+export async function provision(ops: Ops, spec: ClusterSpec): Promise<Kubectl> {
+  const result = await run(ops, 'provisionCluster', {
+    cluster: spec.clusterName,
+    revision: submitRevision(spec),
+  });
+  assert.equal(result.status.phase, 'succeeded', result.summary);
+  return kubectl(KUBECTL!, adminKubeconfigFile(spec.clusterName));
+}
+
+/** Submits the spec as a new revision and upgrades to it. */
+export function upgrade(ops: Ops, spec: ClusterSpec): Promise<OperationResult> {
+  return run(ops, 'upgradeCluster', { cluster: spec.clusterName, revision: submitRevision(spec) });
+}
+
+export interface NodeState {
+  name: string;
+  ready: boolean;
+  unschedulable: boolean;
+}
+
+interface NodeList {
+  items: {
+    metadata: { name: string };
+    spec: { unschedulable?: boolean };
+    status: { conditions?: { type: string; status: string }[] };
+  }[];
+}
+
+export async function nodeStates(k: Kubectl): Promise<NodeState[]> {
+  const list = JSON.parse(await k('get', 'nodes', '-o', 'json')) as NodeList;
+  return list.items.map((n) => ({
+    name: n.metadata.name,
+    ready: n.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+    unschedulable: n.spec.unschedulable === true,
+  }));
+}
+
+/** Every listed node registered, Ready and schedulable, and no other node. */
+export async function healthyNodes(k: Kubectl, names: string[]): Promise<void> {
+  await eventually('every node Ready and schedulable', async () => {
+    const nodes = await nodeStates(k);
+    assert.deepEqual(nodes.map((n) => n.name).sort(), [...names].sort());
+    for (const n of nodes) assert.ok(n.ready && !n.unschedulable, `${n.name}: ${JSON.stringify(n)}`);
+  });
+}
+
+/** Samples node availability until stopped; reports the most nodes unavailable at one moment. */
+export function watchAvailability(k: Kubectl, everyMs = 1_000) {
+  let running = true;
+  let peak = 0;
+  const seen = new Set<string>();
+  const samples: string[][] = [];
+  const loop = (async () => {
+    while (running) {
+      const down = await nodeStates(k)
+        .then((nodes) => nodes.filter((n) => !n.ready || n.unschedulable).map((n) => n.name))
+        .catch(() => undefined); // the API may be briefly away while a controlplane restarts
+      if (down) {
+        peak = Math.max(peak, down.length);
+        for (const n of down) seen.add(n);
+        samples.push(down);
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { peak, seen: [...seen].sort(), samples: samples.length };
+    },
+  };
+}
+
+const bootstrapOnly = (args: string[]) => args.filter((a) => !a.startsWith('--initial-cluster'));
+
+/** What runs on every host is what the spec plans (etcd's bootstrap-only flags aside). */
+export async function assertRunsPlan(spec: ClusterSpec): Promise<void> {
+  for (const hostPlan of buildPlan(spec).hosts) {
+    const running = await managedContainers(hostPlan.name);
+    assert.deepEqual(
+      running.map((r) => r.name).sort(),
+      hostPlan.containers.map((c) => c.name).sort(),
+      `${hostPlan.name} runs exactly the planned containers`,
+    );
+    for (const planned of hostPlan.containers) {
+      const c = running.find((r) => r.name === planned.name)!;
+      assert.equal(c.status, 'running', `${hostPlan.name}/${planned.name} is running`);
+      assert.equal(c.image, planned.image, `${hostPlan.name}/${planned.name} image`);
+      assert.deepEqual(
+        bootstrapOnly(c.args),
+        bootstrapOnly([...planned.command]),
+        `${hostPlan.name}/${planned.name} args`,
+      );
+    }
+  }
+}

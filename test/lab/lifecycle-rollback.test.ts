@@ -1,0 +1,122 @@
+// A deliberately failing upgrade (an image that cannot be pulled) stops within its bound: with
+// max_unavailable_worker 1 it fails on the first worker and never touches the next one. One rollback call
+// returns to the previous revision (as a new revision) and a healthy cluster. A rollback that restores the
+// snapshot the upgrade took loses what was written after it.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { currentState, store } from '../../activities/clusterState.ts';
+import { causes, managedContainers } from '../support/cluster.ts';
+import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
+import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+import {
+  assertRunsPlan,
+  healthyNodes,
+  type Kubectl,
+  labSpec,
+  nodeStates,
+  provision,
+  run,
+  SKIP,
+  upgrade,
+} from './lifecycle-harness.ts';
+
+let t: TestTemporal;
+let worker: { taskQueue: string; stop(): Promise<void> };
+let hosts: LabHost[];
+let k: Kubectl;
+
+before(async () => {
+  if (SKIP) return;
+  t = await testTemporal();
+  hosts = await labUp(3);
+  await labImages();
+  worker = await startTestWorker(t);
+});
+after(async () => {
+  if (SKIP) return;
+  await worker.stop();
+  await labDown();
+  await t.close();
+});
+
+const ops = () => ({ t, taskQueue: worker.taskQueue });
+const names = () => hosts.map((h) => h.name);
+
+function spec(extra: Record<string, unknown> = {}, kubeletArgs: Record<string, string> = {}) {
+  const roles = {
+    [hosts[0].name]: ['etcd', 'controlplane', 'worker'],
+    [hosts[1].name]: ['worker'],
+    [hosts[2].name]: ['worker'],
+  };
+  return labSpec('rb', hosts, roles, {
+    kubeletArgs,
+    extra: { upgrade_strategy: { max_unavailable_worker: 1 }, ...extra },
+  });
+}
+
+const nginxImage = async (host: string) =>
+  (await managedContainers(host)).find((c) => c.name === 'nginx-proxy')?.image;
+
+test(
+  'a failing upgrade stops at the first worker; one rollback call restores the revision and a healthy cluster',
+  { skip: SKIP, timeout: 600_000 },
+  async () => {
+    const good = spec();
+    k = await provision(ops(), good);
+    const applied = currentState('rb')?.revision;
+    const [, first, second] = names();
+    const original = await nginxImage(second);
+
+    await assert.rejects(
+      upgrade(ops(), spec({ system_images: { nginx_proxy: 'zke/nginx-proxy:broken' } })),
+      (err) => {
+        assert.match(
+          causes(err),
+          new RegExp(`worker plane failed on 1 host\\(s\\): ${first}: .*cannot pull zke/nginx-proxy:broken`),
+        );
+        assert.match(causes(err), new RegExp(`not started: \\[${second}\\]`));
+        return true;
+      },
+    );
+    assert.equal(await nginxImage(second), original, `${second} was never touched`);
+    const nodes = await nodeStates(k);
+    assert.deepEqual(
+      nodes.filter((n) => n.unschedulable).map((n) => n.name),
+      [first],
+      'only the failed host is out',
+    );
+    assert.equal(currentState('rb')?.revision, applied, 'the failed revision is not the applied one');
+
+    const result = await run(ops(), 'rollbackCluster', { cluster: 'rb' });
+    assert.equal(result.status.phase, 'succeeded', result.summary);
+    const now = currentState('rb')!.revision!;
+    assert.ok(now > applied!, 'the rollback is a new revision');
+    assert.deepEqual(
+      store().read<{ spec: unknown }>('rb', `revision/${now}`)?.spec,
+      store().read<{ spec: unknown }>('rb', `revision/${applied}`)?.spec,
+    );
+    await healthyNodes(k, names());
+    await assertRunsPlan(good);
+  },
+);
+
+test(
+  'rollback with the pre-upgrade snapshot: what was written after the upgrade started is gone',
+  { skip: SKIP, timeout: 600_000 },
+  async () => {
+    const before = currentState('rb')!.revision!;
+    const result = await upgrade(ops(), spec({}, { 'max-pods': '150' }));
+    assert.equal(result.status.phase, 'succeeded', result.summary);
+    await k('create', 'configmap', 'after-upgrade', '--from-literal=x=1');
+    const back = await run(ops(), 'rollbackCluster', {
+      cluster: 'rb',
+      toRevision: before,
+      restoreSnapshot: true,
+    });
+    assert.equal(back.status.phase, 'succeeded', back.summary);
+    await healthyNodes(k, names());
+    const found = await k('get', 'configmap', 'after-upgrade', '--ignore-not-found', '-o', 'name');
+    assert.equal(found.trim(), '', 'the configmap written after the snapshot is gone');
+    await assertRunsPlan(spec());
+  },
+);
