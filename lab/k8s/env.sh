@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the lab/k8s scripts: where the build cache lives (outside the repository), Go settings.
 ZKE_LAB_CACHE=${ZKE_LAB_CACHE:-/var/cache/zke-lab}
 BUILD_CACHE="$ZKE_LAB_CACHE/build"

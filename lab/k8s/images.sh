@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Image helpers for build.sh (sourced): assemble a build context in the cache and build + push it with
 # `lab/zlab.sh build-image`, unless the lab registry already holds that tag.
 ZLAB=${ZLAB:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/zlab.sh}

@@ -1,4 +1,6 @@
+# shellcheck shell=bash
 # Version pins of everything lab/k8s builds (sourced). Only versions the Go module proxy serves.
+# shellcheck disable=SC2034 # read by the scripts that source this file
 KUBERNETES_VERSIONS="v1.33.13 v1.34.4"
 # cri-dockerd: github.com/Mirantis/cri-dockerd is not served by the proxy; the k3s-io fork is (same
 # module path github.com/Mirantis/cri-dockerd, Mirantis' v0.3.19 plus k3s patches).

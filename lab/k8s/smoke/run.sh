@@ -42,7 +42,7 @@ run $cp etcd zke/etcd:v3.4.23 -v $SSL:$SSL:ro -v /var/lib/etcd:/var/lib/etcd -- 
   --initial-advertise-peer-urls "https://${ip[$cp]}:2380" --initial-cluster "etcd-$cp=https://${ip[$cp]}:2380" \
   --client-cert-auth --trusted-ca-file $SSL/etcd-ca.crt --cert-file $SSL/etcd.crt --key-file $SSL/etcd.key \
   --peer-client-cert-auth --peer-trusted-ca-file $SSL/etcd-ca.crt --peer-cert-file $SSL/etcd.crt --peer-key-file $SSL/etcd.key
-run $cp kube-apiserver $HK -v $SSL:$SSL:ro -- kube-apiserver \
+run $cp kube-apiserver "$HK" -v $SSL:$SSL:ro -- kube-apiserver \
   --advertise-address="${ip[$cp]}" --bind-address=0.0.0.0 --secure-port=6443 \
   --etcd-servers=https://127.0.0.1:2379 --etcd-cafile=$SSL/etcd-ca.crt \
   --etcd-certfile=$SSL/kube-apiserver-etcd-client.crt --etcd-keyfile=$SSL/kube-apiserver-etcd-client.key \
@@ -60,7 +60,7 @@ run $cp kube-apiserver $HK -v $SSL:$SSL:ro -- kube-apiserver \
   --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
   --requestheader-extra-headers-prefix=X-Remote-Extra- \
   --proxy-client-cert-file=$SSL/kube-apiserver-proxy-client.crt --proxy-client-key-file=$SSL/kube-apiserver-proxy-client.key
-run $cp kube-controller-manager $HK -v $SSL:$SSL:ro -- kube-controller-manager \
+run $cp kube-controller-manager "$HK" -v $SSL:$SSL:ro -- kube-controller-manager \
   --kubeconfig=$SSL/kube-controller-manager.kubeconfig \
   --authentication-kubeconfig=$SSL/kube-controller-manager.kubeconfig \
   --authorization-kubeconfig=$SSL/kube-controller-manager.kubeconfig \
@@ -69,7 +69,7 @@ run $cp kube-controller-manager $HK -v $SSL:$SSL:ro -- kube-controller-manager \
   --service-cluster-ip-range=10.43.0.0/16 --root-ca-file=$SSL/kube-ca.crt \
   --service-account-private-key-file=$SSL/kube-service-account-token.key \
   --cluster-signing-cert-file=$SSL/kube-ca.crt --cluster-signing-key-file=$SSL/kube-ca.key
-run $cp kube-scheduler $HK -v $SSL:$SSL:ro -- kube-scheduler \
+run $cp kube-scheduler "$HK" -v $SSL:$SSL:ro -- kube-scheduler \
   --kubeconfig=$SSL/kube-scheduler.kubeconfig --authentication-kubeconfig=$SSL/kube-scheduler.kubeconfig \
   --authorization-kubeconfig=$SSL/kube-scheduler.kubeconfig --bind-address=127.0.0.1 --leader-elect=true
 
@@ -87,19 +87,19 @@ for h in "${hosts[@]}"; do
     --network-plugin=cni --cni-bin-dir=/opt/cni/bin --cni-conf-dir=/etc/cni/net.d --cni-cache-dir=/var/lib/cni/cache \
     --pod-infra-container-image="zke/pause:$PAUSE_VERSION" --cri-dockerd-root-directory=/var/lib/cri-dockerd \
     --hairpin-mode=hairpin-veth
-  run "$h" kubelet $HK --privileged --pid=host --ipc=host \
+  run "$h" kubelet "$HK" --privileged --pid=host --ipc=host \
     -v $SSL:$SSL:ro -v /run:/run -v /sys:/sys:rprivate -v /dev:/dev:rprivate -v /var/lib/kubelet:/var/lib/kubelet:shared \
     -v /var/lib/docker:/var/lib/docker:rslave -v /var/log/pods:/var/log/pods -v /var/log/containers:/var/log/containers \
     -v /etc/cni:/etc/cni:ro -v /opt/cni:/opt/cni:ro -v /etc/resolv.conf:/etc/resolv.conf:ro -- kubelet \
-    --kubeconfig=$SSL/kube-node-$h.kubeconfig --hostname-override="$h" --node-ip="${ip[$h]}" \
+    --kubeconfig="$SSL/kube-node-$h.kubeconfig" --hostname-override="$h" --node-ip="${ip[$h]}" \
     --container-runtime-endpoint=unix:///run/cri-dockerd.sock --cgroup-driver=cgroupfs \
     --cgroups-per-qos=false --enforce-node-allocatable= --fail-swap-on=false \
     --client-ca-file=$SSL/kube-ca.crt --anonymous-auth=false --authentication-token-webhook=true \
     --authorization-mode=Webhook --read-only-port=0 \
-    --tls-cert-file=$SSL/kube-node-$h-serving.crt --tls-private-key-file=$SSL/kube-node-$h-serving.key \
+    --tls-cert-file="$SSL/kube-node-$h-serving.crt" --tls-private-key-file="$SSL/kube-node-$h-serving.key" \
     --cluster-dns=10.43.0.10 --cluster-domain=cluster.local --resolv-conf=/etc/resolv.conf \
     --volume-plugin-dir=/var/lib/kubelet/volumeplugins --node-labels=zke.io/lab=true
-  run "$h" kube-proxy $HK --privileged -v $SSL:$SSL:ro -v /run:/run -- kube-proxy \
+  run "$h" kube-proxy "$HK" --privileged -v $SSL:$SSL:ro -v /run:/run -- kube-proxy \
     --kubeconfig=$SSL/kube-proxy.kubeconfig --hostname-override="$h" --proxy-mode=iptables \
     --cluster-cidr=10.42.0.0/16 --conntrack-max-per-core=0 --healthz-bind-address=127.0.0.1:10256 \
     --metrics-bind-address=127.0.0.1:10249
