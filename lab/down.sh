@@ -52,10 +52,18 @@ kill_lab_processes() {
     p=$(init_pid "$h")
     [ -z "$p" ] || kill -KILL "$p" 2>/dev/null || true
   done
+  # Kill what is left until nothing is (a loaded machine with many pods needs more than one round).
   # shellcheck disable=SC2086
-  for p in $(lab_pids $inodes); do kill -KILL "$p" 2>/dev/null || true; done
-  # shellcheck disable=SC2086
-  wait_for 10 test -z "$(lab_pids $inodes)" || true
+  wait_for 45 kill_remaining $inodes || true
+}
+
+# kill_remaining INODES...: SIGKILL the lab's remaining processes; true when there are none
+kill_remaining() {
+  local pids p
+  pids=$(lab_pids "$@")
+  [ -n "$pids" ] || return 0
+  for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+  return 1
 }
 
 unmount_leftovers() {

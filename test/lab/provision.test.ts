@@ -19,6 +19,7 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
+import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 
@@ -96,6 +97,13 @@ test(
     assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, 'all 3 members healthy');
   },
 );
+
+test('no key material in the workflow history, not even after decrypting every payload', { skip }, async () => {
+  const { raw, decoded } = await historyTexts(t.client, clusterWorkflowId('prov'));
+  assert.ok(decoded.includes('deploy certificates') || decoded.includes('prov'), 'the decoded history is readable');
+  assert.doesNotMatch(decoded, KEY_MATERIAL);
+  assert.doesNotMatch(raw, /"revision"/, 'inputs and results are encrypted in Temporal (search attributes are not, and hold no secrets)');
+});
 
 test('running up again with an unchanged spec replaces nothing', { skip, timeout: 600_000 }, async () => {
   const before = await containerIds();

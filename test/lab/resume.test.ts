@@ -11,6 +11,7 @@ import { connectClient } from '../../common/temporal.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId, type OperationStatus, statusQuery } from '../../workflows/types.ts';
+import { KEY_MATERIAL } from '../support/history.ts';
 import { labClusterYaml, parseOrThrow, type RoleMap, submitRevision } from '../support/cluster.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import '../support/temporal.ts'; // sets ZKE_HOME / ZKE_KEYRING for this process and the worker processes
