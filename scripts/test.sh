@@ -8,6 +8,16 @@ bash lab/packages.sh >/dev/null   # Debian packages the lab needs (apt), when mi
 echo "zke: typecheck"
 npx tsc --noEmit -p .
 
+# Real Kubernetes images for the lab come from lab/k8s (Go module proxy builds cached in /var/cache/zke-lab).
+# With a warm cache this only checks the registry; a cold build is long, so it runs only with ZKE_BUILD_K8S=1,
+# and otherwise the tests that provision Kubernetes skip, saying why.
+if [ -d "${ZKE_LAB_CACHE:-/var/cache/zke-lab}/build/bin" ] || [ "${ZKE_BUILD_K8S:-}" = 1 ]; then
+  echo "zke: lab Kubernetes images"
+  ZLAB_ID=9 bash lab/zlab.sh up 1 >/dev/null
+  ZLAB_ID=9 bash lab/k8s/build.sh || echo "zke: WARNING: lab/k8s/build.sh failed; Kubernetes tests may skip"
+  ZLAB_ID=9 bash lab/zlab.sh down >/dev/null
+fi
+
 scratch=$(mktemp -d /tmp/zke-test-run.XXXXXX)
 node --import tsx scripts/testServer.ts "$scratch" &
 server_pid=$!

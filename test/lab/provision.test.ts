@@ -12,6 +12,7 @@ import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import {
   causes,
+  k8sSkipReason,
   labClusterYaml,
   managedContainers,
   parseOrThrow,
@@ -23,7 +24,7 @@ import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 
-const skip = LAB_SKIP_REASON;
+const skip = LAB_SKIP_REASON ?? k8sSkipReason();
 const ROLES: RoleMap = {
   zlab1: ['etcd', 'controlplane', 'worker'],
   zlab2: ['etcd', 'worker'],
@@ -92,18 +93,37 @@ test(
       }
     }
     // etcdctl inside the etcd container: its ETCDCTL_* env carries the kube-node client cert and the endpoints.
-  const health = await labExec('zlab1', ['docker', 'exec', 'etcd', 'etcdctl', 'endpoint', 'health', '--cluster']);
+    const health = await labExec('zlab1', [
+      'docker',
+      'exec',
+      'etcd',
+      'etcdctl',
+      'endpoint',
+      'health',
+      '--cluster',
+    ]);
     assert.equal(health.code, 0, health.stderr);
     assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 3, 'all 3 members healthy');
   },
 );
 
-test('no key material in the workflow history, not even after decrypting every payload', { skip }, async () => {
-  const { raw, decoded } = await historyTexts(t.client, clusterWorkflowId('prov'));
-  assert.ok(decoded.includes('deploy certificates') || decoded.includes('prov'), 'the decoded history is readable');
-  assert.doesNotMatch(decoded, KEY_MATERIAL);
-  assert.doesNotMatch(raw, /"revision"/, 'inputs and results are encrypted in Temporal (search attributes are not, and hold no secrets)');
-});
+test(
+  'no key material in the workflow history, not even after decrypting every payload',
+  { skip },
+  async () => {
+    const { raw, decoded } = await historyTexts(t.client, clusterWorkflowId('prov'));
+    assert.ok(
+      decoded.includes('deploy certificates') || decoded.includes('prov'),
+      'the decoded history is readable',
+    );
+    assert.doesNotMatch(decoded, KEY_MATERIAL);
+    assert.doesNotMatch(
+      raw,
+      /"revision"/,
+      'inputs and results are encrypted in Temporal (search attributes are not, and hold no secrets)',
+    );
+  },
+);
 
 test('running up again with an unchanged spec replaces nothing', { skip, timeout: 600_000 }, async () => {
   const before = await containerIds();

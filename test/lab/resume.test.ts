@@ -11,13 +11,19 @@ import { connectClient } from '../../common/temporal.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId, type OperationStatus, statusQuery } from '../../workflows/types.ts';
+import {
+  k8sSkipReason,
+  labClusterYaml,
+  parseOrThrow,
+  type RoleMap,
+  submitRevision,
+} from '../support/cluster.ts';
 import { KEY_MATERIAL } from '../support/history.ts';
-import { labClusterYaml, parseOrThrow, type RoleMap, submitRevision } from '../support/cluster.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import '../support/temporal.ts'; // sets ZKE_HOME / ZKE_KEYRING for this process and the worker processes
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
 
-const skip = LAB_SKIP_REASON;
+const skip = LAB_SKIP_REASON ?? k8sSkipReason();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-resume-'));
 const server = {
   cli: path.resolve('.zke/tools/py/bin/temporal'),

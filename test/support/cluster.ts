@@ -1,4 +1,5 @@
 // Test helpers for provisioning on lab hosts: a spec for the lab, stored revisions, running operations.
+import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { store } from '../../activities/clusterState.ts';
 import { writeRevision } from '../../common/revisions.ts';
@@ -117,4 +118,14 @@ export function causes(err: unknown): string {
   const messages: string[] = [];
   for (let e = err as Error | undefined; e; e = e.cause as Error | undefined) messages.push(e.message);
   return messages.join(' <- ');
+}
+
+const REGISTRY_TAGS = `${process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab'}/registry/docker/registry/v2/repositories`;
+
+/** Why tests that provision real Kubernetes must be skipped here (its images are not in the lab registry). */
+export function k8sSkipReason(version = LAB_K8S_VERSION): string | undefined {
+  const tag = `${REGISTRY_TAGS}/zke/hyperkube/_manifests/tags/${version}`;
+  return fs.existsSync(tag)
+    ? undefined
+    : `the lab registry has no zke/hyperkube:${version} (build it: bash lab/k8s/build.sh)`;
 }
