@@ -1,0 +1,73 @@
+// Checks of the benchmark's own arithmetic (no lab, no server): the critical-path split that decides the
+// reported orchestration overhead, the aggregation of fan-out ratios, and the flags.
+// Run: node --import tsx --test bench/analysis.test.ts
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseArgs } from './args.ts';
+import { criticalWorkMs, splitWindow } from './criticalPath.ts';
+import type { FanOutSample } from './fanout/scenario.ts';
+import type { ActivityRun } from './history.ts';
+import { fanOutRows } from './report/aggregate.ts';
+
+const run = (startedAt: number, closedAt: number): ActivityRun => ({
+  type: 'x',
+  scheduledAt: startedAt,
+  startedAt,
+  closedAt,
+  attempt: 1,
+  ok: true,
+});
+
+test('parallel activities count once: the slowest one is the critical path', () => {
+  assert.equal(criticalWorkMs([run(0, 100), run(5, 300), run(10, 200)]), 295);
+});
+
+test('activities that follow one another add up', () => {
+  assert.equal(criticalWorkMs([run(0, 100), run(150, 250), run(260, 400)]), 340);
+});
+
+test('the longest chain wins over a single long activity', () => {
+  // 0-100 then 120-220 (200 in all) vs 0-180 alone
+  assert.equal(criticalWorkMs([run(0, 100), run(120, 220), run(0, 180)]), 200);
+});
+
+test('a window counts the runs that start inside it; the rest of its time is overhead', () => {
+  const split = splitWindow([run(0, 100), run(150, 250), run(1000, 1100)], 0, 300);
+  assert.deepEqual(split, { wallMs: 300, workMs: 200, overheadMs: 100 });
+});
+
+test('fan-out ratios are taken within each run, then the median', () => {
+  const s = (run: number, tool: FanOutSample['tool'], ms: number): FanOutSample => ({
+    size: 3,
+    run,
+    tool,
+    phase: 'fresh',
+    ms,
+  });
+  const samples = [
+    ...[s(0, 'zke', 10), s(0, 'ansible', 40), s(0, 'ssh', 20)],
+    ...[s(1, 'zke', 30), s(1, 'ansible', 60), s(1, 'ssh', 30)],
+    ...[s(2, 'zke', 20), s(2, 'ansible', 100), s(2, 'ssh', 40)],
+  ];
+  const fresh = fanOutRows({
+    sizes: [3],
+    runs: 3,
+    filesPerHost: { controlplane: 1, worker: 1 },
+    bytesPerHostAvg: 1,
+    samples,
+  }).find((r) => r.phase === 'fresh')!;
+  assert.equal(fresh.ms.zke, 20);
+  assert.equal(fresh.ms.ansible, 60);
+  assert.equal(fresh.zkeVsAnsible, 0.25); // ratios 0.25, 0.5, 0.2
+  assert.equal(fresh.zkeVsSsh, 0.5); // ratios 0.5, 1, 0.5
+});
+
+test('flags pick scenarios and sizes; unknown ones are refused', () => {
+  const args = parseArgs(['--only', 'fanout,pki', '--sizes', '3,10', '--runs', '2']);
+  assert.deepEqual(args.only, ['fanout', 'pki']);
+  assert.deepEqual(args.fanoutSizes, [3, 10]);
+  assert.deepEqual(args.scaleSizes, [3, 10]);
+  assert.equal(args.runs, 2);
+  assert.throws(() => parseArgs(['--only', 'nope']), /unknown scenario/);
+  assert.throws(() => parseArgs(['--sizes', '3,x']), /host counts/);
+});

@@ -1,0 +1,83 @@
+// Scenario "scale" (with "footprint" and the history part of "engine"): provisions on 3..50 lab hosts, `runs`
+// times each; during the largest size, the worker's, the dev server's and the API's memory and CPU are watched.
+import type { LabHost } from '../../test/support/lab.ts';
+import { type ApiProcess, startApi } from '../apiProcess.ts';
+import { type Footprint, watchProcess } from '../footprint.ts';
+import { say } from '../stats.ts';
+import type { BenchTemporal } from '../temporal.ts';
+import { type ProvisionRun, provisionOnce, wipeHosts } from './provision.ts';
+
+export interface ScaleResults {
+  sizes: number[];
+  runs: number;
+  provisions: ProvisionRun[];
+  footprint: {
+    size: number;
+    provisions: number;
+    worker: Footprint;
+    temporalServer: Footprint;
+    api: (Footprint & { requests: number; failures: number }) | { error: string };
+  };
+}
+
+async function tryStartApi(t: BenchTemporal): Promise<ApiProcess | string> {
+  try {
+    return await startApi(t.address, t.worker.taskQueue);
+  } catch (err) {
+    say(`footprint: API not started: ${(err as Error).message}`);
+    return (err as Error).message;
+  }
+}
+
+async function measureSize(
+  t: BenchTemporal,
+  hosts: readonly LabHost[],
+  runs: number,
+): Promise<ProvisionRun[]> {
+  const out: ProvisionRun[] = [];
+  for (let run = 0; run < runs; run++) {
+    const r = await provisionOnce(t, hosts, run);
+    say(`scale n=${hosts.length} run ${run}: ${(r.wall.wallMs / 1000).toFixed(1)} s, ${r.outcome}`);
+    out.push(r);
+  }
+  return out;
+}
+
+/** The largest size, with every process watched (the API polled as a UI would, every 500 ms). */
+async function measureWithFootprint(t: BenchTemporal, hosts: readonly LabHost[], runs: number) {
+  const api = await tryStartApi(t);
+  try {
+    const apiWatch = typeof api === 'string' ? undefined : watchProcess(api.pid);
+    const poller = typeof api === 'string' ? undefined : api.poll('/v1/clusters', 500);
+    const worker = watchProcess(t.worker.pid);
+    const server = watchProcess(t.serverPid);
+    const provisions = await measureSize(t, hosts, runs);
+    const [requests, failures] = (await poller?.stop()) ?? [0, 0];
+    const footprint: ScaleResults['footprint'] = {
+      size: hosts.length,
+      provisions: runs,
+      worker: worker.stop(),
+      temporalServer: server.stop(),
+      api: typeof api === 'string' ? { error: api } : { ...apiWatch!.stop(), requests, failures },
+    };
+    return { provisions, footprint };
+  } finally {
+    if (typeof api !== 'string') await api.stop();
+  }
+}
+
+export async function runScale(t: BenchTemporal, hosts: readonly LabHost[], sizes: number[], runs: number) {
+  const sorted = [...sizes].sort((a, b) => a - b);
+  const provisions: ProvisionRun[] = [];
+  for (const size of sorted.slice(0, -1))
+    provisions.push(...(await measureSize(t, hosts.slice(0, size), runs)));
+  const largest = await measureWithFootprint(t, hosts.slice(0, sorted.at(-1)), runs);
+  await wipeHosts(hosts.slice(0, sorted.at(-1)));
+  const results: ScaleResults = {
+    sizes: sorted,
+    runs,
+    provisions: [...provisions, ...largest.provisions],
+    footprint: largest.footprint,
+  };
+  return results;
+}
