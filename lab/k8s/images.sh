@@ -37,6 +37,8 @@ build_image() {
     cp -L "${spec#*=}" "$ctx/${spec%%=*}"
   done
   local t=$SECONDS
-  bash "$ZLAB" build-image "$ref" "$ctx"
+  local force=()
+  ((FORCE_IMAGES == 0)) || force=(--force)
+  bash "$ZLAB" build-image "$ref" "$ctx" "${force[@]}"
   echo "image $ref: built and pushed in $((SECONDS - t)) s"
 }
