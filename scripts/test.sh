@@ -13,9 +13,10 @@ npx tsc --noEmit -p .
 # and otherwise the tests that provision Kubernetes skip, saying why.
 if [ -d "${ZKE_LAB_CACHE:-/var/cache/zke-lab}/build/bin" ] || [ "${ZKE_BUILD_K8S:-}" = 1 ]; then
   echo "zke: lab Kubernetes images"
-  ZLAB_ID=9 bash lab/zlab.sh up 1 >/dev/null
-  ZLAB_ID=9 bash lab/k8s/build.sh || echo "zke: WARNING: lab/k8s/build.sh failed; Kubernetes tests may skip"
-  ZLAB_ID=9 bash lab/zlab.sh down >/dev/null
+  bash lab/zlab.sh down >/dev/null 2>&1 || true
+  bash lab/zlab.sh up 1 >/dev/null
+  bash lab/k8s/build.sh || echo "zke: WARNING: lab/k8s/build.sh failed; Kubernetes tests may skip"
+  bash lab/zlab.sh down >/dev/null
 fi
 
 scratch=$(mktemp -d /tmp/zke-test-run.XXXXXX)
