@@ -9,7 +9,8 @@ ver=${1:-v1.33.13}
 shift || true
 files=("$@")
 ((${#files[@]})) || files=(flannel web coredns metrics-server ingress)
-pki=${ZLAB_ROOT:-/srv/zlab}/k8s-pki
+source "$here/lab.sh"
+pki=$ZLAB_ROOT/k8s-pki
 sed "s#/etc/kubernetes/ssl#$pki#" "$pki/kube-admin.kubeconfig" >"$pki/admin-local.kubeconfig"
 kubectl=("$BUILD_CACHE/bin/kubernetes-$ver/kubectl" --kubeconfig "$pki/admin-local.kubeconfig")
 for f in "${files[@]}"; do

@@ -2,16 +2,16 @@
 # Hand-made Kubernetes on a running lab (bash lab/zlab.sh up 3), the way RKE runs it: every component a
 # Docker container with host networking. zlab1: etcd + controlplane + worker; the other hosts: workers
 # reaching the apiserver through nginx-proxy on 127.0.0.1:6443. Then flannel, a pod on every node.
-# Usage: bash lab/k8s/smoke/run.sh [v1.33.13]      (leaves the cluster running; zlab.sh down removes it)
+# Usage: [ZLAB_ID=N] bash lab/k8s/smoke/run.sh [v1.33.13]   (leaves the cluster running; zlab.sh down removes it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../versions.sh"
 ver=${1:-v1.33.13}
-ZLAB_ROOT=${ZLAB_ROOT:-/srv/zlab}
+source "$here/lab.sh"
 SSH=(ssh -F "$ZLAB_ROOT/ssh_config")
 pki=$ZLAB_ROOT/k8s-pki
 hosts=(zlab1 zlab2 zlab3)
-declare -A ip=([zlab1]=10.77.0.11 [zlab2]=10.77.0.12 [zlab3]=10.77.0.13)
+declare -A ip=([zlab1]=$NET.11 [zlab2]=$NET.12 [zlab3]=$NET.13)
 cp=zlab1
 HK=zke/hyperkube:$ver
 SSL=/etc/kubernetes/ssl
@@ -87,6 +87,8 @@ for h in "${hosts[@]}"; do
     --network-plugin=cni --cni-bin-dir=/opt/cni/bin --cni-conf-dir=/etc/cni/net.d --cni-cache-dir=/var/lib/cni/cache \
     --pod-infra-container-image="zke/pause:$PAUSE_VERSION" --cri-dockerd-root-directory=/var/lib/cri-dockerd \
     --hairpin-mode=hairpin-veth
+  labels=zke.io/lab=true
+  [[ $h != zlab2 ]] || labels+=,zke.io/edge=true # the ingress controller runs on zlab2
   run "$h" kubelet "$HK" --privileged --pid=host --ipc=host \
     -v $SSL:$SSL:ro -v /run:/run -v /sys:/sys:rprivate -v /dev:/dev:rprivate -v /var/lib/kubelet:/var/lib/kubelet:shared \
     -v /var/lib/docker:/var/lib/docker:rslave -v /var/log/pods:/var/log/pods -v /var/log/containers:/var/log/containers \
@@ -98,7 +100,7 @@ for h in "${hosts[@]}"; do
     --authorization-mode=Webhook --read-only-port=0 \
     --tls-cert-file="$SSL/kube-node-$h-serving.crt" --tls-private-key-file="$SSL/kube-node-$h-serving.key" \
     --cluster-dns=10.43.0.10 --cluster-domain=cluster.local --resolv-conf=/etc/resolv.conf \
-    --volume-plugin-dir=/var/lib/kubelet/volumeplugins --node-labels=zke.io/lab=true
+    --volume-plugin-dir=/var/lib/kubelet/volumeplugins --node-labels="$labels"
   run "$h" kube-proxy "$HK" --privileged -v $SSL:$SSL:ro -v /run:/run -- kube-proxy \
     --kubeconfig=$SSL/kube-proxy.kubeconfig --hostname-override="$h" --proxy-mode=iptables \
     --cluster-cidr=10.42.0.0/16 --conntrack-max-per-core=0 --healthz-bind-address=127.0.0.1:10256 \
