@@ -8,6 +8,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'show what would change on each host (offline or via the API)',
     load: () => import('./commands/plan.ts'),
   },
+  keys: {
+    summary: 'keys list | rotate: the payload-encryption keyring (local, in ZKE_HOME)',
+    load: () => import('./commands/keys.ts'),
+  },
   pki: {
     summary: 'pki generate: write the certificate set to a directory',
     load: () => import('./commands/pki.ts'),

@@ -7,7 +7,7 @@ import { config, homePath } from './config.ts';
 import { loadOrCreateKeyring } from './keyring.ts';
 
 export function keyringPath(): string {
-  return process.env.ZKE_KEYRING ?? homePath('keys', 'payload-keyring.json');
+  return process.env.ZKE_KEYRING || homePath('keys', 'payload-keyring.json');
 }
 
 export function dataConverter(): DataConverter {

@@ -60,3 +60,15 @@ test('the cluster store encrypts at rest, lists keys, and rejects path tricks', 
   store.remove('c1');
   assert.equal(store.read('c1', 'pki'), undefined);
 });
+
+test('zke keys rotate adds a current key and keeps the old ones', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-keys-'));
+  const env = { ...process.env, ZKE_HOME: home, ZKE_KEYRING: '' };
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/zke.mjs', 'keys', ...args, '--json'], { env, encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(run('list').stdout).keys, ['k1']);
+  const rotated = JSON.parse(run('rotate').stdout);
+  assert.equal(rotated.current, 'k2');
+  assert.deepEqual(rotated.keys, ['k1', 'k2']);
+});
