@@ -1,6 +1,11 @@
 // Per-host steps inside a workflow: bounded fan-out, per-host progress, every failure collected and
 // reported together (naming each host), permanent failures recognised.
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  type ActivityOptions,
+  ApplicationFailure,
+  isCancellation,
+} from '@temporalio/workflow';
 import { mapBounded, rootMessage } from './concurrency.ts';
 import type { Progress } from './progress.ts';
 
@@ -62,4 +67,9 @@ export function stepFailure(step: string, failures: HostFailure[]): ApplicationF
     nonRetryable: true,
     details: [failures],
   });
+}
+
+/** Per-call activity options that label the activity in the Temporal UI, e.g. "etcd plane · zlab1". */
+export function onHost(step: string, host: string): ActivityOptions {
+  return { summary: `${step} · ${host}` };
 }

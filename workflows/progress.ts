@@ -1,6 +1,6 @@
 // Operation progress inside a workflow: answers the status query, keeps the ClusterPhase search attribute
 // current, and names steps the way the Temporal UI shows them.
-import { log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { ClusterPhase } from '../common/searchAttributes.ts';
 import { type HostProgress, type OperationKind, type OperationStatus, statusQuery } from './types.ts';
 
@@ -28,6 +28,9 @@ export class Progress {
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.status.step = name;
     upsertSearchAttributes([{ key: ClusterPhase, value: name }]);
+    setCurrentDetails(
+      `**${this.status.operation} ${this.status.cluster}** — step ${this.status.stepsDone.length + 1}/${this.status.stepsTotal}: ${name}`,
+    );
     this.event(`${name}: started`);
     const value = await fn();
     this.status.stepsDone.push(name);

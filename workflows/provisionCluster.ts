@@ -11,7 +11,7 @@ import {
 import type { Activities } from '../activities/index.ts';
 import { ClusterName, ClusterOperation } from '../common/searchAttributes.ts';
 import { rootMessage } from './concurrency.ts';
-import { eachHost, onEveryHost, stepFailure } from './hostSteps.ts';
+import { eachHost, onEveryHost, onHost, stepFailure } from './hostSteps.ts';
 import { localStep, longStep, probeStep, shortStep } from './options.ts';
 import { Progress } from './progress.ts';
 import type { OperationKind, OperationResult, ProvisionInput } from './types.ts';
@@ -59,20 +59,23 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
       'deploy certificates',
       active.map((h) => h.name),
       limit,
-      (host) => short.deployHostFiles({ ...ref, host }),
+      (host) =>
+        short.deployHostFiles.executeWithOptions(onHost('deploy certificates', host), [{ ...ref, host }]),
     ),
   );
   await p.step('etcd plane', async () => {
     for (const host of names('etcd')) {
       await onEveryHost(p, 'etcd plane', [host], 1, () =>
-        long.reconcileHost({ ...ref, host, plane: 'etcd' }),
+        long.reconcileHost.executeWithOptions(onHost('etcd plane', host), [{ ...ref, host, plane: 'etcd' }]),
       );
     }
     await long.waitEtcdHealthy(ref);
   });
   await p.step('control plane', () =>
     onEveryHost(p, 'control plane', names('controlplane'), limit, (host) =>
-      long.reconcileHost({ ...ref, host, plane: 'controlplane' }),
+      long.reconcileHost.executeWithOptions(onHost('control plane', host), [
+        { ...ref, host, plane: 'controlplane' },
+      ]),
     ),
   );
   await p.step('rbac', () => long.applyAddon({ ...ref, addon: 'rbac' }));
@@ -82,7 +85,10 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
       'worker plane',
       active.map((h) => h.name),
       limit,
-      (host) => long.reconcileHost({ ...ref, host, plane: 'worker' }),
+      (host) =>
+        long.reconcileHost.executeWithOptions(onHost('worker plane', host), [
+          { ...ref, host, plane: 'worker' },
+        ]),
     ),
   );
   await p.step('network plugin', () => long.applyAddon({ ...ref, addon: 'network' }));
@@ -111,11 +117,13 @@ export async function checkHosts(p: Progress, layout: Layout & { cluster: string
     layout.hosts.map((h) => h.name),
     layout.maxParallelHosts,
     async (host) => {
-      const facts = await probe.checkClusterHost({
-        cluster: layout.cluster,
-        host,
-        ignoreDockerVersion: layout.ignoreDockerVersion,
-      });
+      const facts = await probe.checkClusterHost.executeWithOptions(onHost('check hosts', host), [
+        {
+          cluster: layout.cluster,
+          host,
+          ignoreDockerVersion: layout.ignoreDockerVersion,
+        },
+      ]);
       p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}`);
     },
   );
