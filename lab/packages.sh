@@ -27,7 +27,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
+# several lab instances may start at once: one apt run at a time (dpkg's own lock fails instead of waiting)
 ensure_packages() {
+  [ -z "$(missing_packages)" ] && return 0
+  mkdir -p /run/lock
+  (flock -w 900 9 || die "another lab instance has been installing packages for 15 minutes"; install_missing) 9>/run/lock/zke-lab-apt.lock
+}
+
+install_missing() {
   local missing
   missing=$(missing_packages | tr '\n' ' ')
   [ -n "${missing// /}" ] || return 0

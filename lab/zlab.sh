@@ -6,6 +6,7 @@
 #   up N                      create hosts zlab1..zlabN (10.77.ID.11..) and the registry
 #   add-host                  add the next host to the running lab
 #   down [--purge]            remove everything of this instance (--purge: the registry cache too)
+#   packages                  install the Debian packages the lab needs (apt), when missing
 #   status                    hosts, their daemons and links, the registry
 #   ssh HOST [CMD...]         ssh root@HOST with the lab key
 #   exec HOST CMD...          run CMD inside HOST's namespaces, without ssh
@@ -114,6 +115,7 @@ main() {
   up) lab_up "$@" ;;
   add-host) add_host ;;
   down) [[ ${1:-} =~ ^(--purge)?$ ]] || usage; lab_down "${1:-}" ;;
+  packages) ensure_packages ;;
   status) lab_status ;;
   pids) lab_pids ;;
   ssh) need_lab && need_host "${1:-}" && exec ssh -F "$ZLAB_ROOT/ssh_config" "$@" ;;

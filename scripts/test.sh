@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
-bash lab/packages.sh >/dev/null   # Debian packages the lab needs (apt), when missing
+bash lab/zlab.sh packages >/dev/null   # Debian packages the lab needs (apt), when missing
 if ! command -v docker-compose >/dev/null; then   # validates docker-compose.yml offline
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }

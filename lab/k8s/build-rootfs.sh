@@ -16,6 +16,10 @@ root=$(mktemp -d "$BUILD_CACHE/rootfs/tmp.XXXXXX")
 cleanup() { umount "$root/proc" 2>/dev/null || true; rm -rf "$root"; }
 trap cleanup EXIT
 start=$SECONDS
+if ! command -v debootstrap >/dev/null; then   # Debian's package; apt-get update only when the first try fails
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >&2 ||
+    { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >&2; }
+fi
 debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
 # no maintainer script may start a daemon inside the chroot
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
