@@ -7,39 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { Context } from '@temporalio/activity';
-import type { HostFacts } from '../../activities/hostsCheck.ts';
-import { activities } from '../../activities/index.ts';
 import { EXIT } from '../../cli/command.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { fakeHosts } from '../support/fakeHosts.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
-
-async function checkClusterHost(input: { host: string }): Promise<HostFacts> {
-  while (input.host === 'slow') {
-    Context.current().heartbeat();
-    await Context.current().sleep(200); // throws once the operation is cancelled
-  }
-  return {
-    host: input.host,
-    hostname: input.host,
-    hostKey: '',
-    dockerVersion: '28.0.0',
-    dockerApiVersion: '1.48',
-    kernel: '6.1',
-    cpus: 2,
-    memoryBytes: 2 ** 32,
-  };
-}
-const instant = (result: unknown) => async () => result;
-const fakeHosts = {
-  ...activities,
-  checkClusterHost,
-  deployHostFiles: instant({ written: [], unchanged: [] }),
-  reconcileHost: instant({ created: [], replaced: [], unchanged: [], removed: [] }),
-  waitEtcdHealthy: instant({ members: ['n1'] }),
-  applyAddon: instant({ applied: true }),
-  syncNodes: instant({ nodes: 1 }),
-} as unknown as typeof activities;
 
 const suite = apiSuite({ worker: true, activities: fakeHosts });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-cli-it-'));
