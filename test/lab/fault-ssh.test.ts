@@ -1,0 +1,100 @@
+// SSH faults during provisioning on 2 lab hosts (zlab1 etcd+controlplane+worker, zlab2 worker only): a worker's
+// sshd stopped for 30 s mid-step is retried through; a worker-only host that is gone is skipped and reported,
+// and provisioning again once it is back leaves nothing skipped; the etcd/controlplane host gone fails the run
+// naming it. Run alone with e.g. `ZLAB_ID=5 node --import tsx --test test/lab/fault-ssh.test.ts`.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { OperationResult } from '../../workflows/types.ts';
+import {
+  causes,
+  k8sSkipReason,
+  labClusterYaml,
+  parseOrThrow,
+  type RoleMap,
+  submitRevision,
+} from '../support/cluster.ts';
+import { labFault, outcome, retriedAttempts, startProvision, waitForStatus } from '../support/faults.ts';
+import { LAB_SKIP_REASON, type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
+import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+
+const skip = LAB_SKIP_REASON ?? k8sSkipReason();
+const CLUSTER = 'faultssh';
+const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'], zlab2: ['worker'] };
+let t: TestTemporal;
+let hosts: LabHost[];
+let worker: { taskQueue: string; stop(): Promise<void> };
+
+before(async () => {
+  if (skip) return;
+  t = await testTemporal();
+  hosts = await labUp(2);
+  await labImages();
+  worker = await startTestWorker(t);
+});
+after(async () => {
+  if (skip) return;
+  await worker.stop();
+  await labDown();
+  await t.close();
+});
+
+function start(): Promise<WorkflowHandle> {
+  const spec = parseOrThrow(labClusterYaml(CLUSTER, hosts, ROLES));
+  return startProvision(t.client, worker.taskQueue, CLUSTER, submitRevision(spec));
+}
+
+async function succeeded(handle: WorkflowHandle): Promise<OperationResult> {
+  const result = await outcome(handle);
+  if (result instanceof Error) assert.fail(`the run failed: ${causes(result)}`);
+  assert.equal(result.status.phase, 'succeeded', result.summary);
+  return result;
+}
+
+test(
+  "a worker's sshd stopped for 30 s in the worker plane step: the run completes",
+  { skip, timeout: 600_000 },
+  async (ctx) => {
+    const handle = await start();
+    await waitForStatus(handle, 'worker plane', (s) => s.step === 'worker plane');
+    await labFault('sshd-stop', 'zlab2');
+    await new Promise((r) => setTimeout(r, 30_000));
+    await labFault('sshd-start', 'zlab2');
+    const result = await succeeded(handle);
+    assert.deepEqual(result.skippedHosts, []);
+    ctx.diagnostic(`activity retries: ${await retriedAttempts(handle)}`);
+  },
+);
+
+test(
+  'a worker-only host lost for good is skipped and reported; back again, nothing is skipped',
+  { skip, timeout: 600_000 },
+  async (ctx) => {
+    await labFault('kill-host', 'zlab2');
+    const startedAt = Date.now();
+    const lost = await succeeded(await start());
+    ctx.diagnostic(`run with zlab2 down: ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    assert.deepEqual(lost.skippedHosts, ['zlab2']);
+    assert.equal(lost.summary, 'incomplete: hosts [zlab2] skipped');
+    assert.equal(lost.status.hosts.zlab2?.state, 'skipped');
+
+    await labFault('start-host', 'zlab2');
+    const back = await succeeded(await start());
+    assert.deepEqual(back.skippedHosts, []);
+    assert.equal(back.summary, 'provision succeeded');
+  },
+);
+
+test(
+  'the etcd/controlplane host down: the run fails naming that host',
+  { skip, timeout: 600_000 },
+  async (ctx) => {
+    await labFault('kill-host', 'zlab1');
+    const startedAt = Date.now();
+    const failure = await outcome(await start());
+    ctx.diagnostic(`failed after ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    assert.ok(failure instanceof Error, 'the run failed');
+    assert.match(causes(failure), /check hosts failed on 1 host\(s\): zlab1: /);
+    assert.doesNotMatch(causes(failure), /zlab2:/);
+  },
+);

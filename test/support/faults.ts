@@ -1,0 +1,73 @@
+// Helpers for fault-injection lab tests: start a provision without waiting, watch its status query until a
+// step is reached, and inject a fault for a while.
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  clusterWorkflowId,
+  type OperationResult,
+  type OperationStatus,
+  statusQuery,
+} from '../../workflows/types.ts';
+import { lab } from './lab.ts';
+
+/** Starts provisionCluster for cluster at revision; resolves once the workflow is started. */
+export function startProvision(
+  client: Client,
+  taskQueue: string,
+  cluster: string,
+  revision: number,
+): Promise<WorkflowHandle> {
+  return client.workflow.start('provisionCluster', {
+    taskQueue,
+    workflowId: clusterWorkflowId(cluster),
+    args: [{ cluster, revision }],
+    workflowIdConflictPolicy: 'FAIL',
+  });
+}
+
+async function statusOf(handle: WorkflowHandle): Promise<OperationStatus | undefined> {
+  try {
+    return await handle.query(statusQuery);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls the status query until ready(status); rejects when the run ends first or after 10 minutes. */
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  what: string,
+  ready: (s: OperationStatus) => boolean,
+): Promise<OperationStatus> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const s = await statusOf(handle);
+    if (s && ready(s)) return s;
+    if (s && s.phase !== 'running')
+      throw new Error(`operation ended (${s.phase}: ${s.error}) before ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs `zlab.sh <command> host`, throwing when it fails. */
+export async function labFault(command: string, host: string): Promise<void> {
+  const r = await lab([command, host]);
+  if (r.code !== 0) throw new Error(`zlab.sh ${command} ${host} exited ${r.code}: ${r.stderr.trim()}`);
+}
+
+/** The workflow's result, or the failure it ended with. */
+export async function outcome(handle: WorkflowHandle): Promise<OperationResult | Error> {
+  try {
+    return (await handle.result()) as OperationResult;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** Activity retries in a workflow's history: the sum of (attempt - 1) over every started activity. */
+export async function retriedAttempts(handle: WorkflowHandle): Promise<number> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? [])
+    .flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? [])
+    .reduce((sum, attempt) => sum + attempt - 1, 0);
+}
