@@ -51,7 +51,7 @@ test('fan-out ratios are taken within each run, then the median', () => {
   ];
   const fresh = fanOutRows({
     sizes: [3],
-    runs: 3,
+    runs: [3],
     filesPerHost: { controlplane: 1, worker: 1 },
     bytesPerHostAvg: 1,
     samples,

@@ -57,6 +57,11 @@ async function upOwnLab(id: number, n: number): Promise<LabHost[]> {
   return instance.hosts();
 }
 
+/** The lab's base images (zke/tools, zke/etcd): built once into the shared registry storage, then cached. */
+async function ensureImages(id: number): Promise<void> {
+  await labInstance(id).images();
+}
+
 /** Runs body with a lab of n hosts that this process started; tears it down afterwards. */
 export async function withLab<T>(n: number, body: (lab: LabSession) => Promise<T>): Promise<T> {
   const id = await freeInstance();
@@ -64,6 +69,7 @@ export async function withLab<T>(n: number, body: (lab: LabSession) => Promise<T
   const up = await timed(() => upOwnLab(id, n));
   say(`lab up ${n}: ${(up.ms / 1000).toFixed(1)} s`);
   try {
+    await ensureImages(id);
     return await body({ id, hosts: up.value, upMs: up.ms, size: n, registry: labInstance(id).registry });
   } finally {
     say(`lab instance ${id}: down`);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchArgs, parseArgs } from './args.ts';
+import { type BenchArgs, parseArgs, runsFor } from './args.ts';
 import { runEngine } from './engine/noop.ts';
 import { removeScratch, scratch } from './env.ts';
 import { runFanOut } from './fanout/scenario.ts';
@@ -42,7 +42,14 @@ async function labScenarios(args: BenchArgs, t: BenchTemporal, pythonBin: string
   const labFacts = { labUpMs: lab.upMs, labSize: lab.size, workerBundleMs: t.worker.bundleMs };
   if (args.only.includes('fanout')) {
     const workDir = fs.mkdtempSync(path.join(scratch, 'fanout-'));
-    const o = { temporal: t, hosts: lab.hosts, sizes: args.fanoutSizes, runs: args.runs, workDir, pythonBin };
+    const o = {
+      temporal: t,
+      hosts: lab.hosts,
+      sizes: args.fanoutSizes,
+      runsFor: (n: number) => runsFor(args, n),
+      workDir,
+      pythonBin,
+    };
     await recorded('fanout', async () => ({ ...(await runFanOut(o)), ...labFacts }));
   }
   if (args.only.includes('scale'))

@@ -28,7 +28,8 @@ export interface FanOutSample {
 
 export interface FanOutResults {
   sizes: number[];
-  runs: number;
+  /** Runs per size, aligned with sizes. */
+  runs: number[];
   filesPerHost: { controlplane: number; worker: number };
   bytesPerHostAvg: number;
   samples: FanOutSample[];
@@ -38,7 +39,7 @@ export interface FanOutOptions {
   temporal: BenchTemporal;
   hosts: readonly LabHost[];
   sizes: number[];
-  runs: number;
+  runsFor: (size: number) => number;
   workDir: string;
   pythonBin: string;
 }
@@ -70,7 +71,7 @@ async function toolRound(
 export async function runFanOut(o: FanOutOptions): Promise<FanOutResults> {
   const results: FanOutResults = {
     sizes: o.sizes,
-    runs: o.runs,
+    runs: o.sizes.map(o.runsFor),
     filesPerHost: { controlplane: 0, worker: 0 },
     bytesPerHostAvg: 0,
     samples: [],
@@ -92,7 +93,7 @@ export async function runFanOut(o: FanOutOptions): Promise<FanOutResults> {
       workDir: o.workDir,
       pythonBin: o.pythonBin,
     };
-    for (let run = 0; run < o.runs; run++) {
+    for (let run = 0; run < o.runsFor(size); run++) {
       const order = TOOLS.map((_, i) => TOOLS[(i + run) % TOOLS.length]!);
       for (const tool of order)
         results.samples.push(...(await toolRound(ctx, tool, stage.files, { size, run })));

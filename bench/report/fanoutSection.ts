@@ -46,7 +46,7 @@ ${r.filesPerHost.worker} on a worker; ${(r.bytesPerHostAvg / 1024).toFixed(0)} K
 \`model/pki\` \`generateBundle\` + \`certFiles\`), then make the host run one container
 (\`zke/tools:v1 sleep 3600\`, labelled, certificates bind-mounted), replacing it when its arguments change.
 Each tool does three passes per run: on clean hosts, again with nothing to change, and with new container
-arguments. Wall times are medians of ${r.runs} runs; ratios are taken within each run, then the median.
+arguments. Wall times are medians of ${runsText(r.sizes, r.runs)}; ratios are taken within each run, then the median.
 The tools take turns going first.
 
 ${body}
@@ -70,6 +70,13 @@ How each tool runs the job:
 After every pass the runner checks on each host (through \`nsenter\`, untimed) that the tool's container runs
 with the expected arguments and that all its files are there. The image is pulled on every host beforehand.
 ${targetNote(rows)}`;
+}
+
+/** "3 runs" or "3 runs (1 at 25 hosts)". */
+export function runsText(sizes: number[], runs: number[]): string {
+  const first = runs[0];
+  const others = sizes.flatMap((size, i) => (runs[i] === first ? [] : [`${runs[i]} at ${size} hosts`]));
+  return `${first} run${first === 1 ? '' : 's'}${others.length ? ` (${others.join(', ')})` : ''}`;
 }
 
 function targetNote(rows: FanOutRow[]): string {
