@@ -10,11 +10,19 @@ import { dockerOf, withSession } from './hostsCheck.ts';
 
 /** Directories zke (and the Kubernetes it runs) create on a node; relative to prefix_path where zke owns them. */
 const ZKE_DIRS = ['/etc/kubernetes', '/var/lib/etcd', '/opt/zke', '/var/lib/zke'];
-const KUBE_DIRS = ['/var/lib/kubelet', '/var/lib/cni', '/etc/cni', '/opt/cni', '/run/flannel', '/var/run/cri-dockerd.sock'];
+const KUBE_DIRS = [
+  '/var/lib/kubelet',
+  '/var/lib/cni',
+  '/etc/cni',
+  '/opt/cni',
+  '/run/flannel',
+  '/var/run/cri-dockerd.sock',
+];
 const POD_LABEL = 'io.kubernetes.pod.name';
 
 // Fixed script (no spec value in it): unmount what kubelet mounted below its directory, deepest first.
-const UNMOUNT_KUBELET = "awk '$2 ~ \"^/var/lib/kubelet/\" {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l \"$m\"; done; true";
+const UNMOUNT_KUBELET =
+  'awk \'$2 ~ "^/var/lib/kubelet/" {print $2}\' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done; true';
 
 export interface RemoveHostResult {
   host: string;
@@ -48,7 +56,11 @@ export async function cleanHost(input: {
 }
 
 function dirsOf(spec: ClusterSpec): string[] {
-  return [...ZKE_DIRS.map((d) => hostPath(spec.prefixPath, d)), hostPath(spec.prefixPath, SSL_DIR), ...KUBE_DIRS];
+  return [
+    ...ZKE_DIRS.map((d) => hostPath(spec.prefixPath, d)),
+    hostPath(spec.prefixPath, SSL_DIR),
+    ...KUBE_DIRS,
+  ];
 }
 
 /** Forget the cluster: its store entries (revisions, PKI, state) are deleted. */

@@ -7,7 +7,10 @@ import { dataConverter } from '../common/temporal.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-export async function createWorker(connection: NativeConnection, taskQueue = config.taskQueue): Promise<Worker> {
+export async function createWorker(
+  connection: NativeConnection,
+  taskQueue = config.taskQueue,
+): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.namespace,

@@ -15,7 +15,13 @@ export async function removeCluster(input: RemoveInput): Promise<OperationResult
   return runOperation('remove', input.cluster, undefined, REMOVE_STEPS, async (p) => {
     const hosts = await short.clusterHosts(input);
     await p.step('clean hosts', () =>
-      onEveryHost(p, 'clean hosts', hosts.map((h) => h.name), 50, (host) => long.cleanHost({ cluster: input.cluster, host })),
+      onEveryHost(
+        p,
+        'clean hosts',
+        hosts.map((h) => h.name),
+        50,
+        (host) => long.cleanHost({ cluster: input.cluster, host }),
+      ),
     );
     await p.step('forget state', () => short.forgetCluster(input));
     return [];

@@ -173,5 +173,8 @@ export async function containerLogTail(docker: DockerApi, name: string, lines = 
     [404],
   );
   // Multiplexed stream: drop the frame headers' control bytes, keep the text.
-  return [...String(res.body)].filter((ch) => ch === '\n' || ch.charCodeAt(0) >= 32).join('').trim();
+  return [...String(res.body)]
+    .filter((ch) => ch === '\n' || ch.charCodeAt(0) >= 32)
+    .join('')
+    .trim();
 }

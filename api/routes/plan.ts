@@ -1,10 +1,11 @@
 // Dry runs: the latest submitted revision, or a posted spec, against the applied revision.
+
+import { readRevisionSpec } from '../../common/revisions.ts';
 import type { RouteTable } from '../http/route.ts';
 import { invalid, notFound } from '../problem.ts';
 import { ClusterParams, Plan } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import { planChanges } from '../service/plan.ts';
-import { readRevisionSpec } from '../../common/revisions.ts';
 import { validate } from '../service/submit.ts';
 import { specBody } from './clusters.ts';
 

@@ -1,7 +1,8 @@
 // Submitted specs, numbered per cluster: revision n = previous max + 1. The workflows record which one is applied.
+
+import { type Revision, readRevisionSpec, writeRevision } from '../../common/revisions.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
-import { type Revision, readRevisionSpec, writeRevision } from '../../common/revisions.ts';
 
 export interface CurrentState {
   /** The last successfully applied revision (unset until the first provision succeeds). */

@@ -72,7 +72,7 @@ test(
   async () => {
     const [a, b] = hosts.map((h) => h.name);
     const spec = labSpec('gone', hosts, { [a]: ['etcd', 'controlplane', 'worker'], [b]: ['worker'] });
-      submitRevision(spec);
+    submitRevision(spec);
     const archive = imageArchive('zke/airgap:v1');
     const first = await run(ops(), 'loadImages', { cluster: 'gone', archives: [archive] });
     assert.equal(first.status.phase, 'succeeded', first.summary);

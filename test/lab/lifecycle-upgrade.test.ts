@@ -74,7 +74,7 @@ async function nextSpec() {
 test(
   'upgrade with max_unavailable_worker 1: at most one node unavailable at any moment; the new plan runs',
   { skip: SKIP, timeout: 600_000 },
-  async () => {
+  async (ctx) => {
     k = await provision(ops(), spec());
     await healthyNodes(
       k,
@@ -91,6 +91,15 @@ test(
     await healthyNodes(
       k,
       hosts.map((h) => h.name),
+    );
+    const versions = await k('get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.kubeletVersion}');
+    assert.deepEqual(
+      [...new Set(versions.split(' '))],
+      [target.kubernetesVersion],
+      'every kubelet runs the target version',
+    );
+    ctx.diagnostic(
+      `upgraded to ${target.kubernetesVersion}, kubelet max-pods ${target.services.kubelet.extraArgs['max-pods'] ?? 'default'}`,
     );
     assert.ok(
       result.status.events.some((e) => /drained \(\d+ pod\(s\) evicted\)/.test(e)),

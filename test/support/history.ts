@@ -19,7 +19,10 @@ function collectPayloads(node: unknown, out: Payload[]): void {
 }
 
 /** The raw history as text, and the text of every payload after decryption. */
-export async function historyTexts(client: Client, workflowId: string): Promise<{ raw: string; decoded: string }> {
+export async function historyTexts(
+  client: Client,
+  workflowId: string,
+): Promise<{ raw: string; decoded: string }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const payloads: Payload[] = [];
   collectPayloads(history, payloads);

@@ -8,7 +8,11 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnWorker(address: string, taskQueue: string, logFile: string): Promise<WorkerProcess> {
+export async function spawnWorker(
+  address: string,
+  taskQueue: string,
+  logFile: string,
+): Promise<WorkerProcess> {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('worker/main.ts')], {
     env: { ...process.env, TEMPORAL_ADDRESS: address, ZKE_TASK_QUEUE: taskQueue },
@@ -27,11 +31,17 @@ export async function spawnWorker(address: string, taskQueue: string, logFile: s
   };
 }
 
-async function waitForLine(file: string, text: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForLine(
+  file: string,
+  text: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (fs.readFileSync(file, 'utf8').includes(text)) return;
-    if (child.exitCode !== null) throw new Error(`worker exited early: ${fs.readFileSync(file, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`worker exited early: ${fs.readFileSync(file, 'utf8').slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`worker did not start within ${timeoutMs} ms`);

@@ -37,7 +37,14 @@ const bundle = (serial: string): CertBundle =>
 
 async function finish(cluster: string, kind: OperationKind, rev: number, phase: OperationStatus['phase']) {
   const status = { phase } as OperationStatus;
-  await recordOperation({ cluster, revision: rev, kind, status, summary: phase });
+  await recordOperation({
+    cluster,
+    revision: rev,
+    kind,
+    operationId: `${cluster}.run`,
+    status,
+    summary: phase,
+  });
 }
 
 test('a succeeded operation keeps the certificates its revision runs with', async () => {
