@@ -169,6 +169,33 @@ test('secrets in a spec are stored apart and never returned', async () => {
   assert.equal(full?.nodes[0].ssh.key?.value.trim(), key, 'the secret is restored for the workflows');
 });
 
+test('concurrent operations on one cluster: exactly one starts, every other request is 409', async () => {
+  const name = clusterName('race');
+  await suite.api.request('POST', '/v1/clusters', { body: unreachableSpec(name) });
+  await terminateCluster(suite.t, name);
+  markProvisioned(name);
+  const replies = await Promise.all([
+    ...Array.from({ length: 4 }, (_, i) =>
+      suite.api.request('POST', `/v1/clusters/${name}/snapshots`, { body: { name: `race-${i}` } }),
+    ),
+    suite.api.request('POST', `/v1/clusters/${name}/upgrade`),
+    suite.api.request('POST', `/v1/clusters/${name}/certificates/rotate`, { body: {} }),
+  ]);
+  const started = replies.filter((r) => r.status === 202);
+  assert.equal(started.length, 1, replies.map((r) => `${r.status} ${r.text}`).join('\n'));
+  for (const r of replies.filter((r) => r.status !== 202)) {
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.equal(r.json.operationId, started[0]!.json.operationId);
+  }
+  const operations = await suite.api.request('GET', `/v1/clusters/${name}/operations`);
+  const running = operations.json.operations.filter((o: { state: string }) => o.state === 'running');
+  assert.deepEqual(
+    running.map((o: { id: string }) => o.id),
+    [started[0]!.json.operationId],
+  );
+});
+
 test('lifecycle operations start their workflows on a provisioned cluster, one at a time', async () => {
   const name = clusterName('life');
   await suite.api.request('POST', '/v1/clusters', { body: unreachableSpec(name) });
