@@ -86,7 +86,7 @@ test(
 );
 
 test(
-  'the etcd/controlplane host down: the run fails naming that host',
+  'the etcd/controlplane host down: the run fails naming that host; back again, the next run succeeds',
   { skip, timeout: 600_000 },
   async (ctx) => {
     await labFault('kill-host', 'zlab1');
@@ -96,5 +96,9 @@ test(
     assert.ok(failure instanceof Error, 'the run failed');
     assert.match(causes(failure), /check hosts failed on 1 host\(s\): zlab1: /);
     assert.doesNotMatch(causes(failure), /zlab2:/);
+
+    await labFault('start-host', 'zlab1');
+    const back = await succeeded(await start());
+    assert.deepEqual(back.skippedHosts, []);
   },
 );

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildPlan } from '../../model/plan/index.ts';
+import { buildPlan, SSL_DIR } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import {
@@ -91,6 +91,17 @@ test(
         const stat = await labExec(hostPlan.name, ['stat', '-c', '%a', file.path]);
         assert.equal(stat.stdout.trim(), file.mode.toString(8), `${hostPlan.name}:${file.path} mode`);
       }
+      const keys = hostPlan.files.filter((f) => f.path.endsWith('-key.pem'));
+      assert.ok(keys.length > 0, `${hostPlan.name} has private keys`);
+      const modes = await labExec(hostPlan.name, [
+        'stat',
+        '-c',
+        '%a %n',
+        SSL_DIR,
+        ...keys.map((f) => f.path),
+      ]);
+      for (const line of modes.stdout.trim().split('\n'))
+        assert.match(line, line.endsWith(SSL_DIR) ? /^700 / : /^600 /, `${hostPlan.name}: ${line}`);
     }
     // etcdctl inside the etcd container: its ETCDCTL_* env carries the kube-node client cert and the endpoints.
     const health = await labExec('zlab1', [
