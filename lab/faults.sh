@@ -50,3 +50,44 @@ start_host_again() {
   net_link "$h" up
   boot_hosts "$h"
 }
+
+# The host's dockerd, as a root-namespace PID (a child of the host's init)
+dockerd_pid() { pgrep -P "$(init_pid "$1")" -x dockerd || true; }
+
+# stop the host's dockerd (its containers stop with it), run CMD... in the host, start dockerd again
+restart_dockerd_around() {
+  local h=$1 p rc=0
+  shift
+  p=$(dockerd_pid "$h")
+  [ -z "$p" ] || kill -TERM "$p"
+  [ -z "$p" ] || wait_for 60 is_gone "$p" || die "$h: dockerd did not stop"
+  in_host "$h" "$@" || rc=$?
+  # as the host's init starts it; setsid -f: reparented to that init
+  # shellcheck disable=SC2016 # expanded inside the host
+  in_host_clean "$h" setsid -f sh -c 'exec /usr/sbin/dockerd >> /var/log/dockerd.log 2>&1 < /dev/null'
+  wait_for 60 docker_answers "$h" || die "$h: dockerd did not start again (see its /var/log/dockerd.log)"
+  [ "$rc" = 0 ] || die "$h: $* failed"
+}
+
+docker_full_tag() { echo "$(mount_tag "$1")-dockerfull"; }
+docker_disk_full() { in_host "$1" grep -qw -- "$(docker_full_tag "$1")" /proc/self/mountinfo; }
+
+# Docker's data disk full: dockerd restarts on a SIZE tmpfs at /var/lib/docker (over the host's
+# own data, which is hidden until disk-free), filled to the last byte, so pulls get ENOSPC
+disk_full() {
+  local h=$1 size=${2:-16m}
+  need_running_host "$h"
+  [[ $size =~ ^[1-9][0-9]*[kmg]$ ]] || die "usage: disk-full HOST [SIZE, e.g. 16m]"
+  ! docker_disk_full "$h" || die "$h: the docker disk is already full (disk-free $h)"
+  restart_dockerd_around "$h" mount -t tmpfs -o "size=$size,mode=711" "$(docker_full_tag "$h")" /var/lib/docker
+  in_host "$h" sh -c 'cat /dev/zero > /var/lib/docker/zlab-fill' 2>/dev/null || true
+  [ "$(in_host "$h" df --output=avail /var/lib/docker | tail -n1)" -eq 0 ] || die "$h: could not fill /var/lib/docker"
+}
+
+# the host's dockerd back on its own data root
+disk_free() {
+  local h=$1
+  need_running_host "$h"
+  docker_disk_full "$h" || die "$h: the docker disk is not full"
+  restart_dockerd_around "$h" umount /var/lib/docker
+}

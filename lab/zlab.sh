@@ -17,6 +17,8 @@
 #   sshd-stop HOST | sshd-start HOST   stop / restart a host's sshd (the host stays up)
 #   link-down HOST | link-up HOST      cut / restore a host's network cable
 #   kill-host HOST | start-host HOST   power a host off (all its processes die) / on again
+#   disk-full HOST [SIZE] | disk-free HOST
+#                             restart a host's dockerd on a full SIZE (16m) data disk / on its own again
 #
 # Environment: ZLAB_ID (0..9, default 0): the lab instance; several coexist.  Instance ID
 # has network 10.77.ID.0/24, registry 10.77.ID.1:5000, ZLAB_ROOT /srv/zlab (ID 0) or
@@ -128,6 +130,8 @@ main() {
   link-up) link_set "${1:-}" up ;;
   kill-host) kill_host "${1:-}" ;;
   start-host) start_host_again "${1:-}" ;;
+  disk-full) disk_full "${1:-}" "${2:-}" ;;
+  disk-free) disk_free "${1:-}" ;;
   *) usage ;;
   esac
 }

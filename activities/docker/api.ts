@@ -2,6 +2,7 @@
 // JSON in, JSON out: no docker CLI and no shell strings are involved.
 import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
+import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 import type { SshSession } from '../ssh/session.ts';
 
 export const DOCKER_API_VERSION = 'v1.41';
@@ -15,9 +16,19 @@ export class DockerError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Docker's own words. */
+    readonly detail = message,
   ) {
     super(message);
   }
+}
+
+export const NO_SPACE = /no space left on device/i;
+
+/** A DockerError, or for "no space left on device" a permanent HostDiskFull: retries cannot free a disk. */
+export function dockerFailure(status: number, message: string, detail = message): Error {
+  if (!NO_SPACE.test(detail)) return new DockerError(status, message, detail);
+  return permanent(NON_RETRYABLE.disk, `${message} (the host's disk is full: free space, then run again)`);
 }
 
 export class DockerApi {
@@ -42,7 +53,7 @@ export class DockerApi {
     const parsed = text && res.json ? (JSON.parse(text) as T) : (text as unknown as T);
     if (res.status >= 300 && !accept.includes(res.status)) {
       const message = (parsed as { message?: string })?.message ?? text;
-      throw new DockerError(res.status, `${this.host}: docker ${method} ${path}: ${res.status} ${message}`);
+      throw dockerFailure(res.status, `${this.host}: docker ${method} ${path}: ${res.status} ${message}`);
     }
     return { status: res.status, body: parsed };
   }
@@ -131,5 +142,6 @@ function statusError(host: string, status: number, text: string): DockerError {
   try {
     message = (JSON.parse(text) as { message?: string }).message ?? text;
   } catch {}
-  return new DockerError(status, `${host}: docker answered ${status}: ${message.trim().slice(0, 300)}`);
+  message = message.trim().slice(0, 300);
+  return new DockerError(status, `${host}: docker answered ${status}: ${message}`, message);
 }

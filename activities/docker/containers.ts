@@ -1,7 +1,7 @@
 // Container primitives over the Docker API: read back what runs, pull images, create/start/replace/remove.
 // The decision *what* to do comes from the pure diff in model/; this module only does it.
 import type { PlannedContainer } from '../../model/plan/types.ts';
-import { type DockerApi, DockerError } from './api.ts';
+import { type DockerApi, DockerError, dockerFailure, NO_SPACE } from './api.ts';
 
 export interface InspectedContainer {
   id: string;
@@ -97,15 +97,20 @@ export async function ensureImage(
   if (found.status !== 404) return 'present';
   const { repo, tag } = splitImage(image);
   let failure = '';
-  await docker.stream(
-    'POST',
-    `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
-    (line) => {
-      if (line.error) failure = String(line.error);
-      else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
-    },
-  );
-  if (failure) throw new DockerError(404, `${docker.host}: cannot pull ${image}: ${failure}`);
+  await docker
+    .stream(
+      'POST',
+      `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
+      (line) => {
+        if (line.error) failure = String(line.error);
+        else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
+      },
+    )
+    .catch((err) => {
+      if (!(err instanceof DockerError && NO_SPACE.test(err.detail))) throw err;
+      failure = err.detail; // refused before pulling: no room for Docker's own bookkeeping
+    });
+  if (failure) throw dockerFailure(404, `${docker.host}: cannot pull ${image}: ${failure}`);
   return 'pulled';
 }
 

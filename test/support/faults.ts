@@ -1,13 +1,51 @@
 // Helpers for fault-injection lab tests: start a provision without waiting, watch its status query until a
-// step is reached, and inject a fault for a while.
+// step is reached, inject a fault for a while, and read what the store recorded.
+import { after, before } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { type CurrentState, currentState, store } from '../../activities/clusterState.ts';
 import {
   clusterWorkflowId,
   type OperationResult,
   type OperationStatus,
   statusQuery,
 } from '../../workflows/types.ts';
-import { lab } from './lab.ts';
+import { labClusterYaml, parseOrThrow, type RoleMap, submitRevision } from './cluster.ts';
+import { type LabHost, lab, labDown, labImages, labUp } from './lab.ts';
+import { startTestWorker, type TestTemporal, testTemporal } from './temporal.ts';
+
+/**
+ * Hooks for a fault test file (unless skip): before its tests a Temporal server, `hosts` lab hosts with the
+ * test images and a worker; after them, all down. The returned start() provisions `cluster` with `roles`.
+ */
+export function useFaultLab(
+  hosts: number,
+  cluster: string,
+  roles: RoleMap,
+  skip: string | undefined,
+): { start(): Promise<WorkflowHandle> } {
+  let t: TestTemporal;
+  let labHosts: LabHost[];
+  let worker: { taskQueue: string; stop(): Promise<void> };
+  before(async () => {
+    if (skip) return;
+    t = await testTemporal();
+    labHosts = await labUp(hosts);
+    await labImages();
+    worker = await startTestWorker(t);
+  });
+  after(async () => {
+    if (skip) return;
+    await worker.stop();
+    await labDown();
+    await t.close();
+  });
+  return {
+    start() {
+      const spec = parseOrThrow(labClusterYaml(cluster, labHosts, roles));
+      return startProvision(t.client, worker.taskQueue, cluster, submitRevision(spec));
+    },
+  };
+}
 
 /** Starts provisionCluster for cluster at revision; resolves once the workflow is started. */
 export function startProvision(
@@ -49,10 +87,16 @@ export async function waitForStatus(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs `zlab.sh <command> host`, throwing when it fails. */
-export async function labFault(command: string, host: string): Promise<void> {
-  const r = await lab([command, host]);
-  if (r.code !== 0) throw new Error(`zlab.sh ${command} ${host} exited ${r.code}: ${r.stderr.trim()}`);
+/** Runs `zlab.sh <command> host [args...]` (e.g. `disk-full zlab2 16m`), throwing when it fails. */
+export async function labFault(command: string, host: string, ...args: string[]): Promise<void> {
+  const r = await lab([command, host, ...args]);
+  if (r.code !== 0)
+    throw new Error(`zlab.sh ${[command, host, ...args].join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+}
+
+/** What the cluster store records after an operation: the cluster's state and the operation's last status. */
+export function recorded(cluster: string): { current?: CurrentState; status?: OperationStatus } {
+  return { current: currentState(cluster), status: store().read<OperationStatus>(cluster, 'last-status') };
 }
 
 /** The workflow's result, or the failure it ended with. */

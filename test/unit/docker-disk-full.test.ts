@@ -1,0 +1,55 @@
+// A full disk on a host fails an image pull for good (HostDiskFull, non-retryable) naming host and image, whether
+// Docker refuses the pull up front or reports it in the pull's progress stream; other pull failures keep
+// Docker's answer as it was.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { type DockerApi, DockerError } from '../../activities/docker/api.ts';
+import { ensureImage } from '../../activities/docker/containers.ts';
+
+const NO_SPACE = 'write /var/lib/docker/tmp/GetImageBlob1: no space left on device';
+
+/** A Docker without the image whose pull ends as `pull` says. */
+function dockerPulling(pull: (onLine: (line: Record<string, unknown>) => void) => Promise<void>): DockerApi {
+  return {
+    host: 'h1',
+    call: async () => ({ status: 404, body: {} }),
+    stream: async (_method: string, _path: string, onLine: (line: Record<string, unknown>) => void) =>
+      pull(onLine),
+  } as unknown as DockerApi;
+}
+
+async function pullError(docker: DockerApi): Promise<Error> {
+  return ensureImage(docker, 'zke/etcd:v3.4.23', () => {}).then(
+    () => assert.fail('the pull succeeded'),
+    (err: Error) => err,
+  );
+}
+
+for (const [how, pull] of [
+  [
+    'refused up front',
+    () => Promise.reject(new DockerError(500, `h1: docker answered 500: ${NO_SPACE}`, NO_SPACE)),
+  ],
+  [
+    'in the progress stream',
+    async (onLine: (l: Record<string, unknown>) => void) => onLine({ error: NO_SPACE }),
+  ],
+] as const) {
+  test(`no space left on device ${how}: a permanent HostDiskFull naming host and image`, async () => {
+    const err = await pullError(dockerPulling(pull));
+    assert.ok(err instanceof ApplicationFailure);
+    assert.equal(err.type, 'HostDiskFull');
+    assert.equal(err.nonRetryable, true);
+    assert.equal(
+      err.message,
+      `h1: cannot pull zke/etcd:v3.4.23: ${NO_SPACE} (the host's disk is full: free space, then run again)`,
+    );
+  });
+}
+
+test('another refused pull keeps Docker’s answer and stays retryable', async () => {
+  const refusal = new DockerError(404, 'h1: docker answered 404: manifest unknown', 'manifest unknown');
+  const err = await pullError(dockerPulling(() => Promise.reject(refusal)));
+  assert.equal(err, refusal);
+});
