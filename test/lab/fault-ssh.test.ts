@@ -3,46 +3,17 @@
 // and provisioning again once it is back leaves nothing skipped; the etcd/controlplane host gone fails the run
 // naming it. Run alone with e.g. `ZLAB_ID=5 node --import tsx --test test/lab/fault-ssh.test.ts`.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { OperationResult } from '../../workflows/types.ts';
-import {
-  causes,
-  k8sSkipReason,
-  labClusterYaml,
-  parseOrThrow,
-  type RoleMap,
-  submitRevision,
-} from '../support/cluster.ts';
-import { labFault, outcome, retriedAttempts, startProvision, waitForStatus } from '../support/faults.ts';
-import { LAB_SKIP_REASON, type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+import { causes, k8sSkipReason, type RoleMap } from '../support/cluster.ts';
+import { labFault, outcome, retriedAttempts, useFaultLab, waitForStatus } from '../support/faults.ts';
+import { LAB_SKIP_REASON } from '../support/lab.ts';
 
 const skip = LAB_SKIP_REASON ?? k8sSkipReason();
 const CLUSTER = 'faultssh';
 const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'], zlab2: ['worker'] };
-let t: TestTemporal;
-let hosts: LabHost[];
-let worker: { taskQueue: string; stop(): Promise<void> };
-
-before(async () => {
-  if (skip) return;
-  t = await testTemporal();
-  hosts = await labUp(2);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (skip) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
-
-function start(): Promise<WorkflowHandle> {
-  const spec = parseOrThrow(labClusterYaml(CLUSTER, hosts, ROLES));
-  return startProvision(t.client, worker.taskQueue, CLUSTER, submitRevision(spec));
-}
+const { start } = useFaultLab(2, CLUSTER, ROLES, skip);
 
 async function succeeded(handle: WorkflowHandle): Promise<OperationResult> {
   const result = await outcome(handle);
