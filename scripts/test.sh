@@ -4,10 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
 bash lab/zlab.sh packages >/dev/null   # Debian packages the lab needs (apt), when missing
-if ! command -v docker-compose >/dev/null; then   # validates docker-compose.yml offline
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
-fi
+# docker-compose validates docker-compose.yml offline; chromium (headless) runs test/integration/browser.test.ts
+for pkg in docker-compose chromium; do
+  command -v "$pkg" >/dev/null && continue
+  apt=(apt-get -o DPkg::Lock::Timeout=300 -qq)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$pkg" >/dev/null ||
+    { "${apt[@]}" update && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$pkg" >/dev/null; }
+done
 
 echo "zke: typecheck"
 npx tsc --noEmit -p .

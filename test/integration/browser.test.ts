@@ -1,0 +1,124 @@
+import './api-home.ts';
+// What a person sees in a browser (Debian's headless Chromium): /docs renders the API reference offline, and
+// the Temporal Web UI shows a provision workflow with readable step names. Activity summaries ("etcd plane ·
+// n1") are encrypted payloads: the UI reads them through zke's codec endpoint (--ui-codec-endpoint), as with
+// npm start. Screenshots: test-artifacts/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import express from 'express';
+import { TokenStore } from '../../api/auth/tokens.ts';
+import { codecRouter } from '../../api/codec.ts';
+import { ClusterStore } from '../../common/store.ts';
+import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
+import { clusterWorkflowId } from '../../workflows/types.ts';
+import { Browser, deadline, ensureChromium } from '../support/browser.ts';
+import { fakeHosts } from '../support/fakeHosts.ts';
+import { apiSuite, terminateCluster } from './api-harness.ts';
+
+const artifacts = path.resolve('test-artifacts');
+const cluster = `ui-${Date.now().toString(36)}`;
+
+async function listen(server: net.Server): Promise<number> {
+  if (!server.listening) server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A port free right now (the dev server binds it a moment later). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  const port = await listen(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe('browser', { skip: ensureChromium() }, () => {
+  let scratch = '';
+  let server: DevServer;
+  let codec: net.Server;
+  let uiPort: number;
+  let browser: Browser;
+
+  // Before apiSuite's hook: its Temporal client then connects to this server, which has the Web UI.
+  before(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-browser-'));
+    const tokens = new TokenStore(path.join(scratch, 'tokens.json'));
+    codec = express().use(codecRouter(tokens)).listen(0, '127.0.0.1');
+    const codecEndpoint = `http://127.0.0.1:${await listen(codec)}/codec/${tokens.create('ui')}`;
+    uiPort = await freePort();
+    server = await startDevServer({
+      cli: process.env.TEMPORAL_CLI ?? path.resolve('.zke/tools/py/bin/temporal'),
+      dbFile: path.join(scratch, 'temporal.db'),
+      port: await freePort(),
+      uiPort,
+      logFile: path.join(scratch, 'temporal.log'),
+      codecEndpoint,
+    });
+    process.env.ZKE_TEST_TEMPORAL = server.address;
+    browser = await Browser.launch(1440, 1400);
+  });
+  const suite = apiSuite({ worker: true, activities: fakeHosts });
+  after(async () => {
+    await terminateCluster(suite.t, cluster);
+    new ClusterStore().remove(cluster);
+    await browser?.close();
+    await server?.stop();
+    codec?.close();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('/docs renders the API reference from /openapi.json, offline', { timeout: 60_000 }, async (t) => {
+    await browser.goto(`${suite.api.url}/docs#token=${suite.api.token}`);
+    const file = path.join(artifacts, 'docs.png');
+    const text = await browser
+      .waitForText(
+        ['zke API reference', '/v1/clusters', '/v1/clusters/{name}', '/v1/operations/{id}', 'Schemas'],
+        20_000,
+      )
+      .finally(() => browser.screenshot(file));
+    for (const section of ['clusters', 'operations', 'schedules', 'lifecycle'])
+      assert.match(text, new RegExp(`^${section}$`, 'm'), `section ${section}`);
+    assert.match(text, /POST\s+\/v1\/clusters\s+Create a cluster/i);
+    t.diagnostic(`screenshot: ${file}`);
+  });
+
+  test(
+    'the Temporal Web UI shows a provision workflow with readable step names',
+    { timeout: 90_000 },
+    async (t) => {
+      const spec = `cluster_name: ${cluster}\nnodes:\n  - address: 10.0.0.1\n    name: n1\n    roles: [etcd, controlplane, worker]\n`;
+      const created = await suite.api.request('POST', '/v1/clusters', { body: spec });
+      assert.equal(created.status, 202, created.text);
+      const workflowId = clusterWorkflowId(cluster);
+      const runId = created.json.operationId.slice(cluster.length + 1);
+      const result = await deadline(
+        suite.t.client.workflow.getHandle(workflowId, runId).result(),
+        30_000,
+        'provision',
+      );
+      assert.equal(result.summary, 'provision succeeded');
+
+      // Activity types, and their summaries and the result: payloads only the codec endpoint can decrypt.
+      const wanted = ['COMPLETED', 'checkClusterHost', 'reconcileHost', '"phase": "succeeded"'];
+      wanted.push(
+        ...['check hosts', 'deploy certificates', 'etcd plane', 'control plane', 'worker plane'].map(
+          (s) => `${s} · n1`,
+        ),
+      );
+      const base = `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}`;
+      // The timeline, then the event history in its compact view (one row per activity, with its summary).
+      for (const [view, button] of [['timeline'], ['history', 'Compact']]) {
+        await browser.goto(`${base}/${view}`);
+        if (button) await browser.click(button, 20_000);
+        const file = path.join(artifacts, `temporal-ui-${view}.png`);
+        await browser.waitForText(wanted, 40_000).finally(() => browser.screenshot(file));
+        t.diagnostic(`screenshot: ${file} (${base}/${view})`);
+      }
+    },
+  );
+});
