@@ -192,7 +192,10 @@ export const SnapshotList = named(
 
 export const SCHEDULE_KINDS = ['rotation', 'snapshot'] as const;
 export const scheduleKind = z.enum(SCHEDULE_KINDS);
-const interval = z.string().regex(/^[1-9][0-9]*(m|h|d)$/, 'a duration like 30m, 12h or 7d');
+// At most 5 digits: Temporal refuses intervals over 10000 years (a 500 before this bound).
+const interval = z
+  .string()
+  .regex(/^[1-9][0-9]{0,4}(m|h|d)$/, 'a duration like 30m, 12h or 7d (at most 5 digits)');
 export const ScheduleCreate = named(
   'ScheduleCreate',
   'Run the operation every `interval` (a Temporal Schedule).',

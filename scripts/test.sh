@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
+# schemathesis (PyPI) for the API fuzz test, into the same project-local venv
+SCHEMATHESIS_VERSION=4.32.5
+if ! compgen -G "$ZKE_TOOLS/py/lib/python3*/site-packages/schemathesis-$SCHEMATHESIS_VERSION.dist-info" >/dev/null; then
+  echo "zke: installing schemathesis==$SCHEMATHESIS_VERSION (PyPI) into $ZKE_TOOLS/py"
+  "$ZKE_TOOLS/py/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 bash lab/zlab.sh packages >/dev/null   # Debian packages the lab needs (apt), when missing
 # docker-compose validates docker-compose.yml offline; chromium (headless) runs test/integration/browser.test.ts
 for pkg in docker-compose chromium; do

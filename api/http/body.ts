@@ -1,6 +1,7 @@
 // Request bodies: raw bytes up to BODY_LIMIT (413 beyond), parsed as JSON or YAML by content type.
 // Both are parsed defensively: bounded nesting; YAML through the model's parseYaml (no alias bombs, no duplicate keys).
 import express, { type Request } from 'express';
+import { Lexer } from 'yaml';
 import { parseYaml, YAML_LIMITS } from '../../model/spec/index.ts';
 import { badRequest, HttpError } from '../problem.ts';
 
@@ -36,16 +37,34 @@ function parseJson(text: string): unknown {
 }
 
 function parseYamlBody(text: string): unknown {
+  const tooDeep = () => badRequest(`body nests deeper than ${MAX_DEPTH} levels`);
+  if (flowTooDeep(text)) throw tooDeep();
   let result: ReturnType<typeof parseYaml>;
   try {
     result = parseYaml(text);
   } catch (error) {
-    if (error instanceof RangeError) throw badRequest(`body nests deeper than ${MAX_DEPTH} levels`);
+    // The parser recurses: deep block nesting overflows the stack (a RangeError, or a SyntaxError if it
+    // happens while a regular expression compiles).
+    if (error instanceof Error && error.message.includes('Maximum call stack size exceeded')) throw tooDeep();
     throw error;
   }
   if (!result.ok)
     throw new HttpError(400, 'Bad Request', 'body is not acceptable YAML', { errors: result.errors });
   return result.value;
+}
+
+/**
+ * Flow collections (`[`, `{`) nested deeper than MAX_DEPTH, seen by the lexer alone and stopping there: a full
+ * parse of a megabyte of nested brackets takes many seconds before its depth can be checked.
+ */
+function flowTooDeep(text: string): boolean {
+  let depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') depth++;
+    else if (token === ']' || token === '}') depth--;
+    if (depth > MAX_DEPTH) return true;
+  }
+  return false;
 }
 
 /** Iterative depth check (no recursion, so hostile input cannot overflow the stack here). */
