@@ -97,7 +97,7 @@ test(
   'schemathesis fuzzes every operation: no 5xx, every 4xx problem+json, as documented',
   fuzzTimeout,
   async (t) => {
-    assert.ok(fs.existsSync(ST), `${ST} is missing: run scripts/ensure-tools.sh`);
+    assert.ok(fs.existsSync(ST), `${ST} is missing: npm test installs it (scripts/test.sh)`);
     const seed = await seedCluster();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-fuzz-'));
     try {
