@@ -1,5 +1,5 @@
 // YAML reading that refuses alias bombs, very deep nesting and oversized input.
-import { parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { SpecIssue } from './types.ts';
 
 export const YAML_LIMITS = {
@@ -37,6 +37,25 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** The first key that repeats within one mapping (scalar keys), with its source offset. */
+function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): { key: string; offset: number } | null {
+  let found: { key: string; offset: number } | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          found = { key: String(key), offset: (isScalar(pair.key) && pair.key.range?.[0]) || 0 };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return found;
+}
+
 /** Parses one YAML document into plain data, with limits; errors carry the line and column. */
 export function parseYaml(text: string): YamlResult {
   if (text.length > YAML_LIMITS.maxBytes) {
@@ -45,11 +64,21 @@ export function parseYaml(text: string): YamlResult {
       errors: [{ path: '(yaml)', message: `the document is larger than ${YAML_LIMITS.maxBytes} bytes` }],
     };
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
+  // The library's own uniqueKeys check is quadratic in a mapping's size: a linear one follows.
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, merge: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       errors: doc.errors.map((e) => ({ path: where(e.linePos), message: firstLine(e.message) })),
+    };
+  }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) {
+    const pos = lines.linePos(duplicate.offset);
+    return {
+      ok: false,
+      errors: [{ path: where([pos]), message: `Map keys must be unique ("${duplicate.key}")` }],
     };
   }
   try {
