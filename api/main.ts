@@ -4,6 +4,7 @@ import { config } from '../common/config.ts';
 import { connectClient } from '../common/temporal.ts';
 import { createApp } from './app.ts';
 import { firstStartToken, TokenStore } from './auth/tokens.ts';
+import { answerMalformedRequests } from './problem.ts';
 
 async function main(): Promise<void> {
   const client = await connectClient();
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const server = app.listen(config.apiPort, config.apiHost, () => {
     console.log(`zke API listening on http://${config.apiHost}:${config.apiPort}`);
   });
+  answerMalformedRequests(server);
   const stop = () => server.close(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

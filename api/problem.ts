@@ -1,4 +1,6 @@
 // RFC 9457 problem details: every API error leaves as application/problem+json.
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Response } from 'express';
 
 export interface FieldError {
@@ -36,4 +38,18 @@ export function problem(
     .status(status)
     .type('application/problem+json')
     .send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+}
+
+/** Requests node's HTTP parser refuses (bad header bytes, broken framing) never reach express: answer them too. */
+export function answerMalformedRequests(server: Server): void {
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const title = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    const body = JSON.stringify({ type: 'about:blank', title, status, detail: 'malformed HTTP request' });
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

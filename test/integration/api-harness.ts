@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { createApp } from '../../api/app.ts';
 import { TokenStore } from '../../api/auth/tokens.ts';
+import { answerMalformedRequests } from '../../api/problem.ts';
 import { AuditLog } from '../../api/service/audit.ts';
 import { ClusterStore } from '../../common/store.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
@@ -53,6 +54,7 @@ export async function startApi(t: TestTemporal, taskQueue?: string): Promise<Tes
   taskQueue ??= `api-idle-${randomUUID()}`;
   const app = createApp({ client: t.client, taskQueue, store, tokens, audit, queryTimeoutMs });
   const server = app.listen(0, '127.0.0.1');
+  answerMalformedRequests(server);
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const request = async (method: string, urlPath: string, options: RequestOptions = {}): Promise<Reply> => {

@@ -1,5 +1,6 @@
 // Request errors: 422 with paths, 400 for unparsable or hostile bodies, 413, 415, 404, name mismatch.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import { apiSuite, unreachableSpec } from './api-harness.ts';
 
@@ -102,4 +103,24 @@ test('lifecycle bodies are validated with paths too', async () => {
   });
   assertProblem(reply, 422);
   assert.equal(reply.json.errors[0].path, 'toRevision');
+});
+
+test('requests the HTTP parser refuses are answered with problem+json too', async () => {
+  const { port } = new URL(suite.api.url);
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+  const nul = await raw('GET /v1/clusters HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n');
+  assert.match(nul, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(nul, /Content-Type: application\/problem\+json/);
+  assert.equal(JSON.parse(nul.slice(nul.indexOf('\r\n\r\n') + 4)).status, 400);
+  const huge = await raw(`GET /v1/clusters HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  assert.match(huge, /^HTTP\/1\.1 431 /);
 });
