@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { connectClient } from '../../common/temporal.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
+import { PROVISION_STEPS } from '../../workflows/provisionCluster.ts';
 import { clusterWorkflowId, type OperationStatus, statusQuery } from '../../workflows/types.ts';
 import {
   k8sSkipReason,
@@ -32,19 +33,6 @@ const server = {
   logFile: path.join(dir, 'temporal.log'),
 };
 const taskQueue = 'resume';
-const STEPS = [
-  'check hosts',
-  'certificates',
-  'deploy certificates',
-  'etcd plane',
-  'control plane',
-  'rbac',
-  'worker plane',
-  'network plugin',
-  'addons',
-  'node labels and taints',
-  'kubeconfig',
-];
 const ROLES: RoleMap = {
   zlab1: ['etcd', 'controlplane', 'worker'],
   zlab2: ['etcd', 'worker'],
@@ -138,9 +126,9 @@ test(
     };
     const after = (step: string) => (s: OperationStatus) => s.stepsDone.includes(step);
     // Every step boundary, plus inside the etcd plane (between two etcd hosts).
-    for (const [i, step] of STEPS.entries()) {
+    for (const [i, step] of PROVISION_STEPS.entries()) {
       if (i === 0) continue;
-      const prev = STEPS[i - 1]!;
+      const prev = PROVISION_STEPS[i - 1]!;
       if (step === 'network plugin') {
         // The Temporal server itself goes away here and comes back on the same SQLite file.
         await waitUntil(client, `after ${prev}`, after(prev));
@@ -167,7 +155,7 @@ test(
     assert.doesNotMatch(workerLog, KEY_MATERIAL, 'no key material in the logs of the workers');
     // The last boundary (kubeconfig takes well under a second) may pass between two status polls.
     assert.ok(
-      kills.length >= STEPS.length - 2,
+      kills.length >= PROVISION_STEPS.length - 2,
       `worker killed at ${kills.length} points: ${kills.join('; ')}`,
     );
 
