@@ -3,7 +3,7 @@
 // surviving value), no command in them ran: no marker file on any host nor on this machine.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { buildPlan } from '../../model/plan/index.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import {
@@ -16,16 +16,8 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import {
-  currentLab,
-  LAB_SKIP_REASON,
-  type LabHost,
-  labDown,
-  labExec,
-  labImages,
-  labUp,
-} from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+import { currentLab, LAB_SKIP_REASON, type LabHost, labExec } from '../support/lab.ts';
+import { useLabSuite } from '../support/labSuite.ts';
 
 const MARKER = '/tmp/pwned';
 const PAYLOADS = [
@@ -249,28 +241,12 @@ test('hostile strings are rejected naming the field, or planned verbatim as iner
 const skip = LAB_SKIP_REASON ?? k8sSkipReason();
 const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'] };
 const SURVIVORS = PAYLOADS.filter((p) => !p.includes('\n'));
-let t: TestTemporal;
-let hosts: LabHost[];
-let worker: { taskQueue: string; stop(): Promise<void> };
-
-before(async () => {
-  if (skip) return;
-  fs.rmSync(MARKER, { force: true });
-  t = await testTemporal();
-  hosts = await labUp(1);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (skip) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+before(() => fs.rmSync(MARKER, { force: true }));
+const lab = useLabSuite(1, skip);
 
 function hostileLabSpec() {
   const env = SURVIVORS.map((v, i) => `HOSTILE_${i}=${v}`);
-  const doc: Doc = labClusterYaml('hostile', hosts, ROLES, {
+  const doc: Doc = labClusterYaml('hostile', lab.hosts, ROLES, {
     extra: {
       private_registries: [{ url: currentLab().registry, user: SURVIVORS[1], password: SURVIVORS[3] }],
     },
@@ -286,7 +262,7 @@ test(
   { skip, timeout: 600_000 },
   async () => {
     const spec = hostileLabSpec();
-    const result = await runOperation(t.client, worker.taskQueue, 'provisionCluster', {
+    const result = await runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
       cluster: 'hostile',
       revision: submitRevision(spec),
     }).catch((err: Error) => assert.fail(`provision failed: ${causes(err)}`));
@@ -303,7 +279,7 @@ test(
     const env = JSON.parse(inspect.stdout) as string[];
     for (const [i, v] of SURVIVORS.entries())
       assert.ok(env.includes(`HOSTILE_${i}=${v}`), `kubelet env has ${v}`);
-    for (const h of hosts) {
+    for (const h of lab.hosts) {
       const marker = await labExec(h.name, ['test', '-e', MARKER]);
       assert.notEqual(marker.code, 0, `${h.name}: ${MARKER} must not exist`);
     }

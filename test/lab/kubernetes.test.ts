@@ -1,6 +1,6 @@
 // The cluster zke provisions in the lab is a real, working Kubernetes — checked the way a user would check it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   LAB_K8S_VERSION,
@@ -11,28 +11,15 @@ import {
   submitRevision,
 } from '../support/cluster.ts';
 import { adminKubeconfigFile, eventually, kubectl, kubectlPath } from '../support/kubectl.ts';
-import { LAB_SKIP_REASON, type LabHost, labDown, labImages, labUp, runCommand } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+import { LAB_SKIP_REASON, type LabHost, labImages, labUp, runCommand } from '../support/lab.ts';
+import { useLabSuite } from '../support/labSuite.ts';
 
 const KUBECTL = kubectlPath(LAB_K8S_VERSION);
 const skip =
   LAB_SKIP_REASON ??
   (KUBECTL ? undefined : `no Kubernetes build in the lab cache (run: bash lab/k8s/build.sh)`);
 const WORKLOADS = fileURLToPath(new URL('./k8s/workloads.yaml', import.meta.url));
-let t: TestTemporal;
-let worker: { taskQueue: string; stop(): Promise<void> };
-
-before(async () => {
-  if (skip) return;
-  t = await testTemporal();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (skip) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+const lab = useLabSuite(0, skip);
 
 type Kubectl = ReturnType<typeof kubectl>;
 
@@ -43,7 +30,7 @@ async function provision(name: string, hosts: LabHost[], roles: RoleMap): Promis
     ...spec,
     nodes: spec.nodes.map((n) => ({ ...n, labels: { ...n.labels, 'zke.test/host': n.name } })),
   };
-  const result = await runOperation(t.client, worker.taskQueue, 'provisionCluster', {
+  const result = await runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
     cluster: name,
     revision: submitRevision(withLabels),
   });

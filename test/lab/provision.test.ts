@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { buildPlan, SSL_DIR } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
@@ -21,8 +21,8 @@ import {
   submitRevision,
 } from '../support/cluster.ts';
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
-import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
+import { LAB_SKIP_REASON, labExec } from '../support/lab.ts';
+import { useLabSuite } from '../support/labSuite.ts';
 
 const skip = LAB_SKIP_REASON ?? k8sSkipReason();
 const ROLES: RoleMap = {
@@ -30,30 +30,14 @@ const ROLES: RoleMap = {
   zlab2: ['etcd', 'worker'],
   zlab3: ['etcd', 'worker', 'edge'],
 };
-let t: TestTemporal;
-let hosts: LabHost[];
-let worker: { taskQueue: string; stop(): Promise<void> };
-
-before(async () => {
-  if (skip) return;
-  t = await testTemporal();
-  hosts = await labUp(3);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (skip) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+const lab = useLabSuite(3, skip);
 
 function specWith(kubeletArgs: Record<string, string> = {}): ClusterSpec {
-  return parseOrThrow(labClusterYaml('prov', hosts, ROLES, { kubeletArgs }));
+  return parseOrThrow(labClusterYaml('prov', lab.hosts, ROLES, { kubeletArgs }));
 }
 
 async function provision(spec: ClusterSpec) {
-  return runOperation(t.client, worker.taskQueue, 'provisionCluster', {
+  return runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
     cluster: spec.clusterName,
     revision: submitRevision(spec),
   });
@@ -61,7 +45,8 @@ async function provision(spec: ClusterSpec) {
 
 async function containerIds(): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
-  for (const h of hosts) for (const c of await managedContainers(h.name)) ids[`${h.name}/${c.name}`] = c.id;
+  for (const h of lab.hosts)
+    for (const c of await managedContainers(h.name)) ids[`${h.name}/${c.name}`] = c.id;
   return ids;
 }
 
@@ -122,7 +107,7 @@ test(
   'no key material in the workflow history, not even after decrypting every payload',
   { skip },
   async () => {
-    const { raw, decoded } = await historyTexts(t.client, clusterWorkflowId('prov'));
+    const { raw, decoded } = await historyTexts(lab.t.client, clusterWorkflowId('prov'));
     assert.ok(
       decoded.includes('deploy certificates') || decoded.includes('prov'),
       'the decoded history is readable',
@@ -155,7 +140,7 @@ test(
       .sort();
     assert.deepEqual(
       changed,
-      hosts.map((h) => `${h.name}/kubelet`),
+      lab.hosts.map((h) => `${h.name}/kubelet`),
     );
     const args = (await managedContainers('zlab2')).find((c) => c.name === 'kubelet')!.args;
     assert.ok(args.includes('--max-pods=150'), 'the new value reached the host');
@@ -168,13 +153,13 @@ test(
   async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-key-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
-    const doc = labClusterYaml('refused', hosts, ROLES);
+    const doc = labClusterYaml('refused', lab.hosts, ROLES);
     (doc.nodes as Record<string, unknown>[])[1].ssh_key_path = path.join(dir, 'id');
     await assert.rejects(provision(parseOrThrow(doc)), (err) => {
       assert.match(causes(err), /zlab2: SSH authentication refused/);
       return true;
     });
-    const history = await t.client.workflow.getHandle(clusterWorkflowId('refused')).fetchHistory();
+    const history = await lab.t.client.workflow.getHandle(clusterWorkflowId('refused')).fetchHistory();
     const attempts = (history.events ?? []).flatMap(
       (e) => e.activityTaskStartedEventAttributes?.attempt ?? [],
     );

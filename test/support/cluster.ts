@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { store } from '../../activities/clusterState.ts';
-import { writeRevision } from '../../common/revisions.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';

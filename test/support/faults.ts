@@ -1,6 +1,5 @@
 // Helpers for fault-injection lab tests: start a provision without waiting, watch its status query until a
 // step is reached, inject a fault for a while, and read what the store recorded.
-import { after, before } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { type CurrentState, currentState, store } from '../../activities/clusterState.ts';
 import {
@@ -10,8 +9,8 @@ import {
   statusQuery,
 } from '../../workflows/types.ts';
 import { labClusterYaml, parseOrThrow, type RoleMap, submitRevision } from './cluster.ts';
-import { type LabHost, lab, labDown, labImages, labUp } from './lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from './temporal.ts';
+import { lab } from './lab.ts';
+import { useLabSuite } from './labSuite.ts';
 
 /**
  * Hooks for a fault test file (unless skip): before its tests a Temporal server, `hosts` lab hosts with the
@@ -23,26 +22,11 @@ export function useFaultLab(
   roles: RoleMap,
   skip: string | undefined,
 ): { start(): Promise<WorkflowHandle> } {
-  let t: TestTemporal;
-  let labHosts: LabHost[];
-  let worker: { taskQueue: string; stop(): Promise<void> };
-  before(async () => {
-    if (skip) return;
-    t = await testTemporal();
-    labHosts = await labUp(hosts);
-    await labImages();
-    worker = await startTestWorker(t);
-  });
-  after(async () => {
-    if (skip) return;
-    await worker.stop();
-    await labDown();
-    await t.close();
-  });
+  const lab = useLabSuite(hosts, skip);
   return {
     start() {
-      const spec = parseOrThrow(labClusterYaml(cluster, labHosts, roles));
-      return startProvision(t.client, worker.taskQueue, cluster, submitRevision(spec));
+      const spec = parseOrThrow(labClusterYaml(cluster, lab.hosts, roles));
+      return startProvision(lab.t.client, lab.taskQueue, cluster, submitRevision(spec));
     },
   };
 }
