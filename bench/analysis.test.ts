@@ -1,5 +1,6 @@
 // Checks of the benchmark's own arithmetic (no lab, no server): the critical-path split that decides the
-// reported orchestration overhead, the aggregation of fan-out ratios, and the flags.
+// reported orchestration overhead, the aggregation of fan-out ratios, the flags, and the report's wording
+// where it depends on how much was measured (one size, one run).
 // Run: node --import tsx --test bench/analysis.test.ts
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,6 +9,8 @@ import { criticalWorkMs, splitWindow } from './criticalPath.ts';
 import type { FanOutSample } from './fanout/scenario.ts';
 import type { ActivityRun } from './history.ts';
 import { fanOutRows } from './report/aggregate.ts';
+import { historyGrowthText } from './report/engineSection.ts';
+import { plural, runsClause } from './report/format.ts';
 
 const run = (startedAt: number, closedAt: number): ActivityRun => ({
   type: 'x',
@@ -70,4 +73,40 @@ test('flags pick scenarios and sizes; unknown ones are refused', () => {
   assert.equal(args.runs, 2);
   assert.throws(() => parseArgs(['--only', 'nope']), /unknown scenario/);
   assert.throws(() => parseArgs(['--sizes', '3,x']), /host counts/);
+});
+
+test('history growth needs two sizes: one size gives a bound, never 0 per host or Infinity hosts', () => {
+  const text = historyGrowthText([{ size: 3, events: 162, historyBytes: 49_150 }]);
+  assert.match(text, /needs provisions of at least two sizes/);
+  assert.doesNotMatch(text, /Infinity|NaN|about 0\.0 events/);
+  // 54 events per host at most: the 10,240-event warning not before 10240 / 54 = 189 hosts
+  assert.match(text, /54\.0 events/);
+  assert.match(text, /near 189 hosts \(events\)/);
+});
+
+test('history growth from two or more sizes is the slope between them', () => {
+  const two = historyGrowthText([
+    { size: 3, events: 160, historyBytes: 48 * 1024 },
+    { size: 10, events: 300, historyBytes: 90 * 1024 },
+  ]);
+  assert.match(two, /between 3 and 10 hosts\): about 20\.0 events and 6\.0 KiB/);
+  // (10240 - 300) / 20 + 10 = 507
+  assert.match(two, /event warning would come near 507 hosts/);
+  const flat = historyGrowthText([
+    { size: 3, events: 160, historyBytes: 1000 },
+    { size: 10, events: 160, historyBytes: 1000 },
+    { size: 25, events: 160, historyBytes: 1000 },
+  ]);
+  assert.match(flat, /least-squares line through the 3 sizes/);
+  assert.doesNotMatch(flat, /Infinity|NaN|-\d+ hosts/);
+  assert.match(flat, /not approached/);
+});
+
+test('run counts read as English: one run is no median', () => {
+  assert.equal(plural(1, 'run'), '1 run');
+  assert.equal(plural(3, 'run'), '3 runs');
+  assert.equal(runsClause([3], [1]), 'from a single run (no medians)');
+  assert.equal(runsClause([3, 10], [1, 1]), 'from a single run per size (no medians)');
+  assert.equal(runsClause([3, 10, 25], [3, 3, 1]), 'medians of 3 runs (a single run at 25 hosts)');
+  assert.equal(runsClause([3, 10], [2, 2]), 'medians of 2 runs');
 });

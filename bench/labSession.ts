@@ -62,15 +62,37 @@ async function ensureImages(id: number): Promise<void> {
   await labInstance(id).images();
 }
 
+/** Attempts at `up`: on a loaded machine a host's dockerd can miss zlab.sh's readiness wait; zlab.sh then
+ *  tears the partial lab down itself, and a second attempt usually comes up. */
+const UP_ATTEMPTS = 3;
+
+/** A free instance brought up with n hosts; its `up` timed (the successful attempt only). */
+async function upFreeLab(n: number): Promise<{ id: number; hosts: LabHost[]; ms: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const id = await freeInstance();
+    say(`lab instance ${id}: up ${n}`);
+    try {
+      const up = await timed(() => upOwnLab(id, n));
+      return { id, hosts: up.value, ms: up.ms };
+    } catch (err) {
+      if (attempt >= UP_ATTEMPTS) throw err;
+      say(`lab instance ${id}: up failed (attempt ${attempt}): ${(err as Error).message.split('\n')[0]}`);
+      // zlab.sh takes a partial lab down itself; remains of ours (never an instance someone else started
+      // meanwhile, which `up` refuses with "already up") are removed here
+      const ours = !/already up/.test((err as Error).message);
+      if (ours && labInstance(id).isUp()) await labInstance(id).down();
+      await sleep(10_000);
+    }
+  }
+}
+
 /** Runs body with a lab of n hosts that this process started; tears it down afterwards. */
 export async function withLab<T>(n: number, body: (lab: LabSession) => Promise<T>): Promise<T> {
-  const id = await freeInstance();
-  say(`lab instance ${id}: up ${n}`);
-  const up = await timed(() => upOwnLab(id, n));
-  say(`lab up ${n}: ${(up.ms / 1000).toFixed(1)} s`);
+  const { id, hosts, ms } = await upFreeLab(n);
+  say(`lab up ${n}: ${(ms / 1000).toFixed(1)} s`);
   try {
     await ensureImages(id);
-    return await body({ id, hosts: up.value, upMs: up.ms, size: n, registry: labInstance(id).registry });
+    return await body({ id, hosts, upMs: ms, size: n, registry: labInstance(id).registry });
   } finally {
     say(`lab instance ${id}: down`);
     await labInstance(id).down();

@@ -54,18 +54,19 @@ async function labScenarios(args: BenchArgs, t: BenchTemporal, pythonBin: string
   }
   if (args.only.includes('scale'))
     await recorded('scale', async () => ({
-      ...(await runScale(t, lab.hosts, args.scaleSizes, args.runs)),
+      ...(await runScale(t, lab.hosts, args.scaleSizes, (n) => runsFor(args, n))),
       ...labFacts,
     }));
 }
 
 async function runScenarios(args: BenchArgs, pythonBin: string): Promise<void> {
   if (args.only.includes('pki')) await recorded('pki', () => runPki(args.runs));
+  const needsLab = args.only.includes('fanout') || args.only.includes('scale');
+  if (!needsLab && !args.only.includes('engine')) return; // pki alone needs no Temporal
   const t = await startBenchTemporal();
   try {
     if (args.only.includes('engine')) await recorded('engine', () => runEngine(t, args.runs));
-    if (args.only.includes('fanout') || args.only.includes('scale'))
-      await withLab(labSize(args), (lab) => labScenarios(args, t, pythonBin, lab));
+    if (needsLab) await withLab(labSize(args), (lab) => labScenarios(args, t, pythonBin, lab));
   } finally {
     await t.close();
   }

@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { certFiles, generateBundle, SSL_DIR } from '../../model/pki/index.ts';
-import type { PkiInput, PkiNode } from '../../model/pki/types.ts';
+import type { PkiNode } from '../../model/pki/types.ts';
 import type { LabHost } from '../../test/support/lab.ts';
+import { benchPkiInput } from '../pkiInput.ts';
 
 export interface Stage {
   dir: string;
@@ -25,15 +26,7 @@ export function benchNodes(hosts: readonly LabHost[]): PkiNode[] {
 
 export async function stageCertificates(hosts: readonly LabHost[], dir: string): Promise<Stage> {
   const nodes = benchNodes(hosts);
-  const input: PkiInput = {
-    clusterName: 'bench',
-    nodes,
-    extraSans: [],
-    serviceCidr: '10.43.0.0/16',
-    clusterDomain: 'cluster.local',
-    now: new Date().toISOString(),
-  };
-  const { bundle } = await generateBundle(input);
+  const { bundle } = await generateBundle(benchPkiInput(nodes, new Date().toISOString()));
   const stage: Stage = { dir, files: {}, bytes: 0 };
   for (const node of nodes) {
     const files = certFiles(bundle, node);

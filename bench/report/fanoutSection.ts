@@ -2,7 +2,7 @@
 import type { FanOutResults } from '../fanout/scenario.ts';
 import type { LabRunFacts, Saved } from '../results.ts';
 import { type FanOutRow, fanOutRows } from './aggregate.ts';
-import { machineLine, notRun, seconds, table, times } from './format.ts';
+import { machineLine, notRun, runsClause, seconds, table, times } from './format.ts';
 
 const PHASE_TEXT = {
   fresh: 'fresh (clean hosts)',
@@ -42,12 +42,12 @@ ${machineLine(saved.machine)}
 
 The same job on the same lab hosts in the same run: copy to every host the certificate set it gets in a
 cluster whose first three hosts are etcd + control plane (${r.filesPerHost.controlplane} files there,
-${r.filesPerHost.worker} on a worker; ${(r.bytesPerHostAvg / 1024).toFixed(0)} KiB per host on average, from
+${r.filesPerHost.worker} on a worker; ${(r.bytesPerHostAvg / 1024).toFixed(0)} KiB per host on average at ${r.sizes.at(-1)} hosts, from
 \`model/pki\` \`generateBundle\` + \`certFiles\`), then make the host run one container
 (\`zke/tools:v1 sleep 3600\`, labelled, certificates bind-mounted), replacing it when its arguments change.
 Each tool does three passes per run: on clean hosts, again with nothing to change, and with new container
-arguments. Wall times are medians of ${runsText(r.sizes, r.runs)}; ratios are taken within each run, then the median.
-The tools take turns going first.
+arguments. Wall times are ${runsClause(r.sizes, r.runs)}; ${ratioClause(r.runs)}.
+${r.runs.some((n) => n > 1) ? 'The tools take turns going first (a different one in each run).' : 'The tools ran in the order zke, Ansible, ssh loop.'}
 
 ${body}
 
@@ -72,11 +72,11 @@ with the expected arguments and that all its files are there. The image is pulle
 ${targetNote(rows)}`;
 }
 
-/** "3 runs" or "3 runs (1 at 25 hosts)". */
-export function runsText(sizes: number[], runs: number[]): string {
-  const first = runs[0];
-  const others = sizes.flatMap((size, i) => (runs[i] === first ? [] : [`${runs[i]} at ${size} hosts`]));
-  return `${first} run${first === 1 ? '' : 's'}${others.length ? ` (${others.join(', ')})` : ''}`;
+/** Ratios are taken within a run (same hosts, same minute); with several runs, their median is shown. */
+function ratioClause(runs: number[]): string {
+  return runs.every((n) => n === 1)
+    ? 'ratios are between the tools in that run (same hosts, same minutes)'
+    : 'ratios are taken within each run (same hosts, same minutes), then the median';
 }
 
 function targetNote(rows: FanOutRow[]): string {

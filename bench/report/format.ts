@@ -21,6 +21,23 @@ export function machineLine(m: MachineFacts | undefined): string {
   return `_Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; 1-min load average ${load}._`;
 }
 
+/** "1 run", "3 runs". */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const count = (list: readonly number[], value: number) => list.filter((x) => x === value).length;
+
+/** How many runs a size's numbers come from, as a clause: "medians of 3 runs (a single run at 25 hosts)", or
+ *  "from a single run" when every size ran once (a single sample is no median). */
+export function runsClause(sizes: readonly number[], runs: readonly number[]): string {
+  if (runs.every((r) => r === 1))
+    return `from a single run${sizes.length > 1 ? ' per size' : ''} (no medians)`;
+  const usual = runs.reduce((a, b) => (count(runs, b) > count(runs, a) ? b : a));
+  const others = sizes.flatMap((size, i) =>
+    runs[i] === usual ? [] : [`${runs[i] === 1 ? 'a single run' : plural(runs[i]!, 'run')} at ${size} hosts`],
+  );
+  return `medians of ${plural(usual, 'run')}${others.length ? ` (${others.join(', ')})` : ''}`;
+}
+
 /** A section whose scenario has no saved results yet. */
 export function notRun(title: string, scenario: string): string {
   return `${title}\n\nNot run yet (\`npm run bench -- --only ${scenario}\`).\n`;

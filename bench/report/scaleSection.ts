@@ -2,7 +2,7 @@
 import type { LabRunFacts, Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
 import { type ScaleRow, scaleRows } from './aggregate.ts';
-import { machineLine, mib, notRun, pct, seconds, table } from './format.ts';
+import { machineLine, mib, notRun, pct, runsClause, seconds, table } from './format.ts';
 
 function outcomeNote(r: ScaleResults): string {
   const stopped = r.provisions.find((p) => p.outcome.startsWith('stopped'));
@@ -66,7 +66,10 @@ ${machineLine(saved.machine)}
 \`ProvisionCluster\` (the product workflow, real activities) on the first N lab hosts: etcd + control plane
 (+ worker) on three hosts, the other hosts workers; default \`max_parallel_hosts\` (50). Hosts are wiped before
 each run (containers, certificates, etcd data), so each run is a first provision; images stay cached in each
-host's Docker after the first run. Medians of ${r.runs} runs. The lab itself (\`zlab.sh up ${saved.data.labSize}\`:
+host's Docker after the first run. Times are ${runsClause(
+    rows.map((x) => x.size),
+    rows.map((x) => x.runs),
+  )}. The lab itself (\`zlab.sh up ${saved.data.labSize}\`:
 ${saved.data.labSize} hosts with sshd and dockerd) took ${seconds(saved.data.labUpMs)} to come up.
 
 ${outcomeNote(r)}
@@ -90,7 +93,7 @@ ${stepTable(rows)}
 
 export function footprintSection(saved: Saved<ScaleResults> | undefined): string {
   const f = saved?.data.footprint;
-  if (!f) return notRun('## 5. Footprint (measured during the largest scale size)', 'scale');
+  if (!f) return notRun('## 5. Footprint', 'scale');
   const row = (
     name: string,
     x: { peakRssMiB: number; sampledPeakMiB: number; startRssMiB: number; cpuSeconds: number },
@@ -102,9 +105,10 @@ export function footprintSection(saved: Saved<ScaleResults> | undefined): string
   const api = 'error' in f.api ? `The API was not measured: it did not start (${f.api.error}).` : '';
   if (!('error' in f.api))
     rows.push(row(`API (polled: ${f.api.requests} GET /v1/clusters, ${f.api.failures} non-2xx)`, f.api));
+  const during = f.provisions === 1 ? 'the provision' : `the ${f.provisions} provisions`;
   return `## 5. Footprint
 
-During the ${f.provisions} provisions of ${f.size} hosts in section 3 (the largest size), each process measured
+During ${during} of ${f.size} hosts in section 3 (the largest size measured), each process measured
 from \`/proc/<pid>\`: peak RSS is \`VmHWM\`, reset (\`clear_refs\`) just before; RSS also sampled every 250 ms.
 The API, when it starts, is polled every 500 ms as a UI would.
 

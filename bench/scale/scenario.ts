@@ -1,5 +1,6 @@
 // Scenario "scale" (with "footprint" and the history part of "engine"): provisions on 3..50 lab hosts, `runs`
-// times each; during the largest size, the worker's, the dev server's and the API's memory and CPU are watched.
+// times each (`--large-runs` times from 25 hosts on); during the largest size, the worker's, the dev server's
+// and the API's memory and CPU are watched.
 import type { LabHost } from '../../test/support/lab.ts';
 import { type ApiProcess, startApi } from '../apiProcess.ts';
 import { type Footprint, watchProcess } from '../footprint.ts';
@@ -9,7 +10,8 @@ import { type ProvisionRun, provisionOnce, wipeHosts } from './provision.ts';
 
 export interface ScaleResults {
   sizes: number[];
-  runs: number;
+  /** Runs per size, aligned with sizes (results saved before --large-runs applied here hold one number). */
+  runs: number[] | number;
   provisions: ProvisionRun[];
   footprint: {
     size: number;
@@ -66,16 +68,22 @@ async function measureWithFootprint(t: BenchTemporal, hosts: readonly LabHost[],
   }
 }
 
-export async function runScale(t: BenchTemporal, hosts: readonly LabHost[], sizes: number[], runs: number) {
+export async function runScale(
+  t: BenchTemporal,
+  hosts: readonly LabHost[],
+  sizes: number[],
+  runsFor: (size: number) => number,
+) {
   const sorted = [...sizes].sort((a, b) => a - b);
   const provisions: ProvisionRun[] = [];
   for (const size of sorted.slice(0, -1))
-    provisions.push(...(await measureSize(t, hosts.slice(0, size), runs)));
-  const largest = await measureWithFootprint(t, hosts.slice(0, sorted.at(-1)), runs);
+    provisions.push(...(await measureSize(t, hosts.slice(0, size), runsFor(size))));
+  const big = sorted.at(-1)!;
+  const largest = await measureWithFootprint(t, hosts.slice(0, big), runsFor(big));
   await wipeHosts(hosts.slice(0, sorted.at(-1)));
   const results: ScaleResults = {
     sizes: sorted,
-    runs,
+    runs: sorted.map(runsFor),
     provisions: [...provisions, ...largest.provisions],
     footprint: largest.footprint,
   };
