@@ -47,5 +47,5 @@ for _ in $(seq 1 240); do [ -s "$scratch/address" ] && break; sleep 0.5; done
 export ZKE_TEST_TEMPORAL=$(cat "$scratch/address")
 export ZKE_KEYRING=$scratch/keyring.json
 
-files=(test/unit/*.test.ts test/integration/*.test.ts test/lab/*.test.ts)
+files=(test/unit/*.test.ts bench/*.test.ts test/integration/*.test.ts test/lab/*.test.ts)
 node --import tsx --test --test-concurrency=1 --test-timeout=1800000 "${files[@]}"
