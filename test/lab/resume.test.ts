@@ -11,7 +11,7 @@ import { connectClient } from '../../common/temporal.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { PROVISION_STEPS } from '../../workflows/provisionCluster.ts';
-import { clusterWorkflowId, type OperationStatus, statusQuery } from '../../workflows/types.ts';
+import { clusterWorkflowId, type OperationStatus } from '../../workflows/types.ts';
 import {
   k8sSkipReason,
   labClusterYaml,
@@ -19,6 +19,7 @@ import {
   type RoleMap,
   submitRevision,
 } from '../support/cluster.ts';
+import { waitForStatus } from '../support/faults.ts';
 import { KEY_MATERIAL } from '../support/history.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import '../support/temporal.ts'; // sets ZKE_HOME / ZKE_KEYRING for this process and the worker processes
@@ -57,30 +58,9 @@ after(async () => {
 
 const newWorker = () => spawnWorker(temporal.address, taskQueue, path.join(dir, 'worker.log'));
 
-async function status(client: Client): Promise<OperationStatus | undefined> {
-  try {
-    return await client.workflow.getHandle(clusterWorkflowId('resume')).query(statusQuery);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Polls the status query until `ready(status)`; bounded. */
-async function waitUntil(
-  client: Client,
-  what: string,
-  ready: (s: OperationStatus) => boolean,
-): Promise<OperationStatus> {
-  const deadline = Date.now() + 600_000;
-  while (Date.now() < deadline) {
-    const s = await status(client);
-    if (s && ready(s)) return s;
-    if (s && s.phase !== 'running')
-      throw new Error(`operation ended (${s.phase}: ${s.error}) before ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Polls the status query (through the current client: the server restarts) until ready; bounded. */
+const waitUntil = (client: Client, what: string, ready: (s: OperationStatus) => boolean) =>
+  waitForStatus(client.workflow.getHandle(clusterWorkflowId('resume')), what, ready);
 
 async function creations(host: string, since: number): Promise<string[]> {
   const out = await labExec(host, [
