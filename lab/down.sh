@@ -54,7 +54,7 @@ kill_lab_processes() {
   done
   # Kill what is left until nothing is (a loaded machine with many pods needs more than one round).
   # shellcheck disable=SC2086
-  wait_for 45 kill_remaining $inodes || true
+  wait_for 120 kill_remaining $inodes || true
 }
 
 # kill_remaining INODES...: SIGKILL the lab's remaining processes; true when there are none
