@@ -1,6 +1,7 @@
 // Air-gap images (zke `loadimage`): an image archive on the worker machine is streamed to a node's Docker
 // (POST /images/load over the SSH-forwarded socket) unless the node already has every image in it.
 import fs from 'node:fs';
+import { Transform } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { latestSpec, nodeOf, sshTarget } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
@@ -44,12 +45,19 @@ export async function loadImageArchive(input: {
       }
       const result = { host: input.host, archive: input.archive, images };
       if (images.length && !missing.length) return { ...result, loaded: false };
+      // Counted on the way through: a 'data' listener on the file itself would start it flowing before the
+      // upload is connected, and the chunks read meanwhile would be lost.
       let sent = 0;
-      const body = fs.createReadStream(input.archive);
-      body.on('data', (chunk) => {
-        sent += chunk.length;
-        note(`${input.host}: ${sent} bytes of ${input.archive} sent`);
+      const body = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          sent += chunk.length;
+          note(`${input.host}: ${sent} bytes of ${input.archive} sent`);
+          done(null, chunk);
+        },
       });
+      const file = fs.createReadStream(input.archive);
+      file.on('error', (err) => body.destroy(err));
+      file.pipe(body);
       const answer = await docker.upload('/images/load?quiet=1', body, 'application/x-tar');
       const failure = answer
         .split('\n')
