@@ -12,7 +12,9 @@ export interface Keyring {
 export function loadOrCreateKeyring(file: string): Keyring {
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
   const ring: Keyring = { current: 'k1', keys: { k1: randomBytes(32).toString('base64') } };
-  writeKeyring(file, ring);
+  // the API and the worker start together: the first to create the file wins, the other reads it
+  if (!writeKeyring(file, ring, { exclusive: true }))
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
   return ring;
 }
 
@@ -24,9 +26,22 @@ export function rotateKeyring(file: string): Keyring {
   return rotated;
 }
 
-function writeKeyring(file: string, ring: Keyring): void {
+/** Writes the ring atomically; exclusive: only when no file exists (false when one did). */
+function writeKeyring(file: string, ring: Keyring, { exclusive = false } = {}): boolean {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(ring, null, 2), { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  if (!exclusive) {
+    fs.renameSync(tmp, file);
+    return true;
+  }
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }

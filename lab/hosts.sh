@@ -15,7 +15,7 @@ start_host() {
     bash "$LAB_DIR/hostinit.sh" "$h" >> "$ZLAB_ROOT/hosts/$h.log" 2>&1 < /dev/null &
   p=$!
   echo "$p" > "$ZLAB_ROOT/hosts/$h.unshare"
-  wait_for 10 save_init_pid "$h" "$p" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
+  wait_for 30 save_init_pid "$h" "$p" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
 }
 
 # save_init_pid HOST UNSHARE_PID: the init is unshare's only child.  Found by parent PID
@@ -43,8 +43,8 @@ host_failed() {
 # sshd accepts connections and dockerd answers `docker info`
 wait_host_ready() {
   local h=$1
-  wait_for 20 sshd_listens "$(host_ip "$h")" || host_failed "$h" "sshd is not listening"
-  wait_for 60 docker_answers "$h" || host_failed "$h" "dockerd is not ready"
+  wait_for 60 sshd_listens "$(host_ip "$h")" || host_failed "$h" "sshd is not listening"
+  wait_for 120 docker_answers "$h" || host_failed "$h" "dockerd is not ready"
 }
 
 write_ssh_config() {

@@ -159,7 +159,14 @@ export class LabInstance {
   /** Starts this instance fresh with n hosts (tearing down a stale one first); resolves to its hosts. */
   async up(n: number): Promise<LabHost[]> {
     if (this.isUp()) await this.down();
-    await this.runOrThrow(['up', String(n)]);
+    try {
+      await this.runOrThrow(['up', String(n)]);
+    } catch (error) {
+      // a failed up tears its partial lab down; one more try, saying why the first failed
+      console.error(`lab ${this.id}: up ${n} failed, trying once more: ${(error as Error).message}`);
+      if (this.isUp()) await this.down();
+      await this.runOrThrow(['up', String(n)]);
+    }
     return this.hosts();
   }
 

@@ -72,3 +72,24 @@ test('zke keys rotate adds a current key and keeps the old ones', async () => {
   assert.equal(rotated.current, 'k2');
   assert.deepEqual(rotated.keys, ['k1', 'k2']);
 });
+
+test('processes starting together (API and worker) end up with one keyring', async () => {
+  const { spawn } = await import('node:child_process');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zke-race-')), 'keys', 'ring.json');
+  const startAt = Date.now() + 2500; // all at once, once every process has loaded
+  const script = `import { loadOrCreateKeyring } from './common/keyring.ts';
+    while (Date.now() < ${startAt});
+    process.stdout.write(JSON.stringify(loadOrCreateKeyring(${JSON.stringify(file)})));`;
+  const started = Array.from({ length: 6 }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    return new Promise<string>((resolve) => child.on('close', () => resolve(out)));
+  });
+  const rings = (await Promise.all(started)).map((out) => JSON.parse(out));
+  const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const ring of rings) assert.deepEqual(ring, onDisk);
+  assert.deepEqual(fs.readdirSync(path.dirname(file)), ['ring.json'], 'no temporary file left');
+});
