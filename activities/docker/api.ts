@@ -41,6 +41,20 @@ export class DockerApi {
     return this.session.target.host;
   }
 
+  /** Free bytes on the filesystem of Docker's root dir, or undefined when that cannot be told. */
+  async freeBytes(): Promise<number | undefined> {
+    try {
+      const info = await this.call<{ DockerRootDir?: string }>('GET', '/info');
+      const df = await this.session.exec(['df', '-Pk', info.body.DockerRootDir ?? '/var/lib/docker'], {
+        timeoutMs: 10_000,
+      });
+      const availableKiB = Number(df.stdout.trim().split('\n').at(-1)?.split(/\s+/)[3]);
+      return df.code === 0 && Number.isFinite(availableKiB) ? availableKiB * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One API call; non-2xx answers become DockerError unless listed in `accept`. */
   async call<T>(
     method: string,

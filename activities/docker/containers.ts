@@ -1,6 +1,7 @@
 // Container primitives over the Docker API: read back what runs, pull images, create/start/replace/remove.
 // The decision *what* to do comes from the pure diff in model/; this module only does it.
 import type { PlannedContainer } from '../../model/plan/types.ts';
+import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 import { type DockerApi, DockerError, dockerFailure, NO_SPACE } from './api.ts';
 
 export interface InspectedContainer {
@@ -110,8 +111,22 @@ export async function ensureImage(
       if (!(err instanceof DockerError && NO_SPACE.test(err.detail))) throw err;
       failure = err.detail; // refused before pulling: no room for Docker's own bookkeeping
     });
-  if (failure) throw dockerFailure(404, `${docker.host}: cannot pull ${image}: ${failure}`);
+  if (failure) throw await pullFailure(docker, `${docker.host}: cannot pull ${image}: ${failure}`);
   return 'pulled';
+}
+
+/** Below this, a failed pull is put down to the disk (Docker's mirror fallback hides the real cause). */
+export const LOW_DISK_BYTES = 512 * 1024 * 1024;
+
+async function pullFailure(docker: DockerApi, message: string): Promise<Error> {
+  if (NO_SPACE.test(message)) return dockerFailure(404, message);
+  const free = await docker.freeBytes();
+  if (free === undefined || free >= LOW_DISK_BYTES) return dockerFailure(404, message);
+  const mib = Math.floor(free / 1024 / 1024);
+  return permanent(
+    NON_RETRYABLE.disk,
+    `${message} (only ${mib} MiB free where Docker keeps images: the host's disk is nearly full: free space, then run again)`,
+  );
 }
 
 export function splitImage(image: string): { repo: string; tag: string } {

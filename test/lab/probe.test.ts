@@ -1,7 +1,9 @@
 // Foundation end-to-end: a workflow whose activity reaches each lab host over SSH and asks its Docker.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { DockerApi } from '../../activities/docker/api.ts';
 import type { HostFacts } from '../../activities/hostsCheck.ts';
+import { SshSession } from '../../activities/ssh/session.ts';
 import type { SshTarget } from '../../activities/ssh/target.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labSsh, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
@@ -80,6 +82,24 @@ test('a wrong pinned host key fails fast, non-retryable, naming the host', { ski
     await worker.stop();
   }
 });
+
+test(
+  'freeBytes over ssh reports the free space where the host keeps its Docker images',
+  { skip },
+  async () => {
+    const [target] = targets(hosts.slice(0, 1));
+    const session = await SshSession.open(target!);
+    try {
+      const free = await new DockerApi(session, '/var/run/docker.sock').freeBytes();
+      const df = await labExec('zlab1', ['df', '--output=avail', '-B1', '/var/lib/docker']);
+      const expected = Number(df.stdout.trim().split('\n').at(-1));
+      assert.ok(free !== undefined && expected > 0, `freeBytes ${free}, df ${df.stdout}`);
+      assert.ok(Math.abs(free - expected) < 64 * 1024 * 1024, `freeBytes ${free} vs df ${expected}`);
+    } finally {
+      session.close();
+    }
+  },
+);
 
 function causes(err: unknown): string {
   const messages: string[] = [];

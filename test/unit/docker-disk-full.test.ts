@@ -1,6 +1,6 @@
 // A full disk on a host fails an image pull for good (HostDiskFull, non-retryable) naming host and image, whether
 // Docker refuses the pull up front or reports it in the pull's progress stream; other pull failures keep
-// Docker's answer as it was.
+// Docker's answer as it was, unless the disk is nearly full (Docker's mirror fallback hides that cause).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,10 +9,14 @@ import { ensureImage } from '../../activities/docker/containers.ts';
 
 const NO_SPACE = 'write /var/lib/docker/tmp/GetImageBlob1: no space left on device';
 
-/** A Docker without the image whose pull ends as `pull` says. */
-function dockerPulling(pull: (onLine: (line: Record<string, unknown>) => void) => Promise<void>): DockerApi {
+/** A Docker without the image whose pull ends as `pull` says, with `free` bytes left for images. */
+function dockerPulling(
+  pull: (onLine: (line: Record<string, unknown>) => void) => Promise<void>,
+  free: number | undefined = 50 * 1024 ** 3,
+): DockerApi {
   return {
     host: 'h1',
+    freeBytes: async () => free,
     call: async () => ({ status: 404, body: {} }),
     stream: async (_method: string, _path: string, onLine: (line: Record<string, unknown>) => void) =>
       pull(onLine),
@@ -52,4 +56,28 @@ test('another refused pull keeps Docker’s answer and stays retryable', async (
   const refusal = new DockerError(404, 'h1: docker answered 404: manifest unknown', 'manifest unknown');
   const err = await pullError(dockerPulling(() => Promise.reject(refusal)));
   assert.equal(err, refusal);
+});
+
+const MIRROR_FALLBACK =
+  'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host';
+
+test('a failed pull on a nearly full disk: a permanent HostDiskFull saying how much is free', async () => {
+  const err = await pullError(
+    dockerPulling(async (onLine) => onLine({ error: MIRROR_FALLBACK }), 100 * 1024 * 1024),
+  );
+  assert.ok(err instanceof ApplicationFailure);
+  assert.equal(err.type, 'HostDiskFull');
+  assert.equal(err.nonRetryable, true);
+  assert.match(
+    err.message,
+    /^h1: cannot pull zke\/etcd:v3\.4\.23: Get "https:.*only 100 MiB free.*nearly full/,
+  );
+});
+
+test('a failed pull with room on the disk (or no way to tell) keeps Docker’s answer and stays retryable', async () => {
+  for (const free of [50 * 1024 ** 3, undefined]) {
+    const err = await pullError(dockerPulling(async (onLine) => onLine({ error: MIRROR_FALLBACK }), free));
+    assert.ok(err instanceof DockerError, `free=${free}`);
+    assert.equal(err.message, `h1: cannot pull zke/etcd:v3.4.23: ${MIRROR_FALLBACK}`);
+  }
 });
