@@ -1,11 +1,14 @@
 // Request bodies: raw bytes up to BODY_LIMIT (413 beyond), parsed as JSON or YAML by content type.
 // Both are parsed defensively: bounded nesting; YAML through the model's parseYaml (no alias bombs, no duplicate keys).
 import express, { type Request } from 'express';
-import { Lexer } from 'yaml';
-import { parseYaml, YAML_LIMITS } from '../../model/spec/index.ts';
+import { YAML_LIMITS } from '../../model/spec/index.ts';
 import { badRequest, HttpError } from '../problem.ts';
+import { readYaml, type YamlOutcome } from './yamlRead.ts';
+import { yamlInThread } from './yamlThread.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** YAML bodies above this are parsed in a worker thread: a megabyte costs seconds of CPU. */
+const OFFLOAD_BYTES = 64 * 1024;
 const MAX_DEPTH = YAML_LIMITS.maxDepth;
 export const JSON_TYPES = ['application/json'];
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -13,13 +16,14 @@ export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'
 /** Buffers any request body (limit BODY_LIMIT); parsing happens per route with `parseBody`. */
 export const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
 
-/** The parsed body, or undefined when the request has none. */
-export function parseBody(req: Request): unknown {
+/** The parsed body, or undefined when the request has none. Large YAML is parsed off the main thread. */
+export async function parseBody(req: Request): Promise<unknown> {
   const raw = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) return undefined;
   const text = raw.toString('utf8');
   if (req.is(JSON_TYPES)) return parseJson(text);
-  if (req.is(YAML_TYPES)) return parseYamlBody(text);
+  if (req.is(YAML_TYPES))
+    return yamlValue(text.length > OFFLOAD_BYTES ? await yamlInThread(text) : readYaml(text));
   throw new HttpError(
     415,
     'Unsupported Media Type',
@@ -36,35 +40,11 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parseYamlBody(text: string): unknown {
-  const tooDeep = () => badRequest(`body nests deeper than ${MAX_DEPTH} levels`);
-  if (flowTooDeep(text)) throw tooDeep();
-  let result: ReturnType<typeof parseYaml>;
-  try {
-    result = parseYaml(text);
-  } catch (error) {
-    // The parser recurses: deep block nesting overflows the stack (a RangeError, or a SyntaxError if it
-    // happens while a regular expression compiles).
-    if (error instanceof Error && error.message.includes('Maximum call stack size exceeded')) throw tooDeep();
-    throw error;
-  }
-  if (!result.ok)
-    throw new HttpError(400, 'Bad Request', 'body is not acceptable YAML', { errors: result.errors });
-  return result.value;
-}
-
-/**
- * Flow collections (`[`, `{`) nested deeper than MAX_DEPTH, seen by the lexer alone and stopping there: a full
- * parse of a megabyte of nested brackets takes many seconds before its depth can be checked.
- */
-function flowTooDeep(text: string): boolean {
-  let depth = 0;
-  for (const token of new Lexer().lex(text)) {
-    if (token === '[' || token === '{') depth++;
-    else if (token === ']' || token === '}') depth--;
-    if (depth > MAX_DEPTH) return true;
-  }
-  return false;
+function yamlValue(outcome: YamlOutcome): unknown {
+  if (outcome.kind === 'too-deep') throw badRequest(`body nests deeper than ${MAX_DEPTH} levels`);
+  if (outcome.kind === 'invalid')
+    throw new HttpError(400, 'Bad Request', 'body is not acceptable YAML', { errors: outcome.errors });
+  return outcome.value;
 }
 
 /** Iterative depth check (no recursion, so hostile input cannot overflow the stack here). */

@@ -82,7 +82,7 @@ async function serve(def: AnyRoute, req: Request, res: Response): Promise<void> 
     ? check(def.params, req.params, () => notFound(`no such resource: ${req.path}`))
     : {};
   const query = def.query ? check(def.query, req.query, (errors) => badRequest(describe(errors))) : {};
-  const body = checkBody(def.body, parseBody(req));
+  const body = checkBody(def.body, await parseBody(req));
   const reply = await def.handle({ params, query, body, req, res });
   if (!reply) return;
   if (reply.headers) res.set(reply.headers);

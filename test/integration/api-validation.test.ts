@@ -67,6 +67,22 @@ test('YAML alias bombs and deep nesting are refused with 400', async () => {
   assert.match(deepJson.json.detail, /nests deeper/);
 });
 
+test('a large YAML body (read on a worker thread) is validated like a small one', async () => {
+  const workers = Array.from(
+    { length: 2000 },
+    (_, i) => `  - address: 10.1.${i >> 8}.${i & 255}\n    roles: [worker]\n`,
+  );
+  const spec = `cluster_name: large\nnodes:\n${workers.join('')}  - address: "not an address!"\n    roles: [etcd]\n`;
+  assert.ok(spec.length > 64 * 1024);
+  const reply = await suite.api.request('POST', '/v1/clusters', { body: spec });
+  assertProblem(reply, 422);
+  assert.ok(reply.json.errors.some((e: { path: string }) => e.path === 'nodes[2000].address'));
+  const duplicate = await suite.api.request('POST', '/v1/clusters', { body: `${spec}cluster_name: again\n` });
+  assertProblem(duplicate, 400);
+  assert.match(JSON.stringify(duplicate.json.errors), /yaml line 4005/);
+  assert.deepEqual(suite.api.store.clusters(), []);
+});
+
 test('a body over 1 MiB is refused with 413', async () => {
   const big = `cluster_name: big\n# ${'x'.repeat(1024 * 1024)}\n`;
   const reply = await suite.api.request('POST', '/v1/clusters', { body: big });
