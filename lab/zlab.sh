@@ -68,6 +68,7 @@ lab_up() {
   mkdir -p "$ZLAB_ROOT/hosts" "$ZLAB_ROOT/bin"
   install -m 755 "$LAB_DIR/zrunc.sh" "$ZLAB_ROOT/bin/zrunc"
   ssh-keygen -q -t ed25519 -N '' -C zlab-client -f "$ZLAB_ROOT/id_ed25519"
+  raise_inotify_limits
   net_up
   registry_up
   for i in $(seq 1 "$n"); do mkdir -p "$(host_dir "zlab$i")"; done
@@ -76,6 +77,17 @@ lab_up() {
   registry_wait
   trap - EXIT
   log "lab $ZLAB_ID up: $(hosts | tr '\n' ' ')registry $REG; ssh -F $ZLAB_ROOT/ssh_config zlab1"
+}
+
+# Lab hosts share one kernel: its inotify limits (per user, all namespaces together) are the whole lab's.
+# 25 kubelets used up the default 128 instances ("inotify_init: too many open files"); only ever raised.
+raise_inotify_limits() {
+  local key want have
+  for key in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=1048576; do
+    want=${key#*=}
+    have=$(sysctl -n "${key%=*}")
+    [ "$have" -ge "$want" ] || sysctl -qw "$key"
+  done
 }
 
 host_status() {
