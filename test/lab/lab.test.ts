@@ -1,7 +1,7 @@
 // The multi-host lab itself: isolated hosts with sshd and dockerd, a registry, a clean teardown.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -74,6 +74,12 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
     ]);
     assert.equal(password.code, 255);
     assert.match(password.stderr, /Permission denied \(publickey\)/);
+  });
+
+  it("raises the shared kernel's inotify limits enough for a kubelet per host", () => {
+    const limit = (name: string) => Number(readFileSync(`/proc/sys/fs/inotify/${name}`, 'utf8'));
+    assert.ok(limit('max_user_instances') >= 8192, `max_user_instances ${limit('max_user_instances')}`);
+    assert.ok(limit('max_user_watches') >= 1_048_576, `max_user_watches ${limit('max_user_watches')}`);
   });
 
   it('runs a dockerd on each host that names itself after the host', async () => {
