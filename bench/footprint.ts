@@ -25,23 +25,36 @@ export interface Footprint {
   cpuSeconds: number;
 }
 
-/** Watches a process from now on: resets its peak, samples RSS every 250 ms until stop(). */
+/** f(), or undefined once the process is gone (its /proc entry with it). */
+function whileAlive<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Watches a process from now on: resets its peak, samples RSS every 250 ms until stop() or its exit. */
 export function watchProcess(pid: number): { stop(): Footprint } {
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'); // 5: reset the peak RSS to the current RSS
   const startRss = statusKiB(pid, 'VmRSS');
   const startCpu = cpuSeconds(pid);
   let sampled = startRss;
+  let lastCpu = startCpu;
   const timer = setInterval(() => {
-    sampled = Math.max(sampled, statusKiB(pid, 'VmRSS'));
+    const rss = whileAlive(() => statusKiB(pid, 'VmRSS'));
+    if (rss === undefined) return clearInterval(timer); // exited: keep what was seen
+    sampled = Math.max(sampled, rss);
+    lastCpu = whileAlive(() => cpuSeconds(pid)) ?? lastCpu;
   }, 250);
   return {
     stop() {
       clearInterval(timer);
       return {
-        peakRssMiB: statusKiB(pid, 'VmHWM') / 1024,
+        peakRssMiB: (whileAlive(() => statusKiB(pid, 'VmHWM')) ?? sampled) / 1024,
         sampledPeakMiB: sampled / 1024,
         startRssMiB: startRss / 1024,
-        cpuSeconds: cpuSeconds(pid) - startCpu,
+        cpuSeconds: (whileAlive(() => cpuSeconds(pid)) ?? lastCpu) - startCpu,
       };
     },
   };

@@ -29,20 +29,22 @@ export class SshSession {
     readonly hostKey: string,
   ) {}
 
-  static async open(target: SshTarget, signal?: AbortSignal): Promise<SshSession> {
+  static async open(target: SshTarget, signal?: AbortSignal, readyTimeoutMs = 15_000): Promise<SshSession> {
     const conn = new Client();
     let seen = '';
     let mismatch = false;
     const ready = new Promise<void>((resolve, reject) => {
       conn.once('ready', resolve);
-      conn.once('error', reject);
+      // on for the session's life: a stalled handshake emits a second error ("Connection lost before
+      // handshake"), and an error nobody listens to kills the worker process
+      conn.on('error', reject);
     });
     conn.connect({
       host: target.address,
       port: target.port,
       username: target.user,
       privateKey: readKey(target),
-      readyTimeout: 15_000,
+      readyTimeout: readyTimeoutMs,
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
@@ -65,7 +67,6 @@ export class SshSession {
       }
       throw classifySshError(target.host, err as Error);
     }
-    conn.on('error', () => undefined);
     conn.once('close', () => signal?.removeEventListener('abort', onAbort));
     return new SshSession(target, conn, seen);
   }
