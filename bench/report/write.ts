@@ -133,6 +133,7 @@ export async function writeReport(pythonBin: string): Promise<void> {
     pkiSection(r.pki),
     footprintSection(r.scale),
     analysisSection(r),
+    fs.readFileSync(path.join(here, 'attempts.md'), 'utf8'),
   ].join('\n');
   fs.writeFileSync(path.join(docs, 'benchmarks.md'), doc.replace(/\n{3,}/g, '\n\n'));
   const dataFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zke-plot-')), 'plot.json');
