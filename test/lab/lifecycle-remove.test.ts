@@ -26,11 +26,11 @@ before(async () => {
   worker = await startTestWorker(t);
 });
 after(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
   if (SKIP) return;
   await worker.stop();
   await labDown();
   await t.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const ops = () => ({ t, taskQueue: worker.taskQueue });

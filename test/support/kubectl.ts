@@ -18,7 +18,9 @@ export function kubectlPath(version: string): string | undefined {
 export function adminKubeconfigFile(cluster: string): string {
   const kc = store().read<{ yaml: string }>(cluster, 'kubeconfig');
   if (!kc) throw new Error(`cluster ${cluster} has no admin kubeconfig`);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zke-kc-')), 'kube_config_cluster.yml');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-kc-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true })); // a test process's temp file
+  const file = path.join(dir, 'kube_config_cluster.yml');
   fs.writeFileSync(file, kc.yaml, { mode: 0o600 });
   return file;
 }

@@ -24,7 +24,7 @@ test('the thread reads values, invalid YAML (with its line) and too deep nesting
     outcomes.map((o) => o.kind),
     ['value', 'invalid', 'too-deep'],
   );
-  cases.forEach((text, i) => assert.deepEqual(outcomes[i], readYaml(text)));
+  for (const [i, text] of cases.entries()) assert.deepEqual(outcomes[i], readYaml(text));
   const invalid = outcomes[1]!;
   assert.ok(invalid.kind === 'invalid');
   assert.match(JSON.stringify(invalid.errors), /yaml line 2403, .*unique.*cluster_name/);
