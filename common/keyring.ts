@@ -9,13 +9,15 @@ export interface Keyring {
   keys: Record<string, string>;
 }
 
+function readKeyring(file: string): Keyring {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
+}
+
 export function loadOrCreateKeyring(file: string): Keyring {
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
+  if (fs.existsSync(file)) return readKeyring(file);
   const ring: Keyring = { current: 'k1', keys: { k1: randomBytes(32).toString('base64') } };
   // the API and the worker start together: the first to create the file wins, the other reads it
-  if (!writeKeyring(file, ring, { exclusive: true }))
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
-  return ring;
+  return writeKeyring(file, ring, { exclusive: true }) ? ring : readKeyring(file);
 }
 
 export function rotateKeyring(file: string): Keyring {
