@@ -15,7 +15,7 @@ import { endLoad, machineFacts } from './machine.ts';
 import { runPki } from './pkiScenario.ts';
 import { writeReport } from './report/write.ts';
 import { saveResults } from './results.ts';
-import { runScale } from './scale/scenario.ts';
+import { runScale, type ScaleResults } from './scale/scenario.ts';
 import { say } from './stats.ts';
 import { type BenchTemporal, startBenchTemporal } from './temporal.ts';
 
@@ -52,11 +52,11 @@ async function labScenarios(args: BenchArgs, t: BenchTemporal, pythonBin: string
     };
     await recorded('fanout', async () => ({ ...(await runFanOut(o)), ...labFacts }));
   }
-  if (args.only.includes('scale'))
-    await recorded('scale', async () => ({
-      ...(await runScale(t, lab.hosts, args.scaleSizes, (n) => runsFor(args, n))),
-      ...labFacts,
-    }));
+  if (args.only.includes('scale')) {
+    const machine = machineFacts();
+    const save = (r: ScaleResults) => saveResults('scale', endLoad(machine), { ...r, ...labFacts });
+    save(await runScale(t, lab.hosts, args.scaleSizes, (n) => runsFor(args, n), save));
+  }
 }
 
 async function runScenarios(args: BenchArgs, pythonBin: string): Promise<void> {

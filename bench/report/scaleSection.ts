@@ -14,6 +14,10 @@ function outcomeNote(r: ScaleResults): string {
 that needs them (\`${stopped.outcome.replace('stopped before ', '')}\`) and then terminated: the wall times,
 breakdowns, history sizes and ratios below cover only the steps listed in the per-step table.`);
   }
+  const unfinished = (r.requested ?? []).filter((size) => !r.sizes.includes(size));
+  if (unfinished.length)
+    notes.push(`The run was also asked for ${unfinished.join(', ')} hosts but did not finish them; see
+[Runs that did not finish](#runs-that-did-not-finish-written-by-hand-kept-by---report).`);
   if (failed.length)
     notes.push(
       `${failed.length} provision(s) failed: ${[...new Set(failed.map((f) => f.outcome))].join('; ')}.`,

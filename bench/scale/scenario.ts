@@ -9,11 +9,15 @@ import type { BenchTemporal } from '../temporal.ts';
 import { type ProvisionRun, provisionOnce, wipeHosts } from './provision.ts';
 
 export interface ScaleResults {
+  /** Sizes measured so far (results are saved after each size, so a run that dies keeps the sizes it finished). */
   sizes: number[];
+  /** Sizes the run was asked for (absent in results saved by older runners). */
+  requested?: number[];
   /** Runs per size, aligned with sizes (results saved before --large-runs applied here hold one number). */
   runs: number[] | number;
   provisions: ProvisionRun[];
-  footprint: {
+  /** Absent until the largest size has finished. */
+  footprint?: {
     size: number;
     provisions: number;
     worker: Footprint;
@@ -73,19 +77,22 @@ export async function runScale(
   hosts: readonly LabHost[],
   sizes: number[],
   runsFor: (size: number) => number,
-) {
+  onProgress: (partial: ScaleResults) => void = () => {},
+): Promise<ScaleResults> {
   const sorted = [...sizes].sort((a, b) => a - b);
-  const provisions: ProvisionRun[] = [];
+  const results: ScaleResults = { sizes: [], requested: sorted, runs: [], provisions: [] };
+  const finished = (size: number, provisions: ProvisionRun[]) => {
+    results.sizes.push(size);
+    (results.runs as number[]).push(runsFor(size));
+    results.provisions.push(...provisions);
+    onProgress(results);
+  };
   for (const size of sorted.slice(0, -1))
-    provisions.push(...(await measureSize(t, hosts.slice(0, size), runsFor(size))));
+    finished(size, await measureSize(t, hosts.slice(0, size), runsFor(size)));
   const big = sorted.at(-1)!;
   const largest = await measureWithFootprint(t, hosts.slice(0, big), runsFor(big));
-  await wipeHosts(hosts.slice(0, sorted.at(-1)));
-  const results: ScaleResults = {
-    sizes: sorted,
-    runs: sorted.map(runsFor),
-    provisions: [...provisions, ...largest.provisions],
-    footprint: largest.footprint,
-  };
+  results.footprint = largest.footprint;
+  finished(big, largest.provisions);
+  await wipeHosts(hosts.slice(0, big));
   return results;
 }
