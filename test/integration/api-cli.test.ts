@@ -4,16 +4,16 @@ import './api-home.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { EXIT } from '../../cli/command.ts';
 import { ClusterStore } from '../../common/store.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
 const suite = apiSuite({ worker: true, activities: fakeHosts });
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-cli-it-'));
+const dir = tempDir('zke-cli-it');
 const stamp = Date.now().toString(36);
 const clusters = [`cli-${stamp}`, `slow-${stamp}`];
 

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { SCHEDULE_KINDS } from '../../api/schemas.ts';
 import { scheduleId } from '../../api/service/schedules.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, type Reply, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite();
@@ -99,7 +99,7 @@ test(
   async (t) => {
     assert.ok(fs.existsSync(ST), `${ST} is missing: npm test installs it (scripts/test.sh)`);
     const seed = await seedCluster();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-fuzz-'));
+    const dir = tempDir('zke-fuzz');
     try {
       fs.writeFileSync(path.join(dir, 'st.toml'), stConfig(suite.api.url, seed));
       const started = performance.now();

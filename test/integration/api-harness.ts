@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { createApp } from '../../api/app.ts';
@@ -11,6 +10,7 @@ import { TokenStore } from '../../api/auth/tokens.ts';
 import { answerMalformedRequests } from '../../api/problem.ts';
 import { AuditLog } from '../../api/service/audit.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 
 export interface Reply {
@@ -44,7 +44,7 @@ export interface TestApi {
  * idle, and status queries are cut short (nobody could answer them).
  */
 export async function startApi(t: TestTemporal, taskQueue?: string): Promise<TestApi> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-api-'));
+  const home = tempDir('zke-api');
   const tokens = new TokenStore(path.join(home, 'tokens.json'));
   const token = tokens.create('test');
   // With a worker, the activities' store (ZKE_HOME, see api-home.ts); else a private one.

@@ -4,15 +4,15 @@ import './api-home.ts';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ClusterStore } from '../../common/store.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite({ worker: true });
 const name = `sse-${Date.now().toString(36)}`;
-const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-api-key-'));
+const keyDir = tempDir('zke-api-key');
 const keyPath = path.join(keyDir, 'id_ed25519');
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
 

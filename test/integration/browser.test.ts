@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
@@ -18,6 +17,7 @@ import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import { Browser, deadline, ensureChromium } from '../support/browser.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
 const artifacts = path.resolve('test-artifacts');
@@ -46,7 +46,7 @@ describe('browser', { skip: ensureChromium() }, () => {
 
   // Before apiSuite's hook: its Temporal client then connects to this server, which has the Web UI.
   before(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-browser-'));
+    scratch = tempDir('zke-browser');
     const tokens = new TokenStore(path.join(scratch, 'tokens.json'));
     codec = express().use(codecRouter(tokens)).listen(0, '127.0.0.1');
     const codecEndpoint = `http://127.0.0.1:${await listen(codec)}/codec/${tokens.create('ui')}`;

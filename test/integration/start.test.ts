@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../../common/temporal.ts';
 import { stopProcess } from '../../scripts/devServer.ts';
+import { tempDir } from '../support/tempDir.ts';
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-start-'));
+const home = tempDir('zke-start');
 const ports = { temporal: 27233, ui: 28233, api: 28080 };
 const env = {
   ...process.env,

@@ -1,8 +1,7 @@
 // The multi-host lab itself: isolated hosts with sshd and dockerd, a registry, a clean teardown.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -22,6 +21,7 @@ import {
   runCommand,
   stillRunning,
 } from '../support/lab.ts';
+import { tempDir } from '../support/tempDir.ts';
 
 function ssh(host: LabHost, command: string, extraOptions: string[] = []) {
   return runCommand('ssh', [
@@ -105,7 +105,7 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
 
     // a fresh build, so this run proves the whole path: build on zlab1, push, pull on zlab2
     const nonce = randomBytes(8).toString('hex');
-    const context = mkdtempSync(path.join(tmpdir(), 'zlab-test-'));
+    const context = tempDir('zlab-test');
     try {
       writeFileSync(path.join(context, 'Dockerfile'), `FROM zke/tools:v1\nRUN echo ${nonce} > /nonce\n`);
       await labBuildImage('zke/lab-selftest:v1', context, { force: true });

@@ -5,18 +5,18 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { managedContainers, submitRevision } from '../support/cluster.ts';
 import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 import { labSpec, provision, run, SKIP } from './lifecycle-harness.ts';
 
 let t: TestTemporal;
 let worker: { taskQueue: string; stop(): Promise<void> };
 let hosts: LabHost[];
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-airgap-'));
+const dir = tempDir('zke-airgap');
 
 before(async () => {
   if (SKIP) return;

@@ -2,13 +2,12 @@
 // sampled during the run and never more than one node is unavailable; the hosts end up running the new plan.
 // Then the worker process is SIGKILLed mid-upgrade: a new worker resumes it and it completes.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { clusterWorkflowId, type OperationStatus, statusQuery } from '../../workflows/types.ts';
 import { submitRevision } from '../support/cluster.ts';
 import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { type TestTemporal, testTemporal } from '../support/temporal.ts';
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
 import {
@@ -23,7 +22,7 @@ import {
 } from './lifecycle-harness.ts';
 
 const NEXT_VERSION = 'v1.34.4';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-upgrade-'));
+const dir = tempDir('zke-upgrade');
 const taskQueue = 'lifecycle-upgrade';
 let t: TestTemporal;
 let worker: WorkerProcess;

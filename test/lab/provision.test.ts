@@ -3,8 +3,6 @@
 // one changed extra_args value replaces exactly the affected containers; a refused SSH key fails fast.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { buildPlan, SSL_DIR } from '../../model/plan/index.ts';
@@ -23,6 +21,7 @@ import {
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
 import { LAB_SKIP_REASON, labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
+import { tempDir } from '../support/tempDir.ts';
 
 const skip = LAB_SKIP_REASON ?? k8sSkipReason();
 const ROLES: RoleMap = {
@@ -151,7 +150,7 @@ test(
   'a host whose SSH refuses the key fails the run fast, non-retryable, naming the host',
   { skip, timeout: 300_000 },
   async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-key-'));
+    const dir = tempDir('zke-key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id')]);
     const doc = labClusterYaml('refused', lab.hosts, ROLES);
     (doc.nodes as Record<string, unknown>[])[1].ssh_key_path = path.join(dir, 'id');

@@ -3,7 +3,6 @@
 // container was created twice.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@temporalio/client';
@@ -23,10 +22,11 @@ import { waitForStatus } from '../support/faults.ts';
 import { KEY_MATERIAL } from '../support/history.ts';
 import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import '../support/temporal.ts'; // sets ZKE_HOME / ZKE_KEYRING for this process and the worker processes
+import { tempDir } from '../support/tempDir.ts';
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
 
 const skip = LAB_SKIP_REASON ?? k8sSkipReason();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-resume-'));
+const dir = tempDir('zke-resume');
 const server = {
   cli: path.resolve('.zke/tools/py/bin/temporal'),
   dbFile: path.join(dir, 'temporal.db'),

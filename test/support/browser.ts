@@ -2,9 +2,9 @@
 // NUL-separated JSON), so no websocket client or npm dependency is needed. Every call has a deadline.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { tempDir } from './tempDir.ts';
 
 export const CHROMIUM = process.env.ZKE_CHROMIUM ?? 'chromium';
 
@@ -91,7 +91,7 @@ export class Browser {
 
   /** Starts Chromium with a fresh profile and opens one page of the given size. */
   static async launch(width = 1440, height = 1000): Promise<Browser> {
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-chromium-'));
+    const profile = tempDir('zke-chromium');
     const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
     args.push('--no-first-run', '--remote-debugging-pipe', `--user-data-dir=${profile}`);
     args.push(`--window-size=${width},${height}`, 'about:blank');

@@ -1,10 +1,10 @@
 // kubectl for lab tests: the binary built by lab/k8s (cached outside the repo), the admin kubeconfig zke wrote.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { store } from '../../activities/clusterState.ts';
+import { tempDir } from './tempDir.ts';
 
 const run = promisify(execFile);
 const CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
@@ -18,7 +18,7 @@ export function kubectlPath(version: string): string | undefined {
 export function adminKubeconfigFile(cluster: string): string {
   const kc = store().read<{ yaml: string }>(cluster, 'kubeconfig');
   if (!kc) throw new Error(`cluster ${cluster} has no admin kubeconfig`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-kc-'));
+  const dir = tempDir('zke-kc');
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true })); // a test process's temp file
   const file = path.join(dir, 'kube_config_cluster.yml');
   fs.writeFileSync(file, kc.yaml, { mode: 0o600 });

@@ -1,8 +1,6 @@
 // Test harness: a real Temporal dev server (one per test run, started by scripts/test.sh and passed in
 // ZKE_TEST_TEMPORAL; or started here for a single file), a client, and workers on unique task queues.
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import {
@@ -15,6 +13,7 @@ import { activities as realActivities } from '../../activities/index.ts';
 import { connectClient, dataConverter } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { workflowsPath } from '../../worker/main.ts';
+import { tempDir } from './tempDir.ts';
 
 export interface TestTemporal {
   address: string;
@@ -23,7 +22,7 @@ export interface TestTemporal {
   close(): Promise<void>;
 }
 
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-test-'));
+const scratch = tempDir('zke-test');
 process.env.ZKE_KEYRING ??= path.join(scratch, 'keyring.json');
 process.env.ZKE_HOME ??= path.join(scratch, 'home');
 

@@ -4,12 +4,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EXIT } from '../../cli/command.ts';
+import { tempDir } from '../support/tempDir.ts';
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-cli-'));
+const home = tempDir('zke-cli');
 const requests: string[] = [];
 let server: http.Server;
 let recorder = '';

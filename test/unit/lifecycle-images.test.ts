@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { archiveImageTags } from '../../activities/imageArchive.ts';
+import { tempDir } from '../support/tempDir.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-images-'));
+const dir = tempDir('zke-images');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function archive(name: string, gzip: boolean): string {

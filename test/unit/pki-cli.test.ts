@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { pkiInputFromYaml } from '../../cli/commands/pki.ts';
-import { NOW, tempDir } from './pki-fixture.ts';
+import { tempDir } from '../support/tempDir.ts';
+import { NOW } from './pki-fixture.ts';
 
 const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
 
@@ -54,7 +55,7 @@ function zke(...args: string[]) {
 }
 
 function clusterFile(text: string): string {
-  const path = join(tempDir(), 'cluster.yml');
+  const path = join(tempDir('zke-pki-cli'), 'cluster.yml');
   writeFileSync(path, text);
   return path;
 }
@@ -63,7 +64,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('zke pki generate', () => {
   const config = clusterFile(RKE_YAML);
-  const out = join(tempDir(), 'ssl');
+  const out = join(tempDir('zke-pki-cli'), 'ssl');
 
   test('writes the /etc/kubernetes/ssl layout plus the admin kubeconfig, with modes', () => {
     const run = zke('pki', 'generate', '-c', config, '-o', out);

@@ -1,9 +1,9 @@
 // Shared inputs and openssl helpers for the PKI tests (test/unit/pki-*.test.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertBundle, CertChange, PkiInput, PkiNode, PkiRole } from '../../model/pki/index.ts';
+import { tempDir } from '../support/tempDir.ts';
 
 export const NOW = '2025-01-01T00:00:00.000Z';
 
@@ -40,21 +40,9 @@ export function nonKept(changes: CertChange[]): string[] {
     .sort();
 }
 
-const tempDirs: string[] = [];
-process.on('exit', () => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A new temporary directory, removed when the test process exits. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zke-pki-test-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
 /** Writes every certificate as <dir>/<name>.pem and returns the directory. */
 export function writeCerts(bundle: CertBundle): string {
-  const dir = tempDir();
+  const dir = tempDir('zke-pki-test');
   for (const entry of Object.values(bundle)) writeFileSync(join(dir, `${entry.name}.pem`), entry.certPem);
   return dir;
 }

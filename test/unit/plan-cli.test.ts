@@ -1,15 +1,15 @@
 // `zke plan` against a state file: what a user sees before `up`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { buildPlan } from '../../model/plan/index.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { host, MIN_3, specFrom } from './plan-fixture.ts';
 
 const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
-const dir = mkdtempSync(join(tmpdir(), 'zke-plan-cli-'));
+const dir = tempDir('zke-plan-cli');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function zke(args: string[]) {

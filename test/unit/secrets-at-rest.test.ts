@@ -1,15 +1,15 @@
 // The payload codec and the cluster store keep secrets encrypted, and survive a key rotation.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec } from '../../common/codec.ts';
 import { loadOrCreateKeyring, rotateKeyring } from '../../common/keyring.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { tempDir } from '../support/tempDir.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-secrets-'));
+const dir = tempDir('zke-secrets');
 const keyringFile = path.join(dir, 'keyring.json');
 process.env.ZKE_KEYRING = keyringFile;
 const SECRET = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
@@ -63,7 +63,7 @@ test('the cluster store encrypts at rest, lists keys, and rejects path tricks', 
 
 test('zke keys rotate adds a current key and keeps the old ones', async () => {
   const { spawnSync } = await import('node:child_process');
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-keys-'));
+  const home = tempDir('zke-keys');
   const env = { ...process.env, ZKE_HOME: home, ZKE_KEYRING: '' };
   const run = (...args: string[]) =>
     spawnSync(process.execPath, ['bin/zke.mjs', 'keys', ...args, '--json'], { env, encoding: 'utf8' });
@@ -75,7 +75,7 @@ test('zke keys rotate adds a current key and keeps the old ones', async () => {
 
 test('processes starting together (API and worker) end up with one keyring', async () => {
   const { spawn } = await import('node:child_process');
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zke-race-')), 'keys', 'ring.json');
+  const file = path.join(tempDir('zke-race'), 'keys', 'ring.json');
   const startAt = Date.now() + 2500; // all at once, once every process has loaded
   const script = `import { loadOrCreateKeyring } from './common/keyring.ts';
     while (Date.now() < ${startAt});

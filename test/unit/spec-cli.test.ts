@@ -1,14 +1,14 @@
 // `zke validate` and `zke config`, run as a user runs them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { tempDir } from '../support/tempDir.ts';
 
 const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
 const EXAMPLES = join(import.meta.dirname, '../../examples');
-const dir = mkdtempSync(join(tmpdir(), 'zke-spec-cli-'));
+const dir = tempDir('zke-spec-cli');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 export function zke(args: string[], cwd = dir) {
