@@ -8,9 +8,13 @@ import { parseArgs } from './args.ts';
 import { criticalWorkMs, splitWindow } from './criticalPath.ts';
 import type { FanOutSample } from './fanout/scenario.ts';
 import type { ActivityRun } from './history.ts';
-import { fanOutRows } from './report/aggregate.ts';
+import { failedRuns, fanOutRows, scaleRows } from './report/aggregate.ts';
 import { historyGrowthText } from './report/engineSection.ts';
 import { plural, runsClause } from './report/format.ts';
+import { targetRows } from './report/targets.ts';
+import type { Saved } from './results.ts';
+import type { ProvisionRun } from './scale/provision.ts';
+import type { ScaleResults } from './scale/scenario.ts';
 
 const run = (startedAt: number, closedAt: number): ActivityRun => ({
   type: 'x',
@@ -109,4 +113,39 @@ test('run counts read as English: one run is no median', () => {
   assert.equal(runsClause([3, 10], [1, 1]), 'from a single run per size (no medians)');
   assert.equal(runsClause([3, 10, 25], [3, 3, 1]), 'medians of 3 runs (a single run at 25 hosts)');
   assert.equal(runsClause([3, 10], [2, 2]), 'medians of 2 runs');
+});
+
+test('a failed provision is left out of the medians and targets, and listed with where it gave up', () => {
+  const provision = (size: number, wallMs: number, outcome: string): ProvisionRun => ({
+    size,
+    run: 0,
+    outcome,
+    missingImages: [],
+    wall: { wallMs, workMs: wallMs - 1000, overheadMs: 1000 },
+    steps: [{ step: 'network plugin', wallMs: wallMs / 2, workMs: 0, overheadMs: wallMs / 2 }],
+    history: { events: 100, bytes: 1000, payloadBytes: 100 },
+    activities: 10,
+    retries: 0,
+  });
+  const data: ScaleResults = {
+    sizes: [3, 50],
+    runs: [1, 1],
+    provisions: [
+      provision(3, 60_000, 'complete'),
+      provision(50, 900_000, 'failed: timeout in network plugin'),
+    ],
+  };
+  assert.deepEqual(
+    scaleRows(data).map((r) => [r.size, r.wallMs]),
+    [[3, 60_000]],
+  );
+  assert.deepEqual(
+    failedRuns(data).map((p) => p.size),
+    [50],
+  );
+  const machine = {} as Saved<ScaleResults>['machine'];
+  const [overhead, growth] = targetRows({ machine, data }, undefined, undefined);
+  assert.match(overhead![2], /met/);
+  assert.match(growth![1], /did not finish \(timeout in network plugin/);
+  assert.match(growth![2], /missed/);
 });

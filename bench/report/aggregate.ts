@@ -69,9 +69,14 @@ function stepMedians(runs: ProvisionRun[]): ScaleRow['steps'] {
   });
 }
 
+const failed = (p: ProvisionRun) => p.outcome.startsWith('failed');
+
+/** Medians per size over the provisions that finished (a failed one's times say when it gave up). */
 export function scaleRows(r: ScaleResults): ScaleRow[] {
-  return r.sizes.map((size) => {
-    const runs = r.provisions.filter((p) => p.size === size);
+  const finished = r.provisions.filter((p) => !failed(p));
+  const sizes = r.sizes.filter((size) => finished.some((p) => p.size === size));
+  return sizes.map((size) => {
+    const runs = finished.filter((p) => p.size === size);
     const m = (f: (p: ProvisionRun) => number) => median(runs.map(f));
     const wallMs = m((p) => p.wall.wallMs);
     const overheadMs = m((p) => p.wall.overheadMs);
@@ -90,6 +95,11 @@ export function scaleRows(r: ScaleResults): ScaleRow[] {
       steps: stepMedians(runs),
     };
   });
+}
+
+/** The provisions that failed, each on its own. */
+export function failedRuns(r: ScaleResults): ProvisionRun[] {
+  return r.provisions.filter(failed);
 }
 
 export type { EngineResults };

@@ -5,7 +5,7 @@ import type { FanOutResults } from '../fanout/scenario.ts';
 import type { PkiResults } from '../pkiScenario.ts';
 import type { Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
-import { fanOutRows, scaleRows } from './aggregate.ts';
+import { failedRuns, fanOutRows, scaleRows } from './aggregate.ts';
 import { millis, pct, seconds, times } from './format.ts';
 
 /** Target of the issue for a fresh 50-node bundle. */
@@ -132,7 +132,10 @@ function scalePart(scale: Saved<ScaleResults> | undefined): string {
   const rows = scaleRows(scale.data);
   const largest = rows.at(-1)!;
   const top = [...largest.steps].sort((a, b) => b.wallMs - a.wallMs).slice(0, 3);
-  const missing = [3, 10, 25, 50].filter((n) => !rows.some((r) => r.size === n));
+  const failedSizes = [...new Set(failedRuns(scale.data).map((p) => p.size))].filter(
+    (n) => !rows.some((r) => r.size === n),
+  );
+  const missing = [3, 10, 25, 50].filter((n) => !rows.some((r) => r.size === n) && !failedSizes.includes(n));
   return `### Provisioning
 
 At ${largest.size} hosts the longest steps are ${top
@@ -146,7 +149,7 @@ ${pct(largest.overheadPct)} of the wall time.${
 images, [lab-k8s.md](lab-k8s.md)), so how the provision time grows with hosts is not known yet: the
 "50-host ≤ 2× the 3-host time" target is open.`
       : ''
-  }
+  }${failedSizes.length ? ` ${failedSizes.join(', ')} hosts did not finish: see §3 and [the runs that did not finish](#runs-that-did-not-finish-written-by-hand-kept-by---report).` : ''}
 `;
 }
 

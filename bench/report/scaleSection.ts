@@ -1,12 +1,12 @@
 // Report sections 3 (provisioning scale, per step) and 5 (footprint).
 import type { LabRunFacts, Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
-import { type ScaleRow, scaleRows } from './aggregate.ts';
+import { failedRuns, type ScaleRow, scaleRows } from './aggregate.ts';
 import { machineLine, mib, notRun, pct, runsClause, seconds, table } from './format.ts';
 
 function outcomeNote(r: ScaleResults): string {
   const stopped = r.provisions.find((p) => p.outcome.startsWith('stopped'));
-  const failed = r.provisions.filter((p) => p.outcome.startsWith('failed'));
+  const failed = failedRuns(r);
   const notes: string[] = [];
   if (stopped) {
     notes.push(`**Full provisioning cannot complete in the lab yet**: its registry lacks ${stopped.missingImages.map((i) => `\`${i}\``).join(', ')}
@@ -18,11 +18,26 @@ breakdowns, history sizes and ratios below cover only the steps listed in the pe
   if (unfinished.length)
     notes.push(`The run was also asked for ${unfinished.join(', ')} hosts but did not finish them; see
 [Runs that did not finish](#runs-that-did-not-finish-written-by-hand-kept-by---report).`);
-  if (failed.length)
-    notes.push(
-      `${failed.length} provision(s) failed: ${[...new Set(failed.map((f) => f.outcome))].join('; ')}.`,
-    );
+  if (failed.length) notes.push(failedTable(r));
   return notes.join('\n\n');
+}
+
+/** Failed provisions, left out of every median below: how far each got and when it gave up. */
+function failedTable(r: ScaleResults): string {
+  const rows = failedRuns(r).map((p) => {
+    const last = p.steps.at(-1);
+    return [
+      p.size,
+      p.run + 1,
+      p.outcome.replace(/^failed: /, ''),
+      seconds(p.wall.wallMs),
+      last ? `${last.step} (${seconds(last.wallMs)} in it)` : '–',
+      p.retries,
+    ];
+  });
+  return `**Provisions that did not finish** (left out of every median, table and target below):
+
+${table(['hosts', 'run', 'why', 'gave up after', 'last step reached', 'retried activities'], rows)}`;
 }
 
 function stepTable(rows: ScaleRow[]): string {
@@ -110,9 +125,13 @@ export function footprintSection(saved: Saved<ScaleResults> | undefined): string
   if (!('error' in f.api))
     rows.push(row(`API (polled: ${f.api.requests} GET /v1/clusters, ${f.api.failures} non-2xx)`, f.api));
   const during = f.provisions === 1 ? 'the provision' : `the ${f.provisions} provisions`;
+  const failedHere = failedRuns(saved!.data).filter((p) => p.size === f.size).length;
+  const failedNote = failedHere
+    ? `; ${failedHere === f.provisions ? 'it' : `${failedHere} of them`} did not finish, so this covers the work until zke gave up`
+    : '';
   return `## 5. Footprint
 
-During ${during} of ${f.size} hosts in section 3 (the largest size measured), each process measured
+During ${during} of ${f.size} hosts in section 3 (the largest size run${failedNote}), each process measured
 from \`/proc/<pid>\`: peak RSS is \`VmHWM\`, reset (\`clear_refs\`) just before; RSS also sampled every 250 ms.
 The API, when it starts, is polled every 500 ms as a UI would.
 

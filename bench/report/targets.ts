@@ -3,7 +3,7 @@ import type { FanOutResults } from '../fanout/scenario.ts';
 import type { PkiResults } from '../pkiScenario.ts';
 import type { Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
-import { fanOutRows, scaleRows } from './aggregate.ts';
+import { failedRuns, fanOutRows, scaleRows } from './aggregate.ts';
 import { millis, pct, table, times } from './format.ts';
 
 type Verdict = [target: string, measured: string, verdict: string];
@@ -23,6 +23,7 @@ function scaleTargets(scale: Saved<ScaleResults> | undefined): Verdict[] {
   const small = rows.find((r) => r.size === 3);
   const big = rows.find((r) => r.size === 50);
   const growth = small && big ? big.wallMs / small.wallMs : undefined;
+  const bigFailed = !big && scale ? failedRuns(scale.data).find((p) => p.size === 50) : undefined;
   const largest = rows.at(-1);
   const upTo =
     largest && largest.size < 50 ? ` (up to ${largest.size} hosts; larger sizes not measured)` : '';
@@ -36,10 +37,12 @@ function scaleTargets(scale: Saved<ScaleResults> | undefined): Verdict[] {
       '50-host provision ≤ 2× the 3-host time',
       growth
         ? `${times(growth)} (50 vs 3 hosts)${partial}`
-        : rows.length
-          ? `only ${sizesText(rows)} measured`
-          : '–',
-      verdict(growth === undefined ? undefined : growth <= 2),
+        : bigFailed
+          ? `the 50-host provision did not finish (${bigFailed.outcome.replace(/^failed: /, '')}, see §3)`
+          : rows.length
+            ? `only ${sizesText(rows)} measured`
+            : '–',
+      bigFailed ? verdict(false) : verdict(growth === undefined ? undefined : growth <= 2),
     ],
   ];
 }
