@@ -85,6 +85,7 @@ export function pkiInput(spec: ClusterSpec, now: string): PkiInput {
     serviceCidr: spec.network.serviceCidr,
     clusterDomain: spec.network.clusterDomain,
     validityDays: spec.certValidityDays,
+    keyAlgorithm: spec.certKeyAlgorithm,
     now,
   };
 }

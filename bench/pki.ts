@@ -1,13 +1,15 @@
 // Benchmark (not a test): PKI generation time for 5, 50 and 500 nodes, median of a few runs. The fresh bundle's
 // CPU time (all threads) is given too: on a shared machine it says what the wall time would be on idle cores.
-// Run: node --import tsx bench/pki.ts [runs]
+// Run: node --import tsx bench/pki.ts [runs] [key algorithm: RSA-2048 (default), ECDSA-P256, ...]
 // Only etcd hosts add a certificate (kube-etcd-*); workers add none, so cluster size barely matters.
 import { availableParallelism, loadavg } from 'node:os';
 import { certFiles, generateBundle } from '../model/pki/index.ts';
 import { newPrivateKeyPems } from '../model/pki/keys.ts';
+import type { CertKeyAlgorithm } from '../model/spec/types.ts';
 import { type PkiSize, syntheticCluster } from './pkiInput.ts';
 
 const RUNS = Number(process.argv[2] ?? 3);
+const ALGORITHM = (process.argv[3] ?? 'RSA-2048') as CertKeyAlgorithm;
 const SIZES: PkiSize[] = [
   { nodes: 5, etcd: 3, controlplane: 3 },
   { nodes: 50, etcd: 3, controlplane: 3 },
@@ -41,7 +43,7 @@ async function median(fn: () => unknown): Promise<number> {
 }
 
 async function measure(size: PkiSize) {
-  const input = syntheticCluster(size);
+  const input = { ...syntheticCluster(size), keyAlgorithm: ALGORITHM };
   const { bundle } = await generateBundle(input);
   const grown = {
     ...input,
@@ -53,7 +55,7 @@ async function measure(size: PkiSize) {
     certs: Object.keys(bundle).length,
     fresh: await medians(() => generateBundle(input)),
     /** kube-node and the service-account token reuse other keys. */
-    keysOnly: await median(() => newPrivateKeyPems(Object.keys(bundle).length - 2)),
+    keysOnly: await median(() => newPrivateKeyPems(Object.keys(bundle).length - 2, ALGORITHM)),
     rerun: await median(() => generateBundle(input, bundle)),
     addWorker: await median(() => generateBundle(grown, bundle)),
     allNodeFiles: await median(() => input.nodes.map((n) => certFiles(bundle, n))),
@@ -62,10 +64,10 @@ async function measure(size: PkiSize) {
 
 const ms = (value: number) => `${value.toFixed(0)} ms`.padStart(9);
 console.log(
-  `PKI generation, ${RUNS === 1 ? 'a single run' : `median of ${RUNS} runs`}; ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(2)}`,
+  `PKI generation with ${ALGORITHM} keys, ${RUNS === 1 ? 'a single run' : `median of ${RUNS} runs`}; ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(2)}`,
 );
 console.log(
-  'nodes  etcd  certs  fresh bundle  (its CPU time)  (RSA keygen alone)  re-run (no-op)  +1 worker  certFiles(all nodes)',
+  'nodes  etcd  certs  fresh bundle  (its CPU time)      (keygen alone)  re-run (no-op)  +1 worker  certFiles(all nodes)',
 );
 for (const size of SIZES) {
   const r = await measure(size);

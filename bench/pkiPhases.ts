@@ -1,5 +1,5 @@
 // Profiling aid (not a test, not run by the runner): where a fresh 50-node PKI bundle's time goes, phase by
-// phase — certificate catalog, RSA key generation, issuing (node-forge + native signature + parse back) —
+// phase — certificate catalog, RSA key generation, issuing (DER encoding + native signature + parse back) —
 // with wall and process CPU time (all threads: keys are generated on libuv's pool), then the whole bundle.
 // Run: node --import tsx bench/pkiPhases.ts [rounds]
 import { availableParallelism, loadavg } from 'node:os';

@@ -139,6 +139,7 @@ export function pkiSection(saved: Saved<PkiResults> | undefined): string {
   // bench/pki.ts prints whole milliseconds
   const ms = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} ms`);
   const rows = r.rows.map((x) => [
+    x.algorithm ?? 'RSA-2048',
     x.nodes,
     x.etcd,
     x.certs,
@@ -154,20 +155,22 @@ export function pkiSection(saved: Saved<PkiResults> | undefined): string {
 ${machineLine(saved.machine)}
 
 \`bench/pki.ts\` (run as is by the runner; ${r.runs === 1 ? 'a single run' : `median of ${r.runs} runs`} of each
-measure): \`generateBundle\` for a fresh cluster of 5, 50 and 500 nodes (only etcd hosts add a certificate,
-\`kube-etcd-*\`, so the node count barely matters), the CPU time of that (all threads: RSA keys are generated
-on libuv's pool), the same number of RSA-2048 keys generated alone (a separate measurement, so under changing
+measure), once with RSA-2048 keys (the default, as RKE) and once with ECDSA P-256 keys (\`cert_key_algorithm:
+ECDSA-P256\`): \`generateBundle\` for a fresh cluster of 5, 50 and 500 nodes (only etcd hosts add a certificate,
+\`kube-etcd-*\`, so the node count barely matters), the CPU time of that (all threads: keys are generated
+on libuv's pool), the same number of keys generated alone (a separate measurement, so under changing
 load it can come out above the bundle), a no-op re-run with the existing bundle, adding one worker, and
 \`certFiles\` for every node.
 
 ${table(
   [
+    'keys',
     'nodes',
     'etcd',
     'certificates',
     'fresh bundle',
     'its CPU time',
-    'RSA keygen alone',
+    'keygen alone',
     're-run (no-op)',
     '+ 1 worker',
     'certFiles (all nodes)',

@@ -1,6 +1,6 @@
 // The issue's targets, each with what was measured and whether it is met.
 import type { FanOutResults } from '../fanout/scenario.ts';
-import type { PkiResults } from '../pkiScenario.ts';
+import { type PkiResults, type PkiRow, pkiRow } from '../pkiScenario.ts';
 import type { Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
 import { failedRuns, fanOutRows, scaleRows } from './aggregate.ts';
@@ -67,13 +67,20 @@ function fanOutTarget(fanout: Saved<FanOutResults> | undefined): Verdict {
 }
 
 function pkiTarget(pki: Saved<PkiResults> | undefined): Verdict {
-  const row = pki?.data.rows.find((r) => r.nodes === 50);
-  const cpu = row?.freshCpuMs === undefined ? '' : ` (${millis(row.freshCpuMs)} of CPU)`;
-  return [
-    '50-node PKI ≤ 1 s',
-    row ? `${millis(row.freshMs)}${cpu}` : '–',
-    verdict(row && row.freshMs <= 1000),
-  ];
+  const rsa = pki && pkiRow(pki.data, 'RSA-2048', 50);
+  const ecdsa = pki && pkiRow(pki.data, 'ECDSA-P256', 50);
+  const cpu = (row: PkiRow) => (row.freshCpuMs === undefined ? '' : ` (${millis(row.freshCpuMs)} of CPU)`);
+  const measured = [
+    rsa && `RSA-2048 keys (default): ${millis(rsa.freshMs)}${cpu(rsa)}`,
+    ecdsa && `ECDSA-P256 keys: ${millis(ecdsa.freshMs)}${cpu(ecdsa)}`,
+  ].filter(Boolean);
+  const rsaMet = rsa && rsa.freshMs <= 1000;
+  const ecdsaMet = ecdsa && ecdsa.freshMs <= 1000;
+  const text =
+    ecdsaMet && !rsaMet
+      ? `${verdict(true)} with \`cert_key_algorithm: ECDSA-P256\`; missed with the RSA-2048 default`
+      : verdict(rsa && rsaMet);
+  return ['50-node PKI ≤ 1 s', measured.join('; ') || '–', text];
 }
 
 const sizesText = (rows: { size: number }[]) => `${rows.map((r) => r.size).join(', ')} hosts`;
@@ -94,7 +101,9 @@ export function targetsSection(
 ): string {
   const rows = targetRows(scale, fanout, pki);
   const count = (v: string) => rows.filter((r) => r[2].startsWith(v)).length;
-  const summary = `${count('**met**')} met, ${count('**missed**')} missed, ${count('not measured')} not measured.`;
+  const optIn = rows.filter((r) => r[2].startsWith('**met**') && r[2].includes('missed with')).length;
+  const met = `${count('**met**')} met${optIn ? ` (${optIn} only with an opt-in setting)` : ''}`;
+  const summary = `${met}, ${count('**missed**')} missed, ${count('not measured')} not measured.`;
   const why = count('**missed**')
     ? ' Where a target is missed, [Where the time goes](#where-the-time-goes) says why.'
     : '';

@@ -40,7 +40,7 @@ export async function generateBundle(
     validityDays: input.validityDays ?? DEFAULT_VALIDITY_DAYS,
     previous,
     bundle: {},
-    freshKeys: await newPrivateKeyPems(newKeyCount),
+    freshKeys: await newPrivateKeyPems(newKeyCount, input.keyAlgorithm),
     issuers: new Map(),
   };
   for (const decision of decisions) run.bundle[decision.spec.name] = materialize(decision, run);

@@ -1,4 +1,5 @@
 // Input and output shapes of the PKI. Plain JSON so a bundle can live in workflow state and on disk.
+import type { CertKeyAlgorithm } from '../spec/types.ts';
 
 export type PkiRole = 'etcd' | 'controlplane' | 'worker' | 'edge';
 
@@ -19,6 +20,8 @@ export interface PkiInput {
   clusterDomain: string;
   /** Validity of new certificates, CAs included. Default 3650 (RKE: 10 years). */
   validityDays?: number;
+  /** Type of the keys this run generates. Default RSA-2048 (RKE's). */
+  keyAlgorithm?: CertKeyAlgorithm;
   /** ISO time of this run: every validity period is computed from it, never from the clock. */
   now: string;
 }

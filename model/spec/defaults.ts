@@ -31,4 +31,5 @@ export const DEFAULTS = {
   drainTimeout: 120,
   maxParallelHosts: 50,
   certValidityDays: 3650,
+  certKeyAlgorithm: 'RSA-2048',
 } as const;

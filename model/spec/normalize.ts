@@ -13,7 +13,14 @@ import {
 import { normalizeNodes, secret, sshAccess, sshDefaults } from './normalize-nodes.ts';
 import { normalizeServices, servicesRoot } from './normalize-services.ts';
 import type { RawCluster } from './raw-schema.ts';
-import type { BastionHost, ClusterSpec, RegistrySpec, SshAccess, UpgradeStrategy } from './types.ts';
+import {
+  type BastionHost,
+  CERT_KEY_ALGORITHMS,
+  type ClusterSpec,
+  type RegistrySpec,
+  type SshAccess,
+  type UpgradeStrategy,
+} from './types.ts';
 
 const RKE_ONLY_KEYS = [
   'services',
@@ -142,6 +149,13 @@ function hostSettings(ctx: SpecContext, raw: RawCluster) {
       1,
       36500,
       DEFAULTS.certValidityDays,
+    ),
+    certKeyAlgorithm: ctx.oneOf(
+      'cert_key_algorithm',
+      raw.cert_key_algorithm,
+      CERT_KEY_ALGORITHMS,
+      'certificate key algorithm',
+      DEFAULTS.certKeyAlgorithm,
     ),
   };
 }

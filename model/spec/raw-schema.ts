@@ -164,6 +164,7 @@ export const rawClusterSchema = z.strictObject({
   ignore_docker_version: opt(bool),
   max_parallel_hosts: opt(numeric),
   cert_validity_days: opt(numeric),
+  cert_key_algorithm: opt(str),
 });
 
 export type RawCluster = z.infer<typeof rawClusterSchema>;

@@ -5,6 +5,9 @@ export const ROLES = ['etcd', 'controlplane', 'worker', 'edge'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const NETWORK_PLUGINS = ['flannel', 'none'] as const;
+/** Key types for new certificate keys (kubeadm's `encryptionAlgorithm` names). */
+export const CERT_KEY_ALGORITHMS = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
+export type CertKeyAlgorithm = (typeof CERT_KEY_ALGORITHMS)[number];
 export const DNS_PROVIDERS = ['coredns', 'none'] as const;
 export const INGRESS_PROVIDERS = ['nginx', 'none'] as const;
 export const METRICS_PROVIDERS = ['metrics-server', 'none'] as const;
@@ -177,6 +180,8 @@ export interface ClusterSpec {
   readonly disablePortCheck: boolean;
   readonly maxParallelHosts: number;
   readonly certValidityDays: number;
+  /** Key type of certificate keys generated from now on (existing keys stay until rotated). */
+  readonly certKeyAlgorithm: CertKeyAlgorithm;
   /** Which key names the file used; error paths are reported in that format. */
   readonly sourceFormat: 'zke' | 'rke';
 }

@@ -23,9 +23,14 @@ const lab = useLabSuite(0, skip);
 
 type Kubectl = ReturnType<typeof kubectl>;
 
-async function provision(name: string, hosts: LabHost[], roles: RoleMap): Promise<Kubectl> {
+async function provision(
+  name: string,
+  hosts: LabHost[],
+  roles: RoleMap,
+  extra: Record<string, unknown> = {},
+): Promise<Kubectl> {
   await labImages();
-  const spec = parseOrThrow(labClusterYaml(name, hosts, roles));
+  const spec = parseOrThrow(labClusterYaml(name, hosts, roles, { extra }));
   const withLabels = {
     ...spec,
     nodes: spec.nodes.map((n) => ({ ...n, labels: { ...n.labels, 'zke.test/host': n.name } })),
@@ -138,7 +143,7 @@ test(
 );
 
 test(
-  '5 hosts: every node Ready with its roles, a Deployment spreads over the workers',
+  '5 hosts with ECDSA-P256 keys: every node Ready with its roles, a Deployment spreads, service-account tokens work',
   { skip, timeout: 1_500_000 },
   async () => {
     const hosts = await labUp(5);
@@ -148,7 +153,7 @@ test(
       zlab4: ['controlplane', 'worker'],
       zlab5: ['worker'],
     };
-    const k = await provision('k8s5', hosts, roles);
+    const k = await provision('k8s5', hosts, roles, { cert_key_algorithm: 'ECDSA-P256' });
     await nodesReady(k, hosts, roles);
     await k('apply', '-f', WORKLOADS);
     await k('rollout', 'status', 'deployment/web', '--timeout=300s');
@@ -157,5 +162,22 @@ test(
     );
     assert.equal(new Set(nodes).size, 3);
     assert.ok(!nodes.includes('zlab1'), 'no workload on the controlplane/etcd-only host (tainted)');
+    // the API server serves with an EC key, and accepts a token signed by the ECDSA service-account key
+    const token = (await k('create', 'token', 'default')).trim();
+    const api = `https://${hosts[0].address}:6443`;
+    const served = await runCommand('sh', [
+      '-c',
+      `openssl s_client -connect ${hosts[0].address}:6443 </dev/null 2>/dev/null | openssl x509 -noout -text`,
+    ]);
+    assert.match(served.stdout, /Public Key Algorithm: id-ecPublicKey/);
+    const res = await runCommand('curl', [
+      '-sk',
+      '--max-time',
+      '10',
+      '-H',
+      `Authorization: Bearer ${token}`,
+      `${api}/api`,
+    ]);
+    assert.match(res.stdout, /"kind": "APIVersions"/);
   },
 );

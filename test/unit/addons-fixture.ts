@@ -84,6 +84,7 @@ export function threeNodeSpec(): ClusterSpec {
     disablePortCheck: false,
     maxParallelHosts: 50,
     certValidityDays: 3650,
+    certKeyAlgorithm: 'RSA-2048',
     sourceFormat: 'zke',
   };
 }

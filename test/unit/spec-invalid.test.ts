@@ -134,6 +134,15 @@ const CASES: Case[] = [
     message: 'unknown role "storage" (known: etcd, controlplane, worker, edge)',
   },
   {
+    name: 'unknown certificate key algorithm',
+    edit: (d) => {
+      d.cert_key_algorithm = 'DSA-1024';
+    },
+    path: 'cert_key_algorithm',
+    message:
+      'unknown certificate key algorithm "DSA-1024" (known: RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384)',
+  },
+  {
     name: 'unknown role in RKE `role`',
     edit: (d) => {
       delete d.nodes[1].roles;

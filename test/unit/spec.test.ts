@@ -87,11 +87,17 @@ describe('defaults', () => {
     assert.equal(spec.prefixPath, '/');
     assert.equal(spec.maxParallelHosts, 50);
     assert.equal(spec.certValidityDays, 3650);
+    assert.equal(spec.certKeyAlgorithm, 'RSA-2048');
     const [node] = spec.nodes;
     assert.deepEqual(node!.ssh, { user: 'zcloud', port: 22, keyPath: '~/.ssh/id_rsa' });
     assert.equal(node!.dockerSocket, '/var/run/docker.sock');
     assert.equal(node!.name, '10.0.0.1');
     assert.equal(node!.internalAddress, '10.0.0.1');
+  });
+
+  test('cert_key_algorithm picks the key type of new certificate keys', () => {
+    const { spec } = parseOk(`${MINIMAL}cert_key_algorithm: ECDSA-P256\n`);
+    assert.equal(spec.certKeyAlgorithm, 'ECDSA-P256');
   });
 
   test('node names default to the address, lower-cased', () => {
