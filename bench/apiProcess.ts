@@ -24,7 +24,10 @@ function waitReady(child: ChildProcess): Promise<string> {
   const lines = createInterface({ input: child.stdout! });
   let token = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API not listening after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`API not listening after ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
     child.once('exit', (code) => reject(new Error(`API exited (${code}) before listening`)));
     lines.on('line', (line) => {
       token = line.match(/^export ZKE_TOKEN=(\S+)/)?.[1] ?? token;
