@@ -10,6 +10,8 @@ export const seq = (...items: Node[]): Node => asn1.create(Class.UNIVERSAL, Type
 export const set = (...items: Node[]): Node => asn1.create(Class.UNIVERSAL, Type.SET, true, items);
 export const oid = (dotted: string): Node =>
   asn1.create(Class.UNIVERSAL, Type.OID, false, asn1.oidToDer(dotted).getBytes());
+/** The dotted text of an OBJECT IDENTIFIER node. */
+export const oidOf = (node: Node): string => asn1.derToOid(node.value as string);
 export const nul = (): Node => asn1.create(Class.UNIVERSAL, Type.NULL, false, '');
 export const bool = (value: boolean): Node =>
   asn1.create(Class.UNIVERSAL, Type.BOOLEAN, false, value ? '\xff' : '\x00');

@@ -5,6 +5,7 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
+  type KeyObject,
   randomBytes,
   sign,
   X509Certificate,
@@ -60,8 +61,8 @@ export function issueCertificate(req: IssueRequest): string {
   const spki = der.fromDer(createPublicKey(req.keyPem).export({ type: 'spki', format: 'der' }));
   const keyIdentifier = keyIdOf(spki);
   const subject = nameOf(req.commonName, req.organization);
-  const signerPem = req.issuer?.keyPem ?? req.keyPem;
-  const algorithm = signatureAlgorithm(signerPem);
+  const signer = createPrivateKey(req.issuer?.keyPem ?? req.keyPem);
+  const algorithm = signatureAlgorithm(signer);
   const tbs = der.seq(
     der.explicit(0, der.integer('\x02')), // v3
     der.integer(Buffer.from(req.serial, 'hex').toString('binary')),
@@ -72,7 +73,7 @@ export function issueCertificate(req: IssueRequest): string {
     spki,
     der.explicit(3, der.seq(...extensionsOf(req, keyIdentifier))),
   );
-  const signature = sign('sha256', der.toDer(tbs), createPrivateKey(signerPem));
+  const signature = sign('sha256', der.toDer(tbs), signer);
   const certificate = der.toDer(der.seq(tbs, algorithm, der.bitString(signature.toString('binary'))));
   return toPem(certificate);
 }
@@ -100,8 +101,8 @@ export function randomSerial(): string {
   return bytes.toString('hex');
 }
 
-function signatureAlgorithm(signerPem: string): der.Node {
-  const type = createPrivateKey(signerPem).asymmetricKeyType;
+function signatureAlgorithm(signer: KeyObject): der.Node {
+  const type = signer.asymmetricKeyType;
   if (type === 'rsa') return der.seq(der.oid(OID.sha256WithRsa), der.nul());
   if (type === 'ec') return der.seq(der.oid(OID.ecdsaWithSha256)); // no parameters (RFC 5758)
   throw new Error(`unsupported CA key type ${type}`);
@@ -126,7 +127,7 @@ function subjectKeyIdOf(tbsFields: der.Node[]): string | undefined {
   const extensions = tbsFields.find((f) => isContextTag(f, 3));
   for (const ext of ((extensions?.value as der.Node[])?.[0]?.value ?? []) as der.Node[]) {
     const [id, ...rest] = ext.value as der.Node[];
-    if (der.toDer(id!).equals(der.toDer(der.oid(OID.subjectKeyIdentifier))))
+    if (der.oidOf(id!) === OID.subjectKeyIdentifier)
       return der.fromDer(Buffer.from(rest.at(-1)!.value as string, 'binary')).value as string;
   }
   return undefined;
