@@ -5,11 +5,12 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { certFiles, generateBundle } from '../model/pki/index.ts';
 import { newPrivateKeyPems } from '../model/pki/keys.ts';
+import { DEFAULTS } from '../model/spec/defaults.ts';
 import type { CertKeyAlgorithm } from '../model/spec/types.ts';
 import { type PkiSize, syntheticCluster } from './pkiInput.ts';
 
 const RUNS = Number(process.argv[2] ?? 3);
-const ALGORITHM = (process.argv[3] ?? 'RSA-2048') as CertKeyAlgorithm;
+const ALGORITHM = (process.argv[3] ?? DEFAULTS.certKeyAlgorithm) as CertKeyAlgorithm;
 const SIZES: PkiSize[] = [
   { nodes: 5, etcd: 3, controlplane: 3 },
   { nodes: 50, etcd: 3, controlplane: 3 },

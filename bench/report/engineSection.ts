@@ -1,6 +1,6 @@
 // Report sections 2 (engine overhead: no-op round trip, history per provision) and 4 (PKI).
 import type { EngineResults } from '../engine/noop.ts';
-import type { PkiResults } from '../pkiScenario.ts';
+import { algorithmOf, type PkiResults } from '../pkiScenario.ts';
 import type { Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
 import { scaleRows } from './aggregate.ts';
@@ -139,7 +139,7 @@ export function pkiSection(saved: Saved<PkiResults> | undefined): string {
   // bench/pki.ts prints whole milliseconds
   const ms = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} ms`);
   const rows = r.rows.map((x) => [
-    x.algorithm ?? 'RSA-2048',
+    algorithmOf(x),
     x.nodes,
     x.etcd,
     x.certs,

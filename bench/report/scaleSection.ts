@@ -1,5 +1,6 @@
 // Report sections 3 (provisioning scale, per step) and 5 (footprint).
 import type { LabRunFacts, Saved } from '../results.ts';
+import type { ProvisionRun } from '../scale/provision.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
 import { failedRuns, type ScaleRow, scaleRows } from './aggregate.ts';
 import { machineLine, mib, notRun, pct, runsClause, seconds, table } from './format.ts';
@@ -18,13 +19,13 @@ breakdowns, history sizes and ratios below cover only the steps listed in the pe
   if (unfinished.length)
     notes.push(`The run was also asked for ${unfinished.join(', ')} hosts but did not finish them; see
 [Runs that did not finish](#runs-that-did-not-finish-written-by-hand-kept-by---report).`);
-  if (failed.length) notes.push(failedTable(r));
+  if (failed.length) notes.push(failedTable(failed));
   return notes.join('\n\n');
 }
 
 /** Failed provisions, left out of every median below: how far each got and when it gave up. */
-function failedTable(r: ScaleResults): string {
-  const rows = failedRuns(r).map((p) => {
+function failedTable(failed: ProvisionRun[]): string {
+  const rows = failed.map((p) => {
     const last = p.steps.at(-1);
     return [
       p.size,
