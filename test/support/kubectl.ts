@@ -19,7 +19,6 @@ export function adminKubeconfigFile(cluster: string): string {
   const kc = store().read<{ yaml: string }>(cluster, 'kubeconfig');
   if (!kc) throw new Error(`cluster ${cluster} has no admin kubeconfig`);
   const dir = tempDir('zke-kc');
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true })); // a test process's temp file
   const file = path.join(dir, 'kube_config_cluster.yml');
   fs.writeFileSync(file, kc.yaml, { mode: 0o600 });
   return file;
