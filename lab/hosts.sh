@@ -28,23 +28,42 @@ save_init_pid() {
 }
 
 sshd_listens() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; }
+
+# dockerd answers `docker info` (each try bounded; what the last try printed is kept in HOST.docker-info)
 docker_answers() {
-  [ -n "$(init_pid "$1")" ] && in_host "$1" /usr/bin/docker info --format '{{.Name}}'
+  local out=$ZLAB_ROOT/hosts/$1.docker-info
+  if [ -z "$(init_pid "$1")" ]; then
+    echo "the host's init is not running" > "$out"
+    return 1
+  fi
+  in_host "$1" timeout 30 /usr/bin/docker info --format '{{.Name}}' > "$out" 2>&1
 }
 
+# what a newcomer needs to see why HOST did not come up (the dockerd log without its gRPC chatter)
 host_failed() {
   local h=$1 d
   d=$(host_dir "$h")
   log "$h: $2; last log lines:"
-  tail -n 20 "$ZLAB_ROOT/hosts/$h.log" "$d/up/var/log/sshd.log" "$d/up/var/log/dockerd.log" >&2 2>/dev/null || true
+  (
+    tail -n 20 "$ZLAB_ROOT/hosts/$h.log" "$d/up/var/log/sshd.log"
+    echo "==> last 'docker info' <=="
+    cat "$ZLAB_ROOT/hosts/$h.docker-info"
+    echo "==> dockerd.log <=="
+    grep -v '\[core\]' "$d/up/var/log/dockerd.log" | tail -n 15
+    echo "==> processes <=="
+    in_host "$h" ps -eo pid,stat,etime,time,args --width 160
+    echo "==> load: $(cat /proc/loadavg)"
+  ) >&2 2>/dev/null || true
   return 1
 }
 
-# sshd accepts connections and dockerd answers `docker info`
+# sshd accepts connections and dockerd answers `docker info`; the bounds are generous because a
+# host added while other hosts run Kubernetes on the same two cores can take minutes
+# (explicit returns: callers may test it, where `set -e` does not apply)
 wait_host_ready() {
   local h=$1
-  wait_for 60 sshd_listens "$(host_ip "$h")" || host_failed "$h" "sshd is not listening"
-  wait_for 120 docker_answers "$h" || host_failed "$h" "dockerd is not ready"
+  wait_for 120 sshd_listens "$(host_ip "$h")" || { host_failed "$h" "sshd is not listening"; return 1; }
+  wait_for 300 docker_answers "$h" || { host_failed "$h" "dockerd is not ready"; return 1; }
 }
 
 write_ssh_config() {
@@ -91,7 +110,7 @@ write_client_files() {
 boot_hosts() {
   local h
   for h in "$@"; do start_host "$h"; done
-  for h in "$@"; do wait_host_ready "$h"; done
+  for h in "$@"; do wait_host_ready "$h" || return 1; done
   write_client_files
 }
 
@@ -110,7 +129,11 @@ add_host() {
   last=$(hosts | tail -n1)
   h=zlab$(($(host_index "${last:-zlab0}") + 1))
   mkdir -p "$(host_dir "$h")"
-  boot_hosts "$h"
+  if ! boot_hosts "$h"; then
+    log "$h: did not come up; powering it off and booting it once more"
+    [ -z "$(init_pid "$h")" ] || kill_host "$h"
+    start_host_again "$h" || die "$h: did not come up twice (see above)"
+  fi
   refresh_etc_hosts
   echo "$h $(host_ip "$h")"
 }

@@ -8,6 +8,7 @@ import {
   currentLab,
   LAB_SKIP_REASON,
   type LabHost,
+  labAddHost,
   labBuildImage,
   labDown,
   labExec,
@@ -113,6 +114,21 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
       rmSync(context, { recursive: true, force: true });
     }
     assert.equal(await sshOk(zlab2, 'docker run --rm zke/lab-selftest:v1 cat /nonce'), nonce);
+  });
+
+  it('adds a fourth host with sshd and dockerd, which the others know by name', async () => {
+    hosts = await labAddHost();
+    assert.deepEqual(
+      hosts.map((h) => h.name),
+      ['zlab1', 'zlab2', 'zlab3', 'zlab4'],
+    );
+    const zlab4 = byName('zlab4');
+    assert.equal(zlab4.address, `${network}.14`);
+    assert.equal(await sshOk(zlab4, "docker info --format '{{.Name}}'"), 'zlab4');
+    assert.deepEqual((await sshOk(byName('zlab1'), 'getent hosts zlab4')).split(/\s+/), [
+      `${network}.14`,
+      'zlab4',
+    ]);
   });
 
   it('leaves no netns, mount or process behind on down', async () => {

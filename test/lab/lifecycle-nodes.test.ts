@@ -42,6 +42,12 @@ async function etcdMembers(host: string): Promise<string[]> {
   return (JSON.parse(out.stdout) as { members: { name: string }[] }).members.map((m) => m.name).sort();
 }
 
+/** The four hosts once the first test has added two; says so instead of failing on `undefined` when it did not. */
+function addedHosts(): string[] {
+  assert.equal(hosts.length, 4, 'the first test did not add its two hosts');
+  return hosts.map((h) => h.name);
+}
+
 test(
   'add a worker and an etcd host: the member joins, the nodes register',
   { skip: SKIP, timeout: 600_000 },
@@ -75,7 +81,7 @@ test(
   'a spec that replaces every etcd member at once is refused, nothing changes',
   { skip: SKIP, timeout: 300_000 },
   async () => {
-    const [a, b, c, d] = hosts.map((h) => h.name);
+    const [a, b, c, d] = addedHosts();
     await assert.rejects(
       upgrade(
         ops(),
@@ -94,7 +100,7 @@ test(
   'remove them again: the member leaves, the nodes are deleted, the hosts are clean',
   { skip: SKIP, timeout: 600_000 },
   async () => {
-    const [a, b, c, d] = hosts.map((h) => h.name);
+    const [a, b, c, d] = addedHosts();
     const result = await upgrade(ops(), spec({ [a]: ['etcd', 'controlplane', 'worker'], [b]: ['worker'] }));
     assert.equal(result.status.phase, 'succeeded', result.summary);
     assert.deepEqual(await etcdMembers(a), [`etcd-${a}`]);
