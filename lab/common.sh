@@ -34,6 +34,9 @@ host_dir() { echo "$ZLAB_ROOT/hosts/$1"; }
 host_netns() { echo "$PFX$1"; }  # the netns of host zlabK
 host_port() { echo "$PFX$1-p"; } # its veth end on the bridge (in $BRNS)
 mount_tag() { echo "${PFX}zlab-$1"; } # source name of a host's own mounts
+# the cgroup (in every v1 controller) under which the host's dockerd puts its containers: the
+# machine's one cgroup tree is shared, so each host keeps its own branch, and `down` removes it
+host_cgroup() { echo "/$(mount_tag "$1")"; }
 valid_host() { [[ $1 =~ ^zlab[1-9][0-9]*$ ]] && [ -d "$(host_dir "$1")" ]; }
 need_host() { valid_host "$1" || die "unknown host '$1' (hosts: $(hosts | tr '\n' ' '))"; }
 

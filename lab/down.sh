@@ -66,6 +66,23 @@ kill_remaining() {
   return 1
 }
 
+# The hosts' container cgroups: a host killed with its containers leaves their (empty) cgroup
+# directories behind, and every kubelet in the lab would keep watching them
+# (by name, as host_cgroup makes them: this instance's hosts only, also once $ZLAB_ROOT is gone)
+lab_cgroups() {
+  local d
+  for d in /sys/fs/cgroup/*/"$(host_cgroup zlab)"*; do
+    [[ -d $d && ${d##*-zlab} =~ ^[0-9]+$ ]] && echo "$d"
+  done
+  return 0
+}
+# true once none is left (a cgroup whose last task is still exiting is busy for a moment)
+remove_cgroups() {
+  local d
+  for d in $(lab_cgroups); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
+  [ -z "$(lab_cgroups)" ]
+}
+
 unmount_leftovers() {
   local m
   for m in $(lab_mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
@@ -81,6 +98,8 @@ verify_down() {
   [ -z "$what" ] || { log "netns left: $what"; left=1; }
   what=$(lab_mounts | tr '\n' ' ')
   [ -z "$what" ] || { log "mounts left: $what"; left=1; }
+  what=$(lab_cgroups | tr '\n' ' ')
+  [ -z "$what" ] || { log "cgroups left: $what"; left=1; }
   ! ip link show "$ROOT_LINK" > /dev/null 2>&1 || { log "link $ROOT_LINK left"; left=1; }
   [ ! -e "$ZLAB_ROOT" ] || { log "$ZLAB_ROOT left"; left=1; }
   return "$left"
@@ -100,6 +119,7 @@ lab_down() {
   kill_lab_processes "$inodes"
   net_down
   unmount_leftovers
+  wait_for 30 remove_cgroups || true
   rm -rf --one-file-system "$ZLAB_ROOT"
   if [ "$purge" = --purge ]; then
     rm -rf "$REGISTRY_DATA"

@@ -74,13 +74,15 @@ EOF
 }
 
 # the runc wrapper as default runtime; this instance's lab registry as insecure registry
-# and as docker.io mirror, so a plain `docker pull zke/tools:v1` is served by the lab
+# and as docker.io mirror, so a plain `docker pull zke/tools:v1` is served by the lab; the
+# containers' cgroups in this host's own branch (not the machine-wide /docker)
 configure_docker() {
   mkdir -p /etc/docker
   cat > /etc/docker/daemon.json <<EOF
 {
   "runtimes": {"zrunc": {"path": "$ZLAB_ROOT/bin/zrunc"}},
   "default-runtime": "zrunc",
+  "cgroup-parent": "$(host_cgroup "$H")",
   "insecure-registries": ["$REG"],
   "registry-mirrors": ["http://$REG"]
 }

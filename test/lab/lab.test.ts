@@ -131,7 +131,20 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
     ]);
   });
 
-  it('leaves no netns, mount or process behind on down', async () => {
+  it("puts a host's containers in that host's own cgroup branch", async () => {
+    // still running at `down`: its cgroup is what a killed host leaves behind
+    const id = await sshOk(byName('zlab2'), 'docker run -d zke/tools:v1 sleep 600');
+    const branch = currentLab()
+      .cgroups()
+      .filter((dir) => dir.endsWith('zlab-zlab2'));
+    assert.ok(branch.length > 0, 'zlab2 has a cgroup branch');
+    assert.ok(
+      branch.some((dir) => existsSync(path.join(dir, id))),
+      `container ${id} is under ${branch.join(', ')}`,
+    );
+  });
+
+  it('leaves no netns, mount, cgroup or process behind on down', async () => {
     const pids = await labPids();
     assert.ok(pids.length > 3 * 3, `expected init, sshd and dockerd of 3 hosts, got ${pids.length} pids`);
     const started = processSnapshot(pids);

@@ -1,6 +1,6 @@
 // Helpers for integration tests that need the multi-host lab (lab/zlab.sh, see docs/lab.md).
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -213,6 +213,19 @@ export class LabInstance {
    * What of this instance is on the machine, seen without zlab.sh: its netns, root link, mounts,
    * state dir and processes whose command line or environment names its state dir. [] after down.
    */
+  /** The hosts' container cgroup branches (lab/common.sh host_cgroup), in every controller. */
+  cgroups(): string[] {
+    const own = new RegExp(`^${this.namePrefix}zlab-zlab\\d+$`);
+    const base = '/sys/fs/cgroup';
+    const children = (dir: string) =>
+      existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir) : [];
+    return children(base).flatMap((c) =>
+      children(`${base}/${c}`)
+        .filter((n) => own.test(n))
+        .map((n) => `${base}/${c}/${n}`),
+    );
+  }
+
   remains(): string[] {
     const ownNetns = new RegExp(`^${this.namePrefix}zlab(net|\\d+)$`);
     const netns = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => ownNetns.test(n)) : [];
@@ -227,6 +240,7 @@ export class LabInstance {
       );
     return [
       ...netns.map((name) => `netns ${name}`),
+      ...this.cgroups().map((dir) => `cgroup ${dir}`),
       ...(existsSync(`/sys/class/net/${this.rootLink}`) ? [`link ${this.rootLink}`] : []),
       ...mounts.map((point) => `mount ${point}`),
       ...(existsSync(this.root) ? [`dir ${this.root}`] : []),
