@@ -66,20 +66,24 @@ async function answersFromClientPod(k: Kubectl, target: string): Promise<void> {
 }
 
 async function nodesReady(k: Kubectl, hosts: LabHost[], roles: RoleMap): Promise<void> {
-  await eventually('every node Ready', async () => {
-    const nodes = JSON.parse(await k('get', 'nodes', '-o', 'json')) as NodeList;
-    assert.deepEqual(nodes.items.map((n) => n.metadata.name).sort(), hosts.map((h) => h.name).sort());
-    for (const n of nodes.items) {
-      assert.equal(
-        n.status.conditions.find((c) => c.type === 'Ready')?.status,
-        'True',
-        `${n.metadata.name} Ready`,
-      );
-      for (const role of roles[n.metadata.name])
-        assert.equal(n.metadata.labels[`node-role.kubernetes.io/${role}`], 'true');
-      assert.equal(n.metadata.labels['zke.test/host'], n.metadata.name, 'spec labels reach the node');
-    }
-  });
+  await eventually(
+    'every node Ready',
+    async () => {
+      const nodes = JSON.parse(await k('get', 'nodes', '-o', 'json')) as NodeList;
+      assert.deepEqual(nodes.items.map((n) => n.metadata.name).sort(), hosts.map((h) => h.name).sort());
+      for (const n of nodes.items) {
+        assert.equal(
+          n.status.conditions.find((c) => c.type === 'Ready')?.status,
+          'True',
+          `${n.metadata.name} Ready`,
+        );
+        for (const role of roles[n.metadata.name])
+          assert.equal(n.metadata.labels[`node-role.kubernetes.io/${role}`], 'true');
+        assert.equal(n.metadata.labels['zke.test/host'], n.metadata.name, 'spec labels reach the node');
+      }
+    },
+    300_000,
+  );
 }
 
 async function httpFromRoot(url: string): Promise<string> {

@@ -50,7 +50,7 @@ function addedHosts(): string[] {
 
 test(
   'add a worker and an etcd host: the member joins, the nodes register',
-  { skip: SKIP, timeout: 600_000 },
+  { skip: SKIP, timeout: 900_000 },
   async () => {
     const [a, b] = hosts.map((h) => h.name);
     k = await provision(ops(), spec({ [a]: ['etcd', 'controlplane', 'worker'], [b]: ['worker'] }));
