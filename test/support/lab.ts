@@ -209,10 +209,6 @@ export class LabInstance {
     return stdout.split('\n').filter(Boolean).map(Number);
   }
 
-  /**
-   * What of this instance is on the machine, seen without zlab.sh: its netns, root link, mounts,
-   * state dir and processes whose command line or environment names its state dir. [] after down.
-   */
   /** The hosts' container cgroup branches (lab/common.sh host_cgroup), in every controller. */
   cgroups(): string[] {
     const own = new RegExp(`^${this.namePrefix}zlab-zlab\\d+$`);
@@ -226,6 +222,10 @@ export class LabInstance {
     );
   }
 
+  /**
+   * What of this instance is on the machine, seen without zlab.sh: its netns, cgroups, root link, mounts,
+   * state dir and processes whose command line or environment names its state dir. [] after down.
+   */
   remains(): string[] {
     const ownNetns = new RegExp(`^${this.namePrefix}zlab(net|\\d+)$`);
     const netns = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => ownNetns.test(n)) : [];
