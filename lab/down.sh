@@ -8,6 +8,15 @@ lab_netns_inodes() {
   for ns in $(lab_netns); do stat -L -c %i "/run/netns/$ns" 2>/dev/null || true; done
 }
 
+# Holds this instance's netns open until `down` exits.  The kernel gives a freed namespace's inode
+# number to the next namespace created on the machine (another lab's container, say), and
+# verify_down, which runs after net_down, would take that one's processes for this lab's.
+pin_lab_netns() {
+  local ns fd
+  # shellcheck disable=SC2034 # fd stays open on purpose
+  for ns in $(lab_netns); do exec {fd}< "/run/netns/$ns"; done
+}
+
 # "PID PPID" of every process
 proc_parents() {
   cat /proc/[0-9]*/stat 2> /dev/null | sed -E 's/^([0-9]+) \(.*\) [A-Za-z] ([0-9]+) .*/\1 \2/'
@@ -115,6 +124,7 @@ check_purge() {
 lab_down() {
   local purge=${1:-} inodes
   [ "$purge" != --purge ] || check_purge
+  pin_lab_netns
   inodes=$(lab_netns_inodes | tr '\n' ' ')
   kill_lab_processes "$inodes"
   net_down

@@ -57,7 +57,8 @@ net_link_state() {
 
 # this instance's network namespaces: its hosts' ($PFX)zlabK, then the bridge's ($PFX)zlabnet
 lab_netns() {
-  ip netns list | awk -v pfx="$PFX" "$AWK_OWN_NETNS"'
+  # (stderr: a namespace another process is just adding cannot be read yet)
+  ip netns list 2>/dev/null | awk -v pfx="$PFX" "$AWK_OWN_NETNS"'
     own_netns($1) && $1 != pfx "zlabnet" { print $1 }
     $1 == pfx "zlabnet" { bridge = $1 }
     END { if (bridge) print bridge }'

@@ -1,7 +1,10 @@
 // Several lab instances on one machine: each has its own network, hosts and registry, and
 // `down` of one leaves the other working. Instances 0 and 3 unless ZLAB_TEST_INSTANCES=a,b.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   LAB_SKIP_REASON,
@@ -54,6 +57,39 @@ async function assertHostWorks(instance: LabInstance, host: LabHost): Promise<vo
   assert.equal(await sshOk(instance, host.name, pull), 'pulled');
 }
 
+// Another lab's containers coming and going, imitated: once the WATCH netns is gone, namespaces named PREFIX1,
+// PREFIX2... are added, each with a process in it, until the STOP file exists. The kernel hands a freed
+// namespace's inode number to the next namespace created, so some get the numbers of those `down` deleted.
+const CHURN = `while [ -e "/run/netns/$1" ] && [ ! -e "$3" ]; do sleep 0.01; done
+for i in $(seq 1 300); do [ ! -e "$3" ] || break; ip netns add "$2$i"; ip netns exec "$2$i" sleep 600 > /dev/null & echo $!; done`;
+
+/** Starts the churn; stop() ends it, removes what it made and returns its processes that had died meanwhile. */
+function startNetnsChurn(watch: string): { stop: () => Promise<number[]> } {
+  const prefix = `zketest${process.pid}-`;
+  const stopFile = path.join(tmpdir(), `${prefix}stop`);
+  const churn = spawn('bash', ['-c', CHURN, 'churn', watch, prefix, stopFile], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  churn.stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  const ended = new Promise((resolve) => churn.on('close', resolve));
+  const stop = async () => {
+    writeFileSync(stopFile, '');
+    await ended;
+    rmSync(stopFile);
+    const pids = out.split('\n').filter(Boolean).map(Number);
+    const running = stillRunning(processSnapshot(pids));
+    for (const pid of running) process.kill(pid, 'SIGKILL');
+    const names =
+      (await runCommand('ip', ['netns', 'list'])).stdout.match(new RegExp(`${prefix}\\d+`, 'g')) ?? [];
+    for (const name of names) await runCommand('ip', ['netns', 'del', name]);
+    return pids.filter((pid) => !running.includes(pid));
+  };
+  return { stop };
+}
+
 describe('several lab instances on one machine', { skip: LAB_SKIP_REASON, timeout: 600_000 }, () => {
   const first = labInstance(firstId!);
   const second = labInstance(secondId!);
@@ -95,7 +131,11 @@ describe('several lab instances on one machine', { skip: LAB_SKIP_REASON, timeou
     // per host: init, sshd, dockerd, containerd; plus the registry
     assert.equal(firstDaemons.size, 5, `first instance's daemons: ${[...firstDaemons.keys()]}`);
 
-    await second.down();
+    // `down` must neither take these for its own leftovers nor kill them
+    const churn = startNetnsChurn(second.bridgeNetns);
+    await second
+      .down()
+      .finally(async () => assert.deepEqual(await churn.stop(), [], 'churn processes killed'));
 
     assert.deepEqual(stillRunning(secondProcesses), []);
     assert.deepEqual(second.remains(), []);
