@@ -14,16 +14,23 @@ function causeOf(error) {
 // a cancelled subtest or a suite whose subtests failed adds nothing to the failures listed
 const isEcho = (error) => ['cancelledByParent', 'subtestsFailed'].includes(error?.failureType);
 
+const isTestFile = (file) => /\.test\.[cm]?[jt]s$/.test(file ?? '');
+const relative = (file) => path.relative(process.cwd(), file);
+const placeOf = (file, testFile) =>
+  isTestFile(file) || !testFile ? relative(file) : `${relative(testFile)} (in ${relative(file)})`;
+
 export default async function* testDigest(source) {
   const failures = [];
   let passed = 0;
   let failed = 0;
+  let testFile; // the test file running: a failing hook registered by a helper file is named after it
   for await (const { type, data } of source) {
+    if (isTestFile(data?.file)) testFile = data.file;
     if (type === 'test:pass' && data.details.type !== 'suite' && !data.skip && !data.todo) passed++;
     if (type !== 'test:fail') continue;
     if (data.details.type !== 'suite') failed++;
     if (isEcho(data.details.error)) continue;
-    const where = data.file ? `${path.relative(process.cwd(), data.file)} › ` : '';
+    const where = data.file ? `${placeOf(data.file, testFile)} › ` : '';
     failures.push(`✗ ${where}${data.name}\n    ${causeOf(data.details.error).replaceAll('\n', '\n    ')}`);
   }
   if (failures.length > 0) yield `\nfailures (cancelled subtests left out):\n${failures.join('\n')}\n`;
