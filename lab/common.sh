@@ -76,8 +76,16 @@ live_pid() {
   ! is_alive "$p" || echo "$p"
 }
 
-# root-namespace PID of a host's init (PID 1 of its PID namespace); empty when the host is down
-init_pid() { live_pid "$ZLAB_ROOT/hosts/$1.init"; }
+# root-namespace PID of a host's init (PID 1 of its PID namespace); empty when the host is down.
+# PIDs wrap (pid_max may be 32768), so the recorded one counts only while it runs in the host's netns.
+init_pid() {
+  local p ns
+  p=$(live_pid "$ZLAB_ROOT/hosts/$1.init")
+  ns=$(netns_inode "/run/netns/$(host_netns "$1")")
+  [ -n "$p" ] && [ -n "$ns" ] && [ "$(netns_inode "/proc/$p/ns/net")" = "$ns" ] && echo "$p"
+  return 0
+}
+netns_inode() { stat -L -c %i "$1" 2>/dev/null || true; }
 
 # run a command inside a host's namespaces (net, uts, ipc, mount, pid) without ssh
 in_host() {

@@ -5,7 +5,7 @@
 # inodes of the lab's network namespaces ($PFX zlabnet, $PFX zlab1..N)
 lab_netns_inodes() {
   local ns
-  for ns in $(lab_netns); do stat -L -c %i "/run/netns/$ns" 2>/dev/null || true; done
+  for ns in $(lab_netns); do netns_inode "/run/netns/$ns"; done
 }
 
 # Holds this instance's netns open until `down` exits.  The kernel gives a freed namespace's inode

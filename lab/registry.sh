@@ -67,10 +67,11 @@ shared_registry_pids() {
   done
 }
 
+# by config, not by registry.pid: that PID may belong to another process by now
 registry_down() {
   local p
-  p=$(registry_pid)
-  [ -n "$p" ] || return 0
-  kill -TERM "$p" 2>/dev/null || true
-  wait_for 3 is_gone "$p" || kill -KILL "$p" 2>/dev/null || true
+  for p in $(lab_registry_pids); do
+    kill -TERM "$p" 2>/dev/null || true
+    wait_for 3 is_gone "$p" || kill -KILL "$p" 2>/dev/null || true
+  done
 }

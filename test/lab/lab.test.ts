@@ -1,13 +1,17 @@
 // The multi-host lab itself: isolated hosts with sshd and dockerd, a registry, a clean teardown.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { labFault } from '../support/faults.ts';
 import {
   currentLab,
+  LAB_ROOT,
   LAB_SKIP_REASON,
   type LabHost,
+  lab,
   labAddHost,
   labBuildImage,
   labDown,
@@ -43,6 +47,9 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
   const { network } = currentLab();
   let hosts: LabHost[] = [];
   const byName = (name: string) => hosts.find((host) => host.name === name)!;
+  let stranger: ChildProcess | undefined; // a process of the machine's, not the lab's
+
+  after(() => stranger?.kill('SIGKILL'));
 
   before(async () => {
     hosts = await labUp(3);
@@ -144,7 +151,20 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
     );
   });
 
-  it('leaves no netns, mount, cgroup or process behind on down', async () => {
+  it("takes a process that now has a killed host's recorded init PID for somebody else's", async () => {
+    await labFault('kill-host', 'zlab4');
+    // PIDs wrap: as if the next process to start had got the dead init's PID
+    stranger = spawn('sleep', ['600'], { stdio: 'ignore' });
+    writeFileSync(path.join(LAB_ROOT, 'hosts', 'zlab4.init'), String(stranger.pid));
+
+    const status = await lab(['status']);
+    assert.match(status.stdout, /^zlab4 \S+ init=dead /m);
+    const exec = await labExec('zlab4', ['hostname']);
+    assert.notEqual(exec.code, 0, `ran on the machine: ${exec.stdout}`);
+    assert.match(exec.stderr, /host zlab4 is not running/);
+  });
+
+  it('leaves no netns, mount, cgroup or process behind on down, and no other process killed', async () => {
     const pids = await labPids();
     assert.ok(pids.length > 3 * 3, `expected init, sshd and dockerd of 3 hosts, got ${pids.length} pids`);
     const started = processSnapshot(pids);
@@ -153,5 +173,10 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
 
     assert.deepEqual(stillRunning(started), []);
     assert.deepEqual(currentLab().remains(), []);
+    assert.deepEqual(
+      stillRunning(processSnapshot([stranger!.pid!])),
+      [stranger!.pid],
+      'the stranger was killed',
+    );
   });
 });
