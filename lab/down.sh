@@ -77,19 +77,21 @@ kill_remaining() {
 
 # The hosts' container cgroups: a host killed with its containers leaves their (empty) cgroup
 # directories behind, and every kubelet in the lab would keep watching them
-# (by name, as host_cgroup makes them: this instance's hosts only, also once $ZLAB_ROOT is gone)
+# (by name, as host_cgroup makes them: this instance's hosts only, also once $ZLAB_ROOT is gone).
+# lab_cgroups [HOST]: all of them, or HOST's only.
 lab_cgroups() {
   local d
   for d in /sys/fs/cgroup/*/"$(host_cgroup zlab)"*; do
-    [[ -d $d && ${d##*-zlab} =~ ^[0-9]+$ ]] && echo "$d"
+    [[ -d $d && ${d##*-zlab} =~ ^[0-9]+$ ]] || continue
+    if [ -z "${1:-}" ] || [ "${d##*/}" = "$(mount_tag "$1")" ]; then echo "$d"; fi
   done
-  return 0
 }
-# true once none is left (a cgroup whose last task is still exiting is busy for a moment)
+# remove_cgroups [HOST]: the lab's cgroup branches (or HOST's); true once none is left (a cgroup
+# whose last task is still exiting is busy for a moment)
 remove_cgroups() {
   local d
-  for d in $(lab_cgroups); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
-  [ -z "$(lab_cgroups)" ]
+  for d in $(lab_cgroups "$@"); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
+  [ -z "$(lab_cgroups "$@")" ]
 }
 
 unmount_leftovers() {

@@ -40,6 +40,8 @@ kill_host() {
   kill -KILL "$(init_pid "$h")"
   [ -z "$p" ] || wait_for 10 is_gone "$p" || die "$h: did not die"
   rm -f "$ZLAB_ROOT/hosts/$h.init" "$ZLAB_ROOT/hosts/$h.unshare"
+  # its containers' cgroups, empty now (the other hosts' kubelets would keep watching them)
+  wait_for 30 remove_cgroups "$h" || log "$h: cgroups left: $(lab_cgroups "$h" | xargs)"
 }
 
 # power on a killed host: same disk, same host key, fresh /run and /tmp

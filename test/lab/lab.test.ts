@@ -151,8 +151,21 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
     );
   });
 
-  it("takes a process that now has a killed host's recorded init PID for somebody else's", async () => {
+  it("removes a killed host's cgroup branch and only that", async () => {
+    await sshOk(byName('zlab4'), 'docker run -d zke/tools:v1 sleep 600');
+    const branches = (host: string) =>
+      currentLab()
+        .cgroups()
+        .filter((dir) => dir.endsWith(`zlab-${host}`));
+    assert.ok(branches('zlab4').length > 0, 'zlab4 has a cgroup branch');
+
     await labFault('kill-host', 'zlab4');
+
+    assert.deepEqual(branches('zlab4'), []);
+    assert.ok(branches('zlab2').length > 0, "zlab2's branch is gone too");
+  });
+
+  it("takes a process that now has a killed host's recorded init PID for somebody else's", async () => {
     // PIDs wrap: as if the next process to start had got the dead init's PID
     stranger = spawn('sleep', ['600'], { stdio: 'ignore' });
     writeFileSync(path.join(LAB_ROOT, 'hosts', 'zlab4.init'), String(stranger.pid));
