@@ -76,6 +76,9 @@ live_pid() {
   ! is_alive "$p" || echo "$p"
 }
 
+# the inode of a netns file (/run/netns/NS, /proc/PID/ns/net); empty when it cannot be read
+netns_inode() { stat -L -c %i "$1" 2>/dev/null || true; }
+
 # root-namespace PID of a host's init (PID 1 of its PID namespace); empty when the host is down.
 # PIDs wrap (pid_max may be 32768), so the recorded one counts only while it runs in the host's netns.
 init_pid() {
@@ -85,7 +88,6 @@ init_pid() {
   [ -n "$p" ] && [ -n "$ns" ] && [ "$(netns_inode "/proc/$p/ns/net")" = "$ns" ] && echo "$p"
   return 0
 }
-netns_inode() { stat -L -c %i "$1" 2>/dev/null || true; }
 
 # run a command inside a host's namespaces (net, uts, ipc, mount, pid) without ssh
 in_host() {

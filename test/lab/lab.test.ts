@@ -48,6 +48,10 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
   let hosts: LabHost[] = [];
   const byName = (name: string) => hosts.find((host) => host.name === name)!;
   let stranger: ChildProcess | undefined; // a process of the machine's, not the lab's
+  const branches = (host: string) =>
+    currentLab()
+      .cgroups()
+      .filter((dir) => dir.endsWith(`zlab-${host}`));
 
   after(() => stranger?.kill('SIGKILL'));
 
@@ -141,9 +145,7 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
   it("puts a host's containers in that host's own cgroup branch", async () => {
     // still running at `down`: its cgroup is what a killed host leaves behind
     const id = await sshOk(byName('zlab2'), 'docker run -d zke/tools:v1 sleep 600');
-    const branch = currentLab()
-      .cgroups()
-      .filter((dir) => dir.endsWith('zlab-zlab2'));
+    const branch = branches('zlab2');
     assert.ok(branch.length > 0, 'zlab2 has a cgroup branch');
     assert.ok(
       branch.some((dir) => existsSync(path.join(dir, id))),
@@ -153,10 +155,6 @@ describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
 
   it("removes a killed host's cgroup branch and only that", async () => {
     await sshOk(byName('zlab4'), 'docker run -d zke/tools:v1 sleep 600');
-    const branches = (host: string) =>
-      currentLab()
-        .cgroups()
-        .filter((dir) => dir.endsWith(`zlab-${host}`));
     assert.ok(branches('zlab4').length > 0, 'zlab4 has a cgroup branch');
 
     await labFault('kill-host', 'zlab4');
