@@ -79,7 +79,9 @@ export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: Gi
     ],
     undefined as string | undefined,
   );
-  const mtu = network.mtu === undefined ? undefined : ctx.int('network.mtu', network.mtu, 576, 9216, 1500);
+  // RKE writes `mtu: 0` for "the plugin's own MTU" (its templates set one only when non-zero)
+  const unsetMtu = network.mtu === undefined || Number(network.mtu) === 0;
+  const mtu = unsetMtu ? undefined : ctx.int('network.mtu', network.mtu, 576, 9216, 1500);
   if (plugin === 'flannel') options.flannel_backend_type ??= DEFAULTS.flannelBackend;
   return {
     plugin,

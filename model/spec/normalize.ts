@@ -110,8 +110,14 @@ function upgradeStrategy(ctx: SpecContext, raw: RawCluster): UpgradeStrategy {
 function bastion(ctx: SpecContext, raw: RawCluster, ssh: SshAccess): BastionHost | undefined {
   const given = raw.bastion_host;
   if (!given) return undefined;
-  if (given.address === undefined) ctx.error('bastion_host.address', 'address is required');
-  return { address: given.address ?? '', ssh: sshAccess(ctx, 'bastion_host', given, ssh) };
+  if (given.address === undefined) {
+    // as RKE: a bastion without an address is no bastion (`rke config` writes one with every answer blank)
+    if (Object.keys(given).length > 0) {
+      ctx.warn('bastion_host', 'bastion_host has no address: nodes are reached directly, settings ignored');
+    }
+    return undefined;
+  }
+  return { address: given.address, ssh: sshAccess(ctx, 'bastion_host', given, ssh) };
 }
 
 function hostSettings(ctx: SpecContext, raw: RawCluster) {

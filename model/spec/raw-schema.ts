@@ -10,6 +10,8 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const numeric = z.union([z.number(), z.string()]);
 const strMap = z.record(z.string(), scalar);
 const strList = z.array(z.string());
+/** Image overrides by key: an empty entry means the default image, as every other empty setting does. */
+export const imageMap = z.record(z.string(), str);
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
 
 const sshFields = {
@@ -152,8 +154,8 @@ export const rawClusterSchema = z.strictObject({
   ),
   authentication: opt(z.strictObject({ strategy: opt(str), sans: opt(strList) })),
   authorization: opt(z.strictObject({ mode: opt(str) })),
-  image: opt(z.record(z.string(), str)),
-  system_images: opt(z.record(z.string(), str)),
+  image: opt(imageMap),
+  system_images: opt(imageMap),
   kubernetes_version: opt(str),
   ssh_key_path: opt(str),
   bastion_host: opt(z.strictObject({ ...sshFields, address: opt(str) })),

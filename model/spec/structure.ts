@@ -1,8 +1,8 @@
 // Type-checks the raw document against rawClusterSchema. Values of the wrong type and unknown keys are
 // reported and then dropped, so that value validation can still run on the rest and report everything at once.
-import type { z } from 'zod';
+import { ZodArray, ZodObject, ZodOptional, ZodRecord, type z } from 'zod';
 import { formatPath } from './paths.ts';
-import { type RawCluster, rawClusterSchema } from './raw-schema.ts';
+import { imageMap, type RawCluster, rawClusterSchema } from './raw-schema.ts';
 import type { SpecIssue } from './types.ts';
 
 /** Keys of zke or RKE that are recognised but not supported here; the warning says why. */
@@ -65,14 +65,46 @@ function unknownKeyMessage(key: string): string {
   return hint ? `key "${key}" is ignored: ${hint}` : `unknown key "${key}" (ignored)`;
 }
 
-/** A copy in which `key:` with no value (YAML null) counts as not given, as in zke and RKE. */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== null);
-    return Object.fromEntries(entries.map(([k, v]) => [k, withoutNulls(v)]));
+/** An empty setting: RKE and zke fill the default wherever a value is "", [] or {} (Go's zero value). */
+function isEmpty(value: unknown): boolean {
+  if (value === '' || value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
+
+function unwrapOptional(schema: z.ZodType | undefined): z.ZodType | undefined {
+  return schema instanceof ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+}
+
+/** The schema that describes the key `key` of a value described by `schema`, if any. */
+function fieldSchema(schema: z.ZodType | undefined, key: string): z.ZodType | undefined {
+  const inner = unwrapOptional(schema);
+  if (inner instanceof ZodObject) return unwrapOptional(inner.shape[key] as z.ZodType | undefined);
+  if (inner instanceof ZodRecord) return unwrapOptional(inner.valueType as z.ZodType);
+  return undefined;
+}
+
+/**
+ * A copy without the settings that are not given: the one rule, for every key of either format. A key with
+ * no value (YAML null), "" or [] (what `rke config` writes for every question left blank), or a mapping that
+ * is empty once its empty settings are gone, means "the default". Entries of data maps (labels, extra_args,
+ * options) and list items are values, not settings, and stay as written: `label: ""` is a label.
+ */
+function withoutUnset(value: unknown, schema: z.ZodType | undefined): unknown {
+  const inner = unwrapOptional(schema);
+  if (Array.isArray(value)) {
+    const items = inner instanceof ZodArray ? (inner.element as z.ZodType) : undefined;
+    return value.filter((v) => v !== null).map((v) => withoutUnset(v, items));
   }
-  return value;
+  if (!value || typeof value !== 'object') return value;
+  // unknown keys (schema undefined) hold settings too: an empty one says nothing worth a warning
+  const settings = inner === undefined || inner instanceof ZodObject || inner === imageMap;
+  const entries = Object.entries(value).flatMap(([key, v]): [string, unknown][] => {
+    const cleaned = withoutUnset(v, fieldSchema(inner, key));
+    const unset = v === null || (settings && isEmpty(cleaned));
+    return unset ? [] : [[key, cleaned]];
+  });
+  return Object.fromEntries(entries);
 }
 
 /** Marks the value at `path` as dropped (arrays are compacted afterwards). */
@@ -112,7 +144,7 @@ export function checkStructure(input: unknown): StructureResult {
     out.errors.push({ path: '', message: `the cluster spec must be a mapping, got ${describeValue(input)}` });
     return out;
   }
-  const doc = withoutNulls(input);
+  const doc = withoutUnset(input, rawClusterSchema);
   const first = rawClusterSchema.safeParse(doc);
   if (first.success) return { ...out, raw: first.data };
   collect(first.error.issues, doc, out);

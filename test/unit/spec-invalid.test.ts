@@ -436,8 +436,8 @@ const CASES: Case[] = [
   {
     name: 'both core and services',
     edit: (d) => {
-      d.core = { kubelet: {} };
-      d.services = { kubelet: {} };
+      d.core = { kubelet: { fail_swap_on: false } };
+      d.services = { kubelet: { fail_swap_on: false } };
     },
     path: 'services',
     message: 'use either "core" (zke) or "services" (RKE), not both',
