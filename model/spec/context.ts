@@ -7,6 +7,8 @@ export type SourceFormat = 'zke' | 'rke';
 export interface Candidate<T> {
   readonly path: string;
   readonly value: T | undefined;
+  /** zke's effective setting (an `option.*` key): the keys it feeds give way to it with a warning. */
+  readonly feeds?: true;
 }
 
 const RKE_PATH =
@@ -54,9 +56,10 @@ export class SpecContext {
     const given = candidates.filter((c) => c.value !== undefined);
     const [first] = given;
     for (const other of given.slice(1)) {
-      if (first && show(other.value) !== show(first.value)) {
-        this.error(other.path, `conflicts with ${first.path} (${show(other.value)} vs ${show(first.value)})`);
-      }
+      if (!first || show(other.value) === show(first.value)) continue;
+      const clash = `${show(other.value)} vs ${show(first.value)}`;
+      if (first.feeds) this.warn(other.path, `ignored: zke derives it from ${first.path} (${clash})`);
+      else this.error(other.path, `conflicts with ${first.path} (${clash})`);
     }
     const preferred = candidates.find((c) => pathFormat(c.path) !== this.otherFormat()) ?? candidates[0];
     if (first ?? preferred) this.locate(key, (first ?? preferred)!.path);

@@ -25,7 +25,7 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
   const podCidr = ctx.pick(
     'network.podCidr',
     [
-      { path: 'option.cluster_cidr', value: option.cluster_cidr },
+      { path: 'option.cluster_cidr', value: option.cluster_cidr, feeds: true },
       { path: `${root}.kube-controller.cluster_cidr`, value: given['kube-controller']?.cluster_cidr },
     ],
     DEFAULTS.podCidr,
@@ -33,7 +33,7 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
   const serviceCidr = ctx.pick(
     'network.serviceCidr',
     [
-      { path: 'option.service_cidr', value: option.service_cidr },
+      { path: 'option.service_cidr', value: option.service_cidr, feeds: true },
       {
         path: `${root}.kube-api.service_cluster_ip_range`,
         value: given['kube-api']?.service_cluster_ip_range,
@@ -48,7 +48,7 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
   const clusterDomain = ctx.pick(
     'network.clusterDomain',
     [
-      { path: 'option.cluster_domain', value: option.cluster_domain },
+      { path: 'option.cluster_domain', value: option.cluster_domain, feeds: true },
       { path: `${root}.kubelet.cluster_domain`, value: given.kubelet?.cluster_domain },
     ],
     DEFAULTS.clusterDomain,
@@ -56,7 +56,7 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
   const dnsServiceIp = ctx.pick(
     'network.dnsServiceIp',
     [
-      { path: 'option.cluster_dns_serviceip', value: option.cluster_dns_serviceip },
+      { path: 'option.cluster_dns_serviceip', value: option.cluster_dns_serviceip, feeds: true },
       { path: `${root}.kubelet.cluster_dns_server`, value: given.kubelet?.cluster_dns_server },
     ],
     DEFAULTS.dnsServiceIp,
@@ -112,8 +112,8 @@ export function normalizeDns(ctx: SpecContext, raw: RawCluster): DnsSpec {
     upstreamNameservers: ctx.pick(
       'dns.upstreamNameservers',
       [
+        { path: 'option.up_stream_name_servers', value: raw.option?.up_stream_name_servers, feeds: true },
         { path: `${at}.upstreamnameservers`, value: dns.upstreamnameservers },
-        { path: 'option.up_stream_name_servers', value: raw.option?.up_stream_name_servers },
       ],
       [],
     ),
