@@ -34,13 +34,28 @@ npx tsc --noEmit -p .
 
 # Real Kubernetes images for the lab come from lab/k8s (Go module proxy builds cached in /var/cache/zke-lab).
 # With a warm cache this only checks the registry; a cold build is long, so it runs only with ZKE_BUILD_K8S=1,
-# and otherwise the tests that provision Kubernetes skip, saying why.
+# and otherwise the tests that provision Kubernetes skip, saying why. A failed build fails the run when those
+# tests were asked for (--k8s, ZKE_BUILD_K8S=1) or no test may skip (ZKE_TEST_STRICT=1); else they skip.
 if [ -d "$cache/build/bin" ] || [ "${ZKE_BUILD_K8S:-}" = 1 ]; then
   echo "zke: lab Kubernetes images"
   bash lab/zlab.sh down >/dev/null 2>&1 || true
   bash lab/zlab.sh up 1 >/dev/null
-  bash lab/k8s/build.sh || echo "zke: WARNING: lab/k8s/build.sh failed; Kubernetes tests may skip"
+  build_rc=0
+  bash lab/k8s/build.sh || build_rc=$?
   bash lab/zlab.sh down >/dev/null
+  if [ "$build_rc" != 0 ]; then
+    if [ "$k8s_only" = 1 ] || [ "${ZKE_BUILD_K8S:-}" = 1 ] || [ "${ZKE_TEST_STRICT:-}" = 1 ]; then
+      echo "zke: lab/k8s/build.sh failed (exit $build_rc)" >&2
+      exit 1
+    fi
+    echo "zke: WARNING: lab/k8s/build.sh failed (exit $build_rc); the Kubernetes tests will skip, saying why"
+  fi
+fi
+# --k8s: the same check the Kubernetes tests skip on (test/support/cluster.ts), before running them all as skips
+if [ "$k8s_only" = 1 ]; then
+  why=$(node --import tsx --input-type=module \
+    -e "const { k8sSkipReason } = await import('./test/support/cluster.ts'); process.stdout.write(k8sSkipReason() ?? '')")
+  [ -z "$why" ] || { echo "zke: the Kubernetes tests would all skip: $why" >&2; exit 1; }
 fi
 
 scratch=$(mktemp -d /tmp/zke-test-run.XXXXXX)

@@ -5,7 +5,8 @@ import { buildPlan } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import type { OperationResult } from '../../workflows/types.ts';
 import {
-  LAB_K8S_VERSION,
+  k8sSkipReason,
+  LAB_KUBECTL,
   type LabSpecOptions,
   labClusterYaml,
   managedContainers,
@@ -14,14 +15,11 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import { adminKubeconfigFile, eventually, kubectl, kubectlPath } from '../support/kubectl.ts';
-import { LAB_SKIP_REASON, type LabHost } from '../support/lab.ts';
+import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import type { LabHost } from '../support/lab.ts';
 import type { TestTemporal } from '../support/temporal.ts';
 
-export const KUBECTL = kubectlPath(LAB_K8S_VERSION);
-export const SKIP =
-  LAB_SKIP_REASON ??
-  (KUBECTL ? undefined : 'no Kubernetes build in the lab cache (run: bash lab/k8s/build.sh)');
+export const SKIP = k8sSkipReason();
 
 export type Kubectl = ReturnType<typeof kubectl>;
 
@@ -44,7 +42,7 @@ export async function provision(ops: Ops, spec: ClusterSpec): Promise<Kubectl> {
     revision: submitRevision(spec),
   });
   assert.equal(result.status.phase, 'succeeded', result.summary);
-  return kubectl(KUBECTL!, adminKubeconfigFile(spec.clusterName));
+  return kubectl(LAB_KUBECTL, adminKubeconfigFile(spec.clusterName));
 }
 
 /** Submits the spec as a new revision and upgrades to it. */

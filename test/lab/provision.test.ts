@@ -19,11 +19,11 @@ import {
   submitRevision,
 } from '../support/cluster.ts';
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
-import { LAB_SKIP_REASON, labExec } from '../support/lab.ts';
+import { labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 import { tempDir } from '../support/tempDir.ts';
 
-const skip = LAB_SKIP_REASON ?? k8sSkipReason();
+const skip = k8sSkipReason();
 const ROLES: RoleMap = {
   zlab1: ['etcd', 'controlplane', 'worker'],
   zlab2: ['etcd', 'worker'],
