@@ -18,6 +18,7 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
+import { activityAttempts } from '../support/faults.ts';
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
 import { labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
@@ -158,11 +159,12 @@ test(
       assert.match(causes(err), /zlab2: SSH authentication refused/);
       return true;
     });
-    const history = await lab.t.client.workflow.getHandle(clusterWorkflowId('refused')).fetchHistory();
-    const attempts = (history.events ?? []).flatMap(
-      (e) => e.activityTaskStartedEventAttributes?.attempt ?? [],
-    );
+    const attempts = await activityAttempts(lab.t.client.workflow.getHandle(clusterWorkflowId('refused')));
     assert.ok(attempts.length > 0);
-    assert.deepEqual([...new Set(attempts)], [1], 'no activity was retried: the refusal is permanent');
+    assert.deepEqual(
+      [...new Set(attempts.map((a) => a.attempt))],
+      [1],
+      'no activity was retried: the refusal is permanent',
+    );
   },
 );
