@@ -82,21 +82,28 @@ export async function healthyNodes(k: Kubectl, names: string[]): Promise<void> {
   });
 }
 
-/** Samples node availability until stopped; reports the most nodes unavailable at one moment. */
+/**
+ * Samples node availability until stopped; reports the most nodes unavailable at one moment and how many
+ * samples were taken. A sample can fail while the API server restarts: those are counted, with the last error,
+ * and stop() throws when not one sample succeeded (a watch that saw nothing proves nothing).
+ */
 export function watchAvailability(k: Kubectl, everyMs = 1_000) {
   let running = true;
   let peak = 0;
   const seen = new Set<string>();
-  const samples: string[][] = [];
+  let samples = 0;
+  let failed = 0;
+  let lastError = '';
   const loop = (async () => {
     while (running) {
-      const down = await nodeStates(k)
-        .then((nodes) => nodes.filter((n) => !n.ready || n.unschedulable).map((n) => n.name))
-        .catch(() => undefined); // the API may be briefly away while a controlplane restarts
-      if (down) {
+      try {
+        const down = (await nodeStates(k)).filter((n) => !n.ready || n.unschedulable).map((n) => n.name);
         peak = Math.max(peak, down.length);
         for (const n of down) seen.add(n);
-        samples.push(down);
+        samples++;
+      } catch (err) {
+        failed++;
+        lastError = (err as Error).message;
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -105,7 +112,8 @@ export function watchAvailability(k: Kubectl, everyMs = 1_000) {
     async stop() {
       running = false;
       await loop;
-      return { peak, seen: [...seen].sort(), samples: samples.length };
+      assert.ok(samples > 0, `no availability sample succeeded (${failed} failed, the last: ${lastError})`);
+      return { peak, seen: [...seen].sort(), samples, failed, lastError };
     },
   };
 }
