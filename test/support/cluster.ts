@@ -90,6 +90,13 @@ export interface RunningContainer {
   status: string;
 }
 
+/** The name of every container on a lab host, zke's or not, running or not (docker itself, not zke's code). */
+export async function allContainers(host: string): Promise<string[]> {
+  const out = await labExec(host, ['docker', 'ps', '-a', '--format', '{{.Names}}']);
+  if (out.code !== 0) throw new Error(`${host}: docker ps failed: ${out.stderr}`);
+  return out.stdout.split('\n').filter(Boolean).sort();
+}
+
 /** Containers on a lab host carrying zke's managed label (read with docker itself, not with zke's code). */
 export async function managedContainers(host: string): Promise<RunningContainer[]> {
   const ids = (await labExec(host, ['docker', 'ps', '-aq', '--filter', 'label=io.zke.managed=true'])).stdout
