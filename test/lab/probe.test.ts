@@ -72,7 +72,7 @@ const FAST_MS = 10_000;
 test(
   'a wrong pinned host key fails fast, non-retryable, in one attempt, naming the host',
   { skip },
-  async () => {
+  async (ctx) => {
     const worker = await startTestWorker(t);
     try {
       const wrong = targets(hosts.slice(0, 1), {
@@ -89,6 +89,7 @@ test(
         (err: Error) => err,
       );
       const elapsed = Date.now() - started;
+      ctx.diagnostic(`failed after ${elapsed} ms`);
       assert.deepEqual(
         await activityAttempts(handle),
         [{ type: 'checkHost', attempt: 1 }],
@@ -121,7 +122,7 @@ ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key && kill -HUP "$(
 test(
   'a host key pinned at provisioning that later changes fails the next run fast, in one attempt, naming the host',
   { skip, timeout: 120_000 },
-  async () => {
+  async (ctx) => {
     const worker = await startTestWorker(t);
     const cluster = 'pinned';
     const host = hosts[2]!.name;
@@ -144,6 +145,7 @@ test(
       const again = await startProvision(t.client, worker.taskQueue, cluster, submitRevision(spec));
       const result = await outcome(again);
       const elapsed = Date.now() - started;
+      ctx.diagnostic(`failed after ${elapsed} ms`);
       assert.ok(result instanceof Error, 'the run after the key changed failed');
       const checks = (await activityAttempts(again)).filter((a) => a.type === 'checkClusterHost');
       assert.deepEqual(
