@@ -5,6 +5,7 @@ import { CLUSTER_LABEL, hostPath, SSL_DIR } from '../model/plan/index.ts';
 import type { ClusterSpec } from '../model/spec/types.ts';
 import { latestSpec, sshTarget, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
+import type { DockerApi } from './docker/api.ts';
 import { listByLabel, removeContainer } from './docker/containers.ts';
 import { dockerOf, withSession } from './hostsCheck.ts';
 
@@ -41,18 +42,24 @@ export async function cleanHost(input: {
   return withHeartbeat((note) =>
     withSession(sshTarget(input.cluster, node), async (session) => {
       const docker = dockerOf(session);
-      const ours = await listByLabel(docker, `${CLUSTER_LABEL}=${spec.clusterName}`);
-      const pods = await listByLabel(docker, POD_LABEL);
-      for (const name of [...pods, ...ours]) {
-        note(`${input.host}: remove ${name}`);
-        await removeContainer(docker, name);
-      }
+      // zke's own first: with kubelet and cri-dockerd gone, nothing starts a pod container again after the list
+      const ours = await removeListed(docker, `${CLUSTER_LABEL}=${spec.clusterName}`, note);
+      const pods = await removeListed(docker, POD_LABEL, note);
       await session.execRaw(UNMOUNT_KUBELET);
       const rm = await session.exec(['rm', '-rf', '--one-file-system', ...dirsOf(spec)]);
       if (rm.code !== 0) throw new Error(`${input.host}: cleaning directories failed: ${rm.stderr.trim()}`);
       return { host: input.host, containersRemoved: [...pods, ...ours] };
     }),
   );
+}
+
+async function removeListed(docker: DockerApi, label: string, note: (m: string) => void): Promise<string[]> {
+  const names = await listByLabel(docker, label);
+  for (const name of names) {
+    note(`${docker.host}: remove ${name}`);
+    await removeContainer(docker, name);
+  }
+  return names;
 }
 
 function dirsOf(spec: ClusterSpec): string[] {

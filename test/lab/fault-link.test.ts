@@ -6,9 +6,8 @@ import { test } from 'node:test';
 import { statusQuery } from '../../workflows/types.ts';
 import { causes, k8sSkipReason, type RoleMap } from '../support/cluster.ts';
 import { labFault, outcome, retriedAttempts, useFaultLab, waitForStatus } from '../support/faults.ts';
-import { LAB_SKIP_REASON } from '../support/lab.ts';
 
-const skip = LAB_SKIP_REASON ?? k8sSkipReason();
+const skip = k8sSkipReason();
 const CLUSTER = 'faultlink';
 const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'], zlab2: ['worker'] };
 const { start } = useFaultLab(2, CLUSTER, ROLES, skip);

@@ -8,9 +8,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { OperationResult } from '../../workflows/types.ts';
 import { causes, k8sSkipReason, type RoleMap } from '../support/cluster.ts';
 import { labFault, outcome, retriedAttempts, useFaultLab, waitForStatus } from '../support/faults.ts';
-import { LAB_SKIP_REASON } from '../support/lab.ts';
 
-const skip = LAB_SKIP_REASON ?? k8sSkipReason();
+const skip = k8sSkipReason();
 const CLUSTER = 'faultssh';
 const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'], zlab2: ['worker'] };
 const { start } = useFaultLab(2, CLUSTER, ROLES, skip);

@@ -3,21 +3,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  LAB_K8S_VERSION,
+  k8sSkipReason,
+  LAB_KUBECTL,
   labClusterYaml,
   parseOrThrow,
   type RoleMap,
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import { adminKubeconfigFile, eventually, kubectl, kubectlPath } from '../support/kubectl.ts';
-import { LAB_SKIP_REASON, type LabHost, labImages, labUp, runCommand } from '../support/lab.ts';
+import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import { type LabHost, labImages, labUp, runCommand } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 
-const KUBECTL = kubectlPath(LAB_K8S_VERSION);
-const skip =
-  LAB_SKIP_REASON ??
-  (KUBECTL ? undefined : `no Kubernetes build in the lab cache (run: bash lab/k8s/build.sh)`);
+const skip = k8sSkipReason();
 const WORKLOADS = fileURLToPath(new URL('./k8s/workloads.yaml', import.meta.url));
 const lab = useLabSuite(0, skip);
 
@@ -40,7 +38,7 @@ async function provision(
     revision: submitRevision(withLabels),
   });
   assert.equal(result.status.phase, 'succeeded', result.summary);
-  return kubectl(KUBECTL!, adminKubeconfigFile(name));
+  return kubectl(LAB_KUBECTL, adminKubeconfigFile(name));
 }
 
 interface NodeList {

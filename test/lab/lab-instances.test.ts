@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import {
   LAB_SKIP_REASON,
   type LabHost,
@@ -16,6 +16,7 @@ import {
   runCommand,
   stillRunning,
 } from '../support/lab.ts';
+import { skipping } from '../support/skipping.ts';
 
 const [firstId, secondId] = (process.env.ZLAB_TEST_INSTANCES ?? '0,3').split(',').map(Number);
 
@@ -90,7 +91,8 @@ function startNetnsChurn(watch: string): { stop: () => Promise<number[]> } {
   return { stop };
 }
 
-describe('several lab instances on one machine', { skip: LAB_SKIP_REASON, timeout: 600_000 }, () => {
+describe('several lab instances on one machine', { timeout: 600_000 }, () => {
+  const { it, before, after } = skipping(LAB_SKIP_REASON); // each test skips, counted
   const first = labInstance(firstId!);
   const second = labInstance(secondId!);
   let firstHosts: LabHost[] = [];

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { labFault } from '../support/faults.ts';
 import {
   currentLab,
@@ -26,6 +26,7 @@ import {
   runCommand,
   stillRunning,
 } from '../support/lab.ts';
+import { skipping } from '../support/skipping.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 function ssh(host: LabHost, command: string, extraOptions: string[] = []) {
@@ -43,7 +44,8 @@ async function sshOk(host: LabHost, command: string): Promise<string> {
 }
 
 // the instance $ZLAB_ID (default 0); other instances on the machine are left alone
-describe('multi-host lab', { skip: LAB_SKIP_REASON, timeout: 300_000 }, () => {
+describe('multi-host lab', { timeout: 300_000 }, () => {
+  const { it, before, after } = skipping(LAB_SKIP_REASON); // each test skips, counted
   const { network } = currentLab();
   let hosts: LabHost[] = [];
   const byName = (name: string) => hosts.find((host) => host.name === name)!;

@@ -5,7 +5,8 @@ import { buildPlan } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import type { OperationResult } from '../../workflows/types.ts';
 import {
-  LAB_K8S_VERSION,
+  k8sSkipReason,
+  LAB_KUBECTL,
   type LabSpecOptions,
   labClusterYaml,
   managedContainers,
@@ -14,14 +15,11 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import { adminKubeconfigFile, eventually, kubectl, kubectlPath } from '../support/kubectl.ts';
-import { LAB_SKIP_REASON, type LabHost } from '../support/lab.ts';
+import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import type { LabHost } from '../support/lab.ts';
 import type { TestTemporal } from '../support/temporal.ts';
 
-export const KUBECTL = kubectlPath(LAB_K8S_VERSION);
-export const SKIP =
-  LAB_SKIP_REASON ??
-  (KUBECTL ? undefined : 'no Kubernetes build in the lab cache (run: bash lab/k8s/build.sh)');
+export const SKIP = k8sSkipReason();
 
 export type Kubectl = ReturnType<typeof kubectl>;
 
@@ -44,7 +42,7 @@ export async function provision(ops: Ops, spec: ClusterSpec): Promise<Kubectl> {
     revision: submitRevision(spec),
   });
   assert.equal(result.status.phase, 'succeeded', result.summary);
-  return kubectl(KUBECTL!, adminKubeconfigFile(spec.clusterName));
+  return kubectl(LAB_KUBECTL, adminKubeconfigFile(spec.clusterName));
 }
 
 /** Submits the spec as a new revision and upgrades to it. */
@@ -84,21 +82,28 @@ export async function healthyNodes(k: Kubectl, names: string[]): Promise<void> {
   });
 }
 
-/** Samples node availability until stopped; reports the most nodes unavailable at one moment. */
+/**
+ * Samples node availability until stopped; reports the most nodes unavailable at one moment and how many
+ * samples were taken. A sample can fail while the API server restarts: those are counted, with the last error,
+ * and stop() throws when not one sample succeeded (a watch that saw nothing proves nothing).
+ */
 export function watchAvailability(k: Kubectl, everyMs = 1_000) {
   let running = true;
   let peak = 0;
   const seen = new Set<string>();
-  const samples: string[][] = [];
+  let samples = 0;
+  let failed = 0;
+  let lastError = '';
   const loop = (async () => {
     while (running) {
-      const down = await nodeStates(k)
-        .then((nodes) => nodes.filter((n) => !n.ready || n.unschedulable).map((n) => n.name))
-        .catch(() => undefined); // the API may be briefly away while a controlplane restarts
-      if (down) {
+      try {
+        const down = (await nodeStates(k)).filter((n) => !n.ready || n.unschedulable).map((n) => n.name);
         peak = Math.max(peak, down.length);
         for (const n of down) seen.add(n);
-        samples.push(down);
+        samples++;
+      } catch (err) {
+        failed++;
+        lastError = (err as Error).message;
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -107,7 +112,8 @@ export function watchAvailability(k: Kubectl, everyMs = 1_000) {
     async stop() {
       running = false;
       await loop;
-      return { peak, seen: [...seen].sort(), samples: samples.length };
+      assert.ok(samples > 0, `no availability sample succeeded (${failed} failed, the last: ${lastError})`);
+      return { peak, seen: [...seen].sort(), samples, failed, lastError };
     },
   };
 }

@@ -3,7 +3,7 @@
 // member list and the node list follow. A spec that drops every etcd member at once is refused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { causes, managedContainers } from '../support/cluster.ts';
+import { allContainers, causes } from '../support/cluster.ts';
 import { type LabHost, labAddHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 import { healthyNodes, type Kubectl, labSpec, provision, SKIP, upgrade } from './lifecycle-harness.ts';
@@ -106,7 +106,7 @@ test(
     assert.deepEqual(await etcdMembers(a), [`etcd-${a}`]);
     await healthyNodes(k, [a, b]);
     for (const gone of [c, d]) {
-      assert.deepEqual(await managedContainers(gone), [], `${gone} runs no zke container`);
+      assert.deepEqual(await allContainers(gone), [], `${gone} runs no container at all (pods' included)`);
       const dir = await labExec(gone, ['test', '-e', '/etc/kubernetes']);
       assert.notEqual(dir.code, 0, `${gone}: /etc/kubernetes is gone`);
     }

@@ -1,13 +1,14 @@
 // Air-gap images and removal. An image archive on the worker machine is loaded into every node's Docker and
 // skipped where it is present already. RemoveCluster on hosts that also run an unrelated container: that
-// container keeps running, zke's containers and directories are gone.
+// container keeps running and is the only one left (zke's and its pods' containers are gone), and so are
+// zke's directories.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { managedContainers, submitRevision } from '../support/cluster.ts';
+import { allContainers, submitRevision } from '../support/cluster.ts';
 import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
@@ -117,7 +118,12 @@ test(
     for (const host of [a, b]) {
       const state = await labExec(host, ['docker', 'inspect', '-f', '{{.State.Running}}', 'unrelated']);
       assert.equal(state.stdout.trim(), 'true', `${host}: the unrelated container survives`);
-      assert.deepEqual(await managedContainers(host), [], `${host}: no zke container left`);
+      // every container counted, not only zke-labelled ones: kubelet's pod containers must go too
+      assert.deepEqual(
+        await allContainers(host),
+        ['unrelated'],
+        `${host}: only the unrelated container is left`,
+      );
       assert.notEqual(
         (await labExec(host, ['test', '-e', '/etc/kubernetes'])).code,
         0,

@@ -8,10 +8,11 @@ import { store } from '../../activities/clusterState.ts';
 import type { ScheduledRun } from '../../activities/lifecycleState.ts';
 import { Schedules } from '../../api/service/schedules.ts';
 import { clusterWorkflowId, statusQuery } from '../../workflows/types.ts';
+import { LAB_KUBECTL } from '../support/cluster.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
 import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
-import { healthyNodes, KUBECTL, type Kubectl, labSpec, provision, run, SKIP } from './lifecycle-harness.ts';
+import { healthyNodes, type Kubectl, labSpec, provision, run, SKIP } from './lifecycle-harness.ts';
 
 let t: TestTemporal;
 let worker: { taskQueue: string; stop(): Promise<void> };
@@ -120,7 +121,7 @@ test(
       k,
       hosts.map((h) => h.name),
     );
-    const fresh = kubectl(KUBECTL!, adminKubeconfigFile('rot'));
+    const fresh = kubectl(LAB_KUBECTL, adminKubeconfigFile('rot'));
     assert.match(await fresh('get', 'nodes', '-o', 'name'), new RegExp(`node/${hosts[1].name}`));
     const expiry = store().read<Record<string, string>>('rot', 'pki-expiry') ?? {};
     assert.ok(Date.parse(expiry['kube-node']) > Date.now(), 'the expiry of each certificate is reported');

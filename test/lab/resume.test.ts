@@ -20,12 +20,12 @@ import {
 } from '../support/cluster.ts';
 import { waitForStatus } from '../support/faults.ts';
 import { KEY_MATERIAL } from '../support/history.ts';
-import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
+import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import '../support/temporal.ts'; // sets ZKE_HOME / ZKE_KEYRING for this process and the worker processes
 import { tempDir } from '../support/tempDir.ts';
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
 
-const skip = LAB_SKIP_REASON ?? k8sSkipReason();
+const skip = k8sSkipReason();
 const dir = tempDir('zke-resume');
 const server = {
   cli: path.resolve('.zke/tools/py/bin/temporal'),

@@ -5,7 +5,7 @@ import { store } from '../../activities/clusterState.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
-import { type LabHost, labExec, labSsh } from './lab.ts';
+import { LAB_SKIP_REASON, type LabHost, labExec, labSsh } from './lab.ts';
 
 export type RoleMap = Record<string, string[]>;
 
@@ -90,6 +90,13 @@ export interface RunningContainer {
   status: string;
 }
 
+/** The name of every container on a lab host, zke's or not, running or not (docker itself, not zke's code). */
+export async function allContainers(host: string): Promise<string[]> {
+  const out = await labExec(host, ['docker', 'ps', '-a', '--format', '{{.Names}}']);
+  if (out.code !== 0) throw new Error(`${host}: docker ps failed: ${out.stderr}`);
+  return out.stdout.split('\n').filter(Boolean).sort();
+}
+
 /** Containers on a lab host carrying zke's managed label (read with docker itself, not with zke's code). */
 export async function managedContainers(host: string): Promise<RunningContainer[]> {
   const ids = (await labExec(host, ['docker', 'ps', '-aq', '--filter', 'label=io.zke.managed=true'])).stdout
@@ -119,12 +126,23 @@ export function causes(err: unknown): string {
   return messages.join(' <- ');
 }
 
-const REGISTRY_TAGS = `${process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab'}/registry/docker/registry/v2/repositories`;
+const LAB_CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
+const REGISTRY_TAGS = `${LAB_CACHE}/registry/docker/registry/v2/repositories`;
 
-/** Why tests that provision real Kubernetes must be skipped here (its images are not in the lab registry). */
-export function k8sSkipReason(version = LAB_K8S_VERSION): string | undefined {
-  const tag = `${REGISTRY_TAGS}/zke/hyperkube/_manifests/tags/${version}`;
-  return fs.existsSync(tag)
-    ? undefined
-    : `the lab registry has no zke/hyperkube:${version} (build it: bash lab/k8s/build.sh)`;
+/** The kubectl lab/k8s built with the lab's Kubernetes (it exists when k8sSkipReason() is undefined). */
+export const LAB_KUBECTL = `${LAB_CACHE}/build/bin/kubernetes-${LAB_K8S_VERSION}/kubectl`;
+
+/**
+ * Why tests that provision real Kubernetes cannot run here, or undefined when they can: the one check all of
+ * them use (and `npm run test:k8s`). They need the lab, the images of LAB_K8S_VERSION and of each version
+ * given in the lab registry, and the kubectl built with them; lab/k8s/build.sh makes both.
+ */
+export function k8sSkipReason(...versions: string[]): string | undefined {
+  if (LAB_SKIP_REASON) return LAB_SKIP_REASON;
+  const build = 'build it: bash lab/k8s/build.sh';
+  for (const version of [LAB_K8S_VERSION, ...versions]) {
+    const tag = `${REGISTRY_TAGS}/zke/hyperkube/_manifests/tags/${version}`;
+    if (!fs.existsSync(tag)) return `the lab registry has no zke/hyperkube:${version} (${build})`;
+  }
+  return fs.existsSync(LAB_KUBECTL) ? undefined : `the lab cache has no ${LAB_KUBECTL} (${build})`;
 }

@@ -1,10 +1,12 @@
 // The real activities with those that touch hosts replaced by instant ones (host "slow" blocks until cancelled):
-// for tests of the API, CLI and UI that need real workflows but no lab.
+// for tests of the API, CLI and UI that need real workflows but no lab. Each stand-in has its activity's own
+// type, so a change to what an activity takes or returns breaks the typecheck here instead of drifting.
 import { Context } from '@temporalio/activity';
-import type { HostFacts } from '../../activities/hostsCheck.ts';
 import { activities } from '../../activities/index.ts';
 
-async function checkClusterHost(input: { host: string }): Promise<HostFacts> {
+type Activities = typeof activities;
+
+const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
   while (input.host === 'slow') {
     Context.current().heartbeat();
     await Context.current().sleep(200); // throws once the operation is cancelled
@@ -19,16 +21,20 @@ async function checkClusterHost(input: { host: string }): Promise<HostFacts> {
     cpus: 2,
     memoryBytes: 2 ** 32,
   };
-}
+};
 
-const instant = (result: unknown) => async () => result;
+const deployHostFiles: Activities['deployHostFiles'] = async () => ({ written: [], unchanged: [] });
+const reconcileHost: Activities['reconcileHost'] = async ({ host, plane }) => ({ host, plane, actions: [] });
+const waitEtcdHealthy: Activities['waitEtcdHealthy'] = async ({ hosts }) => ({ members: hosts ?? ['n1'] });
+const applyAddon: Activities['applyAddon'] = async ({ addon }) => ({ addon, objects: 0, changed: false });
+const syncNodes: Activities['syncNodes'] = async ({ hosts }) => ({ nodes: hosts?.length ?? 1 });
 
-export const fakeHosts = {
+export const fakeHosts: Activities = {
   ...activities,
   checkClusterHost,
-  deployHostFiles: instant({ written: [], unchanged: [] }),
-  reconcileHost: instant({ created: [], replaced: [], unchanged: [], removed: [] }),
-  waitEtcdHealthy: instant({ members: ['n1'] }),
-  applyAddon: instant({ applied: true }),
-  syncNodes: instant({ nodes: 1 }),
-} as unknown as typeof activities;
+  deployHostFiles,
+  reconcileHost,
+  waitEtcdHealthy,
+  applyAddon,
+  syncNodes,
+};

@@ -92,10 +92,21 @@ export async function outcome(handle: WorkflowHandle): Promise<OperationResult |
   }
 }
 
+/** Every activity a workflow's history shows started: its type and attempt number (a retried one: its last). */
+export async function activityAttempts(handle: WorkflowHandle): Promise<{ type: string; attempt: number }[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const typeOf = new Map(
+    events.map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '']),
+  );
+  return events.flatMap((e) => {
+    const started = e.activityTaskStartedEventAttributes;
+    return started
+      ? [{ type: typeOf.get(String(started.scheduledEventId)) ?? '', attempt: started.attempt ?? 0 }]
+      : [];
+  });
+}
+
 /** Activity retries in a workflow's history: the sum of (attempt - 1) over every started activity. */
 export async function retriedAttempts(handle: WorkflowHandle): Promise<number> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? [])
-    .flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? [])
-    .reduce((sum, attempt) => sum + attempt - 1, 0);
+  return (await activityAttempts(handle)).reduce((sum, { attempt }) => sum + attempt - 1, 0);
 }

@@ -1,4 +1,4 @@
-// kubectl for lab tests: the binary built by lab/k8s (cached outside the repo), the admin kubeconfig zke wrote.
+// kubectl for lab tests (the binary is LAB_KUBECTL in cluster.ts) on the admin kubeconfig zke wrote.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,12 +7,6 @@ import { store } from '../../activities/clusterState.ts';
 import { tempDir } from './tempDir.ts';
 
 const run = promisify(execFile);
-const CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
-
-export function kubectlPath(version: string): string | undefined {
-  const p = path.join(CACHE, 'build', 'bin', `kubernetes-${version}`, 'kubectl');
-  return fs.existsSync(p) ? p : undefined;
-}
 
 /** Writes the admin kubeconfig from the cluster store to a temp file (as `zke up` writes kube_config_cluster.yml). */
 export function adminKubeconfigFile(cluster: string): string {
