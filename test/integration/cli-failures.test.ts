@@ -1,7 +1,7 @@
 import './api-home.ts';
 // The zke CLI against the real API, workflows and activities, with hosts that cannot be reached (loopback
 // ports): what a user sees when a first run fails. The summary names every failed host once with where SSH
-// tried to connect.
+// tried to connect; a cluster that never came up can be forgotten.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ const suite = apiSuite({ worker: true });
 const dir = tempDir('zke-cli-failures');
 const stamp = Date.now().toString(36);
 const twoHosts = `two-${stamp}`;
+const noKey = `nokey-${stamp}`;
 const keyPath = path.join(dir, 'id_ed25519');
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
 
@@ -37,7 +38,7 @@ before(async () => {
 
 after(async () => {
   dropping.close();
-  for (const name of [twoHosts]) {
+  for (const name of [twoHosts, noKey]) {
     await terminateCluster(suite.t, name);
     new ClusterStore().remove(name);
   }
@@ -76,5 +77,29 @@ test(
     assert.equal(count(up.stderr, 'n2: '), 1, up.stderr);
     assert.match(up.stderr, new RegExp(`n1: SSH to core@127\\.0\\.0\\.1:${closedPort}: .*ECONNREFUSED`));
     assert.match(up.stderr, new RegExp(`n2: SSH to core@127\\.0\\.0\\.2:${droppingPort}: .*handshake`));
+  },
+);
+
+test(
+  'a cluster that never came up: remove fails and says to use --forget, which forgets it',
+  { timeout: 60_000 },
+  async () => {
+    const cwd = clusterDir(
+      noKey,
+      node('n1', '127.0.0.1', closedPort, 'etcd, controlplane, worker', '/nonexistent/id_rsa'),
+    );
+    assert.equal((await zke(cwd, 'up')).code, EXIT.failed);
+    const remove = await zke(cwd, 'remove', '--force');
+    assert.equal(remove.code, EXIT.failed, remove.stdout + remove.stderr);
+    assert.match(remove.stderr, /clean hosts failed on 1 host\(s\): n1: cannot read SSH key/);
+    assert.match(remove.stderr, /zke remove --forget/);
+    assert.equal((await zke(cwd, 'status', '-n', noKey)).code, EXIT.ok, 'still known');
+
+    const forget = await zke(cwd, 'remove', '--forget', '--force');
+    assert.equal(forget.code, EXIT.ok, forget.stdout + forget.stderr);
+    assert.match(forget.stdout, /remove of cluster .* succeeded/);
+    const gone = await zke(cwd, 'status', '-n', noKey);
+    assert.equal(gone.code, EXIT.failed);
+    assert.match(gone.stderr, new RegExp(`Not Found: no cluster ${noKey}`));
   },
 );
