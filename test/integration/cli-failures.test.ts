@@ -1,7 +1,7 @@
 import './api-home.ts';
 // The zke CLI against the real API, workflows and activities, with hosts that cannot be reached (loopback
 // ports): what a user sees when a first run fails. The summary names every failed host once with where SSH
-// tried to connect; a cluster that never came up can be forgotten.
+// tried to connect; a cluster that never came up can be forgotten; `zke status` next to its cluster.yml lists.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -103,3 +103,14 @@ test(
     assert.match(gone.stderr, new RegExp(`Not Found: no cluster ${noKey}`));
   },
 );
+
+test('zke status next to a cluster.yml that was never brought up lists the clusters', async () => {
+  const cwd = clusterDir(`never-${stamp}`, node('n1', '127.0.0.1', closedPort, 'etcd, controlplane, worker'));
+  const status = await zke(cwd, 'status');
+  assert.equal(status.code, EXIT.ok, status.stderr);
+  assert.match(status.stdout, new RegExp(`^${twoHosts} +failed `, 'm'));
+  assert.match(status.stderr, /names cluster never-.*which the API does not know: listing every cluster/);
+  const known = await zke(path.join(dir, twoHosts), 'status');
+  assert.equal(known.code, EXIT.ok, known.stderr);
+  assert.match(known.stdout, new RegExp(`^cluster ${twoHosts}: failed`));
+});
