@@ -259,6 +259,14 @@ export const OperationParams = z.object({
 });
 export const SnapshotParams = ClusterParams.extend({ snapshot: z.string().min(1) });
 export const ScheduleParams = ClusterParams.extend({ kind: scheduleKind });
+export const RemoveQuery = z.object({
+  forget: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe(
+      "true: drop zke's record of the cluster without touching any host (a cluster that never came up)",
+    ),
+});
 
 export const RevisionInfo = named(
   'RevisionInfo',

@@ -15,6 +15,17 @@ export interface HostFailure {
   permanent: boolean;
 }
 
+/** The failure's message without a leading "<host>: " (activities name their host; a host list names it once). */
+export function hostError(host: string, err: Error): string {
+  const message = rootMessage(err);
+  return message.startsWith(`${host}: `) ? message.slice(host.length + 2) : message;
+}
+
+/** "n1: error; n2: error": every failed host named once (errors as `hostError` gives them). */
+export function hostErrorList(failures: readonly { host: string; error: string }[]): string {
+  return failures.map((f) => `${f.host}: ${f.error}`).join('; ');
+}
+
 export function isPermanent(err: Error): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof ApplicationFailure && cause.nonRetryable === true;
@@ -35,15 +46,14 @@ export async function eachHost(
       progress.host(host, { state: 'done', step });
       return value;
     } catch (err) {
-      const error = rootMessage(err as Error);
-      progress.host(host, { state: 'failed', step, error });
+      progress.host(host, { state: 'failed', step, error: hostError(host, err as Error) });
       throw err;
     }
   });
   const cancelled = results.find((r) => !r.ok && isCancellation(r.error));
   if (cancelled && !cancelled.ok) throw cancelled.error; // a cancel is not a host failure
   return results.flatMap((r, i) =>
-    r.ok ? [] : [{ host: hosts[i], error: rootMessage(r.error), permanent: isPermanent(r.error) }],
+    r.ok ? [] : [{ host: hosts[i], error: hostError(hosts[i], r.error), permanent: isPermanent(r.error) }],
   );
 }
 
@@ -59,11 +69,11 @@ export async function onEveryHost(
   if (failures.length) throw stepFailure(step, failures);
 }
 
-export function stepFailure(step: string, failures: HostFailure[]): ApplicationFailure {
-  const list = failures.map((f) => `${f.host}: ${f.error}`).join('; ');
+/** One failure naming every failed host once; `hint` (what the user can do) ends the message. */
+export function stepFailure(step: string, failures: HostFailure[], hint?: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: 'StepFailed',
-    message: `${step} failed on ${failures.length} host(s): ${list}`,
+    message: `${step} failed on ${failures.length} host(s): ${hostErrorList(failures)}${hint ? ` (${hint})` : ''}`,
     nonRetryable: true,
     details: [failures],
   });

@@ -127,8 +127,9 @@ export async function checkHosts(p: Progress, layout: Layout & { cluster: string
       p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}`);
     },
   );
-  const fatal = failures.filter((f) => f.permanent || !isWorkerOnly(layout, f.host));
-  if (fatal.length) throw stepFailure('check hosts', fatal);
+  // a fatal failure fails the step naming every host that failed, unreachable workers included
+  if (failures.some((f) => f.permanent || !isWorkerOnly(layout, f.host)))
+    throw stepFailure('check hosts', failures);
   const skipped = failures.map((f) => f.host);
   for (const host of skipped)
     p.host(host, {

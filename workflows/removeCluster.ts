@@ -1,8 +1,10 @@
 // RemoveCluster (`zke remove`): clean every host of the cluster's containers and directories, then forget it.
+// With `forget` (`zke remove --forget`) no host is touched: only zke's record of the cluster is dropped.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { onEveryHost } from './hostSteps.ts';
+import { eachHost, stepFailure } from './hostSteps.ts';
 import { longStep, shortStep } from './options.ts';
+import type { Progress } from './progress.ts';
 import { runOperation } from './provisionCluster.ts';
 import type { OperationResult, RemoveInput } from './types.ts';
 
@@ -11,19 +13,28 @@ const long = proxyActivities<Activities>(longStep);
 
 export const REMOVE_STEPS = ['clean hosts', 'forget state'] as const;
 
+/** Ends the message of a failed cleaning: a cluster whose hosts cannot be reached can still be forgotten. */
+export const forgetHint = (cluster: string) =>
+  `to forget the cluster without touching its hosts: zke remove --forget, or DELETE /v1/clusters/${cluster}?forget=true`;
+
 export async function removeCluster(input: RemoveInput): Promise<OperationResult> {
   return runOperation('remove', input.cluster, undefined, REMOVE_STEPS, async (p) => {
-    const hosts = await short.clusterHosts(input);
+    const hosts = input.forget ? [] : await short.clusterHosts(input);
     await p.step('clean hosts', () =>
-      onEveryHost(
-        p,
-        'clean hosts',
-        hosts.map((h) => h.name),
-        50,
-        (host) => long.cleanHost({ cluster: input.cluster, host }),
-      ),
+      input.forget
+        ? Promise.resolve(p.event('hosts not touched (forget)'))
+        : cleanHosts(
+            p,
+            input.cluster,
+            hosts.map((h) => h.name),
+          ),
     );
     await p.step('forget state', () => short.forgetCluster(input));
     return [];
   });
+}
+
+async function cleanHosts(p: Progress, cluster: string, hosts: string[]): Promise<void> {
+  const failures = await eachHost(p, 'clean hosts', hosts, 50, (host) => long.cleanHost({ cluster, host }));
+  if (failures.length) throw stepFailure('clean hosts', failures, forgetHint(cluster));
 }

@@ -4,7 +4,7 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { Plane } from '../activities/reconcile.ts';
-import { rootMessage } from './concurrency.ts';
+import { hostError, hostErrorList } from './hostSteps.ts';
 import { longStep, shortStep } from './options.ts';
 import type { Progress } from './progress.ts';
 import { rollingWindow, type WindowOutcome } from './window.ts';
@@ -81,7 +81,7 @@ export async function rollGroup(
       await fn(host);
       p.host(host, { state: 'done', step });
     } catch (err) {
-      p.host(host, { state: 'failed', step, error: rootMessage(err as Error) });
+      p.host(host, { state: 'failed', step, error: hostError(host, err as Error) });
       throw err;
     }
   });
@@ -92,13 +92,12 @@ export async function rollGroup(
 /** Fails the step when any host failed, naming the failed hosts and those never started. */
 export function throwIfFailed(step: string, outcome: WindowOutcome): void {
   if (!outcome.failed.length) return;
-  const failed = outcome.failed.map((f) => `${f.host}: ${rootMessage(f.error)}`).join('; ');
   const untouched = outcome.notStarted.length
     ? `; stopped (as many hosts failed as may be unavailable), not started: [${outcome.notStarted.join(', ')}]`
     : '';
   throw ApplicationFailure.create({
     type: 'RollingUpdateFailed',
-    message: `${step} failed on ${outcome.failed.length} host(s): ${failed}${untouched}`,
+    message: `${step} failed on ${outcome.failed.length} host(s): ${hostErrorList(outcome.failed.map((f) => ({ host: f.host, error: hostError(f.host, f.error) })))}${untouched}`,
     nonRetryable: true,
     details: [{ failed: outcome.failed.map((f) => f.host), notStarted: outcome.notStarted }],
   });

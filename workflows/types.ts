@@ -26,6 +26,8 @@ export interface ProvisionInput {
 
 export interface RemoveInput {
   cluster: string;
+  /** Drop zke's record of the cluster without touching any host (a cluster that never came up). */
+  forget?: boolean;
 }
 
 export interface UpgradeInput {

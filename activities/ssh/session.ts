@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
-import { classifySshError, NON_RETRYABLE, permanent } from './errors.ts';
+import { classifySshError, NON_RETRYABLE, permanent, sshEndpoint } from './errors.ts';
 import type { SshTarget } from './target.ts';
 
 export interface ExecResult {
@@ -62,10 +62,10 @@ export class SshSession {
       if (mismatch) {
         throw permanent(
           NON_RETRYABLE.hostKey,
-          `${target.host}: SSH host key ${seen} does not match the pinned ${target.hostKey}`,
+          `${target.host}: SSH host key ${seen} of ${sshEndpoint(target)} does not match the pinned ${target.hostKey}`,
         );
       }
-      throw classifySshError(target.host, err as Error);
+      throw classifySshError(target, err as Error);
     }
     conn.once('close', () => signal?.removeEventListener('abort', onAbort));
     return new SshSession(target, conn, seen);
@@ -84,7 +84,7 @@ export class SshSession {
   execRaw(script: string, opts: { stdin?: Buffer | string; timeoutMs?: number } = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.conn.exec(script, (err, stream) => {
-        if (err) return reject(classifySshError(this.target.host, err));
+        if (err) return reject(classifySshError(this.target, err));
         collect(stream, opts.timeoutMs ?? 120_000, this.target.host).then(resolve, reject);
         if (opts.stdin !== undefined) stream.end(opts.stdin);
         else stream.end();
@@ -96,7 +96,7 @@ export class SshSession {
   streamLocal(socketPath: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       this.conn.openssh_forwardOutStreamLocal(socketPath, (err, ch) =>
-        err ? reject(classifySshError(this.target.host, err)) : resolve(ch),
+        err ? reject(classifySshError(this.target, err)) : resolve(ch),
       );
     });
   }
@@ -105,14 +105,14 @@ export class SshSession {
   tcp(host: string, port: number): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       this.conn.forwardOut('127.0.0.1', 0, host, port, (err, ch) =>
-        err ? reject(classifySshError(this.target.host, err)) : resolve(ch),
+        err ? reject(classifySshError(this.target, err)) : resolve(ch),
       );
     });
   }
 
   sftp(): Promise<SFTPWrapper> {
     this.sftpHandle ??= new Promise((resolve, reject) => {
-      this.conn.sftp((err, sftp) => (err ? reject(classifySshError(this.target.host, err)) : resolve(sftp)));
+      this.conn.sftp((err, sftp) => (err ? reject(classifySshError(this.target, err)) : resolve(sftp)));
     });
     return this.sftpHandle;
   }

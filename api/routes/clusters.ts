@@ -3,7 +3,14 @@ import { tokenName } from '../auth/bearer.ts';
 import { YAML_TYPES } from '../http/body.ts';
 import type { RouteTable } from '../http/route.ts';
 import { notFound } from '../problem.ts';
-import { ClusterDetail, ClusterList, ClusterParams, ClusterSpecInput, OperationList } from '../schemas.ts';
+import {
+  ClusterDetail,
+  ClusterList,
+  ClusterParams,
+  ClusterSpecInput,
+  OperationList,
+  RemoveQuery,
+} from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import { ACCEPTED, accepted, addClusterListing, sourceOf } from './reply.ts';
 
@@ -62,14 +69,19 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     method: 'delete',
     path: '/v1/clusters/{name}',
     tag: 'clusters',
-    summary: 'Remove the cluster from its hosts',
+    summary: 'Remove the cluster from its hosts, or with forget=true only forget it',
+    description:
+      "Cleans every host of zke's containers and files, then deletes zke's record of the cluster. With " +
+      '`forget=true` no host is touched (for a cluster whose hosts are gone or were never set up).',
     params: ClusterParams,
+    query: RemoveQuery,
     responses: ACCEPTED,
-    handle: async ({ params }) => {
+    handle: async ({ params, query }) => {
       s.clusters.require(params.name);
       await s.operations.assertIdle(params.name);
+      const input = { cluster: params.name, forget: query.forget === 'true' };
       return accepted({
-        ...(await s.operations.start('remove', params.name, { cluster: params.name })),
+        ...(await s.operations.start('remove', params.name, input)),
         cluster: params.name,
       });
     },

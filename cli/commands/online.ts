@@ -139,9 +139,16 @@ function printOutcome(what: string, operation: OperationView, extra: string | un
     if (extra) console.log(extra);
     return;
   }
-  console.error(`${what} ${operation.state}${operation.error ? `: ${operation.error}` : ''}`);
+  const error = operation.error ?? '';
+  console.error(`${what} ${operation.state}${error ? `: ${error}` : ''}`);
+  // failed hosts the error does not already name (a step failure lists each of its hosts once)
   for (const [host, state] of Object.entries(operation.progress?.hosts ?? {}))
-    if (state.state === 'failed') console.error(`  ${host}: ${state.step}: ${state.error || 'failed'}`);
+    if (state.state === 'failed' && !namesHost(error, host))
+      console.error(`  ${host}: ${state.step}: ${state.error || 'failed'}`);
+}
+
+function namesHost(error: string, host: string): boolean {
+  return ` ${error}`.includes(` ${host}: `);
 }
 
 /** A command with the common options plus `options`, at most `positionals` arguments, and --help. */

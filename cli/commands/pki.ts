@@ -8,11 +8,13 @@ import { parse } from 'yaml';
 import {
   adminCredentialsFrom,
   adminKubeconfig,
+  CERT_MODE,
   type CertBundle,
   type CertChange,
   certFiles,
   entryFromPem,
   generateBundle,
+  KEY_MODE,
   type NodeFile,
   type PkiInput,
   type PkiNode,
@@ -26,7 +28,7 @@ const ROLES: PkiRole[] = ['etcd', 'controlplane', 'worker', 'edge'];
 const USAGE = `Usage: zke pki generate [-c cluster.yml] -o DIR [--rotate [--service NAME]...] [--rotate-ca]
 
 Writes <name>.pem, <name>-key.pem and kubecfg-<name>.yaml as RKE lays them out in /etc/kubernetes/ssl,
-plus ${ADMIN_KUBECONFIG}. Certificates and keys already in DIR are reused when still valid.
+kube-admin.pem and kube-admin-key.pem as in RKE's certificate directory, plus ${ADMIN_KUBECONFIG}. Certificates and keys already in DIR are reused when still valid.
   --rotate          new keys for every service certificate (not the CAs, not the service-account key)
   --service NAME    with --rotate: only this service (etcd, kube-apiserver, kubelet, ...) or certificate
   --rotate-ca       new CAs and every certificate re-issued`;
@@ -120,15 +122,30 @@ export async function readPkiDir(dir: string): Promise<CertBundle> {
   const admin = names.includes(ADMIN_KUBECONFIG)
     ? adminCredentialsFrom(await readFile(join(dir, ADMIN_KUBECONFIG), 'utf8'))
     : undefined;
-  if (admin) bundle['kube-admin'] = entryFromPem('kube-admin', admin.certPem, admin.keyPem);
+  // kube-admin.pem wins (RKE's layout); directories written before it existed keep it only in the kubeconfig
+  if (admin && !bundle['kube-admin'])
+    bundle['kube-admin'] = entryFromPem('kube-admin', admin.certPem, admin.keyPem);
   return bundle;
 }
 
-/** Every node's files merged into one directory, as a controlplane+etcd+worker host would have them. */
+/**
+ * Every node's files merged into one directory, as a controlplane+etcd+worker host would have them, plus
+ * every certificate and key of the bundle as RKE's certificate directory holds them (kube-admin included).
+ */
 function layoutFiles(bundle: CertBundle, nodes: PkiNode[]): NodeFile[] {
   const byPath = new Map<string, NodeFile>();
-  for (const node of nodes) for (const file of certFiles(bundle, node)) byPath.set(file.path, file);
-  return [...byPath.values()].map((file) => ({ ...file, path: basename(file.path) }));
+  for (const node of nodes)
+    for (const file of certFiles(bundle, node))
+      byPath.set(basename(file.path), { ...file, path: basename(file.path) });
+  for (const entry of Object.values(bundle)) {
+    byPath.set(`${entry.name}.pem`, { path: `${entry.name}.pem`, mode: CERT_MODE, content: entry.certPem });
+    byPath.set(`${entry.name}-key.pem`, {
+      path: `${entry.name}-key.pem`,
+      mode: KEY_MODE,
+      content: entry.keyPem,
+    });
+  }
+  return [...byPath.values()];
 }
 
 async function writeFileWithMode(dir: string, file: NodeFile): Promise<void> {

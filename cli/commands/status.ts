@@ -1,12 +1,15 @@
 // zke status [NAME]: one cluster (phase, revisions, running operation with per-host state, certificate
-// expiry) or, without a name or cluster file, every cluster.
+// expiry) or every cluster.
+import { type ApiClient, ApiError } from '../api-client.ts';
 import { EXIT } from '../command.ts';
 import { api, COMMON_HELP, clusterName, clusterPath, command, UsageError } from './online.ts';
 
 const USAGE = `Usage: zke status [NAME] [-c cluster.yml] [--json]
 
 Shows a cluster: phase, applied and latest revision, the running or last operation, per-host state and
-certificate expiry. Without NAME, --name or a readable cluster file: lists every cluster.
+certificate expiry. NAME or --name: that cluster (an unknown one is an error). Otherwise the cluster the
+cluster file names (default ./cluster.yml) if the API knows it, else every cluster: in a directory whose
+cluster.yml was never brought up, \`zke status\` lists the clusters there are.
 ${COMMON_HELP}`;
 
 interface Summary {
@@ -62,11 +65,11 @@ export function renderDetail(c: Detail): string {
 
 export default command('status', USAGE, {}, 1, async (values, positionals) => {
   const client = api();
-  const name =
-    positionals[0] ??
-    (await clusterName(values).catch((e) => (e instanceof UsageError ? undefined : Promise.reject(e))));
-  if (name) {
-    const detail = await client.json<Detail>('GET', clusterPath(name));
+  const named = positionals[0] ?? values.name;
+  const detail = named
+    ? await client.json<Detail>('GET', clusterPath(named))
+    : await fileClusterDetail(client, values);
+  if (detail) {
     console.log(values.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
     return EXIT.ok;
   }
@@ -75,3 +78,23 @@ export default command('status', USAGE, {}, 1, async (values, positionals) => {
   else console.log(list.clusters.length ? list.clusters.map(headline).join('\n') : 'no clusters');
   return EXIT.ok;
 });
+
+/** The cluster the cluster file names, or undefined when there is no readable file or the API has no such cluster. */
+async function fileClusterDetail(
+  client: ApiClient,
+  values: Parameters<typeof clusterName>[0],
+): Promise<Detail | undefined> {
+  const name = await clusterName(values).catch((e) =>
+    e instanceof UsageError ? undefined : Promise.reject(e),
+  );
+  if (!name) return undefined;
+  try {
+    return await client.json<Detail>('GET', clusterPath(name));
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    console.error(
+      `(${values.config} names cluster ${name}, which the API does not know: listing every cluster)`,
+    );
+    return undefined;
+  }
+}

@@ -2,7 +2,6 @@ import './api-home.ts';
 // The zke CLI against the real API and the real provisionCluster workflow, with the activities that touch
 // hosts replaced by instant ones (host "slow" blocks until cancelled): `zke up` end to end, exit codes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -10,6 +9,7 @@ import { EXIT } from '../../cli/command.ts';
 import { ClusterStore } from '../../common/store.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
+import { type CliRun, runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
 const suite = apiSuite({ worker: true, activities: fakeHosts });
@@ -34,20 +34,8 @@ function clusterFile(file: string, name: string, host = 'n1'): string {
   return full;
 }
 
-async function zke(
-  args: string[],
-  token = suite.api.token,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/zke.mjs', ...args], {
-    env: { ...process.env, ZKE_API: suite.api.url, ZKE_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (d) => out.push(d));
-  child.stderr.on('data', (d) => err.push(d));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+function zke(args: string[], token = suite.api.token): Promise<CliRun> {
+  return runZke(args, { ZKE_API: suite.api.url, ZKE_TOKEN: token });
 }
 
 test(

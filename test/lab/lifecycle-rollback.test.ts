@@ -72,7 +72,7 @@ test(
       (err) => {
         assert.match(
           causes(err),
-          new RegExp(`worker plane failed on 1 host\\(s\\): ${first}: ${first}: docker`),
+          new RegExp(`worker plane failed on 1 host\\(s\\): ${first}: docker`),
         );
         assert.match(causes(err), new RegExp(`not started: \\[${second}\\]`));
         return true;

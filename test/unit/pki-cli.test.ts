@@ -1,7 +1,7 @@
 // `zke pki generate`: the directory layout, modes, re-runs, and the minimal cluster.yml adapter.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
@@ -66,7 +66,7 @@ describe('zke pki generate', () => {
   const config = clusterFile(RKE_YAML);
   const out = join(tempDir('zke-pki-cli'), 'ssl');
 
-  test('writes the /etc/kubernetes/ssl layout plus the admin kubeconfig, with modes', () => {
+  test('writes the /etc/kubernetes/ssl layout, kube-admin and the admin kubeconfig, with modes', () => {
     const run = zke('pki', 'generate', '-c', config, '-o', out);
     assert.equal(run.code, 0, run.stderr);
     const files = readdirSync(out);
@@ -74,6 +74,7 @@ describe('zke pki generate', () => {
       .filter((f) => f.endsWith('.pem') && !f.endsWith('-key.pem'))
       .map((f) => f.slice(0, -4));
     assert.deepEqual(certs.sort(), [
+      'kube-admin',
       'kube-apiserver',
       'kube-apiserver-proxy-client',
       'kube-apiserver-requestheader-ca',
@@ -99,6 +100,10 @@ describe('zke pki generate', () => {
     const admin = parse(readFileSync(join(out, 'kube_config_cluster.yml'), 'utf8'));
     assert.equal(admin.clusters[0].cluster.server, 'https://10.0.0.1:6443');
     assert.equal(admin['current-context'], 'demo');
+    const user = admin.users[0].user;
+    const decoded = (data: string) => Buffer.from(data, 'base64').toString();
+    assert.equal(readFileSync(join(out, 'kube-admin.pem'), 'utf8'), decoded(user['client-certificate-data']));
+    assert.equal(readFileSync(join(out, 'kube-admin-key.pem'), 'utf8'), decoded(user['client-key-data']));
   });
 
   test('a re-run on the same directory keeps every certificate and key', () => {
@@ -114,6 +119,17 @@ describe('zke pki generate', () => {
     );
     assert.equal(readFileSync(join(out, 'kube-apiserver-key.pem'), 'utf8'), before);
     assert.equal(readFileSync(join(out, 'kube_config_cluster.yml'), 'utf8'), admin);
+  });
+
+  test('a directory with kube-admin.pem but no admin kubeconfig keeps kube-admin', () => {
+    const adminKey = readFileSync(join(out, 'kube-admin-key.pem'), 'utf8');
+    rmSync(join(out, 'kube_config_cluster.yml'));
+    const run = zke('pki', 'generate', '-c', config, '-o', out);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^kept\s+kube-admin\s/m);
+    assert.equal(readFileSync(join(out, 'kube-admin-key.pem'), 'utf8'), adminKey);
+    const admin = parse(readFileSync(join(out, 'kube_config_cluster.yml'), 'utf8'));
+    assert.equal(admin.users[0].user['client-key-data'], Buffer.from(adminKey).toString('base64'));
   });
 
   test('removing an etcd host deletes its files; --rotate --service re-issues one service', () => {

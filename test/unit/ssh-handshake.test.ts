@@ -1,6 +1,6 @@
 // A host that accepts the TCP connection but never speaks SSH (an overloaded sshd): opening a session fails
-// retryably, naming the host, and the second error ssh2 emits after the handshake timeout does not take the
-// worker process down.
+// retryably, naming the host and user@address:port, and the second error ssh2 emits after the handshake
+// timeout does not take the worker process down. A closed port and a dropped connection name them too.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import net from 'node:net';
@@ -8,30 +8,42 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { SshSession } from '../../activities/ssh/session.ts';
 
-test('a silent sshd: a retryable SshUnavailable naming the host, and the process lives on', async () => {
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KEY = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+
+async function openError(port: number, readyTimeoutMs = 500): Promise<ApplicationFailure> {
+  const target = {
+    host: 'n1',
+    address: '127.0.0.1',
+    port,
+    user: 'core',
+    keyPath: '/nonexistent',
+    privateKey: KEY,
+  };
+  const err = await SshSession.open(target, undefined, readyTimeoutMs).then(
+    () => assert.fail('the handshake succeeded'),
+    (e: Error) => e,
+  );
+  assert.ok(err instanceof ApplicationFailure);
+  return err;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+test('a silent sshd: a retryable SshUnavailable naming host and endpoint, and the process lives on', async () => {
   const silent = net.createServer((socket) => socket.on('error', () => undefined));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = await listen(silent);
   const uncaught: Error[] = [];
   const onUncaught = (err: Error) => uncaught.push(err);
   process.on('uncaughtException', onUncaught);
   try {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const target = {
-      host: 'stalled',
-      address: '127.0.0.1',
-      port: (silent.address() as net.AddressInfo).port,
-      user: 'root',
-      keyPath: '/nonexistent',
-      privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    };
-    const err = await SshSession.open(target, undefined, 500).then(
-      () => assert.fail('the handshake succeeded'),
-      (e: Error) => e,
-    );
-    assert.ok(err instanceof ApplicationFailure);
+    const err = await openError(port);
     assert.equal(err.type, 'SshUnavailable');
     assert.equal(err.nonRetryable, false);
-    assert.match(err.message, /^stalled: SSH .*handshake/);
+    assert.match(err.message, new RegExp(`^n1: SSH to core@127\\.0\\.0\\.1:${port}: .*handshake`));
     await new Promise((resolve) => setTimeout(resolve, 1000)); // ssh2's second error comes after the first
     assert.deepEqual(
       uncaught.map((e) => e.message),
@@ -40,5 +52,26 @@ test('a silent sshd: a retryable SshUnavailable naming the host, and the process
   } finally {
     process.off('uncaughtException', onUncaught);
     silent.close();
+  }
+});
+
+test('a closed port: the error names user@address:port, the host once', async () => {
+  const server = net.createServer();
+  const port = await listen(server);
+  await new Promise((resolve) => server.close(resolve)); // nobody listens there now
+  const err = await openError(port);
+  assert.equal(err.type, 'SshUnavailable');
+  assert.equal(err.message, `n1: SSH to core@127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+});
+
+test('a connection dropped before the handshake: the error names user@address:port', async () => {
+  const dropping = net.createServer((socket) => socket.destroy());
+  const port = await listen(dropping);
+  try {
+    const err = await openError(port, 5000);
+    assert.equal(err.type, 'SshUnavailable');
+    assert.match(err.message, new RegExp(`^n1: SSH to core@127\\.0\\.0\\.1:${port}: .*handshake`));
+  } finally {
+    dropping.close();
   }
 });
