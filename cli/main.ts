@@ -12,6 +12,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'keys list | rotate: the payload-encryption keyring (local, in ZKE_HOME)',
     load: () => import('./commands/keys.ts'),
   },
+  images: {
+    summary: 'images list [--version V | -c FILE]: every image a cluster pulls',
+    load: () => import('./commands/images.ts'),
+  },
   pki: {
     summary: 'pki generate: write the certificate set to a directory',
     load: () => import('./commands/pki.ts'),
