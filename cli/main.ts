@@ -13,7 +13,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     load: () => import('./commands/keys.ts'),
   },
   images: {
-    summary: 'images list [--version V | -c FILE]: every image a cluster pulls',
+    summary:
+      'images list | build | push: the images a cluster pulls, built from source, copied to a registry',
     load: () => import('./commands/images.ts'),
   },
   pki: {

@@ -52,3 +52,10 @@ export function referenceSpec(kubernetesVersion: string): ParseResult {
     nodes: [node(1, 'etcd'), node(2, 'controlplane'), node(3, 'worker')],
   });
 }
+
+/** `repo[:tag]` split at the tag's colon (not a registry port's); Docker's default tag when none. */
+export function splitImage(image: string): { repo: string; tag: string } {
+  const at = image.lastIndexOf(':');
+  const slash = image.lastIndexOf('/');
+  return at > slash ? { repo: image.slice(0, at), tag: image.slice(at + 1) } : { repo: image, tag: 'latest' };
+}

@@ -1,5 +1,6 @@
 // Container primitives over the Docker API: read back what runs, pull images, create/start/replace/remove.
 // The decision *what* to do comes from the pure diff in model/; this module only does it.
+import { splitImage } from '../../model/images.ts';
 import type { PlannedContainer } from '../../model/plan/types.ts';
 import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 import { type DockerApi, DockerError, dockerFailure, NO_SPACE } from './api.ts';
@@ -135,12 +136,6 @@ async function refusedPull(docker: DockerApi, image: string, status: number, det
     NON_RETRYABLE.disk,
     `${message} (only ${mib} MiB free where Docker keeps images: the host's disk is nearly full: free space, then run again)`,
   );
-}
-
-export function splitImage(image: string): { repo: string; tag: string } {
-  const at = image.lastIndexOf(':');
-  const slash = image.lastIndexOf('/');
-  return at > slash ? { repo: image.slice(0, at), tag: image.slice(at + 1) } : { repo: image, tag: 'latest' };
 }
 
 export async function createContainer(docker: DockerApi, c: PlannedContainer): Promise<string> {
