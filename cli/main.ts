@@ -12,6 +12,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'keys list | rotate: the payload-encryption keyring (local, in ZKE_HOME)',
     load: () => import('./commands/keys.ts'),
   },
+  images: {
+    summary:
+      'images list | build | push: the images a cluster pulls, built from source, copied to a registry',
+    load: () => import('./commands/images.ts'),
+  },
   pki: {
     summary: 'pki generate: write the certificate set to a directory',
     load: () => import('./commands/pki.ts'),

@@ -7,6 +7,9 @@ const nonRetryableErrorTypes = [
   'DockerUnsupported',
   'InvalidSpec',
   'HostDiskFull',
+  'ImageNotFound',
+  'RegistryAccessDenied',
+  'RegistryTlsMismatch',
 ];
 
 /** Quick remote checks and file writes. */

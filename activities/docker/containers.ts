@@ -1,8 +1,10 @@
 // Container primitives over the Docker API: read back what runs, pull images, create/start/replace/remove.
 // The decision *what* to do comes from the pure diff in model/; this module only does it.
+import { splitImage } from '../../model/images.ts';
 import type { PlannedContainer } from '../../model/plan/types.ts';
 import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 import { type DockerApi, DockerError, dockerFailure, NO_SPACE } from './api.ts';
+import { pullFailure } from './pullErrors.ts';
 
 export interface InspectedContainer {
   id: string;
@@ -97,42 +99,43 @@ export async function ensureImage(
   const found = await docker.call('GET', `/images/${encodeURIComponent(image)}/json`, undefined, [404]);
   if (found.status !== 404) return 'present';
   const { repo, tag } = splitImage(image);
-  let failure = '';
+  let failure: { status: number; detail: string } | undefined;
   await docker
     .stream(
       'POST',
       `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
       (line) => {
-        if (line.error) failure = String(line.error);
+        if (line.error) failure = { status: 500, detail: String(line.error) };
         else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
       },
     )
     .catch((err) => {
-      if (!(err instanceof DockerError && NO_SPACE.test(err.detail))) throw err;
-      failure = err.detail; // refused before pulling: no room for Docker's own bookkeeping
+      if (!(err instanceof DockerError)) throw err;
+      failure = { status: err.status, detail: err.detail }; // refused before pulling
     });
-  if (failure) throw await pullFailure(docker, `${docker.host}: cannot pull ${image}: ${failure}`);
+  if (failure) throw await refusedPull(docker, image, failure.status, failure.detail);
   return 'pulled';
 }
 
 /** Below this, a failed pull is put down to the disk (Docker's mirror fallback hides the real cause). */
 export const LOW_DISK_BYTES = 512 * 1024 * 1024;
 
-async function pullFailure(docker: DockerApi, message: string): Promise<Error> {
-  if (NO_SPACE.test(message)) return dockerFailure(404, message);
+/**
+ * A refused pull: no space left is the disk; a missing tag, refused access or a TLS mismatch is permanent and
+ * names the registry; anything else (an unreachable registry too) is put down to a nearly full disk if it is one.
+ */
+async function refusedPull(docker: DockerApi, image: string, status: number, detail: string): Promise<Error> {
+  const message = `${docker.host}: cannot pull ${image}: ${detail}`;
+  if (NO_SPACE.test(detail)) return dockerFailure(status, message, detail);
+  const known = pullFailure(docker.host, image, detail);
+  if (known?.nonRetryable) return known;
   const free = await docker.freeBytes();
-  if (free === undefined || free >= LOW_DISK_BYTES) return dockerFailure(404, message);
+  if (free === undefined || free >= LOW_DISK_BYTES) return known ?? dockerFailure(status, message, detail);
   const mib = Math.floor(free / 1024 / 1024);
   return permanent(
     NON_RETRYABLE.disk,
     `${message} (only ${mib} MiB free where Docker keeps images: the host's disk is nearly full: free space, then run again)`,
   );
-}
-
-export function splitImage(image: string): { repo: string; tag: string } {
-  const at = image.lastIndexOf(':');
-  const slash = image.lastIndexOf('/');
-  return at > slash ? { repo: image.slice(0, at), tag: image.slice(at + 1) } : { repo: image, tag: 'latest' };
 }
 
 export async function createContainer(docker: DockerApi, c: PlannedContainer): Promise<string> {

@@ -8,6 +8,9 @@ export const NON_RETRYABLE = {
   docker: 'DockerUnsupported',
   spec: 'InvalidSpec',
   disk: 'HostDiskFull',
+  imageMissing: 'ImageNotFound',
+  registryDenied: 'RegistryAccessDenied',
+  registryTls: 'RegistryTlsMismatch',
 } as const;
 
 export function permanent(type: string, message: string, details?: unknown): ApplicationFailure {

@@ -1,4 +1,6 @@
 // System images: the version table, prefixed by the default private registry, then the spec's overrides.
+// RKE's air-gap rule (setClusterImageDefaults): the URL of the first `is_default` registry is put before every
+// image of the table, always; an image the user names in `system_images` (or zke's `image`) is used as written.
 import {
   IMAGE_KEY_ALIASES,
   IMAGE_KEYS,
@@ -11,8 +13,8 @@ import type { RawCluster } from './raw-schema.ts';
 import { imageRef } from './rules.ts';
 import type { RegistrySpec } from './types.ts';
 
-export function withRegistry(registry: string, image: string): string {
-  return image.startsWith(`${registry}/`) ? image : `${registry}/${image}`;
+function withRegistry(registry: string | undefined, image: string): string {
+  return registry ? `${registry}/${image}` : image;
 }
 
 function imageKey(ctx: SpecContext, path: string, key: string): ImageKey | undefined {
@@ -54,9 +56,8 @@ export function resolveImages(
 ): SystemImages {
   const registry = registries.find((r) => r.isDefault)?.url;
   const given = overrides(ctx, raw);
-  const entries = IMAGE_KEYS.map((key) => {
-    const table = registry ? withRegistry(registry, version.images[key]) : version.images[key];
-    return [key, given[key] ?? table] as const;
-  });
+  const entries = IMAGE_KEYS.map(
+    (key) => [key, given[key] ?? withRegistry(registry, version.images[key])] as const,
+  );
   return Object.fromEntries(entries) as Record<ImageKey, string>;
 }

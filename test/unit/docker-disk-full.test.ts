@@ -1,6 +1,6 @@
 // A full disk on a host fails an image pull for good (HostDiskFull, non-retryable) naming host and image, whether
 // Docker refuses the pull up front or reports it in the pull's progress stream; other pull failures keep
-// Docker's answer as it was, unless the disk is nearly full (Docker's mirror fallback hides that cause).
+// Docker's answer, unless the disk is nearly full (Docker's mirror fallback hides that cause).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
@@ -52,10 +52,13 @@ for (const [how, pull] of [
   });
 }
 
-test('another refused pull keeps Docker’s answer and stays retryable', async () => {
-  const refusal = new DockerError(404, 'h1: docker answered 404: manifest unknown', 'manifest unknown');
+test('a pull refused for an unknown reason keeps Docker’s answer and status, names the image, stays retryable', async () => {
+  const detail = 'received unexpected HTTP status: 502 Bad Gateway';
+  const refusal = new DockerError(502, `h1: docker answered 502: ${detail}`, detail);
   const err = await pullError(dockerPulling(() => Promise.reject(refusal)));
-  assert.equal(err, refusal);
+  assert.ok(err instanceof DockerError);
+  assert.equal(err.status, 502);
+  assert.equal(err.message, `h1: cannot pull zke/etcd:v3.4.23: ${detail}`);
 });
 
 const MIRROR_FALLBACK =
@@ -74,10 +77,15 @@ test('a failed pull on a nearly full disk: a permanent HostDiskFull saying how m
   );
 });
 
-test('a failed pull with room on the disk (or no way to tell) keeps Docker’s answer and stays retryable', async () => {
+test('an unreachable registry with room on the disk (or no way to tell) stays retryable, with Docker’s answer', async () => {
   for (const free of [50 * 1024 ** 3, undefined]) {
     const err = await pullError(dockerPulling(async (onLine) => onLine({ error: MIRROR_FALLBACK }), free));
-    assert.ok(err instanceof DockerError, `free=${free}`);
-    assert.equal(err.message, `h1: cannot pull zke/etcd:v3.4.23: ${MIRROR_FALLBACK}`);
+    assert.ok(err instanceof ApplicationFailure, `free=${free}`);
+    assert.equal(err.type, 'RegistryUnreachable');
+    assert.equal(err.nonRetryable, false);
+    assert.match(
+      err.message,
+      /^h1: cannot pull zke\/etcd:v3\.4\.23 from registry .*: it could not be reached \(Docker: Get "https:/,
+    );
   }
 });

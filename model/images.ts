@@ -1,0 +1,61 @@
+// The images a cluster needs, read off what zke would run: the plan's host containers, the image the container
+// runtime gets by flag (the pod sandbox), and the pods of the built-in addons. User addons are the user's own.
+import { addonObjects, addonsFor } from './addons/index.ts';
+import { buildPlan } from './plan/index.ts';
+import { type ParseResult, parseClusterSpec } from './spec/index.ts';
+import type { ClusterSpec } from './spec/types.ts';
+
+/** Flags by which a host container is told to pull an image itself. */
+const IMAGE_FLAGS = ['--pod-infra-container-image='];
+
+const POD_CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+
+/** Every container image of the pods inside a Kubernetes object, wherever its pod template sits. */
+export function podImages(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(podImages);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, field]) => {
+    if (!POD_CONTAINER_LISTS.includes(key) || !Array.isArray(field)) return podImages(field);
+    return field.flatMap((c: { image?: unknown }) => (typeof c?.image === 'string' ? [c.image] : []));
+  });
+}
+
+function hostImages(spec: ClusterSpec): string[] {
+  return buildPlan(spec).hosts.flatMap((host) =>
+    host.containers.flatMap((c) => [
+      c.image,
+      ...c.command.flatMap((arg) =>
+        IMAGE_FLAGS.filter((f) => arg.startsWith(f)).map((f) => arg.slice(f.length)),
+      ),
+    ]),
+  );
+}
+
+function addonImages(spec: ClusterSpec): string[] {
+  const system = addonsFor(spec).filter((addon) => addon !== 'user');
+  return system.flatMap((addon) => podImages(addonObjects(spec, addon)));
+}
+
+/** The images `spec` makes zke and its cluster pull, sorted, each once (user addons left out). */
+export function clusterImages(spec: ClusterSpec): string[] {
+  return [...new Set([...hostImages(spec), ...addonImages(spec)])].sort();
+}
+
+/**
+ * A cluster of one etcd, one controlplane and one worker node with every default: it runs every system
+ * container (nginx-proxy runs on nodes without the controlplane role) and every built-in addon.
+ */
+export function referenceSpec(kubernetesVersion: string): ParseResult {
+  const node = (n: number, role: string) => ({ address: `10.0.0.${n}`, roles: [role] });
+  return parseClusterSpec({
+    kubernetes_version: kubernetesVersion,
+    nodes: [node(1, 'etcd'), node(2, 'controlplane'), node(3, 'worker')],
+  });
+}
+
+/** `repo[:tag]` split at the tag's colon (not a registry port's); Docker's default tag when none. */
+export function splitImage(image: string): { repo: string; tag: string } {
+  const at = image.lastIndexOf(':');
+  const slash = image.lastIndexOf('/');
+  return at > slash ? { repo: image.slice(0, at), tag: image.slice(at + 1) } : { repo: image, tag: 'latest' };
+}

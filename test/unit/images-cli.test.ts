@@ -1,0 +1,72 @@
+// `zke images list`: what a user mirrors into a registry before `zke up` on machines without internet.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { tempDir } from '../support/tempDir.ts';
+
+const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
+const dir = tempDir('zke-images-cli');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `zke ARGS` as a user runs it: exit status, stdout, stderr. */
+const zke = (args: string[]) => spawnSync(process.execPath, [ZKE, ...args], { cwd: dir, encoding: 'utf8' });
+
+const CLUSTER = `
+kubernetes_version: v1.33.13
+nodes:
+  - {address: 10.0.0.1, roles: [etcd, controlplane, worker]}
+private_registries:
+  - {url: mirror.example:5000, user: u, password: p, is_default: true}
+system_images: {coredns: other.example/coredns:v1}
+ingress: {provider: none}
+addons: |
+  apiVersion: v1
+  kind: Pod
+  metadata: {name: app, namespace: default}
+  spec: {containers: [{name: app, image: team/app:1}]}
+`;
+
+describe('zke images list', () => {
+  test('--version: one image per line, every image of that version, sorted', () => {
+    const run = zke(['images', 'list', '--version', 'v1.33']);
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.trim().split('\n');
+    assert.equal(lines.length, 10, run.stdout);
+    assert.deepEqual(lines, [...lines].sort());
+    for (const image of [
+      'zke/hyperkube:v1.33.13',
+      'zke/etcd:v3.4.23',
+      'zke/pause:3.10',
+      'zke/nginx-proxy:v1',
+    ]) {
+      assert.ok(lines.includes(image), `${image} in\n${run.stdout}`);
+    }
+    assert.ok(!run.stdout.includes('v1.34'), run.stdout);
+  });
+
+  test('-c: the file’s version and images, the default registry before each, user addons left out', () => {
+    const file = join(dir, 'cluster.yml');
+    writeFileSync(file, CLUSTER);
+    const run = zke(['images', 'list', '-c', file, '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const images: string[] = JSON.parse(run.stdout);
+    assert.ok(images.includes('mirror.example:5000/zke/hyperkube:v1.33.13'), run.stdout);
+    assert.ok(images.includes('other.example/coredns:v1'), 'system_images are taken as written');
+    assert.ok(!images.some((i) => i.includes('ingress')), 'ingress is off: its image is not pulled');
+    assert.ok(!images.some((i) => i.includes('team/app')), 'user addons are the user’s own');
+    const prefixed = images.filter((i) => i !== 'other.example/coredns:v1');
+    // one node with every role: no nginx-proxy (controlplane nodes need none), no ingress, coredns as written
+    assert.equal(prefixed.length, 7, run.stdout);
+    for (const image of prefixed) assert.ok(image.startsWith('mirror.example:5000/zke/'), image);
+  });
+
+  test('an unknown version fails naming the known ones; -c with --version and a missing action are usage errors', () => {
+    const unknown = zke(['images', 'list', '--version', 'v1.20']);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /unknown Kubernetes version "v1\.20" \(known: v1\.33\.13, v1\.34\.4\)/);
+    assert.equal(zke(['images', 'list', '-c', 'x.yml', '--version', 'v1.33']).status, 2);
+    assert.equal(zke(['images']).status, 2);
+  });
+});

@@ -1,0 +1,130 @@
+// `zke images push` against registries that want a login (which the lab registry does not): the copy answers a
+// bearer-token challenge with the user's credentials, and sends what the source serves. `zke images build` is a
+// thin caller of the lab's build scripts.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, suite, test } from 'node:test';
+import { buildSteps } from '../../cli/commands/images.ts';
+import { copyImage, parseRegistry } from '../../cli/registryCopy.ts';
+
+const digest = (data: string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+const LAYER = 'layer bytes';
+const CONFIG = '{"architecture":"amd64"}';
+const MANIFEST = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+  config: { digest: digest(CONFIG) },
+  layers: [{ digest: digest(LAYER) }],
+});
+
+/** A source registry serving one image, zke/etcd:v1, without auth. */
+function source(): http.Server {
+  const blobs: Record<string, string> = { [digest(LAYER)]: LAYER, [digest(CONFIG)]: CONFIG };
+  return http.createServer((req, res) => {
+    if (req.url === '/v2/zke/etcd/manifests/v1') {
+      res
+        .writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' })
+        .end(MANIFEST);
+    } else {
+      const blob = blobs[req.url?.split('/blobs/')[1] ?? ''];
+      res.writeHead(blob ? 200 : 404).end(blob ?? '');
+    }
+  });
+}
+
+/** A target registry that wants a bearer token, given by its realm for user u, password p. */
+function target(stored: Map<string, string>): http.Server {
+  const server = http.createServer((req, res) => {
+    const port = (server.address() as AddressInfo).port;
+    if (req.url?.startsWith('/token')) {
+      const ok = req.headers.authorization === `Basic ${Buffer.from('u:p').toString('base64')}`;
+      res.writeHead(ok ? 200 : 401).end(ok ? JSON.stringify({ token: 't1' }) : '');
+      return;
+    }
+    if (req.headers.authorization !== 'Bearer t1') {
+      const challenge = `Bearer realm="http://127.0.0.1:${port}/token",service="reg",scope="repository:ns/zke/etcd:pull,push"`;
+      res.writeHead(401, { 'www-authenticate': challenge }).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url!, 'http://x');
+      if (req.method === 'HEAD') res.writeHead(stored.has(url.pathname) ? 200 : 404).end();
+      else if (req.method === 'POST')
+        res.writeHead(202, { location: '/v2/ns/zke/etcd/blobs/uploads/u1' }).end();
+      else {
+        const key = url.searchParams.get('digest') ?? url.pathname;
+        stored.set(key, Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(201).end();
+      }
+    });
+  });
+  return server;
+}
+
+suite('images push', () => {
+  const stored = new Map<string, string>();
+  const servers = [source(), target(stored)];
+  const urls: string[] = [];
+  before(async () => {
+    for (const s of servers) {
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      urls.push(`http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    }
+  });
+  after(() => {
+    for (const s of servers) s.close();
+  });
+
+  test('a registry reference: scheme (https unless said), host and namespace', () => {
+    assert.deepEqual(parseRegistry('reg.example:5000/team'), {
+      base: 'https://reg.example:5000',
+      prefix: 'team/',
+      user: undefined,
+      password: undefined,
+    });
+    assert.equal(parseRegistry('http://10.0.0.1:5000').prefix, '');
+    assert.equal(parseRegistry('http://10.0.0.1:5000').base, 'http://10.0.0.1:5000');
+  });
+
+  test('logs in with the token the challenge names and copies blobs and manifest byte for byte', async () => {
+    const to = parseRegistry(`${urls[1]}/ns`, 'u', 'p');
+    const result = await copyImage(parseRegistry(urls[0]!), to, 'zke/etcd:v1');
+    assert.deepEqual(result, { target: `${new URL(urls[1]!).host}/ns/zke/etcd:v1`, uploaded: 2 });
+    assert.equal(stored.get(digest(LAYER)), LAYER);
+    assert.equal(stored.get(digest(CONFIG)), CONFIG);
+    assert.equal(stored.get('/v2/ns/zke/etcd/manifests/v1'), MANIFEST);
+  });
+
+  test('wrong credentials: the token is refused and nothing is sent', async () => {
+    stored.clear();
+    const to = parseRegistry(`${urls[1]}/ns`, 'u', 'wrong');
+    await assert.rejects(copyImage(parseRegistry(urls[0]!), to, 'zke/etcd:v1'), /token refused: 401/);
+    assert.equal(stored.size, 0);
+  });
+});
+
+suite('images build', () => {
+  test('runs the lab image table, then lab/k8s/build.sh for the versions asked (exact names)', () => {
+    const steps = buildSteps(['v1.33', '1.34.4']);
+    assert.deepEqual(
+      steps.map((argv) => argv.map((a) => a.replace(/^.*\/lab\//, 'lab/'))),
+      [
+        ['bash', 'lab/zlab.sh', 'images'],
+        ['bash', 'lab/k8s/build.sh', '--version', 'v1.33.13', '--version', 'v1.34.4'],
+      ],
+    );
+    for (const argv of steps) assert.ok(existsSync(argv[1]!), argv[1]);
+  });
+
+  test('an unknown version is refused before anything runs', () => {
+    assert.throws(
+      () => buildSteps(['v1.20']),
+      /unknown Kubernetes version "v1\.20" \(known: v1\.33\.13, v1\.34\.4\)/,
+    );
+  });
+});
