@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { SshSession } from '../../activities/ssh/session.ts';
 
+// The silent sshd listens on loopback, which node addresses may be only when an operator allows it.
+process.env.ZKE_ALLOWED_NODE_CIDRS = '127.0.0.1/32';
+
 test('a silent sshd: a retryable SshUnavailable naming the host, and the process lives on', async () => {
   const silent = net.createServer((socket) => socket.on('error', () => undefined));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
