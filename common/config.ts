@@ -1,4 +1,5 @@
 // Runtime settings from the environment, with the defaults `npm start` uses.
+import os from 'node:os';
 import path from 'node:path';
 
 function env(name: string, fallback: string): string {
@@ -30,7 +31,22 @@ export const config = {
   get uiPort() {
     return Number(env('TEMPORAL_UI_PORT', '8233'));
   },
+  /** Directories an API-submitted `ssh_key_path` must lie in (comma-separated). */
+  get sshKeyDirs() {
+    return list(env('ZKE_SSH_KEY_DIRS', `${path.join(os.homedir(), '.ssh')},${homePath('ssh')}`));
+  },
+  /** CIDRs allowed as node addresses although loopback, unspecified or link-local (comma-separated). */
+  get allowedNodeCidrs() {
+    return list(env('ZKE_ALLOWED_NODE_CIDRS', ''));
+  },
 };
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
 
 export function homePath(...parts: string[]): string {
   return path.join(config.home, ...parts);

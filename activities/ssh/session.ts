@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import { checkAddress } from '../../common/hostPolicy.ts';
 import { classifySshError, NON_RETRYABLE, permanent, sshEndpoint } from './errors.ts';
 import type { SshTarget } from './target.ts';
 
@@ -30,6 +31,7 @@ export class SshSession {
   ) {}
 
   static async open(target: SshTarget, signal?: AbortSignal, readyTimeoutMs = 15_000): Promise<SshSession> {
+    const address = await checkedAddress(target);
     const conn = new Client();
     let seen = '';
     let mismatch = false;
@@ -40,7 +42,7 @@ export class SshSession {
       conn.on('error', reject);
     });
     conn.connect({
-      host: target.address,
+      host: address,
       port: target.port,
       username: target.user,
       privateKey: readKey(target),
@@ -118,15 +120,20 @@ export class SshSession {
   }
 }
 
+/** The IP to connect to, checked against the node address rule (a name is resolved once, here). */
+async function checkedAddress(target: SshTarget): Promise<string> {
+  const { ips, problem } = await checkAddress(target.address);
+  if (problem) throw permanent(NON_RETRYABLE.spec, `${target.host}: address ${target.address}: ${problem}`);
+  return ips[0] ?? target.address;
+}
+
+/** One message whatever the reason (missing, a directory, no permission), so errors reveal nothing more. */
 function readKey(target: SshTarget): Buffer {
   if (target.privateKey) return Buffer.from(target.privateKey);
   try {
     return fs.readFileSync(target.keyPath);
-  } catch (err) {
-    throw permanent(
-      NON_RETRYABLE.auth,
-      `${target.host}: cannot read SSH key ${target.keyPath}: ${(err as Error).message}`,
-    );
+  } catch {
+    throw permanent(NON_RETRYABLE.auth, `${target.host}: SSH key ${target.keyPath} cannot be read`);
   }
 }
 

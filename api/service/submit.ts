@@ -3,6 +3,7 @@ import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec, SpecIssue } from '../../model/spec/types.ts';
 import { conflict, invalid, notFound } from '../problem.ts';
 import type { Clusters } from './clusters.ts';
+import { enforceHostPolicy } from './hostPolicy.ts';
 import type { Operations } from './operations.ts';
 import type { Revisions } from './revisions.ts';
 
@@ -24,6 +25,7 @@ export class SpecSubmissions {
   /** POST: a new cluster (409 if the name is taken). */
   async create(document: unknown, source: string): Promise<Submitted> {
     const { spec, warnings } = validate(document);
+    await enforceHostPolicy(spec);
     const name = spec.clusterName;
     if (this.clusters.exists(name))
       throw conflict(`cluster ${name} already exists; apply changes with PUT /v1/clusters/${name}`);
@@ -33,6 +35,7 @@ export class SpecSubmissions {
   /** PUT: a changed spec for an existing cluster (upgrade once provisioned, else provision again). */
   async update(name: string, document: unknown, source: string): Promise<Submitted> {
     const { spec, warnings } = validate(document);
+    await enforceHostPolicy(spec);
     if (spec.clusterName !== name)
       throw invalid([
         { path: 'cluster_name', message: `is "${spec.clusterName}" but the URL names cluster "${name}"` },

@@ -6,13 +6,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { homePath } from '../../common/config.ts';
 import { ClusterStore } from '../../common/store.ts';
-import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite({ worker: true });
 const name = `sse-${Date.now().toString(36)}`;
-const keyDir = tempDir('zke-api-key');
+const keyDir = homePath('ssh'); // a key directory by default
+fs.mkdirSync(keyDir, { recursive: true });
 const keyPath = path.join(keyDir, 'id_ed25519');
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
 

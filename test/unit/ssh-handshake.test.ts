@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { SshSession } from '../../activities/ssh/session.ts';
 
+// The silent sshd listens on loopback, which node addresses may be only when an operator allows it.
+process.env.ZKE_ALLOWED_NODE_CIDRS = '127.0.0.1/32';
+
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KEY = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
