@@ -1,10 +1,14 @@
-// The real activities with those that touch hosts replaced by instant ones (host "slow" blocks until cancelled):
-// for tests of the API, CLI and UI that need real workflows but no lab.
+// The real activities with those that touch hosts replaced by instant ones (host "slow" blocks until cancelled,
+// host "refuses" fails its check for good): for tests of the API, CLI and UI that need real workflows but no lab.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { HostFacts } from '../../activities/hostsCheck.ts';
 import { activities } from '../../activities/index.ts';
 
+export const REFUSED = 'SSH to 10.0.0.9:22: connection refused';
+
 async function checkClusterHost(input: { host: string }): Promise<HostFacts> {
+  if (input.host === 'refuses') throw ApplicationFailure.nonRetryable(REFUSED, 'HostUnreachable');
   while (input.host === 'slow') {
     Context.current().heartbeat();
     await Context.current().sleep(200); // throws once the operation is cancelled
