@@ -10,10 +10,13 @@ export function keyringPath(): string {
   return process.env.ZKE_KEYRING || homePath('keys', 'payload-keyring.json');
 }
 
+/** Also bundled into the workflow sandbox: workflow failures are converted like activity failures. */
+export const failureConverterPath = fileURLToPath(new URL('./failureConverter.ts', import.meta.url));
+
 export function dataConverter(): DataConverter {
   return {
     payloadCodecs: [new EncryptionCodec(loadOrCreateKeyring(keyringPath()))],
-    failureConverterPath: fileURLToPath(new URL('./failureConverter.ts', import.meta.url)),
+    failureConverterPath,
   };
 }
 

@@ -38,18 +38,44 @@ export function devServerArgs(o: DevServerOptions): string[] {
   return args;
 }
 
+/** The server's state and log are readable by their owner only (0700 directory, 0600 files). */
 export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_000): Promise<DevServer> {
-  fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
-  const log = fs.openSync(o.logFile, 'a');
-  const proc = spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] });
+  fs.mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
+  if (fs.existsSync(o.dbFile)) fs.chmodSync(o.dbFile, 0o600);
+  const log = openPrivateLog(o.logFile);
+  const proc = withUmask(0o077, () => spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] }));
   fs.closeSync(log);
   const address = `127.0.0.1:${o.port}`;
   const exited = new Promise<never>((_, reject) =>
-    proc.once('exit', (code) => reject(new Error(`temporal dev server exited (${code}); see ${o.logFile}`))),
+    proc.once('exit', (code, signal) =>
+      reject(new Error(`temporal dev server exited (${code ?? signal}); see ${o.logFile}`)),
+    ),
   );
   exited.catch(() => undefined);
-  await Promise.race([waitForFrontend(address, readyTimeoutMs), exited]);
+  try {
+    await Promise.race([waitForFrontend(address, readyTimeoutMs), exited]);
+  } catch (err) {
+    proc.kill('SIGKILL'); // never leave a server that did not come up holding the ports
+    throw err;
+  }
   return { process: proc, address, stop: () => stopProcess(proc) };
+}
+
+/** Opens a log file for appending, 0600 even if it existed with a wider mode. */
+export function openPrivateLog(file: string): number {
+  const fd = fs.openSync(file, 'a', 0o600);
+  fs.fchmodSync(fd, 0o600);
+  return fd;
+}
+
+/** Runs fn (a spawn: the child inherits the umask at fork) with umask `mask`, so SQLite's files are 0600. */
+function withUmask<T>(mask: number, fn: () => T): T {
+  const previous = process.umask(mask);
+  try {
+    return fn();
+  } finally {
+    process.umask(previous);
+  }
 }
 
 export async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {

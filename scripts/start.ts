@@ -1,23 +1,37 @@
 // npm start supervisor: Temporal dev server (SQLite under ZKE_HOME, Web UI), then the worker and the API.
+// Their output goes to ZKE_HOME/logs/<child>.log; the terminal gets the URLs, one line per operation event (sent
+// by the worker) and one per child that died and is restarted (with backoff: the others keep running).
 // Ctrl-C / SIGTERM stops every child; the next start reuses the same SQLite file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { firstStartToken, TokenStore } from '../api/auth/tokens.ts';
 import { CODEC_TOKEN_NAME } from '../api/codec.ts';
 import { config, homePath } from '../common/config.ts';
-import { startDevServer, stopProcess } from './devServer.ts';
+import { failureSummary } from '../common/failureConverter.ts';
+import type { OperationEventMessage } from '../worker/main.ts';
+import { openPrivateLog, startDevServer } from './devServer.ts';
+import { Supervised } from './supervised.ts';
 
-const children: ChildProcess[] = [];
+const children: Supervised[] = [];
 let stopping = false;
 
-function spawnNode(script: string, name: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit', env: process.env });
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`zke: ${name} exited (${code ?? signal}); stopping everything`);
-      void shutdown(1);
-    }
+const say = (line: string) => console.log(`zke: ${line}`);
+const logFile = (name: string) => homePath('logs', `${name}.log`);
+
+/** A node child with its output in its log file and an IPC channel for operation events. */
+function spawnNode(script: string, log: string): ChildProcess {
+  const fd = openPrivateLog(log);
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    stdio: ['ignore', fd, fd, 'ipc'],
+    env: process.env,
   });
+  fs.closeSync(fd);
+  child.on('message', (m: OperationEventMessage) => say(`${m.operation}: ${failureSummary(m.event)}`));
+  return child;
+}
+
+function supervise(name: string, log: string, launch: () => Promise<ChildProcess>): Supervised {
+  const child = new Supervised(name, launch, log, say);
   children.push(child);
   return child;
 }
@@ -25,8 +39,17 @@ function spawnNode(script: string, name: string): ChildProcess {
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  for (const child of [...children].reverse()) await stopProcess(child);
+  for (const child of children) child.keepDown();
+  for (const child of [...children].reverse()) await child.stop();
   process.exit(code);
+}
+
+/** ZKE_HOME and its logs: readable by their owner only, also when an older start created them wider. */
+function privateDirectories(): void {
+  for (const dir of [config.home, homePath('logs')]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  }
 }
 
 /** Prints the admin token on the very first start; renews the Web UI's codec token (never shown). */
@@ -42,31 +65,34 @@ function codecToken(): string {
 }
 
 async function main(): Promise<void> {
-  fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  privateDirectories();
   const [, port] = config.temporalAddress.split(':');
-  console.log(`zke: starting Temporal dev server (state ${homePath('temporal.db')})`);
+  say(`starting Temporal dev server (state ${homePath('temporal.db')}, logs in ${homePath('logs')})`);
   const codecEndpoint = `http://${config.apiHost}:${config.apiPort}/codec/${codecToken()}`;
-  const server = await startDevServer({
+  const temporalOptions = {
     cli: process.env.TEMPORAL_CLI ?? homePath('tools', 'py', 'bin', 'temporal'),
     dbFile: homePath('temporal.db'),
     port: Number(port),
     uiPort: config.uiPort,
-    logFile: homePath('temporal.log'),
+    logFile: logFile('temporal'),
     codecEndpoint,
+  };
+  supervise('Temporal dev server', logFile('temporal'), async () => {
+    return (await startDevServer(temporalOptions)).process;
   });
-  children.push(server.process);
-  server.process.once('exit', () => !stopping && void shutdown(1));
-  spawnNode('worker/main.ts', 'worker');
-  spawnNode('api/main.ts', 'API');
+  supervise('worker', logFile('worker'), async () => spawnNode('worker/main.ts', logFile('worker')));
+  supervise('API', logFile('api'), async () => spawnNode('api/main.ts', logFile('api')));
+  for (const child of children) await child.start();
   console.log(
     [
       '',
       `  zke API         http://${config.apiHost}:${config.apiPort}   (health: /healthz, docs: /docs)`,
       `  Temporal UI     http://127.0.0.1:${config.uiPort}`,
-      `  Temporal gRPC   ${server.address}`,
+      `  Temporal gRPC   ${config.temporalAddress}`,
       `  state           ${config.home}`,
+      `  logs            ${homePath('logs')}   (temporal.log, worker.log, api.log)`,
       '',
-      'Press Ctrl-C to stop.',
+      'Operations show here as they run. Press Ctrl-C to stop.',
     ].join('\n'),
   );
 }

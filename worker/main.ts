@@ -1,9 +1,11 @@
-// The zke worker: runs workflows and activities from the task queue until SIGINT/SIGTERM.
+// The zke worker: runs workflows and activities from the task queue until SIGINT/SIGTERM. Logs go to stderr;
+// started by `npm start` (with an IPC channel), it also sends each operation event to the supervisor.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { activities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
 import { dataConverter } from '../common/temporal.ts';
+import { OPERATION_EVENT } from '../workflows/types.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -22,7 +24,31 @@ export async function createWorker(
   });
 }
 
+/** An operation event (see workflows/progress.ts) as the supervisor receives it. */
+export interface OperationEventMessage {
+  operation: string;
+  event: string;
+}
+
+function reportOperationEvent(entry: LogEntry): void {
+  const operation = entry.meta?.[OPERATION_EVENT];
+  if (typeof operation !== 'string' || !process.connected) return;
+  const message: OperationEventMessage = { operation, event: entry.message };
+  process.send?.(message, undefined, undefined, () => undefined); // a gone supervisor is not our failure
+}
+
+function installLogger(): void {
+  process.channel?.unref(); // the channel alone must not keep the worker alive
+  const stderr = new DefaultLogger('INFO');
+  const logger = new DefaultLogger('INFO', (entry) => {
+    stderr.log(entry.level, entry.message, entry.meta);
+    reportOperationEvent(entry);
+  });
+  Runtime.install({ logger });
+}
+
 async function main(): Promise<void> {
+  installLogger();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createWorker(connection);
   console.log(`zke worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);

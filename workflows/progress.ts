@@ -2,7 +2,13 @@
 // current, and names steps the way the Temporal UI shows them.
 import { log, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { ClusterPhase } from '../common/searchAttributes.ts';
-import { type HostProgress, type OperationKind, type OperationStatus, statusQuery } from './types.ts';
+import {
+  type HostProgress,
+  OPERATION_EVENT,
+  type OperationKind,
+  type OperationStatus,
+  statusQuery,
+} from './types.ts';
 
 const MAX_EVENTS = 50;
 
@@ -22,6 +28,7 @@ export class Progress {
       events: [],
     };
     setHandler(statusQuery, () => this.status);
+    this.log('started');
   }
 
   /** Runs one named step: status, search attribute and a log line before and after. */
@@ -43,10 +50,15 @@ export class Progress {
   }
 
   event(line: string): void {
-    log.info(line);
+    this.log(line);
     this.status.events.push(line);
     if (this.status.events.length > MAX_EVENTS)
       this.status.events.splice(0, this.status.events.length - MAX_EVENTS);
+  }
+
+  /** Not replayed: the workflow logger is silent while a worker replays history. */
+  private log(line: string): void {
+    log.info(line, { [OPERATION_EVENT]: `${this.status.operation} ${this.status.cluster}` });
   }
 
   finish(phase: OperationStatus['phase'], error?: string): void {

@@ -90,3 +90,6 @@ export interface OperationResult {
 }
 
 export const statusQuery = defineQuery<OperationStatus>('status');
+
+/** Log attribute marking an operation event ("provision c1"): `npm start` shows these lines on its terminal. */
+export const OPERATION_EVENT = 'operationEvent';

@@ -1,28 +1,31 @@
+import './api-home.ts';
 // The Temporal UI's codec endpoint: decodes the service's encrypted payloads with a path token; refuses others.
+// A failed operation's history, decoded the way the Web UI decodes it, shows the real failure messages.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { test } from 'node:test';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { CODEC_TOKEN_NAME } from '../../api/codec.ts';
 import { EncryptionCodec } from '../../common/codec.ts';
 import { loadOrCreateKeyring } from '../../common/keyring.ts';
 import { keyringPath } from '../../common/temporal.ts';
-import { type TestTemporal, testTemporal } from '../support/temporal.ts';
-import { startApi, type TestApi } from './api-harness.ts';
+import { clusterWorkflowId } from '../../workflows/types.ts';
+import { fakeHosts } from '../support/fakeHosts.ts';
+import { apiSuite } from './api-harness.ts';
 
-let t: TestTemporal;
-let api: TestApi;
-before(async () => {
-  t = await testTemporal();
-  api = await startApi(t);
-});
-after(async () => {
-  await api.close();
-  await t.close();
-});
+const REFUSED = 'SSH to 10.0.0.1:22: connection refused';
+const REMOTE_OUTPUT = 'remote said: -----BEGIN OPENSSH PRIVATE KEY-----';
+const refusing = {
+  ...fakeHosts,
+  checkClusterHost: async () => {
+    throw ApplicationFailure.nonRetryable(`${REFUSED}\n${REMOTE_OUTPUT}`, 'HostUnreachable');
+  },
+};
+const suite = apiSuite({ worker: true, activities: refusing });
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 test('the codec endpoint decodes encrypted payloads for the Web UI, behind its token', async () => {
+  const { api } = suite;
   const codecToken = api.tokens.create(CODEC_TOKEN_NAME);
   const [encrypted] = await new EncryptionCodec(loadOrCreateKeyring(keyringPath())).encode([
     defaultPayloadConverter.toPayload({ cluster: 'c1', revision: 3 }),
@@ -66,4 +69,74 @@ test('the codec endpoint decodes encrypted payloads for the Web UI, behind its t
     body: JSON.stringify(body),
   });
   assert.equal(revoked.status, 401);
+});
+
+type Json = Record<string, unknown>;
+
+/** What the Web UI does with a history: every `payloads` and `encodedAttributes` goes through /decode. */
+async function decodeLikeTheUi(
+  node: unknown,
+  decode: (p: unknown[]) => Promise<unknown[]>,
+): Promise<unknown> {
+  if (Array.isArray(node)) return Promise.all(node.map((n) => decodeLikeTheUi(n, decode)));
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'payloads' && Array.isArray(value)) out[key] = await decode(value);
+    else if (key === 'encodedAttributes' && value) out[key] = (await decode([value]))[0];
+    else out[key] = await decodeLikeTheUi(value, decode);
+  }
+  return out;
+}
+
+/** Every failure in the history (the `failure` of an event and its causes). */
+function failures(node: unknown, out: Json[] = []): Json[] {
+  if (!node || typeof node !== 'object') return out;
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'failure' || key === 'cause') && value && typeof value === 'object') out.push(value as Json);
+    failures(value, out);
+  }
+  return out;
+}
+
+test('a failed operation shows its real failure messages in the Web UI', { timeout: 60_000 }, async () => {
+  const { api, t } = suite;
+  const cluster = `codec-${Date.now().toString(36)}`;
+  const spec = `cluster_name: ${cluster}\nnodes:\n  - address: 10.0.0.1\n    name: n1\n    roles: [etcd, controlplane, worker]\n`;
+  const created = await api.request('POST', '/v1/clusters', { body: spec });
+  assert.equal(created.status, 202, created.text);
+  const handle = t.client.workflow.getHandle(clusterWorkflowId(cluster));
+  await assert.rejects(handle.result());
+  const { history } = await t.client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: handle.workflowId },
+  });
+  const raw = JSON.parse(JSON.stringify(history)); // proto JSON, bytes in base64: what the UI fetches
+  assert.doesNotMatch(
+    JSON.stringify(raw),
+    /remote said|PRIVATE KEY/,
+    'only first lines are readable at rest',
+  );
+
+  const codecToken = api.tokens.create(CODEC_TOKEN_NAME);
+  const decode = async (payloads: unknown[]) => {
+    const res = await fetch(`${api.url}/codec/${codecToken}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default' },
+      body: JSON.stringify({ payloads }),
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { payloads: { data: string }[] };
+    return body.payloads.map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString()));
+  };
+  const seen = failures(await decodeLikeTheUi(raw, decode));
+  assert.ok(seen.length >= 2, 'the activity failure and the workflow failure');
+  for (const failure of seen) {
+    // The event list shows `message`; the expanded event shows the decoded attributes.
+    assert.match(String(failure.message), new RegExp(`${REFUSED}$`), 'the row names the real cause');
+    const decoded = failure.encodedAttributes as { message: string; stack_trace: string };
+    assert.ok(decoded.message.endsWith(`${REFUSED}\n${REMOTE_OUTPUT}`), 'the full message, decoded');
+  }
+  const workflowFailure = seen.find((f) => String(f.message).startsWith('check hosts failed'));
+  assert.ok(workflowFailure, `the workflow failure names the step: ${seen.map((f) => f.message)}`);
 });

@@ -16,12 +16,13 @@ import { ClusterStore } from '../../common/store.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import { Browser, deadline, ensureChromium } from '../support/browser.ts';
-import { fakeHosts } from '../support/fakeHosts.ts';
+import { fakeHosts, REFUSED } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
 const artifacts = path.resolve('test-artifacts');
 const cluster = `ui-${Date.now().toString(36)}`;
+const failing = `${cluster}-f`;
 
 async function listen(server: net.Server): Promise<number> {
   if (!server.listening) server.listen(0, '127.0.0.1');
@@ -66,6 +67,7 @@ describe('browser', { skip: ensureChromium() }, () => {
   after(async () => {
     await terminateCluster(suite.t, cluster);
     new ClusterStore().remove(cluster);
+    new ClusterStore().remove(failing);
     await browser?.close();
     await server?.stop();
     codec?.close();
@@ -121,4 +123,29 @@ describe('browser', { skip: ensureChromium() }, () => {
       }
     },
   );
+
+  test("the Web UI's event history shows a failure's real message", { timeout: 90_000 }, async (t) => {
+    const spec = `cluster_name: ${failing}\nnodes:\n  - address: 10.0.0.9\n    name: refuses\n    roles: [etcd, controlplane, worker]\n`;
+    const created = await suite.api.request('POST', '/v1/clusters', { body: spec });
+    assert.equal(created.status, 202, created.text);
+    const workflowId = clusterWorkflowId(failing);
+    const runId = created.json.operationId.slice(failing.length + 1);
+    await assert.rejects(
+      deadline(suite.t.client.workflow.getHandle(workflowId, runId).result(), 30_000, 'provision'),
+    );
+    const base = `http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}`;
+    await browser.goto(`${base}/history`);
+    await browser.click('All', 20_000); // the previous test left the compact view on
+    const file = path.join(artifacts, 'temporal-ui-failure.png');
+    // The rows of the activity failure and of the workflow failure ("Failure Message …").
+    const wanted = [
+      'Activity Task Failed',
+      'Workflow Execution Failed',
+      REFUSED,
+      `check hosts failed on 1 host(s): refuses: ${REFUSED}`,
+    ];
+    const text = await browser.waitForText(wanted, 40_000).finally(() => browser.screenshot(file));
+    assert.doesNotMatch(text, /Encoded failure/);
+    t.diagnostic(`screenshot: ${file} (${base}/history)`);
+  });
 });

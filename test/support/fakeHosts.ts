@@ -1,12 +1,17 @@
-// The real activities with those that touch hosts replaced by instant ones (host "slow" blocks until cancelled):
-// for tests of the API, CLI and UI that need real workflows but no lab. Each stand-in has its activity's own
-// type, so a change to what an activity takes or returns breaks the typecheck here instead of drifting.
+// The real activities with those that touch hosts replaced by instant ones (host "slow" blocks until cancelled,
+// host "refuses" fails its check for good): for tests of the API, CLI and UI that need real workflows but no lab.
+// Each stand-in has its activity's own type, so a change to what an activity takes or returns breaks the
+// typecheck here instead of drifting.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { activities } from '../../activities/index.ts';
 
 type Activities = typeof activities;
 
+export const REFUSED = 'SSH to 10.0.0.9:22: connection refused';
+
 const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
+  if (input.host === 'refuses') throw ApplicationFailure.nonRetryable(REFUSED, 'HostUnreachable');
   while (input.host === 'slow') {
     Context.current().heartbeat();
     await Context.current().sleep(200); // throws once the operation is cancelled

@@ -10,7 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { activities as realActivities } from '../../activities/index.ts';
-import { connectClient, dataConverter } from '../../common/temporal.ts';
+import { connectClient, dataConverter, failureConverterPath } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { workflowsPath } from '../../worker/main.ts';
 import { tempDir } from './tempDir.ts';
@@ -59,7 +59,7 @@ export async function startTestWorker(
   t: TestTemporal,
   activities: object = realActivities,
 ): Promise<{ taskQueue: string; stop(): Promise<void> }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger });
   const taskQueue = `test-${randomUUID()}`;
   const worker = await Worker.create({
     connection: t.connection,
