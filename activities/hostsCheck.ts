@@ -1,5 +1,6 @@
 // Step "check hosts": SSH in (verifying or pinning the host key), reach Docker, check its version.
 import { ApplicationFailure } from '@temporalio/common';
+import type { RegistrySpec } from '../model/spec/types.ts';
 import { latestSpec, nodeOf, pinHostKey, sshTarget } from './clusterState.ts';
 import { cancellation, withHeartbeat } from './context.ts';
 import { DockerApi } from './docker/api.ts';
@@ -30,8 +31,9 @@ export async function withSession<T>(target: SshTarget, fn: (s: SshSession) => P
   }
 }
 
-export function dockerOf(session: SshSession): DockerApi {
-  return new DockerApi(session, session.target.dockerSocket ?? '/var/run/docker.sock');
+/** The host's Docker; pulls use the credentials of `registries` (the spec's private_registries). */
+export function dockerOf(session: SshSession, registries: readonly RegistrySpec[] = []): DockerApi {
+  return new DockerApi(session, session.target.dockerSocket ?? '/var/run/docker.sock', registries);
 }
 
 export async function checkHost(

@@ -52,7 +52,7 @@ export async function reconcileHost(
   const target = sshTarget(input.cluster, nodeOf(spec, input.host));
   return withHeartbeat((note) =>
     withSession(target, async (session) => {
-      const docker = dockerOf(session);
+      const docker = dockerOf(session, spec.privateRegistries);
       const actions: ContainerAction[] = [];
       for (const c of containers) {
         note(`${input.host}: ${c.name}`);

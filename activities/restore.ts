@@ -133,7 +133,7 @@ export async function restoreEtcdData(
       if (moved.code !== 0)
         throw new Error(`${input.host}: moving ${hostDataDir} aside failed: ${moved.stderr.trim()}`);
       await runOneShot(
-        dockerOf(s),
+        dockerOf(s, spec.privateRegistries),
         {
           name: 'zke-etcd-restore',
           cluster: spec.clusterName,

@@ -61,7 +61,7 @@ export async function snapshotEtcdHost(
   return withHeartbeat((note) =>
     withSession(sshTarget(input.cluster, nodeOf(spec, input.host)), async (session) => {
       const log = await runOneShot(
-        dockerOf(session),
+        dockerOf(session, spec.privateRegistries),
         {
           name: 'zke-etcd-snapshot',
           cluster: spec.clusterName,

@@ -3,7 +3,7 @@
 import { addonObjects, addonsFor } from './addons/index.ts';
 import { buildPlan } from './plan/index.ts';
 import { type ParseResult, parseClusterSpec } from './spec/index.ts';
-import type { ClusterSpec } from './spec/types.ts';
+import type { ClusterSpec, RegistrySpec } from './spec/types.ts';
 
 /** Flags by which a host container is told to pull an image itself. */
 const IMAGE_FLAGS = ['--pod-infra-container-image='];
@@ -58,4 +58,23 @@ export function splitImage(image: string): { repo: string; tag: string } {
   const at = image.lastIndexOf(':');
   const slash = image.lastIndexOf('/');
   return at > slash ? { repo: image.slice(0, at), tag: image.slice(at + 1) } : { repo: image, tag: 'latest' };
+}
+
+/** The registry host an image names (its first part, when that has a '.' or ':' or is localhost). */
+export function imageDomain(image: string): string | undefined {
+  const [first, ...rest] = image.split('/');
+  return rest.length > 0 && (/[.:]/.test(first!) || first === 'localhost') ? first : undefined;
+}
+
+/**
+ * The private registry whose credentials pull `image`, by RKE's rule (GetImageRegistryConfig): the entry whose
+ * url is the image's registry host, followed by its path but the last two parts when the path has more than two
+ * (`reg:5000/team/zke/etcd:v1` -> `reg:5000/team`). Images that name no registry host match none here.
+ */
+export function credentialsFor(image: string, registries: readonly RegistrySpec[]): RegistrySpec | undefined {
+  const domain = imageDomain(image);
+  if (!domain) return undefined;
+  const path = splitImage(image).repo.split('/').slice(1);
+  const key = path.length > 2 ? [domain, ...path.slice(0, -2)].join('/') : domain;
+  return registries.find((r) => r.url === key && (r.user !== undefined || r.password !== undefined));
 }

@@ -2,6 +2,7 @@
 // JSON in, JSON out: no docker CLI and no shell strings are involved.
 import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
+import type { RegistrySpec } from '../../model/spec/types.ts';
 import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 import type { SshSession } from '../ssh/session.ts';
 
@@ -35,6 +36,8 @@ export class DockerApi {
   constructor(
     private readonly session: SshSession,
     private readonly socketPath: string,
+    /** The cluster's private_registries: credentials for the pulls (ensureImage). */
+    readonly registries: readonly RegistrySpec[] = [],
   ) {}
 
   get host(): string {
@@ -73,8 +76,13 @@ export class DockerApi {
   }
 
   /** Streams a long call (image pull) and reports each progress line; resolves when the stream ends. */
-  async stream(method: string, path: string, onLine: (line: Record<string, unknown>) => void): Promise<void> {
-    const req = await this.open(method, path);
+  async stream(
+    method: string,
+    path: string,
+    onLine: (line: Record<string, unknown>) => void,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    const req = await this.open(method, path, 'application/json', headers);
     await new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
         const failed = (res.statusCode ?? 0) >= 300;
@@ -140,12 +148,13 @@ export class DockerApi {
     method: string,
     path: string,
     contentType = 'application/json',
+    headers: Record<string, string> = {},
   ): Promise<http.ClientRequest> {
     const channel: Duplex = await this.session.streamLocal(this.socketPath);
     return http.request({
       method,
       path: `/${DOCKER_API_VERSION}${path}`,
-      headers: { 'content-type': contentType, host: 'docker' },
+      headers: { ...headers, 'content-type': contentType, host: 'docker' },
       createConnection: () => channel as unknown as import('node:net').Socket,
     });
   }

@@ -1,6 +1,6 @@
 // Container primitives over the Docker API: read back what runs, pull images, create/start/replace/remove.
 // The decision *what* to do comes from the pure diff in model/; this module only does it.
-import { splitImage } from '../../model/images.ts';
+import { credentialsFor, splitImage } from '../../model/images.ts';
 import type { PlannedContainer } from '../../model/plan/types.ts';
 import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 import { type DockerApi, DockerError, dockerFailure, NO_SPACE } from './api.ts';
@@ -108,6 +108,7 @@ export async function ensureImage(
         if (line.error) failure = { status: 500, detail: String(line.error) };
         else if (line.status) note(`${docker.host}: pull ${image}: ${line.status}`);
       },
+      registryAuth(image, docker.registries),
     )
     .catch((err) => {
       if (!(err instanceof DockerError)) throw err;
@@ -115,6 +116,18 @@ export async function ensureImage(
     });
   if (failure) throw await refusedPull(docker, image, failure.status, failure.detail);
   return 'pulled';
+}
+
+/** Docker's X-Registry-Auth for `image` when a private registry holds credentials for it (RKE sends the same). */
+export function registryAuth(image: string, registries: DockerApi['registries']): Record<string, string> {
+  const registry = credentialsFor(image, registries);
+  if (!registry) return {};
+  const auth = {
+    username: registry.user ?? '',
+    password: registry.password?.value ?? '',
+    serveraddress: registry.url,
+  };
+  return { 'X-Registry-Auth': Buffer.from(JSON.stringify(auth)).toString('base64url') };
 }
 
 /** Below this, a failed pull is put down to the disk (Docker's mirror fallback hides the real cause). */

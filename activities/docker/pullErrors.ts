@@ -1,6 +1,7 @@
 // Why Docker could not pull an image, told from its answer: the registry lacks the tag, refused access, cannot be
 // spoken to over TLS, or did not answer. The first three are permanent; an unreachable registry may come back.
 import { ApplicationFailure } from '@temporalio/common';
+import { imageDomain } from '../../model/images.ts';
 import { NON_RETRYABLE, permanent } from '../ssh/errors.ts';
 
 export type PullCause = 'missing' | 'denied' | 'tls' | 'unreachable' | 'other';
@@ -38,11 +39,9 @@ export function pullCause(detail: string): PullCause {
   return CAUSES.find(([, pattern]) => pattern.test(detail))?.[0] ?? 'other';
 }
 
-/** The registry an image reference names: its first part when that is a host (has '.', ':' or is localhost). */
+/** The registry an image reference names, Docker Hub when it names none. */
 export function imageRegistry(image: string): string {
-  const [first, ...rest] = image.split('/');
-  const isHost = rest.length > 0 && (/[.:]/.test(first!) || first === 'localhost');
-  return isHost ? first! : 'Docker Hub';
+  return imageDomain(image) ?? 'Docker Hub';
 }
 
 /** The registry Docker says it tried (`Get "https://host/v2/"`, mirrors included), else the image's own. */

@@ -1,6 +1,7 @@
 // A failed image pull on a real host says which image, which registry and why, from what the host's Docker
 // answers: a tag missing in the lab registry, a registry port nothing listens on, and a plain-HTTP registry
-// the host's Docker does not take as insecure. Run alone with e.g. `ZLAB_ID=6 node --import tsx --test test/lab/image-pull.test.ts`.
+// the host's Docker does not take as insecure; and a pull that carries credentials still works.
+// Run alone with e.g. `ZLAB_ID=6 node --import tsx --test test/lab/image-pull.test.ts`.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DockerApi } from '../../activities/docker/api.ts';
 import { ensureImage } from '../../activities/docker/containers.ts';
 import { SshSession } from '../../activities/ssh/session.ts';
-import { currentLab, LAB_SKIP_REASON, labDown, labSsh, labUp } from '../support/lab.ts';
+import { currentLab, LAB_SKIP_REASON, labDown, labExec, labImages, labSsh, labUp } from '../support/lab.ts';
 
 const skip = LAB_SKIP_REASON;
 let session: SshSession;
@@ -18,8 +19,14 @@ let docker: DockerApi;
 before(async () => {
   if (skip) return;
   const [host] = await labUp(1);
+  await labImages();
   session = await SshSession.open({ ...host!, host: host!.name, keyPath: labSsh.keyPath });
-  docker = new DockerApi(session, '/var/run/docker.sock');
+  const credentials = {
+    url: currentLab().registry,
+    user: 'puller',
+    password: { secret: true, value: 'pw' },
+  } as const;
+  docker = new DockerApi(session, '/var/run/docker.sock', [{ ...credentials, isDefault: true }]);
 });
 after(async () => {
   if (skip) return;
@@ -84,3 +91,14 @@ test('a plain-HTTP registry Docker takes for HTTPS: RegistryTlsMismatch, not ret
     server.close();
   }
 });
+
+test(
+  "a pull with the registry's credentials (X-Registry-Auth) is taken by the real Docker",
+  { skip },
+  async () => {
+    const image = `${currentLab().registry}/zke/etcd:v3.4.23`;
+    assert.equal(await ensureImage(docker, image, () => {}), 'pulled');
+    const listed = await labExec('zlab1', ['docker', 'image', 'inspect', '--format', '{{.Id}}', image]);
+    assert.match(listed.stdout, /^sha256:/);
+  },
+);

@@ -3,6 +3,7 @@
 // with e.g. `ZLAB_ID=6 node --import tsx --test test/lab/images-push.test.ts`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { currentLab, LAB_SKIP_REASON, labDown, labExec, labImages, labUp } from '../support/lab.ts';
@@ -10,6 +11,9 @@ import { currentLab, LAB_SKIP_REASON, labDown, labExec, labImages, labUp } from 
 const skip = LAB_SKIP_REASON;
 const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
 const IMAGE = 'zke/etcd:v3.4.23';
+const NAMESPACE = `zke-push-test-${process.pid}`;
+/** Where the lab registries (one storage for all instances) keep their repositories. */
+const REPOSITORIES = `${process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab'}/registry/docker/registry/v2/repositories`;
 
 before(async () => {
   if (skip) return;
@@ -17,7 +21,9 @@ before(async () => {
   await labImages();
 });
 after(async () => {
-  if (!skip) await labDown();
+  if (skip) return;
+  rmSync(join(REPOSITORIES, NAMESPACE), { recursive: true, force: true }); // the copy's repository, not its blobs
+  await labDown();
 });
 
 const zke = (args: string[]) =>

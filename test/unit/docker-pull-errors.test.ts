@@ -89,6 +89,7 @@ suite('ensureImage', () => {
   function refusing(status: number, detail: string): DockerApi {
     return {
       host: 'zlab1',
+      registries: [],
       freeBytes: async () => 50 * 1024 ** 3,
       call: async () => ({ status: 404, body: {} }),
       stream: async () => {
@@ -119,5 +120,43 @@ suite('ensureImage', () => {
     assert.equal(err.type, 'RegistryUnreachable');
     assert.equal(err.nonRetryable, false);
     assert.match(err.message, /from registry 10\.77\.6\.1:5999: it could not be reached \(Docker: Get /);
+  });
+});
+
+suite('credentials', () => {
+  /** A Docker without the image whose pull succeeds; records the headers of the pull. */
+  function recording(registries: DockerApi['registries']): {
+    docker: DockerApi;
+    headers: Record<string, string>[];
+  } {
+    const headers: Record<string, string>[] = [];
+    const docker = {
+      host: 'h1',
+      registries,
+      call: async () => ({ status: 404, body: {} }),
+      stream: async (_m: string, _p: string, _on: unknown, h: Record<string, string> = {}) => {
+        headers.push(h);
+      },
+    } as unknown as DockerApi;
+    return { docker, headers };
+  }
+  const registry = {
+    url: 'reg.example:5000',
+    user: 'puller',
+    password: { secret: true, value: 's3cret' },
+    isDefault: true,
+  } as const;
+
+  test("a private registry's user and password go with the pull as Docker's X-Registry-Auth", async () => {
+    const { docker, headers } = recording([registry]);
+    await ensureImage(docker, 'reg.example:5000/zke/etcd:v1', () => {});
+    const auth = JSON.parse(Buffer.from(headers[0]!['X-Registry-Auth']!, 'base64url').toString('utf8'));
+    assert.deepEqual(auth, { username: 'puller', password: 's3cret', serveraddress: 'reg.example:5000' });
+  });
+
+  test('an image of another registry is pulled without them', async () => {
+    const { docker, headers } = recording([registry]);
+    await ensureImage(docker, 'other.example/zke/etcd:v1', () => {});
+    assert.deepEqual(headers, [{}]);
   });
 });

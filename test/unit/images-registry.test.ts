@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { addonObjects } from '../../model/addons/index.ts';
-import { clusterImages, podImages, referenceSpec } from '../../model/images.ts';
+import { clusterImages, credentialsFor, podImages, referenceSpec } from '../../model/images.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import { type ClusterSpec, parseClusterSpec } from '../../model/spec/index.ts';
 
@@ -116,5 +116,28 @@ suite('the images of a Kubernetes version', () => {
       result.errors[0]!.message,
       /unknown Kubernetes version "v1\.20" \(known: v1\.33\.13, v1\.34\.4\)/,
     );
+  });
+});
+
+suite('the credentials a pull uses (RKE: GetImageRegistryConfig)', () => {
+  const registries = parseClusterSpec(`${NODES}private_registries:
+  - {url: reg.example:5000, user: a, password: pa}
+  - {url: reg.example:5000/team, user: b, password: pb}
+  - {url: open.example}
+`);
+  assert.ok(registries.ok);
+  const user = (image: string) => credentialsFor(image, registries.spec.privateRegistries)?.user;
+
+  test('the registry host, plus the path but its last two parts when it has more than two', () => {
+    assert.equal(user('reg.example:5000/zke/etcd:v1'), 'a');
+    assert.equal(user('reg.example:5000/etcd:v1'), 'a');
+    assert.equal(user('reg.example:5000/team/zke/etcd:v1'), 'b');
+    assert.equal(user('reg.example:5000/other/zke/etcd:v1'), undefined);
+  });
+
+  test('no credentials for an image of another registry, of none, or of a registry without user', () => {
+    assert.equal(user('elsewhere.example/zke/etcd:v1'), undefined);
+    assert.equal(user('zke/etcd:v1'), undefined);
+    assert.equal(user('open.example/zke/etcd:v1'), undefined);
   });
 });
