@@ -126,11 +126,12 @@ export interface ApiSuite {
   api: TestApi;
 }
 
-/** Registers before/after hooks that start Temporal's client and the API for the file's tests. */
-export function apiSuite(options: { worker?: boolean; activities?: object } = {}): ApiSuite {
+/** Registers before/after hooks that start Temporal's client and the API for the file's tests (none when skip). */
+export function apiSuite(options: { worker?: boolean; activities?: object; skip?: string } = {}): ApiSuite {
   const suite = {} as ApiSuite;
   let worker: { taskQueue: string; stop(): Promise<void> } | undefined;
   before(async () => {
+    if (options.skip) return;
     suite.t = await testTemporal();
     if (options.worker) worker = await startTestWorker(suite.t, options.activities);
     suite.api = await startApi(suite.t, worker?.taskQueue);

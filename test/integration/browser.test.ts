@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 import express from 'express';
 import { TokenStore } from '../../api/auth/tokens.ts';
 import { codecRouter } from '../../api/codec.ts';
@@ -17,6 +17,7 @@ import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import { Browser, deadline, ensureChromium } from '../support/browser.ts';
 import { fakeHosts, REFUSED } from '../support/fakeHosts.ts';
+import { skipping } from '../support/skipping.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
@@ -38,7 +39,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('browser', { skip: ensureChromium() }, () => {
+const skip = ensureChromium();
+
+describe('browser', () => {
+  const { it: test, before, after } = skipping(skip); // each test skips, counted
   let scratch = '';
   let server: DevServer;
   let codec: net.Server;
@@ -63,7 +67,7 @@ describe('browser', { skip: ensureChromium() }, () => {
     process.env.ZKE_TEST_TEMPORAL = server.address;
     browser = await Browser.launch(1440, 1400);
   });
-  const suite = apiSuite({ worker: true, activities: fakeHosts });
+  const suite = apiSuite({ worker: true, activities: fakeHosts, skip });
   after(async () => {
     await terminateCluster(suite.t, cluster);
     new ClusterStore().remove(cluster);

@@ -3,7 +3,7 @@
 // script it merges two lanes' digests and, under ZKE_TEST_STRICT=1, fails on a skip.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -93,4 +93,21 @@ test('ZKE_TEST_STRICT=1: a skip fails the merged run, saying so above the counts
   const clean = merge(['a.digest'], true);
   assert.equal(clean.status, 0, clean.stdout);
   assert.equal(clean.stdout.trim().split('\n').at(-1), '1 passed, 1 failed, 0 skipped');
+});
+
+test('no describe in the project skips as a whole (node would report it as one test and hide the rest)', () => {
+  const wholeSkip = /\bdescribe\(\s*(['"`]).*?\1,\s*\{[^}]*\bskip\b/s;
+  const files = ['test', 'bench'].flatMap(
+    (root) =>
+      readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join(root, f))
+        .filter((f) => f !== 'test/unit/test-digest.test.ts'), // its fixture skips a describe on purpose
+  );
+  assert.ok(files.length > 50, `${files.length} files read`);
+  assert.deepEqual(
+    files.filter((f) => wholeSkip.test(readFileSync(f, 'utf8'))),
+    [],
+    'declare such tests through skipping() from test/support/skipping.ts',
+  );
 });
