@@ -14,6 +14,8 @@ if [ "$k8s_only" = 1 ] && [ ! -d "$cache/build/bin" ] && [ "${ZKE_BUILD_K8S:-}" 
   exit 1
 fi
 source scripts/ensure-tools.sh
+# Go (the lab's Kubernetes build, the PKI test's crypto/x509 check): a login shell's PATH has it, CI's may not
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
 # schemathesis (PyPI) for the API fuzz test, into the same project-local venv
 SCHEMATHESIS_VERSION=4.32.5
 if ! compgen -G "$ZKE_TOOLS/py/lib/python3*/site-packages/schemathesis-$SCHEMATHESIS_VERSION.dist-info" >/dev/null; then
