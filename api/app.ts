@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { config } from '../common/config.ts';
-import { ClusterStore } from '../common/store.ts';
+import { ClusterStore, StoreFault, storeFault } from '../common/store.ts';
 import { requireBearer } from './auth/bearer.ts';
 import { TokenStore } from './auth/tokens.ts';
 import { codecRouter } from './codec.ts';
@@ -24,14 +24,19 @@ export interface ApiDeps {
   tokens?: TokenStore;
   audit?: AuditLog;
   queryTimeoutMs?: number;
+  /** Bound on each Temporal call (default ZKE_TEMPORAL_DEADLINE_MS, 5 s): past it, 503. */
+  temporalDeadlineMs?: number;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const store = deps.store ?? new ClusterStore();
+  const deadlineMs = deps.temporalDeadlineMs ?? config.temporalDeadlineMs;
+  const taskQueue = deps.taskQueue ?? config.taskQueue;
   app.get('/healthz', async (_req, res) => {
-    const health = await checkHealth(deps.client);
+    const health = await checkHealth({ client: deps.client, store, taskQueue, deadlineMs });
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
   app.get('/docs', (_req, res) => {
@@ -48,11 +53,22 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(requireBearer(tokens));
   const services = createServices({
     client: deps.client,
-    taskQueue: deps.taskQueue ?? config.taskQueue,
-    store: deps.store ?? new ClusterStore(),
+    taskQueue,
+    store,
     audit: deps.audit ?? new AuditLog(),
     queryTimeoutMs: deps.queryTimeoutMs,
+    temporalDeadlineMs: deadlineMs,
   });
+  // Every Temporal call a request makes shares one deadline (streams renew it per poll).
+  app.use((_req, res, next) =>
+    services.operations.withDeadline(
+      () =>
+        new Promise<void>((resolve) => {
+          res.once('close', resolve);
+          next();
+        }),
+    ),
+  );
   app.use(apiRouter(services));
   app.use((req, res) => problem(res, 404, 'Not Found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler);
@@ -71,13 +87,34 @@ function toHttpError(err: Error & { status?: number; type?: string }): HttpError
   if (err.type === 'entity.too.large')
     return new HttpError(413, 'Content Too Large', 'the request body is larger than 1 MiB');
   if (err.status && err.status < 500) return new HttpError(err.status, err.message);
-  if (isUnavailable(err))
+  const grpc = temporalCode(err);
+  if (grpc === DEADLINE_EXCEEDED)
+    return new HttpError(
+      503,
+      'Service Unavailable',
+      'Temporal did not answer in time (ZKE_TEMPORAL_DEADLINE_MS); no operation this request started will run',
+    );
+  if (grpc === UNAVAILABLE)
     return new HttpError(503, 'Service Unavailable', `Temporal is unreachable: ${err.message}`);
+  const fault = storeFault(err, 'ZKE_HOME');
+  if (fault instanceof StoreFault)
+    return fault.full
+      ? new HttpError(507, 'Insufficient Storage', fault.message)
+      : new HttpError(503, 'Service Unavailable', fault.message);
   return new HttpError(500, 'Internal Server Error', 'unexpected error; see the API log');
 }
 
-/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) from the Temporal connection. */
-function isUnavailable(err: Error & { code?: number; cause?: unknown }): boolean {
-  const code = err.code ?? (err.cause as { code?: number } | undefined)?.code;
-  return err.name === 'ServiceError' && (code === 14 || code === 4);
+const DEADLINE_EXCEEDED = 4;
+const UNAVAILABLE = 14;
+
+/** The gRPC status code of a failed Temporal call (the error or one of its causes), if it is one. */
+function temporalCode(err: unknown): number | undefined {
+  for (
+    let e = err as { code?: unknown; cause?: unknown; details?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
+    if (typeof e.code === 'number' && 'details' in e) return e.code;
+  }
+  return undefined;
 }

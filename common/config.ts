@@ -31,6 +31,10 @@ export const config = {
   get uiPort() {
     return Number(env('TEMPORAL_UI_PORT', '8233'));
   },
+  /** Bound on each Temporal call the API makes: past it the request answers 503. */
+  get temporalDeadlineMs() {
+    return Number(env('ZKE_TEMPORAL_DEADLINE_MS', '5000'));
+  },
   /** Directories an API-submitted `ssh_key_path` must lie in (comma-separated). */
   get sshKeyDirs() {
     return list(env('ZKE_SSH_KEY_DIRS', `${path.join(os.homedir(), '.ssh')},${homePath('ssh')}`));

@@ -20,13 +20,33 @@ export class ClusterStore {
     return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
   }
 
+  /** Atomic: the old record stays whole when the write fails, and no temporary file is left behind. */
   write(cluster: string, key: string, value: unknown): void {
     const file = this.file(cluster, key);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    const sealed = seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
-    fs.writeFileSync(tmp, JSON.stringify(sealed), { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const sealed = seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
+      fs.writeFileSync(tmp, JSON.stringify(sealed), { mode: 0o600 });
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw storeFault(mkdirCause(err, path.dirname(file)));
+    }
+  }
+
+  /** Why the store cannot take a write now (full, read-only), or undefined: a small file written and removed. */
+  probe(): string | undefined {
+    const file = path.join(this.root, `.probe.${process.pid}.${Date.now()}.tmp`);
+    try {
+      fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(file, 'probe', { mode: 0o600 });
+      return undefined;
+    } catch (err) {
+      return storeFault(mkdirCause(err, this.root)).message;
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   /** Keys under a prefix, e.g. keys('c1', 'revision/') → ['revision/1', 'revision/2']. */
@@ -61,6 +81,45 @@ export class ClusterStore {
     const parts = key.split('/').map(checkName);
     return `${path.join(this.root, checkName(cluster), ...parts)}.json`;
   }
+}
+
+/** Recursive mkdir reports ENOENT when the disk refuses the directory: the nearest existing ancestor tells why. */
+function mkdirCause(err: unknown, dir: string): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err;
+  let ancestor = dir;
+  while (!fs.existsSync(ancestor) && ancestor !== path.dirname(ancestor)) ancestor = path.dirname(ancestor);
+  try {
+    fs.accessSync(ancestor, fs.constants.W_OK);
+    return err;
+  } catch (cause) {
+    return cause;
+  }
+}
+
+/** A write the disk refused: full (507 through the API) or not writable (503). */
+export class StoreFault extends Error {
+  constructor(
+    readonly code: string,
+    readonly full: boolean,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreFault';
+  }
+}
+
+const FULL = new Set(['ENOSPC', 'EDQUOT']);
+const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/** A StoreFault naming `what` and the cause for a disk-full or read-only error; any other error as it is. */
+export function storeFault(err: unknown, what = 'the cluster store'): Error {
+  if (err instanceof StoreFault) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (FULL.has(code))
+    return new StoreFault(code, true, `${what} is full (${code}, no space left): nothing was changed`);
+  if (NOT_WRITABLE.has(code))
+    return new StoreFault(code, false, `${what} is not writable (${code}, read-only): nothing was changed`);
+  return err as Error;
 }
 
 function checkName(part: string): string {

@@ -14,7 +14,7 @@ import { rootMessage } from './concurrency.ts';
 import { eachHost, onEveryHost, onHost, stepFailure } from './hostSteps.ts';
 import { localStep, longStep, probeStep, shortStep } from './options.ts';
 import { Progress } from './progress.ts';
-import type { OperationKind, OperationResult, ProvisionInput } from './types.ts';
+import { NOT_AFTER, type OperationKind, type OperationResult, type ProvisionInput } from './types.ts';
 
 const short = proxyActivities<Activities>(shortStep);
 const long = proxyActivities<Activities>(longStep);
@@ -146,6 +146,18 @@ function isWorkerOnly(layout: Layout, host: string): boolean {
   return !roles.includes('etcd') && !roles.includes('controlplane');
 }
 
+/** A start Temporal took in after the API's deadline (the API answered 503) ends here, having done nothing. */
+function refuseLateStart(): void {
+  const { memo, runStartTime } = workflowInfo();
+  const notAfter = memo?.[NOT_AFTER];
+  if (typeof notAfter !== 'string' || runStartTime.getTime() <= Date.parse(notAfter)) return;
+  throw ApplicationFailure.create({
+    type: 'StartedTooLate',
+    nonRetryable: true,
+    message: `Temporal took this start in at ${runStartTime.toISOString()}, after the API had answered 503 (deadline ${notAfter}): nothing was done`,
+  });
+}
+
 /** Common frame of every cluster operation: search attributes, status, a recorded outcome, clean cancel. */
 export async function runOperation(
   kind: OperationKind,
@@ -154,6 +166,7 @@ export async function runOperation(
   steps: readonly string[],
   body: (p: Progress) => Promise<string[]>,
 ): Promise<OperationResult> {
+  refuseLateStart();
   upsertSearchAttributes([
     { key: ClusterName, value: cluster },
     { key: ClusterOperation, value: kind },

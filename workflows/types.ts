@@ -19,6 +19,12 @@ export function clusterWorkflowId(cluster: string): string {
   return `zke/${cluster}`;
 }
 
+/**
+ * Memo key the API sets on every start: the time after which the start comes too late (the API stopped
+ * waiting for Temporal and answered 503), so the operation must not run.
+ */
+export const NOT_AFTER = 'zkeNotAfter';
+
 export interface ProvisionInput {
   cluster: string;
   revision: number;

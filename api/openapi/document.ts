@@ -143,7 +143,7 @@ function healthPath(): Json {
     get: {
       operationId: 'getHealth',
       tags: ['health'],
-      summary: 'Health: is Temporal reachable and a worker polling? (no token needed)',
+      summary: 'Health: is Temporal reachable, a worker polling, the store writable? (no token needed)',
       security: [],
       responses: {
         200: { description: 'Healthy.', content: { 'application/json': { schema: { type: 'object' } } } },

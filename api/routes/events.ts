@@ -46,10 +46,13 @@ export async function streamOperation(
   res.end();
 }
 
-/** A poll that fails (Temporal briefly unreachable) keeps the last view rather than breaking the stream. */
+/**
+ * A poll that fails (Temporal briefly unreachable) keeps the last view rather than breaking the stream; each
+ * poll has its own deadline (the request's would run out).
+ */
 async function poll(operations: Operations, id: string, last: OperationView): Promise<OperationView> {
   try {
-    return await operations.get(id);
+    return await operations.withDeadline(() => operations.get(id));
   } catch {
     return last;
   }

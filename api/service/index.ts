@@ -16,6 +16,8 @@ export interface ServiceDeps {
   audit: AuditLog;
   /** Bound on each status query (default 3 s). */
   queryTimeoutMs?: number;
+  /** Bound on a request's Temporal calls. */
+  temporalDeadlineMs: number;
 }
 
 export interface Services {
@@ -30,7 +32,12 @@ export interface Services {
 
 export function createServices(deps: ServiceDeps): Services {
   const revisions = new Revisions(deps.store);
-  const operations = new Operations(deps.client, deps.taskQueue, deps.queryTimeoutMs);
+  const operations = new Operations(
+    deps.client,
+    deps.taskQueue,
+    deps.temporalDeadlineMs,
+    deps.queryTimeoutMs,
+  );
   const clusters = new Clusters(deps.store, revisions, operations);
   return {
     store: deps.store,

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ClusterName, ClusterOperation } from '../../common/searchAttributes.ts';
 import {
   clusterWorkflowId,
+  NOT_AFTER,
   type OperationResult,
   type OperationStatus,
   statusQuery,
@@ -42,27 +43,43 @@ export class Operations {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Bound on a request's Temporal calls: past it they fail with DEADLINE_EXCEEDED (503). */
+    private readonly deadlineMs: number,
     /** Bound on the status query: without a worker polling, a query waits for this long. */
     private readonly queryTimeoutMs = 3000,
   ) {}
 
-  /** Starts `kind` on the cluster; 409 when another operation holds the cluster. */
+  /** Runs fn's Temporal calls under a fresh deadline. */
+  withDeadline<T>(fn: () => Promise<T>, deadline = Date.now() + this.deadlineMs): Promise<T> {
+    return this.client.withDeadline(deadline, fn);
+  }
+
+  /**
+   * Starts `kind` on the cluster; 409 when another operation holds the cluster. A start Temporal takes in
+   * after its deadline (it was frozen, and the API answered 503) ends at once, doing nothing: see NOT_AFTER.
+   */
   async start(
     kind: StartableKind,
     cluster: string,
     input: object,
   ): Promise<{ operationId: string; operation: StartableKind }> {
+    const deadline = Date.now() + this.deadlineMs;
     try {
-      const handle = await this.client.workflow.start(WORKFLOW_TYPES[kind], {
-        workflowId: clusterWorkflowId(cluster),
-        taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: ClusterName, value: cluster },
-          { key: ClusterOperation, value: kind },
-        ],
-      });
+      const handle = await this.withDeadline(
+        () =>
+          this.client.workflow.start(WORKFLOW_TYPES[kind], {
+            workflowId: clusterWorkflowId(cluster),
+            taskQueue: this.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+            memo: { [NOT_AFTER]: new Date(deadline).toISOString() },
+            typedSearchAttributes: [
+              { key: ClusterName, value: cluster },
+              { key: ClusterOperation, value: kind },
+            ],
+          }),
+        deadline,
+      );
       return { operationId: operationId(cluster, handle.firstExecutionRunId), operation: kind };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw await this.busy(cluster);

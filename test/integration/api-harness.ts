@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { createApp } from '../../api/app.ts';
+import { type ApiDeps, createApp } from '../../api/app.ts';
 import { TokenStore } from '../../api/auth/tokens.ts';
 import { answerMalformedRequests } from '../../api/problem.ts';
 import { AuditLog } from '../../api/service/audit.ts';
@@ -45,18 +45,23 @@ export interface TestApi {
 
 /**
  * Starts the API. Without `taskQueue`, workflows go to a fresh queue no worker polls: they stay running and
- * idle, and status queries are cut short (nobody could answer them).
+ * idle, and status queries are cut short (nobody could answer them). `deps` overrides the app's dependencies.
  */
-export async function startApi(t: TestTemporal, taskQueue?: string): Promise<TestApi> {
+export async function startApi(
+  t: TestTemporal,
+  taskQueue?: string,
+  deps: Partial<ApiDeps> = {},
+): Promise<TestApi> {
   const home = tempDir('zke-api');
   const tokens = new TokenStore(path.join(home, 'tokens.json'));
   const token = tokens.create('test');
   // With a worker, the activities' store (ZKE_HOME, see api-home.ts); else a private one.
-  const store = taskQueue ? new ClusterStore() : new ClusterStore(path.join(home, 'clusters'));
+  const store =
+    deps.store ?? (taskQueue ? new ClusterStore() : new ClusterStore(path.join(home, 'clusters')));
   const audit = new AuditLog(path.join(home, 'audit.log'));
   const queryTimeoutMs = taskQueue ? 5000 : 100;
   taskQueue ??= `api-idle-${randomUUID()}`;
-  const app = createApp({ client: t.client, taskQueue, store, tokens, audit, queryTimeoutMs });
+  const app = createApp({ client: t.client, taskQueue, store, tokens, audit, queryTimeoutMs, ...deps });
   const server = app.listen(0, '127.0.0.1');
   answerMalformedRequests(server);
   await new Promise((resolve) => server.once('listening', resolve));
