@@ -1,4 +1,4 @@
-// The REST API application: /healthz and /docs are open; everything else needs a bearer token.
+// The REST API application: /healthz, /docs and /openapi.json are open; everything else needs a bearer token.
 // Errors leave as application/problem+json.
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -10,7 +10,7 @@ import { codecRouter } from './codec.ts';
 import { checkHealth } from './health.ts';
 import { docsPage } from './openapi/docsPage.ts';
 import { HttpError, problem } from './problem.ts';
-import { apiRouter } from './routes/index.ts';
+import { apiRouter, openApiRouter, routeTable } from './routes/index.ts';
 import { AuditLog } from './service/audit.ts';
 import { createServices } from './service/index.ts';
 
@@ -48,9 +48,6 @@ export function createApp(deps: ApiDeps): express.Express {
       )
       .send(docsPage());
   });
-  const tokens = deps.tokens ?? new TokenStore();
-  app.use(codecRouter(tokens));
-  app.use(requireBearer(tokens));
   const services = createServices({
     client: deps.client,
     taskQueue,
@@ -59,6 +56,11 @@ export function createApp(deps: ApiDeps): express.Express {
     queryTimeoutMs: deps.queryTimeoutMs,
     temporalDeadlineMs: deadlineMs,
   });
+  const routes = routeTable(services);
+  app.use(openApiRouter(routes));
+  const tokens = deps.tokens ?? new TokenStore();
+  app.use(codecRouter(tokens));
+  app.use(requireBearer(tokens));
   // Every Temporal call a request makes shares one deadline (streams renew it per poll).
   app.use((_req, res, next) =>
     services.operations.withDeadline(
@@ -69,7 +71,7 @@ export function createApp(deps: ApiDeps): express.Express {
         }),
     ),
   );
-  app.use(apiRouter(services));
+  app.use(apiRouter(routes));
   app.use((req, res) => problem(res, 404, 'Not Found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler);
   return app;

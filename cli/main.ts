@@ -5,7 +5,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   config: { summary: 'write a commented starter cluster.yml', load: () => import('./commands/config.ts') },
   validate: { summary: 'validate a cluster.yml offline', load: () => import('./commands/validate.ts') },
   plan: {
-    summary: 'show what would change on each host (offline or via the API)',
+    summary: 'show what would change on each host (offline: cluster.yml and an optional --state file)',
     load: () => import('./commands/plan.ts'),
   },
   keys: {

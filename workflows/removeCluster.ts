@@ -20,21 +20,17 @@ export const forgetHint = (cluster: string) =>
 export async function removeCluster(input: RemoveInput): Promise<OperationResult> {
   return runOperation('remove', input.cluster, undefined, REMOVE_STEPS, async (p) => {
     const hosts = input.forget ? [] : await short.clusterHosts(input);
-    await p.step('clean hosts', () =>
-      input.forget
-        ? Promise.resolve(p.event('hosts not touched (forget)'))
-        : cleanHosts(
-            p,
-            input.cluster,
-            hosts.map((h) => h.name),
-          ),
-    );
+    await p.step('clean hosts', async () => {
+      if (input.forget) p.event('hosts not touched (forget)');
+      else await cleanHosts(p, input.cluster, hosts);
+    });
     await p.step('forget state', () => short.forgetCluster(input));
     return [];
   });
 }
 
-async function cleanHosts(p: Progress, cluster: string, hosts: string[]): Promise<void> {
-  const failures = await eachHost(p, 'clean hosts', hosts, 50, (host) => long.cleanHost({ cluster, host }));
+async function cleanHosts(p: Progress, cluster: string, hosts: { name: string }[]): Promise<void> {
+  const names = hosts.map((h) => h.name);
+  const failures = await eachHost(p, 'clean hosts', names, 50, (host) => long.cleanHost({ cluster, host }));
   if (failures.length) throw stepFailure('clean hosts', failures, forgetHint(cluster));
 }

@@ -92,12 +92,13 @@ export async function rollGroup(
 /** Fails the step when any host failed, naming the failed hosts and those never started. */
 export function throwIfFailed(step: string, outcome: WindowOutcome): void {
   if (!outcome.failed.length) return;
+  const failed = outcome.failed.map((f) => ({ host: f.host, error: hostError(f.host, f.error) }));
   const untouched = outcome.notStarted.length
     ? `; stopped (as many hosts failed as may be unavailable), not started: [${outcome.notStarted.join(', ')}]`
     : '';
   throw ApplicationFailure.create({
     type: 'RollingUpdateFailed',
-    message: `${step} failed on ${outcome.failed.length} host(s): ${hostErrorList(outcome.failed.map((f) => ({ host: f.host, error: hostError(f.host, f.error) })))}${untouched}`,
+    message: `${step} failed on ${outcome.failed.length} host(s): ${hostErrorList(failed)}${untouched}`,
     nonRetryable: true,
     details: [{ failed: outcome.failed.map((f) => f.host), notStarted: outcome.notStarted }],
   });

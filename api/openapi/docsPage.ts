@@ -1,6 +1,6 @@
-// /docs: a self-contained API reference page (no CDN). It is a static shell: it asks for a bearer token
-// (or takes it from the URL fragment, #token=..., which browsers never send to the server), fetches
-// /openapi.json with it and renders endpoints, parameters, schemas and a "try it" form.
+// /docs: a self-contained API reference page (no CDN). It is a static shell: it fetches /openapi.json (no
+// token needed) and renders endpoints, parameters, schemas and a "try it" form, which uses the bearer token
+// asked for (or taken from the URL fragment, #token=..., which browsers never send to the server).
 const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{background:#1d2330;color:#fff;padding:14px 24px;display:flex;gap:16px;align-items:center}

@@ -103,6 +103,7 @@ function errorResponses(route: AnyRoute): Json {
     out[409] = problem(
       'The cluster is busy with another operation (see `operationId`), or in the wrong state.',
     );
+  if (route.query) out[400] = problem('A query parameter is not valid.');
   if (route.body) {
     out[400] = problem('The body is not parsable JSON or YAML (or nests too deep / uses too many aliases).');
     out[413] = problem('The body is larger than 1 MiB.');

@@ -27,14 +27,19 @@ export function routeTable(s: Services): RouteTable {
   return routes;
 }
 
-/** The authenticated API: /v1/* and /openapi.json. */
-export function apiRouter(s: Services): Router {
-  const routes = routeTable(s);
+/** /openapi.json: served without a token, like /docs (it describes the API and holds no data). */
+export function openApiRouter(routes: RouteTable): Router {
   const document = openApiDocument(routes.routes, API_INFO);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  return router;
+}
+
+/** The authenticated API: /v1/*. */
+export function apiRouter(routes: RouteTable): Router {
+  const router = express.Router();
   router.use(rawBody);
   routes.mount(router);
   return router;

@@ -3,13 +3,14 @@
 import { type ApiClient, ApiError } from '../api-client.ts';
 import { EXIT } from '../command.ts';
 import { api, COMMON_HELP, clusterName, clusterPath, command, UsageError } from './online.ts';
+import { DEFAULT_CONFIG } from './validate.ts';
 
 const USAGE = `Usage: zke status [NAME] [-c cluster.yml] [--json]
 
 Shows a cluster: phase, applied and latest revision, the running or last operation, per-host state and
-certificate expiry. NAME or --name: that cluster (an unknown one is an error). Otherwise the cluster the
-cluster file names (default ./cluster.yml) if the API knows it, else every cluster: in a directory whose
-cluster.yml was never brought up, \`zke status\` lists the clusters there are.
+certificate expiry. NAME, --name or -c FILE: that cluster (an unknown one is an error). Otherwise the
+cluster ./${DEFAULT_CONFIG} names if the API knows it, else every cluster: in a directory whose
+${DEFAULT_CONFIG} was never brought up, \`zke status\` lists the clusters there are.
 ${COMMON_HELP}`;
 
 interface Summary {
@@ -63,12 +64,15 @@ export function renderDetail(c: Detail): string {
   return lines.join('\n');
 }
 
-export default command('status', USAGE, {}, 1, async (values, positionals) => {
+// -c without a default: only a file the user names is an error when its cluster is unknown
+const OPTIONS = { config: { type: 'string', short: 'c' } } as const;
+
+export default command('status', USAGE, OPTIONS, 1, async (values, positionals) => {
   const client = api();
-  const named = positionals[0] ?? values.name;
+  const named = positionals[0] ?? values.name ?? (values.config ? await clusterName(values) : undefined);
   const detail = named
     ? await client.json<Detail>('GET', clusterPath(named))
-    : await fileClusterDetail(client, values);
+    : await defaultFileCluster(client);
   if (detail) {
     console.log(values.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
     return EXIT.ok;
@@ -79,12 +83,9 @@ export default command('status', USAGE, {}, 1, async (values, positionals) => {
   return EXIT.ok;
 });
 
-/** The cluster the cluster file names, or undefined when there is no readable file or the API has no such cluster. */
-async function fileClusterDetail(
-  client: ApiClient,
-  values: Parameters<typeof clusterName>[0],
-): Promise<Detail | undefined> {
-  const name = await clusterName(values).catch((e) =>
+/** The cluster ./cluster.yml names; undefined when there is no readable file or the API has no such cluster. */
+async function defaultFileCluster(client: ApiClient): Promise<Detail | undefined> {
+  const name = await clusterName({ config: DEFAULT_CONFIG }).catch((e) =>
     e instanceof UsageError ? undefined : Promise.reject(e),
   );
   if (!name) return undefined;
@@ -93,7 +94,7 @@ async function fileClusterDetail(
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
     console.error(
-      `(${values.config} names cluster ${name}, which the API does not know: listing every cluster)`,
+      `(${DEFAULT_CONFIG} names cluster ${name}, which the API does not know: listing every cluster)`,
     );
     return undefined;
   }

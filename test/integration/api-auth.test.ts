@@ -1,4 +1,4 @@
-// Auth: every endpoint but /healthz and the static /docs shell needs a valid bearer token.
+// Auth: every endpoint but /healthz, the static /docs shell and /openapi.json needs a valid bearer token.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ function assertUnauthorized(reply: { status: number; headers: Headers; json: { t
 }
 
 test('no token, a wrong token and a malformed header are refused with 401 problem+json', async () => {
-  for (const path of ['/v1/clusters', '/openapi.json', '/v1/operations/x.y', '/v1/nowhere']) {
+  for (const path of ['/v1/clusters', '/v1/operations/x.y', '/v1/nowhere']) {
     assertUnauthorized(await suite.api.request('GET', path, { token: null }));
     assertUnauthorized(await suite.api.request('GET', path, { token: 'zke_wrong' }));
   }
@@ -23,6 +23,18 @@ test('no token, a wrong token and a malformed header are refused with 401 proble
     headers: { authorization: `Basic ${suite.api.token}` },
   });
   assert.equal(res.status, 401);
+});
+
+test('/openapi.json answers without a token, like /docs: the reference is public, the API is not', async () => {
+  const doc = await suite.api.request('GET', '/openapi.json', { token: null });
+  assert.equal(doc.status, 200);
+  assert.equal(doc.json.openapi, '3.1.0');
+  assert.deepEqual(
+    doc.json.security,
+    [{ bearerAuth: [] }],
+    'it says the endpoints it describes need a token',
+  );
+  assert.equal((await suite.api.request('GET', '/docs', { token: null })).status, 200);
 });
 
 test('a valid token is accepted; once revoked it is refused without restarting the API', async () => {

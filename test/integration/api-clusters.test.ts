@@ -326,3 +326,20 @@ test('plan: everything is created before the first provision; a posted spec show
   });
   assert.equal(mismatch.status, 422);
 });
+
+test('DELETE ?forget=true starts a remove; a forget value other than true/false is 400; the document says so', async () => {
+  const name = clusterName('forget');
+  await suite.api.request('POST', '/v1/clusters', { body: unreachableSpec(name) });
+  await terminateCluster(suite.t, name);
+  const bad = await suite.api.request('DELETE', `/v1/clusters/${name}?forget=yes`);
+  assert.equal(bad.status, 400);
+  assert.match(bad.json.detail, /^forget: /);
+  const forget = await suite.api.request('DELETE', `/v1/clusters/${name}?forget=true`);
+  assert.equal(forget.status, 202, forget.text);
+  assert.equal(forget.json.operation, 'remove');
+  const remove = (await suite.api.request('GET', '/openapi.json')).json.paths['/v1/clusters/{name}'].delete;
+  assert.ok(
+    remove.parameters.some((p: { name: string; in: string }) => p.name === 'forget' && p.in === 'query'),
+  );
+  assert.ok(remove.responses[400], 'a bad query value is documented');
+});

@@ -110,6 +110,9 @@ test('zke status next to a cluster.yml that was never brought up lists the clust
   assert.equal(status.code, EXIT.ok, status.stderr);
   assert.match(status.stdout, new RegExp(`^${twoHosts} +failed `, 'm'));
   assert.match(status.stderr, /names cluster never-.*which the API does not know: listing every cluster/);
+  const asked = await zke(cwd, 'status', '-c', 'cluster.yml');
+  assert.equal(asked.code, EXIT.failed, 'a file given with -c names the cluster asked for');
+  assert.match(asked.stderr, /Not Found: no cluster never-/);
   const known = await zke(path.join(dir, twoHosts), 'status');
   assert.equal(known.code, EXIT.ok, known.stderr);
   assert.match(known.stdout, new RegExp(`^cluster ${twoHosts}: failed`));

@@ -76,3 +76,14 @@ describe('zke plan', () => {
     assert.equal(zke(['plan', '-c', join(dir, 'missing.yml')]).code, 1);
   });
 });
+
+test('zke --help says plan is offline, as plan --help is (the API plan is GET/POST /v1/clusters/{name}/plan)', () => {
+  const line = zke(['--help'])
+    .stdout.split('\n')
+    .find((l) => /^ +plan /.test(l));
+  assert.match(line ?? '', /offline/);
+  assert.doesNotMatch(line ?? '', /API/);
+  const help = zke(['plan', '--help']);
+  assert.equal(help.code, 0);
+  assert.doesNotMatch(help.stdout, /ZKE_API|--api/);
+});
