@@ -6,14 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { REGISTRY_TAGS } from '../support/cluster.ts';
 import { currentLab, LAB_SKIP_REASON, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 
 const skip = LAB_SKIP_REASON;
 const ZKE = join(import.meta.dirname, '../../bin/zke.mjs');
 const IMAGE = 'zke/etcd:v3.4.23';
 const NAMESPACE = `zke-push-test-${process.pid}`;
-/** Where the lab registries (one storage for all instances) keep their repositories. */
-const REPOSITORIES = `${process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab'}/registry/docker/registry/v2/repositories`;
 
 before(async () => {
   if (skip) return;
@@ -22,7 +21,7 @@ before(async () => {
 });
 after(async () => {
   if (skip) return;
-  rmSync(join(REPOSITORIES, NAMESPACE), { recursive: true, force: true }); // the copy's repository, not its blobs
+  rmSync(join(REGISTRY_TAGS, NAMESPACE), { recursive: true, force: true }); // the copy's repository, not its blobs
   await labDown();
 });
 

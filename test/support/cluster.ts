@@ -127,7 +127,8 @@ export function causes(err: unknown): string {
 }
 
 const LAB_CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
-const REGISTRY_TAGS = `${LAB_CACHE}/registry/docker/registry/v2/repositories`;
+/** Where the lab registries (one storage for all instances) keep their repositories. */
+export const REGISTRY_TAGS = `${LAB_CACHE}/registry/docker/registry/v2/repositories`;
 
 /** The kubectl lab/k8s built with the lab's Kubernetes (it exists when k8sSkipReason() is undefined). */
 export const LAB_KUBECTL = `${LAB_CACHE}/build/bin/kubernetes-${LAB_K8S_VERSION}/kubectl`;
