@@ -5,7 +5,7 @@ import { store } from '../../activities/clusterState.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
-import { LAB_SKIP_REASON, type LabHost, labExec, labSsh } from './lab.ts';
+import { currentLab, LAB_SKIP_REASON, type LabHost, labExec, labSsh } from './lab.ts';
 
 export type RoleMap = Record<string, string[]>;
 
@@ -42,6 +42,8 @@ export function labClusterYaml(
       kubelet: { extra_args: { ...LAB_KUBELET_ARGS, ...o.kubeletArgs } },
       kubeproxy: { extra_args: LAB_KUBEPROXY_ARGS },
     },
+    // the images come as a user's would: from their registry, named the default private registry
+    private_registries: [{ url: currentLab().registry, is_default: true }],
     ...o.extra,
   };
 }
