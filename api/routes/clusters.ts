@@ -1,5 +1,5 @@
 // Clusters: submit, list, show, change and remove; the admin kubeconfig (audited).
-import { tokenName } from '../auth/bearer.ts';
+import { tokenName, tokenScope } from '../auth/bearer.ts';
 import { YAML_TYPES } from '../http/body.ts';
 import type { RouteTable } from '../http/route.ts';
 import { notFound } from '../problem.ts';
@@ -63,6 +63,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     path: '/v1/clusters/{name}',
     tag: 'clusters',
     summary: 'Remove the cluster from its hosts',
+    scope: 'admin',
     params: ClusterParams,
     responses: ACCEPTED,
     handle: async ({ params }) => {
@@ -88,6 +89,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     path: '/v1/clusters/{name}/kubeconfig',
     tag: 'clusters',
     summary: 'Download the admin kubeconfig (every download is audit-logged)',
+    scope: 'admin',
     params: ClusterParams,
     responses: { 200: { description: 'The admin kubeconfig.', contentType: 'application/yaml' } },
     handle: async ({ params, req, res }) => {
@@ -101,6 +103,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
         action: 'kubeconfig.read',
         cluster: params.name,
         token: tokenName(res),
+        scope: tokenScope(res),
         remote: req.ip,
       });
       return {
