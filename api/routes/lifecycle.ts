@@ -17,16 +17,17 @@ import type { StartableKind } from '../service/operationIds.ts';
 import { ACCEPTED, accepted, addClusterListing } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
-  /** Checks the cluster is provisioned and idle, then starts the operation. */
-  const start = async (kind: StartableKind, cluster: string, input: object, revision?: number) => {
-    s.clusters.requireProvisioned(cluster);
-    await s.operations.assertIdle(cluster);
-    return accepted({
-      ...(await s.operations.start(kind, cluster, { cluster, ...input })),
-      cluster,
-      revision,
+  /** Checks the cluster is provisioned and idle, then starts the operation (a rollback stores a revision). */
+  const start = (kind: StartableKind, cluster: string, input: object, revision?: number) =>
+    s.locks.run(cluster, async () => {
+      s.clusters.requireProvisioned(cluster);
+      await s.operations.assertIdle(cluster);
+      return accepted({
+        ...(await s.operations.start(kind, cluster, { cluster, ...input })),
+        cluster,
+        revision,
+      });
     });
-  };
   const requireRevision = (cluster: string, number: number, path: string) => {
     s.clusters.requireProvisioned(cluster);
     if (!s.revisions.read(cluster, number))

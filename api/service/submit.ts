@@ -1,7 +1,10 @@
-// Submitting a spec: validate it, store it as a new revision, start the workflow that applies it.
+// Submitting a spec: validate it, store it as a new revision, start the workflow that applies it. A refused
+// request leaves no revision: one submission per cluster at a time, and a revision whose operation did not
+// start is removed again.
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec, SpecIssue } from '../../model/spec/types.ts';
 import { conflict, invalid, notFound } from '../problem.ts';
+import type { ClusterLocks } from './clusterLocks.ts';
 import type { Clusters } from './clusters.ts';
 import type { Operations } from './operations.ts';
 import type { Revisions } from './revisions.ts';
@@ -19,15 +22,18 @@ export class SpecSubmissions {
     private readonly clusters: Clusters,
     private readonly revisions: Revisions,
     private readonly operations: Operations,
+    private readonly locks: ClusterLocks,
   ) {}
 
   /** POST: a new cluster (409 if the name is taken). */
   async create(document: unknown, source: string): Promise<Submitted> {
     const { spec, warnings } = validate(document);
     const name = spec.clusterName;
-    if (this.clusters.exists(name))
-      throw conflict(`cluster ${name} already exists; apply changes with PUT /v1/clusters/${name}`);
-    return this.apply(name, spec, warnings, source);
+    return this.locks.run(name, async () => {
+      if (this.clusters.exists(name))
+        throw conflict(`cluster ${name} already exists; apply changes with PUT /v1/clusters/${name}`);
+      return this.apply(name, spec, warnings, source);
+    });
   }
 
   /** PUT: a changed spec for an existing cluster (upgrade once provisioned, else provision again). */
@@ -37,10 +43,13 @@ export class SpecSubmissions {
       throw invalid([
         { path: 'cluster_name', message: `is "${spec.clusterName}" but the URL names cluster "${name}"` },
       ]);
-    if (!this.clusters.exists(name)) throw notFound(`no cluster ${name}; create it with POST /v1/clusters`);
-    return this.apply(name, spec, warnings, source);
+    return this.locks.run(name, async () => {
+      if (!this.clusters.exists(name)) throw notFound(`no cluster ${name}; create it with POST /v1/clusters`);
+      return this.apply(name, spec, warnings, source);
+    });
   }
 
+  /** Under the cluster's lock. */
   private async apply(
     name: string,
     spec: ClusterSpec,
@@ -48,10 +57,15 @@ export class SpecSubmissions {
     source: string,
   ): Promise<Submitted> {
     await this.operations.assertIdle(name);
-    const revision = this.revisions.submit(name, spec, source);
     const kind = this.clusters.provisioned(name) ? 'upgrade' : 'provision';
-    const started = await this.operations.start(kind, name, { cluster: name, revision });
-    return { operationId: started.operationId, cluster: name, operation: kind, revision, warnings };
+    const { revision, created } = this.revisions.submit(name, spec, source);
+    try {
+      const started = await this.operations.start(kind, name, { cluster: name, revision });
+      return { operationId: started.operationId, cluster: name, operation: kind, revision, warnings };
+    } catch (error) {
+      if (created) this.revisions.discard(name, revision); // started by someone else meanwhile, or Temporal failed
+      throw error;
+    }
   }
 }
 
