@@ -32,9 +32,14 @@ export const ACCEPTED: Record<number, ResponseDef> = {
   202: { description: 'The operation started; follow it at Location.', schema: OperationAccepted },
 };
 
+/** The token behind a request, and its scope. */
+export function requesterOf(res: Response): string {
+  return `token ${tokenName(res)} (scope ${tokenScope(res)})`;
+}
+
 /** Who submitted what, kept with a revision. */
 export function sourceOf(req: Request, res: Response): string {
-  return `${req.method} ${req.originalUrl} (${req.get('content-type') ?? 'no content type'}) by token ${tokenName(res)} (scope ${tokenScope(res)})`;
+  return `${req.method} ${req.originalUrl} (${req.get('content-type') ?? 'no content type'}) by ${requesterOf(res)}`;
 }
 
 export interface ListingDef {

@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import type { Scope } from '../../api/auth/scopes.ts';
 import { TokenStore } from '../../api/auth/tokens.ts';
 import { EXIT } from '../../cli/command.ts';
+import { clusterWorkflowId } from '../../workflows/types.ts';
+import { historyTexts } from '../support/history.ts';
 import { apiSuite, type Reply, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite();
@@ -103,8 +105,18 @@ test('read lists and plans; operate creates (its scope recorded in the revision)
     [{ token: 'scoped-admin', scope: 'admin' }],
     'only the allowed download is audited, with its scope',
   );
+  // A rollback stores its revision in the workflow: the requester goes with it.
+  await terminateCluster(suite.t, cluster);
+  suite.api.store.write(cluster, 'current', { revision: 1, phase: 'running' });
+  const rollback = await suite.api.request('POST', `/v1/clusters/${cluster}/rollback`, {
+    token: tokenOf('operate'),
+    body: { toRevision: 1 },
+  });
+  assert.equal(rollback.status, 202, rollback.text);
+  const { decoded } = await historyTexts(suite.t.client, clusterWorkflowId(cluster));
+  assert.match(decoded, /"requestedBy":"token scoped-operate \(scope operate\)"/);
   const removal = await suite.api.request('DELETE', `/v1/clusters/${cluster}`, { token: tokenOf('admin') });
-  assert.equal(removal.status, 409, 'admin may remove (refused here only because provisioning is running)');
+  assert.equal(removal.status, 409, 'admin may remove (refused here only because the rollback is running)');
 });
 
 test('tokens stored before scopes existed stay admin; token list shows every scope', async () => {
