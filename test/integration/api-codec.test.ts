@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { CODEC_TOKEN_NAME } from '../../api/codec.ts';
+import { CODEC_TOKEN_NAME, renewCodecToken } from '../../api/codec.ts';
 import { EncryptionCodec } from '../../common/codec.ts';
 import { loadOrCreateKeyring } from '../../common/keyring.ts';
 import { keyringPath } from '../../common/temporal.ts';
@@ -24,7 +24,7 @@ after(async () => {
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 test('the codec endpoint decodes encrypted payloads for the Web UI, behind its token', async () => {
-  const codecToken = api.tokens.create(CODEC_TOKEN_NAME);
+  const codecToken = renewCodecToken(api.tokens);
   const [encrypted] = await new EncryptionCodec(loadOrCreateKeyring(keyringPath())).encode([
     defaultPayloadConverter.toPayload({ cluster: 'c1', revision: 3 }),
   ]);
