@@ -51,12 +51,14 @@ export async function prepareRollback(input: {
   toRevision?: number;
   runId: string;
   withSnapshot?: boolean;
+  requestedBy?: string;
 }): Promise<RollbackRevision> {
   const { cluster, runId } = input;
   const to = rollbackTarget(cluster, input.toRevision);
   const from = currentState(cluster)?.revision;
   const snapshot = input.withSnapshot ? snapshotBefore(cluster, to) : undefined;
-  const source = `rollback to revision ${to} (run ${runId})`;
+  const by = input.requestedBy ? ` by ${input.requestedBy}` : '';
+  const source = `rollback to revision ${to} (run ${runId})${by}`;
   const existing = numbers(cluster, 'revision/').find(
     (n) => store().read<StoredRevision>(cluster, `revision/${n}`)?.source === source,
   );

@@ -8,6 +8,7 @@ import { requireBearer } from './auth/bearer.ts';
 import { TokenStore } from './auth/tokens.ts';
 import { codecRouter } from './codec.ts';
 import { checkHealth } from './health.ts';
+import { BODY_LIMIT } from './http/body.ts';
 import { docsPage } from './openapi/docsPage.ts';
 import { HttpError, problem } from './problem.ts';
 import { apiRouter, openApiRouter, routeTable } from './routes/index.ts';
@@ -84,10 +85,10 @@ function errorHandler(err: Error, _req: Request, res: Response, _next: NextFunct
   else problem(res, http.status, http.title, http.detail, http.extra);
 }
 
-function toHttpError(err: Error & { status?: number; type?: string }): HttpError {
+function toHttpError(err: Error & { status?: number; type?: string; limit?: number }): HttpError {
   if (err instanceof HttpError) return err;
   if (err.type === 'entity.too.large')
-    return new HttpError(413, 'Content Too Large', 'the request body is larger than 1 MiB');
+    return new HttpError(413, 'Content Too Large', `the request body is larger than ${mib(err.limit)} MiB`);
   if (err.status && err.status < 500) return new HttpError(err.status, err.message);
   const grpc = temporalCode(err);
   if (grpc === DEADLINE_EXCEEDED)
@@ -105,6 +106,9 @@ function toHttpError(err: Error & { status?: number; type?: string }): HttpError
       : new HttpError(503, 'Service Unavailable', fault.message);
   return new HttpError(500, 'Internal Server Error', 'unexpected error; see the API log');
 }
+
+/** The parser's limit (bytes) in MiB; the API's limit when the error does not say. */
+const mib = (limit = BODY_LIMIT) => Math.round((limit / 1024 / 1024) * 10) / 10;
 
 const DEADLINE_EXCEEDED = 4;
 const UNAVAILABLE = 14;

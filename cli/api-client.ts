@@ -11,6 +11,8 @@ export interface Problem {
   errors?: { path: string; message: string }[];
   warnings?: { path: string; message: string }[];
   operationId?: string;
+  /** 403: the token scope the request needs. */
+  requiredScope?: string;
 }
 
 /** The API answered with an error status. */
@@ -143,6 +145,10 @@ export function describeError(error: unknown): string {
   if (status === 401)
     lines.push(
       '  set ZKE_TOKEN to a token from `zke token create` (or the one the API printed on first start)',
+    );
+  if (status === 403 && problem.requiredScope)
+    lines.push(
+      `  use a token with scope ${problem.requiredScope} (zke token create --scope ${problem.requiredScope})`,
     );
   return [head, ...lines].join('\n');
 }

@@ -61,6 +61,12 @@ export function writeRevision(store: ClusterStore, cluster: string, revision: Re
   store.write(cluster, `revision/${revision.number}`, { ...revision, spec: redacted });
 }
 
+/** Removes revision `number` and its secrets. */
+export function removeRevision(store: ClusterStore, cluster: string, number: number): void {
+  store.delete(cluster, `revision/${number}`);
+  store.delete(cluster, `secrets/${number}`);
+}
+
 /** The full spec of a revision, secrets included: for activities only, never for API responses. */
 export function readRevisionSpec(
   store: ClusterStore,

@@ -73,6 +73,11 @@ export class ClusterStore {
       .sort();
   }
 
+  /** Removes one document (nothing when it does not exist). */
+  delete(cluster: string, key: string): void {
+    fs.rmSync(this.file(cluster, key), { force: true });
+  }
+
   remove(cluster: string): void {
     fs.rmSync(path.join(this.root, checkName(cluster)), { recursive: true, force: true });
   }

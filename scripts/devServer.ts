@@ -1,4 +1,5 @@
 // Starts `temporal server start-dev` (the pinned CLI) and waits until its frontend answers.
+// The Web UI's codec endpoint goes through the CLI's environment file (`--env-file`, YAML; JSON is YAML).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,22 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+const ENV_NAME = 'zke';
+
+/** The CLI's environment file (next to the database, 0600): flags whose values must stay out of `ps`. */
+export function envFile(o: DevServerOptions): string {
+  return path.join(path.dirname(o.dbFile), 'temporal-env.yaml');
+}
+
+/** The codec endpoint carries a token: the CLI reads it from its environment file, never from argv. */
+function writeEnvFile(o: DevServerOptions): void {
+  const flags = { 'ui-codec-endpoint': o.codecEndpoint };
+  fs.writeFileSync(envFile(o), `${JSON.stringify({ env: { [ENV_NAME]: flags } }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  fs.chmodSync(envFile(o), 0o600);
+}
+
 export function devServerArgs(o: DevServerOptions): string[] {
   const args = [
     'server',
@@ -33,7 +50,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
   ];
   args.push('--namespace', 'default', '--log-level', 'warn', '--ui-disable-news-fetch');
   args.push(...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']));
-  if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
+  if (o.codecEndpoint) args.push('--env-file', envFile(o), '--env', ENV_NAME);
   for (const sa of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', sa);
   return args;
 }
@@ -42,6 +59,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
 export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_000): Promise<DevServer> {
   fs.mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
   if (fs.existsSync(o.dbFile)) fs.chmodSync(o.dbFile, 0o600);
+  if (o.codecEndpoint) writeEnvFile(o);
   const log = openPrivateLog(o.logFile);
   const proc = withUmask(0o077, () => spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] }));
   fs.closeSync(log);

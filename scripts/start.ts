@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { firstStartToken, TokenStore } from '../api/auth/tokens.ts';
-import { CODEC_TOKEN_NAME } from '../api/codec.ts';
+import { renewCodecToken } from '../api/codec.ts';
 import { config, homePath } from '../common/config.ts';
 import { failureSummary } from '../common/failureConverter.ts';
 import type { OperationEventMessage } from '../worker/main.ts';
@@ -52,7 +52,7 @@ function privateDirectories(): void {
   }
 }
 
-/** Prints the admin token on the very first start; renews the Web UI's codec token (never shown). */
+/** Prints the admin token on the very first start; renews the Web UI's decode-only codec token. */
 function codecToken(): string {
   const tokens = new TokenStore();
   const admin = firstStartToken(tokens);
@@ -60,8 +60,7 @@ function codecToken(): string {
     console.log(
       `zke: first start; created API token "admin" (shown only this once):\n  export ZKE_TOKEN=${admin}`,
     );
-  tokens.revoke(CODEC_TOKEN_NAME);
-  return tokens.create(CODEC_TOKEN_NAME);
+  return renewCodecToken(tokens);
 }
 
 async function main(): Promise<void> {

@@ -29,6 +29,7 @@ export async function rollbackCluster(input: RollbackInput): Promise<OperationRe
         toRevision: input.toRevision,
         runId: workflowInfo().runId,
         withSnapshot: restore,
+        requestedBy: input.requestedBy,
       }),
     );
     p.status.revision = target.revision;

@@ -46,6 +46,8 @@ export interface RollbackInput {
   /** Revision to return to; default: the one before the current. */
   toRevision?: number;
   restoreSnapshot?: boolean;
+  /** Who asked (token and its scope): recorded in the new revision's source. */
+  requestedBy?: string;
 }
 
 export interface RotateCertificatesInput {

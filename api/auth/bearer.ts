@@ -1,6 +1,8 @@
-// Bearer-token authentication middleware: 401 problem+json unless `Authorization: Bearer <valid token>`.
+// Bearer-token authentication middleware: 401 problem+json unless `Authorization: Bearer <valid token>`;
+// 403 when the token's scope does not cover the request (the codec token covers nothing here).
 import type { NextFunction, Request, Response } from 'express';
-import { problem } from '../problem.ts';
+import { HttpError, problem } from '../problem.ts';
+import { type ApiScope, allows, LEGACY_SCOPE, type Scope } from './scopes.ts';
 import type { TokenStore } from './tokens.ts';
 
 /** Name of the token that authenticated the request (for audit lines). */
@@ -8,11 +10,31 @@ export function tokenName(res: Response): string {
   return String(res.locals.tokenName ?? 'unknown');
 }
 
+/** Scope of the token that authenticated the request. */
+export function tokenScope(res: Response): Scope {
+  return (res.locals.tokenScope as Scope | undefined) ?? LEGACY_SCOPE;
+}
+
+/** 403 problem+json naming the scope needed unless the request's token has it. */
+export function requireScope(res: Response, needed: ApiScope): void {
+  const held = tokenScope(res);
+  if (!allows(held, needed)) throw forbidden(tokenName(res), held, needed);
+}
+
+export function forbidden(name: string, held: Scope, needed: ApiScope): HttpError {
+  return new HttpError(
+    403,
+    'Forbidden',
+    `this request needs a token with scope "${needed}"; token "${name}" has scope "${held}"`,
+    { requiredScope: needed, tokenScope: held },
+  );
+}
+
 export function requireBearer(tokens: TokenStore) {
   return (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    const name = match ? tokens.verify(match[1]) : undefined;
-    if (!name) {
+    const token = match ? tokens.identify(match[1]) : undefined;
+    if (!token) {
       res.set('WWW-Authenticate', 'Bearer realm="zke"');
       const detail = match
         ? 'the bearer token is not valid (revoked or mistyped)'
@@ -20,7 +42,9 @@ export function requireBearer(tokens: TokenStore) {
       problem(res, 401, 'Unauthorized', detail);
       return;
     }
-    res.locals.tokenName = name;
+    res.locals.tokenName = token.name;
+    res.locals.tokenScope = token.scope;
+    if (token.scope === 'codec') return next(forbidden(token.name, token.scope, 'read'));
     next();
   };
 }

@@ -4,15 +4,19 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { homePath } from '../../common/config.ts';
+import { isScope, LEGACY_SCOPE, SCOPES, type Scope } from './scopes.ts';
 
 export interface TokenEntry {
   name: string;
   sha256: string;
   createdAt: string;
+  /** Absent in files written before scopes existed: LEGACY_SCOPE. */
+  scope?: Scope;
 }
 
 export interface TokenInfo {
   name: string;
+  scope: Scope;
   createdAt: string;
 }
 
@@ -34,17 +38,22 @@ export class TokenStore {
   }
 
   list(): TokenInfo[] {
-    return this.entries().map(({ name, createdAt }) => ({ name, createdAt }));
+    return this.entries().map(({ name, scope, createdAt }) => ({
+      name,
+      scope: scope ?? LEGACY_SCOPE,
+      createdAt,
+    }));
   }
 
   /** Creates a token and returns its plain value (the only time it is available). */
-  create(name: string): string {
+  create(name: string, scope: Scope = 'admin'): string {
     if (!NAME.test(name))
       throw new Error(`invalid token name "${name}": letters, digits, ".", "_", "-" (max 63)`);
+    if (!isScope(scope)) throw new Error(`invalid scope "${scope}": one of ${SCOPES.join(', ')}`);
     const entries = this.entries();
     if (entries.some((e) => e.name === name)) throw new Error(`a token named "${name}" already exists`);
     const token = `zke_${randomBytes(32).toString('base64url')}`;
-    entries.push({ name, sha256: digest(token).toString('hex'), createdAt: new Date().toISOString() });
+    entries.push({ name, sha256: digest(token).toString('hex'), createdAt: new Date().toISOString(), scope });
     this.save(entries);
     return token;
   }
@@ -58,15 +67,20 @@ export class TokenStore {
     return true;
   }
 
-  /** The name of the token, or undefined. Compares every stored hash in constant time. */
+  /** The name of the token, or undefined. */
   verify(token: string): string | undefined {
+    return this.identify(token)?.name;
+  }
+
+  /** The token's name and scope, or undefined. Compares every stored hash in constant time. */
+  identify(token: string): { name: string; scope: Scope } | undefined {
     const presented = digest(token);
-    let match: string | undefined;
+    let match: TokenEntry | undefined;
     for (const entry of this.entries()) {
       const stored = Buffer.from(entry.sha256, 'hex');
-      if (stored.length === presented.length && timingSafeEqual(stored, presented)) match ??= entry.name;
+      if (stored.length === presented.length && timingSafeEqual(stored, presented)) match ??= entry;
     }
-    return match;
+    return match && { name: match.name, scope: match.scope ?? LEGACY_SCOPE };
   }
 
   private entries(): TokenEntry[] {

@@ -3,6 +3,8 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { formatPath } from '../../model/spec/paths.ts';
+import { requireScope } from '../auth/bearer.ts';
+import type { ApiScope } from '../auth/scopes.ts';
 import { badRequest, type FieldError, invalid, notFound } from '../problem.ts';
 import { parseBody } from './body.ts';
 
@@ -49,6 +51,8 @@ export interface RouteDef<P = Empty, Q = Empty, B = undefined> {
   tag: string;
   summary: string;
   description?: string;
+  /** The token scope it needs; default: read for GET, operate otherwise. */
+  scope?: ApiScope;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: BodyDef<B>;
@@ -73,11 +77,16 @@ export class RouteTable {
   }
 }
 
+export function scopeOf(def: AnyRoute): ApiScope {
+  return def.scope ?? (def.method === 'get' ? 'read' : 'operate');
+}
+
 function expressPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
 async function serve(def: AnyRoute, req: Request, res: Response): Promise<void> {
+  requireScope(res, scopeOf(def));
   const params = def.params
     ? check(def.params, req.params, () => notFound(`no such resource: ${req.path}`))
     : {};

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the route table and the zod schemas the routes validate with.
 import { z } from 'zod';
-import type { AnyRoute } from '../http/route.ts';
+import { type AnyRoute, scopeOf } from '../http/route.ts';
 import { components } from '../schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -34,7 +34,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: DocumentInfo)
           type: 'http',
           scheme: 'bearer',
           description:
-            'A token from `zke token create` (the first one is printed when the API first starts).',
+            'A token from `zke token create --scope read|operate|admin` (the first one, admin, is printed when the API first starts). Each operation names the scope it needs; a token without it gets 403.',
         },
       },
       schemas: componentSchemas(),
@@ -69,7 +69,10 @@ function operation(route: AnyRoute): Json {
     operationId: operationName(route),
     tags: [route.tag],
     summary: route.summary,
-    description: route.description,
+    description: [route.description, `Needs a token with scope \`${scopeOf(route)}\` or above.`]
+      .filter(Boolean)
+      .join('\n\n'),
+    security: [{ bearerAuth: [scopeOf(route)] }],
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
     responses: { ...successResponses(route, where), ...errorResponses(route) },
   };
@@ -97,7 +100,10 @@ function successResponses(route: AnyRoute, where: string): Json {
 }
 
 function errorResponses(route: AnyRoute): Json {
-  const out: Json = { 401: problem('Missing, unknown or revoked bearer token.') };
+  const out: Json = {
+    401: problem('Missing, unknown or revoked bearer token.'),
+    403: problem('The token lacks the scope this operation needs (`requiredScope`).'),
+  };
   if (route.params) out[404] = problem('No such cluster, operation, snapshot or schedule.');
   if (route.method !== 'get')
     out[409] = problem(

@@ -1,5 +1,5 @@
 // Clusters: submit, list, show, change and remove; the admin kubeconfig (audited).
-import { tokenName } from '../auth/bearer.ts';
+import { tokenName, tokenScope } from '../auth/bearer.ts';
 import { YAML_TYPES } from '../http/body.ts';
 import type { RouteTable } from '../http/route.ts';
 import { notFound } from '../problem.ts';
@@ -73,6 +73,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     description:
       "Cleans every host of zke's containers and files, then deletes zke's record of the cluster. With " +
       '`forget=true` no host is touched (for a cluster whose hosts are gone or were never set up).',
+    scope: 'admin',
     params: ClusterParams,
     query: RemoveQuery,
     responses: ACCEPTED,
@@ -100,6 +101,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     path: '/v1/clusters/{name}/kubeconfig',
     tag: 'clusters',
     summary: 'Download the admin kubeconfig (every download is audit-logged)',
+    scope: 'admin',
     params: ClusterParams,
     responses: { 200: { description: 'The admin kubeconfig.', contentType: 'application/yaml' } },
     handle: async ({ params, req, res }) => {
@@ -113,6 +115,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
         action: 'kubeconfig.read',
         cluster: params.name,
         token: tokenName(res),
+        scope: tokenScope(res),
         remote: req.ip,
       });
       return {

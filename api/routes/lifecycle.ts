@@ -14,19 +14,20 @@ import {
 } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import type { StartableKind } from '../service/operationIds.ts';
-import { ACCEPTED, accepted, addClusterListing } from './reply.ts';
+import { ACCEPTED, accepted, addClusterListing, requesterOf } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
-  /** Checks the cluster is provisioned and idle, then starts the operation. */
-  const start = async (kind: StartableKind, cluster: string, input: object, revision?: number) => {
-    s.clusters.requireProvisioned(cluster);
-    await s.operations.assertIdle(cluster);
-    return accepted({
-      ...(await s.operations.start(kind, cluster, { cluster, ...input })),
-      cluster,
-      revision,
+  /** Checks the cluster is provisioned and idle, then starts the operation (a rollback stores a revision). */
+  const start = (kind: StartableKind, cluster: string, input: object, revision?: number) =>
+    s.locks.run(cluster, async () => {
+      s.clusters.requireProvisioned(cluster);
+      await s.operations.assertIdle(cluster);
+      return accepted({
+        ...(await s.operations.start(kind, cluster, { cluster, ...input })),
+        cluster,
+        revision,
+      });
     });
-  };
   const requireRevision = (cluster: string, number: number, path: string) => {
     s.clusters.requireProvisioned(cluster);
     if (!s.revisions.read(cluster, number))
@@ -65,14 +66,11 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     params: ClusterParams,
     body: { schema: RollbackRequest },
     responses: ACCEPTED,
-    handle: async ({ params, body }) => {
+    handle: async ({ params, body, res }) => {
       if (body?.toRevision !== undefined) requireRevision(params.name, body.toRevision, 'toRevision');
-      return start(
-        'rollback',
-        params.name,
-        { toRevision: body?.toRevision, restoreSnapshot: body?.restoreSnapshot },
-        body?.toRevision,
-      );
+      const { toRevision, restoreSnapshot } = body ?? {};
+      const requestedBy = requesterOf(res);
+      return start('rollback', params.name, { toRevision, restoreSnapshot, requestedBy }, toRevision);
     },
   });
 

@@ -41,6 +41,7 @@ export function planRoutes(routes: RouteTable, s: Services): void {
     path: '/v1/clusters/{name}/plan',
     tag: 'clusters',
     summary: 'Dry run: a posted spec against the applied revision (nothing is stored or started)',
+    scope: 'read',
     params: ClusterParams,
     body: specBody,
     responses,

@@ -1,7 +1,7 @@
 // Shared reply shapes and route patterns.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { tokenName } from '../auth/bearer.ts';
+import { tokenName, tokenScope } from '../auth/bearer.ts';
 import type { Reply, ResponseDef, RouteTable } from '../http/route.ts';
 import { ClusterParams, OperationAccepted } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
@@ -32,9 +32,14 @@ export const ACCEPTED: Record<number, ResponseDef> = {
   202: { description: 'The operation started; follow it at Location.', schema: OperationAccepted },
 };
 
+/** The token behind a request, and its scope. */
+export function requesterOf(res: Response): string {
+  return `token ${tokenName(res)} (scope ${tokenScope(res)})`;
+}
+
 /** Who submitted what, kept with a revision. */
 export function sourceOf(req: Request, res: Response): string {
-  return `${req.method} ${req.originalUrl} (${req.get('content-type') ?? 'no content type'}) by token ${tokenName(res)}`;
+  return `${req.method} ${req.originalUrl} (${req.get('content-type') ?? 'no content type'}) by ${requesterOf(res)}`;
 }
 
 export interface ListingDef {

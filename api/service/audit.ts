@@ -7,6 +7,8 @@ export interface AuditEvent {
   action: string;
   cluster: string;
   token: string;
+  /** The token's scope. */
+  scope?: string;
   remote?: string;
 }
 

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { ClusterStore } from '../../common/store.ts';
 import type { AuditLog } from './audit.ts';
+import { ClusterLocks } from './clusterLocks.ts';
 import { Clusters } from './clusters.ts';
 import { Operations } from './operations.ts';
 import { Revisions } from './revisions.ts';
@@ -23,6 +24,7 @@ export interface ServiceDeps {
 export interface Services {
   store: ClusterStore;
   audit: AuditLog;
+  locks: ClusterLocks;
   revisions: Revisions;
   operations: Operations;
   clusters: Clusters;
@@ -39,13 +41,15 @@ export function createServices(deps: ServiceDeps): Services {
     deps.queryTimeoutMs,
   );
   const clusters = new Clusters(deps.store, revisions, operations);
+  const locks = new ClusterLocks();
   return {
     store: deps.store,
     audit: deps.audit,
+    locks,
     revisions,
     operations,
     clusters,
-    submissions: new SpecSubmissions(clusters, revisions, operations),
+    submissions: new SpecSubmissions(clusters, revisions, operations, locks),
     schedules: new Schedules(deps.client, deps.taskQueue),
   };
 }

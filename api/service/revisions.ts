@@ -1,6 +1,6 @@
 // Submitted specs, numbered per cluster: revision n = previous max + 1. The workflows record which one is applied.
 
-import { type Revision, readRevisionSpec, writeRevision } from '../../common/revisions.ts';
+import { type Revision, readRevisionSpec, removeRevision, writeRevision } from '../../common/revisions.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 
@@ -36,12 +36,18 @@ export class Revisions {
   }
 
   /** Stores the spec as a new revision and returns its number; an unchanged spec reuses the latest. */
-  submit(cluster: string, spec: ClusterSpec, source: string): number {
+  submit(cluster: string, spec: ClusterSpec, source: string): { revision: number; created: boolean } {
     const latest = this.latest(cluster);
-    if (latest !== undefined && sameSpec(readRevisionSpec(this.store, cluster, latest), spec)) return latest;
+    if (latest !== undefined && sameSpec(readRevisionSpec(this.store, cluster, latest), spec))
+      return { revision: latest, created: false };
     const number = (latest ?? 0) + 1;
     writeRevision(this.store, cluster, { number, spec, createdAt: new Date().toISOString(), source });
-    return number;
+    return { revision: number, created: true };
+  }
+
+  /** Removes a revision no operation applies (its request was refused). */
+  discard(cluster: string, number: number): void {
+    removeRevision(this.store, cluster, number);
   }
 }
 

@@ -1,7 +1,10 @@
-// Submitting a spec: validate it, store it as a new revision, start the workflow that applies it.
+// Submitting a spec: validate it, store it as a new revision, start the workflow that applies it. A refused
+// request leaves no revision: one submission per cluster at a time, and a revision whose operation did not
+// start is removed again.
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec, SpecIssue } from '../../model/spec/types.ts';
 import { conflict, invalid, notFound } from '../problem.ts';
+import type { ClusterLocks } from './clusterLocks.ts';
 import type { Clusters } from './clusters.ts';
 import { enforceHostPolicy } from './hostPolicy.ts';
 import type { Operations } from './operations.ts';
@@ -20,6 +23,7 @@ export class SpecSubmissions {
     private readonly clusters: Clusters,
     private readonly revisions: Revisions,
     private readonly operations: Operations,
+    private readonly locks: ClusterLocks,
   ) {}
 
   /** POST: a new cluster (409 if the name is taken). */
@@ -27,9 +31,11 @@ export class SpecSubmissions {
     const { spec, warnings } = validate(document);
     await enforceHostPolicy(spec);
     const name = spec.clusterName;
-    if (this.clusters.exists(name))
-      throw conflict(`cluster ${name} already exists; apply changes with PUT /v1/clusters/${name}`);
-    return this.apply(name, spec, warnings, source);
+    return this.locks.run(name, async () => {
+      if (this.clusters.exists(name))
+        throw conflict(`cluster ${name} already exists; apply changes with PUT /v1/clusters/${name}`);
+      return this.apply(name, spec, warnings, source);
+    });
   }
 
   /** PUT: a changed spec for an existing cluster (upgrade once provisioned, else provision again). */
@@ -40,10 +46,13 @@ export class SpecSubmissions {
       throw invalid([
         { path: 'cluster_name', message: `is "${spec.clusterName}" but the URL names cluster "${name}"` },
       ]);
-    if (!this.clusters.exists(name)) throw notFound(`no cluster ${name}; create it with POST /v1/clusters`);
-    return this.apply(name, spec, warnings, source);
+    return this.locks.run(name, async () => {
+      if (!this.clusters.exists(name)) throw notFound(`no cluster ${name}; create it with POST /v1/clusters`);
+      return this.apply(name, spec, warnings, source);
+    });
   }
 
+  /** Under the cluster's lock. */
   private async apply(
     name: string,
     spec: ClusterSpec,
@@ -51,10 +60,15 @@ export class SpecSubmissions {
     source: string,
   ): Promise<Submitted> {
     await this.operations.assertIdle(name);
-    const revision = this.revisions.submit(name, spec, source);
     const kind = this.clusters.provisioned(name) ? 'upgrade' : 'provision';
-    const started = await this.operations.start(kind, name, { cluster: name, revision });
-    return { operationId: started.operationId, cluster: name, operation: kind, revision, warnings };
+    const { revision, created } = this.revisions.submit(name, spec, source);
+    try {
+      const started = await this.operations.start(kind, name, { cluster: name, revision });
+      return { operationId: started.operationId, cluster: name, operation: kind, revision, warnings };
+    } catch (error) {
+      if (created) this.revisions.discard(name, revision); // started by someone else meanwhile, or Temporal failed
+      throw error;
+    }
   }
 }
 

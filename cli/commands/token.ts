@@ -1,15 +1,28 @@
-// zke token create [--name NAME] | list | revoke NAME: API tokens, managed locally in ZKE_HOME/tokens.json
-// (hashed); no API needed. Revocation takes effect on the API's next request.
+// zke token create [--name NAME] [--scope SCOPE] | list | revoke NAME: API tokens, managed locally in
+// ZKE_HOME/tokens.json (hashed); no API needed. Revocation takes effect on the API's next request.
+import { isScope, SCOPES, type Scope } from '../../api/auth/scopes.ts';
 import { TokenStore } from '../../api/auth/tokens.ts';
 import { EXIT } from '../command.ts';
 import { command, UsageError } from './online.ts';
 
-const USAGE = `Usage: zke token create [--name NAME] | list | revoke NAME  [--json]
+const USAGE = `Usage: zke token create [--name NAME] [--scope SCOPE] | list | revoke NAME  [--json]
 
 API bearer tokens, stored hashed in ZKE_HOME/tokens.json (run where the API runs). A new token is shown once.
   create [--name NAME]   a new token (default name: token-<n>)
-  list                   names and creation times
+      --scope SCOPE      what it may do (default admin):
+                           read     list clusters, status, plans, revisions, operations and their events
+                           operate  read + create, change, upgrade, rollback, rotate, snapshot, restore,
+                                    schedules, cancel
+                           admin    operate + remove clusters, download the admin kubeconfig
+                           codec    only decode payloads for the Temporal Web UI
+  list                   names, scopes and creation times
   revoke NAME            the API refuses it from its next request on`;
+
+function scopeOption(value: unknown): Scope {
+  const scope = String(value ?? 'admin');
+  if (!isScope(scope)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')} (got "${scope}")`);
+  return scope;
+}
 
 function freeName(store: TokenStore): string {
   const taken = new Set(store.list().map((t) => t.name));
@@ -18,19 +31,20 @@ function freeName(store: TokenStore): string {
   return `token-${n}`;
 }
 
-export default command('token', USAGE, {}, 2, async (values, positionals) => {
+export default command('token', USAGE, { scope: { type: 'string' } }, 2, async (values, positionals) => {
   const store = new TokenStore();
   const [action, arg] = positionals;
   if (action === 'create') {
     const name = values.name ?? arg ?? freeName(store);
+    const scope = scopeOption(values.scope);
     let secret: string;
     try {
-      secret = store.create(name);
+      secret = store.create(name, scope);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    if (values.json) console.log(JSON.stringify({ name, token: secret }, null, 2));
-    else console.log(`created token "${name}" (shown only now):\n${secret}`);
+    if (values.json) console.log(JSON.stringify({ name, scope, token: secret }, null, 2));
+    else console.log(`created token "${name}" with scope ${scope} (shown only now):\n${secret}`);
     return EXIT.ok;
   }
   if (action === 'list') {
@@ -38,7 +52,9 @@ export default command('token', USAGE, {}, 2, async (values, positionals) => {
     if (values.json) console.log(JSON.stringify(tokens, null, 2));
     else
       console.log(
-        tokens.length ? tokens.map((t) => `${t.name.padEnd(24)} ${t.createdAt}`).join('\n') : 'no tokens',
+        tokens.length
+          ? tokens.map((t) => `${t.name.padEnd(24)} ${t.scope.padEnd(8)} ${t.createdAt}`).join('\n')
+          : 'no tokens',
       );
     return EXIT.ok;
   }

@@ -127,7 +127,7 @@ test('PUT: the same spec reuses its revision, a changed one adds a revision; pro
       [2, false],
     ],
   );
-  assert.match(revisions.json.revisions[1].source, /^PUT .* by token test$/);
+  assert.match(revisions.json.revisions[1].source, /^PUT .* by token test \(scope admin\)$/);
 });
 
 test('PUT with a cluster_name that differs from the URL is 422 on cluster_name', async () => {

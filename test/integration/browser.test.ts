@@ -1,7 +1,7 @@
 import './api-home.ts';
 // What a person sees in a browser (Debian's headless Chromium): /docs renders the API reference offline, and
 // the Temporal Web UI shows a provision workflow with readable step names. Activity summaries ("etcd plane ·
-// n1") are encrypted payloads: the UI reads them through zke's codec endpoint (--ui-codec-endpoint), as with
+// n1") are encrypted payloads: the UI reads them through zke's codec endpoint (a decode-only token), as with
 // npm start. Screenshots: test-artifacts/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -54,7 +54,7 @@ describe('browser', () => {
     scratch = tempDir('zke-browser');
     const tokens = new TokenStore(path.join(scratch, 'tokens.json'));
     codec = express().use(codecRouter(tokens)).listen(0, '127.0.0.1');
-    const codecEndpoint = `http://127.0.0.1:${await listen(codec)}/codec/${tokens.create('ui')}`;
+    const codecEndpoint = `http://127.0.0.1:${await listen(codec)}/codec/${tokens.create('ui', 'codec')}`;
     uiPort = await freePort();
     server = await startDevServer({
       cli: process.env.TEMPORAL_CLI ?? path.resolve('.zke/tools/py/bin/temporal'),

@@ -108,11 +108,21 @@ test('token create, list and revoke work locally on ZKE_HOME/tokens.json', async
   assert.equal(fs.statSync(file).mode & 0o777, 0o600);
   assert.ok(!fs.readFileSync(file, 'utf8').includes(token), 'stored hashed');
   assert.equal((await zke(['token', 'create', '--name', 'ci'])).code, EXIT.usage, 'names are unique');
+  const reader = await zke(['token', 'create', '--name', 'dash', '--scope', 'read', '--json']);
+  assert.equal(JSON.parse(reader.stdout).scope, 'read');
+  const wrong = await zke(['token', 'create', '--name', 'x', '--scope', 'root']);
+  assert.equal(wrong.code, EXIT.usage);
+  assert.match(wrong.stderr, /--scope must be one of read, operate, admin, codec/);
   const list = await zke(['token', 'list', '--json']);
   assert.deepEqual(
-    JSON.parse(list.stdout).map((t: { name: string }) => t.name),
-    ['ci'],
+    JSON.parse(list.stdout).map((t: { name: string; scope: string }) => [t.name, t.scope]),
+    [
+      ['ci', 'admin'],
+      ['dash', 'read'],
+    ],
   );
+  assert.match((await zke(['token', 'list'])).stdout, /^dash +read +\d{4}-/m);
+  assert.equal((await zke(['token', 'revoke', 'dash'])).code, EXIT.ok);
   assert.equal((await zke(['token', 'revoke', 'ci'])).code, EXIT.ok);
   assert.equal((await zke(['token', 'revoke', 'ci'])).code, EXIT.failed);
   assert.equal((await zke(['token', 'list'])).stdout.trim(), 'no tokens');

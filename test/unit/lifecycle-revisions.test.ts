@@ -89,6 +89,15 @@ test('a rollback copies the target as the next revision, once per run, with its 
     'a retry reuses its copy',
   );
   assert.equal((await prepareRollback({ cluster: c, runId: 'run-2' })).revision, 4);
+  const asked = await prepareRollback({
+    cluster: c,
+    runId: 'run-3',
+    requestedBy: 'token ops (scope operate)',
+  });
+  assert.equal(
+    store().read<{ source: string }>(c, `revision/${asked.revision}`)?.source,
+    `rollback to revision ${asked.to} (run run-3) by token ops (scope operate)`,
+  );
 });
 
 test('a rollback asking for the snapshot finds the one the upgrade from its target took, or refuses', async () => {
