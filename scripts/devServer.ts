@@ -2,6 +2,7 @@
 // The Web UI's codec endpoint goes through the CLI's environment file (`--env-file`, YAML; JSON is YAML).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../common/searchAttributes.ts';
@@ -56,7 +57,18 @@ export function devServerArgs(o: DevServerOptions): string[] {
 }
 
 /** The server's state and log are readable by their owner only (0700 directory, 0600 files). */
+/** Refuses a taken port: another server there would answer the readiness check in this one's place. */
+async function assertPortFree(port: number): Promise<void> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (err) => reject(new Error(`port 127.0.0.1:${port} is taken (${err.message})`)));
+    probe.listen(port, '127.0.0.1', resolve);
+  });
+  await new Promise((resolve) => probe.close(resolve));
+}
+
 export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_000): Promise<DevServer> {
+  await assertPortFree(o.port);
   fs.mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
   if (fs.existsSync(o.dbFile)) fs.chmodSync(o.dbFile, 0o600);
   if (o.codecEndpoint) writeEnvFile(o);
