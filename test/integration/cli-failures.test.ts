@@ -14,12 +14,16 @@ import { tempDir } from '../support/tempDir.ts';
 import { type CliRun, runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
+// the hosts live on loopback (127.0.0.1 and .2), which an operator must allow; the key in a key directory
+process.env.ZKE_ALLOWED_NODE_CIDRS = '127.0.0.0/8';
 const suite = apiSuite({ worker: true });
 const dir = tempDir('zke-cli-failures');
 const stamp = Date.now().toString(36);
 const twoHosts = `two-${stamp}`;
 const noKey = `nokey-${stamp}`;
-const keyPath = path.join(dir, 'id_ed25519');
+const keyDir = path.join(process.env.ZKE_HOME ?? dir, 'ssh');
+fs.mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+const keyPath = path.join(keyDir, `id_ed25519-${stamp}`);
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
 
 /** Accepts TCP connections and drops them at once: "Connection lost before handshake". */
@@ -86,12 +90,15 @@ test(
   async () => {
     const cwd = clusterDir(
       noKey,
-      node('n1', '127.0.0.1', closedPort, 'etcd, controlplane, worker', '/nonexistent/id_rsa'),
+      node('n1', '127.0.0.1', closedPort, 'etcd, controlplane, worker', path.join(keyDir, 'missing-id_rsa')),
     );
     assert.equal((await zke(cwd, 'up')).code, EXIT.failed);
     const remove = await zke(cwd, 'remove', '--force');
     assert.equal(remove.code, EXIT.failed, remove.stdout + remove.stderr);
-    assert.match(remove.stderr, /clean hosts failed on 1 host\(s\): n1: cannot read SSH key/);
+    assert.match(
+      remove.stderr,
+      /clean hosts failed on 1 host\(s\): n1: SSH key \S+missing-id_rsa cannot be read/,
+    );
     assert.match(remove.stderr, /zke remove --forget/);
     assert.equal((await zke(cwd, 'status', '-n', noKey)).code, EXIT.ok, 'still known');
 
