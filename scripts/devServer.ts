@@ -12,6 +12,8 @@ export interface DevServerOptions {
   uiPort?: number;
   logFile: string;
   codecEndpoint?: string;
+  /** Stop the server when this process dies, even by SIGKILL: a shell keeps it on a pipe from us. */
+  tiedToParent?: boolean;
 }
 
 export interface DevServer {
@@ -41,7 +43,9 @@ export function devServerArgs(o: DevServerOptions): string[] {
 export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_000): Promise<DevServer> {
   fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const log = fs.openSync(o.logFile, 'a');
-  const proc = spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] });
+  const proc = o.tiedToParent
+    ? spawn('sh', ['-c', TIED, o.cli, ...devServerArgs(o)], { stdio: ['pipe', log, log], detached: true })
+    : spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const address = `127.0.0.1:${o.port}`;
   const exited = new Promise<never>((_, reject) =>
@@ -49,8 +53,19 @@ export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_00
   );
   exited.catch(() => undefined);
   await Promise.race([waitForFrontend(address, readyTimeoutMs), exited]);
-  return { process: proc, address, stop: () => stopProcess(proc) };
+  return {
+    process: proc,
+    address,
+    stop: () => stopProcess(proc, 10_000, o.tiedToParent ? () => proc.stdin?.end() : undefined),
+  };
 }
+
+/**
+ * Runs "$0" "$@" in the background and kills it (SIGTERM) once our end of its stdin pipe closes, which the
+ * kernel does when this process exits however it exits; the shell itself ends when the server does.
+ */
+const TIED =
+  'exec 3<&0 0</dev/null; "$0" "$@" 3<&- & pid=$!; (read -r _ <&3; kill "$pid" 2>/dev/null) & exec 3<&-; wait "$pid"';
 
 export async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -68,8 +83,12 @@ export async function waitForFrontend(address: string, timeoutMs: number): Promi
   }
 }
 
-/** SIGTERM, then SIGKILL after a grace period. */
-export function stopProcess(proc: ChildProcess, graceMs = 10_000): Promise<void> {
+/** SIGTERM (or `ask`, another way to ask it to stop), then SIGKILL after a grace period. */
+export function stopProcess(
+  proc: ChildProcess,
+  graceMs = 10_000,
+  ask: () => void = () => proc.kill('SIGTERM'),
+): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
@@ -77,6 +96,6 @@ export function stopProcess(proc: ChildProcess, graceMs = 10_000): Promise<void>
       clearTimeout(timer);
       resolve();
     });
-    proc.kill('SIGTERM');
+    ask();
   });
 }

@@ -1,6 +1,6 @@
 // The zke worker: runs workflows and activities from the task queue until SIGINT/SIGTERM.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
 import { dataConverter } from '../common/temporal.ts';
@@ -10,6 +10,7 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export async function createWorker(
   connection: NativeConnection,
   taskQueue = config.taskQueue,
+  options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   return Worker.create({
     connection,
@@ -19,6 +20,7 @@ export async function createWorker(
     activities,
     dataConverter: dataConverter(),
     maxConcurrentActivityTaskExecutions: Number(process.env.ZKE_MAX_ACTIVITIES ?? 100),
+    ...options,
   });
 }
 

@@ -45,7 +45,7 @@ export default command('remove', USAGE, { force: { type: 'boolean', default: fal
       return EXIT.failed;
     }
   }
-  const client = api();
+  const client = await api();
   const accepted = await client.json<Accepted>('DELETE', clusterPath(name));
   return followStarted(client, accepted, values, async () => {
     if (values.name) return undefined;

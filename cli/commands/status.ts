@@ -61,10 +61,10 @@ export function renderDetail(c: Detail): string {
 }
 
 export default command('status', USAGE, {}, 1, async (values, positionals) => {
-  const client = api();
   const name =
     positionals[0] ??
     (await clusterName(values).catch((e) => (e instanceof UsageError ? undefined : Promise.reject(e))));
+  const client = await api();
   if (name) {
     const detail = await client.json<Detail>('GET', clusterPath(name));
     console.log(values.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
