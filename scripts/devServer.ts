@@ -48,11 +48,15 @@ export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_00
     : spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const address = `127.0.0.1:${o.port}`;
+  let gone = false;
   const exited = new Promise<never>((_, reject) =>
-    proc.once('exit', (code) => reject(new Error(`temporal dev server exited (${code}); see ${o.logFile}`))),
+    proc.once('exit', (code) => {
+      gone = true;
+      reject(new Error(`temporal dev server exited (${code}); see ${o.logFile}`));
+    }),
   );
   exited.catch(() => undefined);
-  await Promise.race([waitForFrontend(address, readyTimeoutMs), exited]);
+  await Promise.race([waitForFrontend(address, readyTimeoutMs, () => gone), exited]);
   return {
     process: proc,
     address,
@@ -67,7 +71,12 @@ export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_00
 const TIED =
   'exec 3<&0 0</dev/null; "$0" "$@" 3<&- & pid=$!; (read -r _ <&3; kill "$pid" 2>/dev/null) & exec 3<&-; wait "$pid"';
 
-export async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+/** Polls until Temporal answers at `address`; gives up after `timeoutMs`, or at once when `givenUp()`. */
+export async function waitForFrontend(
+  address: string,
+  timeoutMs: number,
+  givenUp: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -76,7 +85,7 @@ export async function waitForFrontend(address: string, timeoutMs: number): Promi
       await conn.close();
       return;
     } catch (err) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline || givenUp())
         throw new Error(`Temporal at ${address} not ready after ${timeoutMs} ms: ${err}`);
       await new Promise((r) => setTimeout(r, 250));
     }
