@@ -61,9 +61,9 @@ interface Run {
   exit: Promise<number>;
 }
 
-function zke(args: string[]): Run {
+function zke(args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const child = spawn(process.execPath, ['bin/zke.mjs', ...args], {
-    env: userEnv(),
+    env: { ...userEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
@@ -169,5 +169,17 @@ test(
 
     const runs = await runsInHomeDb('resumed');
     assert.deepEqual(runs, [{ runId: operation?.split('.')[1], status: 'FAILED' }], 'one run, not two');
+  },
+);
+
+test(
+  'without the Temporal CLI, embedded mode says what to run and exits 4',
+  { timeout: 60_000 },
+  async () => {
+    const missing = path.join(dir, 'no-tools', 'temporal');
+    const up = zke(['up', '-c', clusterFile('no-cli')], { TEMPORAL_CLI: missing });
+    assert.equal(await up.exit, EXIT.unreachable, up.stderr);
+    assert.match(up.stderr, new RegExp(`needs the Temporal CLI at ${missing}, which is not there`));
+    assert.match(up.stderr, /Install it with `npm start`/);
   },
 );
