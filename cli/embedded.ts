@@ -27,7 +27,7 @@ export function temporalCli(): string {
   return process.env.TEMPORAL_CLI || path.join(tools, 'py', 'bin', 'temporal');
 }
 
-/** Records which zke process started the dev server at an address, so a later run can tell it is orphaned. */
+/** Records which zke process runs the dev server at an address, so others can tell when it is gone. */
 const ownerFile = () => homePath('embedded.json');
 
 export async function startEmbedded(): Promise<Embedded> {
@@ -37,16 +37,14 @@ export async function startEmbedded(): Promise<Embedded> {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
   try {
-    const { server, where } = await temporalServer();
-    if (server)
-      cleanup.push(
-        () => server.stop(),
-        async () => fs.rmSync(ownerFile(), { force: true }),
-      );
+    const keeper = new ServerKeeper(config.temporalAddress);
+    const where = await keeper.ensure();
+    cleanup.push(() => keeper.stop());
     const worker = await startWorker();
     cleanup.push(worker.stop);
     const api = await startApi();
     cleanup.push(api.stop);
+    keeper.watch();
     const description = `${where} (state in ${config.home}: temporal.db, clusters/), a worker in this process (log ${logFile()})`;
     return { client: api.client, description, close };
   } catch (error) {
@@ -64,43 +62,92 @@ async function reachable(address: string): Promise<boolean> {
   );
 }
 
-/** Uses the server at TEMPORAL_ADDRESS when one answers (another zke's, or npm start's); else starts one. */
-async function temporalServer(): Promise<{ server?: DevServer; where: string }> {
-  const address = config.temporalAddress;
-  if ((await reachable(address)) && !(await orphanGone(address)))
-    return { where: `the Temporal server already running at ${address}` };
-  const cli = temporalCli();
-  if (!fs.existsSync(cli))
-    throw new ApiUnreachable(
-      `no zke API is reachable and embedded mode needs the Temporal CLI at ${cli}, which is not there. ` +
-        'Install it with `npm start` (it installs the pinned CLI into ZKE_HOME/tools, then Ctrl-C), ' +
-        'or set TEMPORAL_CLI; or run `npm start` and set ZKE_TOKEN to use the API instead.',
-    );
-  try {
-    const server = await startDevServer({
-      cli,
-      dbFile: homePath('temporal.db'),
-      port: Number(address.split(':').pop()),
-      logFile: homePath('logs', 'temporal.log'),
-      tiedToParent: true,
+/** Polls `done` every 250 ms for up to `timeoutMs`; its last answer. */
+async function within(timeoutMs: number, done: () => Promise<boolean>): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    if (await done()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return done();
+}
+
+/**
+ * A Temporal server at `address` for as long as this process runs: the one already there (npm start's, or
+ * another zke's), else one it starts. When the zke whose server it uses exits, its server goes too; then this
+ * one starts its own at the same address, and the worker and the API reconnect by themselves.
+ */
+class ServerKeeper {
+  private server?: DevServer;
+  /** The zke process whose server this one uses, if it is a zke's. */
+  private reliedOn?: number;
+  private timer?: NodeJS.Timeout;
+  private checking = false;
+
+  constructor(private readonly address: string) {}
+
+  /** Returns where the server is, for the mode line. */
+  async ensure(): Promise<string> {
+    const owner = readOwner();
+    if (owner && !alive(owner.pid)) await within(20_000, async () => !(await reachable(this.address)));
+    if (await reachable(this.address)) {
+      this.reliedOn = readOwner()?.pid;
+      return `the Temporal server already running at ${this.address}`;
+    }
+    try {
+      this.server = await startDevServer({
+        cli: installedCli(),
+        dbFile: homePath('temporal.db'),
+        port: Number(this.address.split(':').pop()),
+        logFile: homePath('logs', 'temporal.log'),
+        tiedToParent: true,
+      });
+    } catch (error) {
+      if (!(await reachable(this.address))) throw error;
+      this.reliedOn = readOwner()?.pid; // another zke started it at the same moment
+      return `the Temporal server just started at ${this.address}`;
+    }
+    fs.writeFileSync(ownerFile(), JSON.stringify({ pid: process.pid, address: this.address }), {
+      mode: 0o600,
     });
-    fs.writeFileSync(ownerFile(), JSON.stringify({ pid: process.pid, address }), { mode: 0o600 });
-    return { server, where: `started the Temporal dev server at ${address}` };
-  } catch (error) {
-    if (await reachable(address)) return { where: `the Temporal server just started at ${address}` };
-    throw error;
+    this.reliedOn = undefined;
+    return `started the Temporal dev server at ${this.address}`;
+  }
+
+  watch(): void {
+    this.timer = setInterval(() => void this.takeOverWhenOwnerGone(), 1000);
+    this.timer.unref();
+  }
+
+  private async takeOverWhenOwnerGone(): Promise<void> {
+    if (this.server || this.reliedOn === undefined || alive(this.reliedOn) || this.checking) return;
+    this.checking = true;
+    try {
+      await within(20_000, async () => !(await reachable(this.address)));
+      await this.ensure();
+    } catch {
+      // tried again on the next tick
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    if (!this.server) return;
+    await this.server.stop();
+    if (readOwner()?.pid === process.pid) fs.rmSync(ownerFile(), { force: true });
   }
 }
 
-/** When a killed zke's server is still shutting down, waits (up to 20 s) until it is gone; true then. */
-async function orphanGone(address: string): Promise<boolean> {
-  const owner = readOwner();
-  if (!owner || owner.address !== address || alive(owner.pid)) return false;
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-    if (!(await reachable(address))) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
+/** The Temporal CLI, or a clear error saying how to get it. */
+function installedCli(): string {
+  const cli = temporalCli();
+  if (fs.existsSync(cli)) return cli;
+  throw new ApiUnreachable(
+    `no zke API is reachable and embedded mode needs the Temporal CLI at ${cli}, which is not there. ` +
+      'Install it with `npm start` (it installs the pinned CLI into ZKE_HOME/tools, then Ctrl-C), ' +
+      'or set TEMPORAL_CLI; or run `npm start` and set ZKE_TOKEN to use the API instead.',
+  );
 }
 
 function readOwner(): { pid: number; address: string } | undefined {

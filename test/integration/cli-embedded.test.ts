@@ -47,9 +47,9 @@ function userEnv(): NodeJS.ProcessEnv {
   return { ...env, ZKE_API_PORT: String(ports.api) };
 }
 
-function clusterFile(name: string): string {
+function clusterFile(name: string, sshPort = ports.ssh): string {
   const file = path.join(dir, `${name}.yml`);
-  const node = `  - address: 127.0.0.1\n    port: ${ports.ssh}\n    name: n1\n    ssh_key_path: ${keyPath}\n    roles: [etcd, controlplane, worker]\n`;
+  const node = `  - address: 127.0.0.1\n    port: ${sshPort}\n    name: n1\n    ssh_key_path: ${keyPath}\n    roles: [etcd, controlplane, worker]\n`;
   fs.writeFileSync(file, `cluster_name: ${name}\nnodes:\n${node}`);
   return file;
 }
@@ -116,6 +116,12 @@ async function runsInHomeDb(name: string): Promise<{ runId: string; status: stri
   }
 }
 
+/** Nothing running at TEMPORAL_ADDRESS again, as before the first test. */
+async function stopNpmStartServer(): Promise<void> {
+  await npmStartServer?.stop();
+  npmStartServer = undefined;
+}
+
 test(
   'zke up with no API runs embedded, shows the failure at check hosts, and leaves the run in ZKE_HOME',
   { timeout: 240_000 },
@@ -144,8 +150,7 @@ test(
   'zke up killed with SIGKILL mid-run, then run again, follows the same workflow run',
   { timeout: 300_000 },
   async () => {
-    await npmStartServer?.stop();
-    npmStartServer = undefined;
+    await stopNpmStartServer();
     const file = clusterFile('resumed');
     const first = zke(['up', '-c', file]);
     await until('check hosts running', () => /host n1: running \(check hosts\)/.test(first.stdout), 120_000);
@@ -173,9 +178,39 @@ test(
 );
 
 test(
+  'a second zke up while one runs follows the same run, and goes on when the first is killed',
+  { timeout: 300_000 },
+  async () => {
+    await stopNpmStartServer();
+    // accepts SSH connections and never answers: each check attempt waits for the handshake timeout
+    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+    after(() => silent.close());
+    await new Promise((resolve) => silent.once('listening', resolve));
+    const file = clusterFile('shared', (silent.address() as net.AddressInfo).port);
+    const first = zke(['up', '-c', file]);
+    await until('check hosts running', () => /host n1: running \(check hosts\)/.test(first.stdout), 120_000);
+    const operation = operationOf(first.stdout);
+    const second = zke(['up', '-c', file]);
+    await until('the second following', () => /following provision/.test(second.stdout), 120_000);
+    assert.match(second.stderr, /embedded mode: the Temporal server already running at/);
+    assert.match(second.stdout, new RegExp(`following provision of cluster shared: operation ${operation}`));
+    first.child.kill('SIGKILL');
+
+    await until('the second to see the run end', () => second.child.exitCode !== null, 180_000);
+    const code = await second.exit;
+    const output = second.stdout + second.stderr;
+    assert.equal(code, EXIT.failed, output);
+    assert.match(second.stderr, /provision of cluster shared failed: check hosts failed.*handshake/, output);
+    const runs = await runsInHomeDb('shared');
+    assert.deepEqual(runs, [{ runId: operation?.split('.')[1], status: 'FAILED' }], 'one run, not two');
+  },
+);
+
+test(
   'without the Temporal CLI, embedded mode says what to run and exits 4',
   { timeout: 60_000 },
   async () => {
+    await stopNpmStartServer();
     const missing = path.join(dir, 'no-tools', 'temporal');
     const up = zke(['up', '-c', clusterFile('no-cli')], { TEMPORAL_CLI: missing });
     assert.equal(await up.exit, EXIT.unreachable, up.stderr);
