@@ -181,7 +181,7 @@ async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   const connection: NativeConnection = await NativeConnection.connect({ address: config.temporalAddress });
   let worker: Worker;
   try {
-    worker = await createWorker(connection, config.taskQueue, { shutdownForceTime: '15s' });
+    worker = await createWorker(connection, config.taskQueue, { shutdownForceTime: '3s' });
   } catch (error) {
     await connection.close();
     throw error;

@@ -16,7 +16,7 @@ export const EXIT_DETACHED = 130;
 /** How the CLI picks its mode (also in `zke --help`). */
 export const EMBEDDED_HELP = `Without ZKE_API, and with no API answering where npm start serves it
 (ZKE_API_HOST:ZKE_API_PORT), zke runs embedded: it starts the Temporal dev server on ZKE_HOME's database
-(default ./.zke, as npm start) and a worker itself, for as long as the command runs.`;
+(default ./.zke, as npm start) and a worker itself, for as long as the command runs (Ctrl-C pauses an operation).`;
 
 export const COMMON_HELP = `Common options:
   -n, --name NAME     the cluster (default: cluster_name of the -c file)
@@ -126,7 +126,7 @@ export async function followStarted(
   if (values.detach) {
     if (values.json) console.log(JSON.stringify(accepted, null, 2));
     else console.log(started);
-    if (api.mode === 'embedded') console.error(pausedMessage(accepted.cluster));
+    if (api.mode === 'embedded') console.error(pausedMessage(accepted.operationId));
     return EXIT.ok;
   }
   if (!values.json) console.log(started);
@@ -138,7 +138,7 @@ export async function followStarted(
   });
   if (outcome.kind === 'detached') {
     console.error(
-      `\n${api.mode === 'embedded' ? pausedMessage(accepted.cluster) : detachedMessage(accepted.operationId, accepted.cluster)}`,
+      `\n${api.mode === 'embedded' ? pausedMessage(accepted.operationId) : detachedMessage(accepted.operationId, accepted.cluster)}`,
     );
     return EXIT_DETACHED;
   }
@@ -199,8 +199,8 @@ export function positiveInt(value: unknown, option: string): number | undefined 
 }
 
 /** In embedded mode the operation runs only while a zke process runs the worker. */
-function pausedMessage(cluster: string): string {
-  return `embedded mode: the operation pauses when zke exits and resumes (the same run, from its last step) with the next zke up -c ${DEFAULT_CONFIG} / zke status ${cluster}, or under npm start`;
+function pausedMessage(operationId: string): string {
+  return `embedded mode: the operation pauses as zke exits; it goes on (the same run, from where it stopped) while zke runs here again: zke operations follow ${operationId}, or zke up with the same file, or npm start`;
 }
 
 let embedded: Embedded | undefined;

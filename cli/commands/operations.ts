@@ -30,9 +30,9 @@ export default command('operations', USAGE, {}, 2, async (values, positionals) =
   const [action = 'list', id] = positionals;
   if (action !== 'list' && !id)
     throw new UsageError(`${action} needs the operation ID (see zke operations list)`);
+  const cluster = action === 'list' ? await clusterName(values) : '';
   const client = await api();
   if (action === 'list') {
-    const cluster = await clusterName(values);
     const { operations: list } = await client.json<{ operations: OperationView[] }>(
       'GET',
       `${clusterPath(cluster)}/operations`,
