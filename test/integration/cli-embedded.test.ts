@@ -116,6 +116,14 @@ async function runsInHomeDb(name: string): Promise<{ runId: string; status: stri
   }
 }
 
+/** A port that accepts SSH connections and never answers: each check attempt waits for the handshake timeout. */
+async function silentSshPort(): Promise<number> {
+  const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+  after(() => silent.close());
+  await new Promise((resolve) => silent.once('listening', resolve));
+  return (silent.address() as net.AddressInfo).port;
+}
+
 /** Nothing running at TEMPORAL_ADDRESS again, as before the first test. */
 async function stopNpmStartServer(): Promise<void> {
   await npmStartServer?.stop();
@@ -182,11 +190,7 @@ test(
   { timeout: 300_000 },
   async () => {
     await stopNpmStartServer();
-    // accepts SSH connections and never answers: each check attempt waits for the handshake timeout
-    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
-    after(() => silent.close());
-    await new Promise((resolve) => silent.once('listening', resolve));
-    const file = clusterFile('shared', (silent.address() as net.AddressInfo).port);
+    const file = clusterFile('shared', await silentSshPort());
     const first = zke(['up', '-c', file]);
     await until('check hosts running', () => /host n1: running \(check hosts\)/.test(first.stdout), 120_000);
     const operation = operationOf(first.stdout);
@@ -203,6 +207,25 @@ test(
     assert.match(second.stderr, /provision of cluster shared failed: check hosts failed.*handshake/, output);
     const runs = await runsInHomeDb('shared');
     assert.deepEqual(runs, [{ runId: operation?.split('.')[1], status: 'FAILED' }], 'one run, not two');
+  },
+);
+
+test(
+  'Ctrl-C in embedded mode pauses the operation: exit 130, server stopped, run kept',
+  { timeout: 180_000 },
+  async () => {
+    await stopNpmStartServer();
+    const up = zke(['up', '-c', clusterFile('paused', await silentSshPort())]);
+    await until('check hosts running', () => /host n1: running \(check hosts\)/.test(up.stdout), 120_000);
+    const operation = operationOf(up.stdout);
+    up.child.kill('SIGINT');
+    const interrupted = Date.now();
+    assert.equal(await up.exit, 130, up.stdout + up.stderr);
+    assert.ok(Date.now() - interrupted < 10_000, `exited ${Date.now() - interrupted} ms after Ctrl-C`);
+    assert.match(up.stderr, new RegExp(`operation pauses as zke exits.*zke operations follow ${operation}`));
+    assert.equal(await temporalAnswers(), false, 'the dev server stopped with zke');
+    const runs = await runsInHomeDb('paused');
+    assert.deepEqual(runs, [{ runId: operation?.split('.')[1], status: 'RUNNING' }]);
   },
 );
 
