@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -241,3 +242,21 @@ test(
     assert.match(up.stderr, /Install it with `npm start`/);
   },
 );
+
+test('with an API answering where npm start serves it, the CLI uses it and says so', async () => {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res
+      .writeHead(404, { 'content-type': 'application/problem+json' })
+      .end('{"title":"Not Found","status":404}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => server.close());
+  const port = (server.address() as net.AddressInfo).port;
+  const status = zke(['status', '-n', 'x'], { ZKE_API_PORT: String(port) });
+  assert.equal(await status.exit, EXIT.failed, status.stderr);
+  assert.match(status.stderr, new RegExp(`^zke: using the zke API at http://127.0.0.1:${port}$`, 'm'));
+  assert.deepEqual(seen, ['GET /healthz', 'GET /v1/clusters/x']);
+  assert.doesNotMatch(status.stderr, /embedded/);
+});
