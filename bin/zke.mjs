@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit as soon as the command is done: in embedded mode an activity its worker was running may still be
+// unwinding (an SSH handshake waits out its own timeout); the operation itself is saved in ZKE_HOME.
+process.exit(await main(process.argv.slice(2)));

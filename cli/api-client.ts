@@ -1,8 +1,13 @@
 // The CLI's HTTP client for the zke API (ZKE_API, ZKE_TOKEN): JSON/YAML requests, problem+json errors
 // mapped to exit codes, and a Server-Sent Events reader.
+import { config } from '../common/config.ts';
 import { EXIT } from './command.ts';
 
-export const DEFAULT_API = 'http://127.0.0.1:8080';
+/** Where `npm start` serves the API (ZKE_API_HOST, ZKE_API_PORT): the CLI's default. */
+export const defaultApi = () => `http://${config.apiHost}:${config.apiPort}`;
+
+/** `api`: a zke API server; `embedded`: the one this CLI process runs itself (see embedded.ts). */
+export type Mode = 'api' | 'embedded';
 
 export interface Problem {
   title?: string;
@@ -43,10 +48,19 @@ export class ApiClient {
   constructor(
     readonly base: string,
     private readonly token: string | undefined,
+    readonly mode: Mode = 'api',
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ApiClient {
-    return new ApiClient((env.ZKE_API || DEFAULT_API).replace(/\/+$/, ''), env.ZKE_TOKEN || undefined);
+    return new ApiClient((env.ZKE_API || defaultApi()).replace(/\/+$/, ''), env.ZKE_TOKEN || undefined);
+  }
+
+  /** True when something answers HTTP at the base URL (any status). */
+  async reachable(timeoutMs = 2000): Promise<boolean> {
+    return fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+      (res) => res.body?.cancel().then(() => true) ?? true,
+      () => false,
+    );
   }
 
   /** JSON in, JSON out; throws ApiError (with the problem) or ApiUnreachable. */

@@ -1,5 +1,6 @@
 // zke command-line entry: dispatches to one module per command under ./commands.
 import { type Command, EXIT } from './command.ts';
+import { EMBEDDED_HELP } from './commands/online.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
   config: { summary: 'write a commented starter cluster.yml', load: () => import('./commands/config.ts') },
@@ -73,7 +74,8 @@ export function usage(): string {
     'Commands:',
     ...rows,
     '',
-    'Environment: ZKE_API (default http://127.0.0.1:8080), ZKE_TOKEN (API bearer token)',
+    'Environment: ZKE_API (default http://127.0.0.1:8080), ZKE_TOKEN (API bearer token), ZKE_HOME (default ./.zke)',
+    EMBEDDED_HELP,
     `Exit codes: ${EXIT.ok} ok, ${EXIT.failed} failed/invalid, ${EXIT.usage} usage error, ${EXIT.busy} cluster busy, ${EXIT.unreachable} API unreachable, 130 detached (Ctrl-C; the operation keeps running)`,
   ].join('\n');
 }

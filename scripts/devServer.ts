@@ -14,6 +14,8 @@ export interface DevServerOptions {
   uiPort?: number;
   logFile: string;
   codecEndpoint?: string;
+  /** Stop the server when this process dies, even by SIGKILL: a shell keeps it on a pipe from us. */
+  tiedToParent?: boolean;
 }
 
 export interface DevServer {
@@ -73,22 +75,32 @@ export async function startDevServer(o: DevServerOptions, readyTimeoutMs = 60_00
   if (fs.existsSync(o.dbFile)) fs.chmodSync(o.dbFile, 0o600);
   if (o.codecEndpoint) writeEnvFile(o);
   const log = openPrivateLog(o.logFile);
-  const proc = withUmask(0o077, () => spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] }));
+  const proc = withUmask(0o077, () =>
+    o.tiedToParent
+      ? spawn('sh', ['-c', TIED, o.cli, ...devServerArgs(o)], { stdio: ['pipe', log, log], detached: true })
+      : spawn(o.cli, devServerArgs(o), { stdio: ['ignore', log, log] }),
+  );
   fs.closeSync(log);
   const address = `127.0.0.1:${o.port}`;
+  let gone = false;
   const exited = new Promise<never>((_, reject) =>
-    proc.once('exit', (code, signal) =>
-      reject(new Error(`temporal dev server exited (${code ?? signal}); see ${o.logFile}`)),
-    ),
+    proc.once('exit', (code, signal) => {
+      gone = true;
+      reject(new Error(`temporal dev server exited (${code ?? signal}); see ${o.logFile}`));
+    }),
   );
   exited.catch(() => undefined);
   try {
-    await Promise.race([waitForFrontend(address, readyTimeoutMs), exited]);
+    await Promise.race([waitForFrontend(address, readyTimeoutMs, () => gone), exited]);
   } catch (err) {
     proc.kill('SIGKILL'); // never leave a server that did not come up holding the ports
     throw err;
   }
-  return { process: proc, address, stop: () => stopProcess(proc) };
+  return {
+    process: proc,
+    address,
+    stop: () => stopProcess(proc, 10_000, o.tiedToParent ? () => proc.stdin?.end() : undefined),
+  };
 }
 
 /** Opens a log file for appending, 0600 even if it existed with a wider mode. */
@@ -108,7 +120,19 @@ function withUmask<T>(mask: number, fn: () => T): T {
   }
 }
 
-export async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+/**
+ * Runs "$0" "$@" in the background and kills it (SIGTERM) once our end of its stdin pipe closes, which the
+ * kernel does when this process exits however it exits; the shell itself ends when the server does.
+ */
+const TIED =
+  'exec 3<&0 0</dev/null; "$0" "$@" 3<&- & pid=$!; (read -r _ <&3; kill "$pid" 2>/dev/null) & exec 3<&-; wait "$pid"';
+
+/** Polls until Temporal answers at `address`; gives up after `timeoutMs`, or at once when `givenUp()`. */
+export async function waitForFrontend(
+  address: string,
+  timeoutMs: number,
+  givenUp: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -117,15 +141,19 @@ export async function waitForFrontend(address: string, timeoutMs: number): Promi
       await conn.close();
       return;
     } catch (err) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline || givenUp())
         throw new Error(`Temporal at ${address} not ready after ${timeoutMs} ms: ${err}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 }
 
-/** SIGTERM, then SIGKILL after a grace period. */
-export function stopProcess(proc: ChildProcess, graceMs = 10_000): Promise<void> {
+/** SIGTERM (or `ask`, another way to ask it to stop), then SIGKILL after a grace period. */
+export function stopProcess(
+  proc: ChildProcess,
+  graceMs = 10_000,
+  ask: () => void = () => proc.kill('SIGTERM'),
+): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
@@ -133,6 +161,6 @@ export function stopProcess(proc: ChildProcess, graceMs = 10_000): Promise<void>
       clearTimeout(timer);
       resolve();
     });
-    proc.kill('SIGTERM');
+    ask();
   });
 }

@@ -1,7 +1,14 @@
 // The zke worker: runs workflows and activities from the task queue until SIGINT/SIGTERM. Logs go to stderr;
 // started by `npm start` (with an IPC channel), it also sends each operation event to the supervisor.
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, type LogEntry, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  type LogEntry,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { activities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
 import { dataConverter } from '../common/temporal.ts';
@@ -12,6 +19,7 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export async function createWorker(
   connection: NativeConnection,
   taskQueue = config.taskQueue,
+  options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   return Worker.create({
     connection,
@@ -21,6 +29,7 @@ export async function createWorker(
     activities,
     dataConverter: dataConverter(),
     maxConcurrentActivityTaskExecutions: Number(process.env.ZKE_MAX_ACTIVITIES ?? 100),
+    ...options,
   });
 }
 

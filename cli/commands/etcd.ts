@@ -37,7 +37,7 @@ export default command('etcd', USAGE, {}, 2, async (values, [action, snapshot]) 
     );
   if (snapshot) throw new UsageError('snapshot-list takes no argument');
   const path = `${clusterPath(await clusterName(values))}/snapshots`;
-  const { snapshots } = await api().json<{ snapshots: Snapshot[] }>('GET', path);
+  const { snapshots } = await (await api()).json<{ snapshots: Snapshot[] }>('GET', path);
   if (values.json) console.log(JSON.stringify(snapshots, null, 2));
   else
     console.log(snapshots.map((s) => `${s.name}  ${s.createdAt ?? ''}`.trim()).join('\n') || 'no snapshots');

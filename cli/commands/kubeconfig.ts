@@ -17,7 +17,7 @@ export async function writePrivate(file: string, text: string): Promise<void> {
 
 export default command('kubeconfig', USAGE, { output: { type: 'string', short: 'o' } }, 0, async (values) => {
   const name = await clusterName(values);
-  const yaml = await api().text(`${clusterPath(name)}/kubeconfig`);
+  const yaml = await (await api()).text(`${clusterPath(name)}/kubeconfig`);
   const output = typeof values.output === 'string' ? values.output : undefined;
   if (output) await writePrivate(output, yaml);
   if (values.json)

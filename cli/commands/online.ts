@@ -4,19 +4,26 @@ import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { DEFAULTS } from '../../model/spec/defaults.ts';
-import { ApiClient, describeError, exitCodeOf } from '../api-client.ts';
+import { ApiClient, ApiError, describeError, exitCodeOf } from '../api-client.ts';
 import { type Command, EXIT } from '../command.ts';
+import type { Embedded } from '../embedded.ts';
 import { detachedMessage, follow, type OperationView } from '../progress.ts';
 import { DEFAULT_CONFIG } from './validate.ts';
 
 /** Exit code when Ctrl-C detached from a running operation (the operation goes on). */
 export const EXIT_DETACHED = 130;
 
+/** How the CLI picks its mode (also in `zke --help`). */
+export const EMBEDDED_HELP = `Without ZKE_API, and with no API answering where npm start serves it
+(ZKE_API_HOST:ZKE_API_PORT), zke runs embedded: it starts the Temporal dev server on ZKE_HOME's database
+(default ./.zke, as npm start) and a worker itself, for as long as the command runs (Ctrl-C pauses an operation).`;
+
 export const COMMON_HELP = `Common options:
   -n, --name NAME     the cluster (default: cluster_name of the -c file)
   -c, --config FILE   cluster file (default ${DEFAULT_CONFIG})
       --json          machine-readable output
 Environment: ZKE_API (default http://127.0.0.1:8080), ZKE_TOKEN.
+${EMBEDDED_HELP}
 Exit codes: 0 ok, 1 failed, 2 usage, 3 cluster busy, 4 API unreachable, ${EXIT_DETACHED} detached (Ctrl-C; the operation keeps running).`;
 
 export const FOLLOW_HELP = `      --detach        return once the operation started (do not follow it)
@@ -89,6 +96,9 @@ export async function runCommand(name: string, usage: string, body: () => Promis
     }
     console.error(`zke ${name}: ${describeError(error)}`);
     return exitCodeOf(error);
+  } finally {
+    await embedded?.close();
+    embedded = undefined;
   }
 }
 
@@ -98,6 +108,8 @@ export interface Accepted {
   operation: string;
   revision?: number;
   warnings?: { path: string; message: string }[];
+  /** Not started by this command: it was already running, and this command follows it. */
+  attached?: boolean;
 }
 
 /** After a 202: prints what started, follows it (unless --detach), prints the outcome; returns the exit code. */
@@ -110,12 +122,14 @@ export async function followStarted(
   for (const w of accepted.warnings ?? [])
     console.error(`warning: ${w.path ? `${w.path}: ` : ''}${w.message}`);
   const what = `${accepted.operation} of cluster ${accepted.cluster}${accepted.revision ? ` (revision ${accepted.revision})` : ''}`;
+  const started = `${accepted.attached ? 'following' : 'started'} ${what}: operation ${accepted.operationId}`;
   if (values.detach) {
     if (values.json) console.log(JSON.stringify(accepted, null, 2));
-    else console.log(`started ${what}: operation ${accepted.operationId}`);
+    else console.log(started);
+    if (api.mode === 'embedded') console.error(pausedMessage(accepted.operationId));
     return EXIT.ok;
   }
-  if (!values.json) console.log(`started ${what}: operation ${accepted.operationId}`);
+  if (!values.json) console.log(started);
   const outcome = await follow(api, accepted.operationId, {
     show: !values.json,
     cancelOnInterrupt: values.cancel,
@@ -123,7 +137,9 @@ export async function followStarted(
     err: process.stderr,
   });
   if (outcome.kind === 'detached') {
-    console.error(`\n${detachedMessage(accepted.operationId, accepted.cluster)}`);
+    console.error(
+      `\n${api.mode === 'embedded' ? pausedMessage(accepted.operationId) : detachedMessage(accepted.operationId, accepted.cluster)}`,
+    );
     return EXIT_DETACHED;
   }
   const { operation } = outcome;
@@ -168,8 +184,8 @@ export function command(
 
 /** POSTs to /v1/clusters/<cluster><suffix> and follows the operation it starts. */
 export async function startOperation(values: CommonValues, suffix: string, body?: object): Promise<number> {
-  const client = api();
   const name = await clusterName(values);
+  const client = await api();
   const accepted = await client.json<Accepted>('POST', `${clusterPath(name)}${suffix}`, { body });
   return followStarted(client, accepted, values);
 }
@@ -189,9 +205,45 @@ export function positiveInt(value: unknown, option: string): number | undefined 
   return n;
 }
 
-/** The client from the environment. */
-export function api(): ApiClient {
-  return ApiClient.fromEnv();
+/** In embedded mode the operation runs only while a zke process runs the worker. */
+function pausedMessage(operationId: string): string {
+  return `embedded mode: the operation pauses as zke exits; it goes on (the same run, from where it stopped) while zke runs here again: zke operations follow ${operationId}, or zke up with the same file, or npm start`;
+}
+
+let embedded: Embedded | undefined;
+
+/**
+ * The API to use, saying which on stderr: ZKE_API when set; else the default address when an API answers
+ * there; else embedded mode (this process runs Temporal, a worker and the API until the command ends).
+ */
+export async function api(): Promise<ApiClient> {
+  const client = ApiClient.fromEnv();
+  if (process.env.ZKE_API || (await client.reachable())) {
+    console.error(`zke: using the zke API at ${client.base}`);
+    return client;
+  }
+  console.error(`zke: no zke API at ${client.base}: embedded mode, starting Temporal and a worker here…`);
+  const { startEmbedded } = await import('../embedded.ts');
+  embedded = await startEmbedded();
+  console.error(`zke: embedded mode: ${embedded.description}`);
+  return embedded.client;
+}
+
+/** The running operation `id` as something to follow. */
+export async function attachTo(client: ApiClient, id: string): Promise<Accepted> {
+  const op = await client.json<OperationView>('GET', `/v1/operations/${encodeURIComponent(id)}`);
+  return { operationId: op.id, cluster: op.cluster, operation: op.operation, attached: true };
 }
 
 export const clusterPath = (name: string) => `/v1/clusters/${encodeURIComponent(name)}`;
+
+/**
+ * A 409 naming the running operation (an earlier command that was interrupted, or one still following it):
+ * follow that run instead of failing, so running the command again resumes rather than starts over.
+ */
+export async function attachToRunning(client: ApiClient, error: unknown, note: string): Promise<Accepted> {
+  const running = error instanceof ApiError && error.status === 409 ? error.problem.operationId : undefined;
+  if (!running) throw error;
+  console.error(`zke: the cluster is busy with operation ${running}; following it (${note})`);
+  return attachTo(client, running);
+}

@@ -1,7 +1,16 @@
 // zke operations [list] | show ID | follow ID | cancel ID: the operations of a cluster.
 import { EXIT } from '../command.ts';
 import type { OperationView } from '../progress.ts';
-import { api, COMMON_HELP, clusterName, clusterPath, command, followStarted, UsageError } from './online.ts';
+import {
+  api,
+  attachTo,
+  COMMON_HELP,
+  clusterName,
+  clusterPath,
+  command,
+  followStarted,
+  UsageError,
+} from './online.ts';
 
 const USAGE = `Usage: zke operations [list] | show ID | follow ID | cancel ID  [-n NAME | -c cluster.yml] [--json]
 
@@ -19,16 +28,18 @@ function line(op: OperationView & { startedAt?: string }): string {
 
 export default command('operations', USAGE, {}, 2, async (values, positionals) => {
   const [action = 'list', id] = positionals;
-  const client = api();
+  if (action !== 'list' && !id)
+    throw new UsageError(`${action} needs the operation ID (see zke operations list)`);
+  const cluster = action === 'list' ? await clusterName(values) : '';
+  const client = await api();
   if (action === 'list') {
     const { operations: list } = await client.json<{ operations: OperationView[] }>(
       'GET',
-      `${clusterPath(await clusterName(values))}/operations`,
+      `${clusterPath(cluster)}/operations`,
     );
     console.log(values.json ? JSON.stringify(list, null, 2) : list.map(line).join('\n') || 'no operations');
     return EXIT.ok;
   }
-  if (!id) throw new UsageError(`${action} needs the operation ID (see zke operations list)`);
   if (action === 'show') {
     const op = await client.json<OperationView>('GET', opPath(id));
     console.log(
@@ -38,14 +49,8 @@ export default command('operations', USAGE, {}, 2, async (values, positionals) =
     );
     return EXIT.ok;
   }
-  if (action === 'follow') {
-    const op = await client.json<OperationView>('GET', opPath(id));
-    return followStarted(
-      client,
-      { operationId: op.id, cluster: op.cluster, operation: op.operation },
-      { ...values, detach: false },
-    );
-  }
+  if (action === 'follow')
+    return followStarted(client, await attachTo(client, id), { ...values, detach: false });
   if (action === 'cancel') {
     const op = await client.json<OperationView>('POST', `${opPath(id)}/cancel`);
     console.log(

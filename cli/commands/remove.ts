@@ -55,7 +55,7 @@ export default command('remove', USAGE, OPTIONS, 0, async (values) => {
       return EXIT.failed;
     }
   }
-  const client = api();
+  const client = await api();
   const accepted = await client.json<Accepted>(
     'DELETE',
     `${clusterPath(name)}${forget ? '?forget=true' : ''}`,

@@ -68,7 +68,7 @@ export function renderDetail(c: Detail): string {
 const OPTIONS = { config: { type: 'string', short: 'c' } } as const;
 
 export default command('status', USAGE, OPTIONS, 1, async (values, positionals) => {
-  const client = api();
+  const client = await api();
   const named = positionals[0] ?? values.name ?? (values.config ? await clusterName(values) : undefined);
   const detail = named
     ? await client.json<Detail>('GET', clusterPath(named))

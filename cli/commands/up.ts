@@ -7,6 +7,7 @@ import { writePrivate } from './kubeconfig.ts';
 import {
   type Accepted,
   api,
+  attachToRunning,
   COMMON_HELP,
   clusterName,
   clusterPath,
@@ -37,8 +38,8 @@ export default command('up', USAGE, {}, 0, async (values) => {
   } catch (error) {
     throw new UsageError(`cannot read ${values.config}: ${(error as Error).message}`);
   }
-  const client = api();
   const name = await clusterName(values);
+  const client = await api();
   const exists = await client.json('GET', clusterPath(name)).then(
     () => true,
     (error) => {
@@ -46,15 +47,21 @@ export default command('up', USAGE, {}, 0, async (values) => {
       throw error;
     },
   );
-  const accepted = await client.json<Accepted>(
-    exists ? 'PUT' : 'POST',
-    exists ? clusterPath(name) : '/v1/clusters',
-    {
+  const accepted = await client
+    .json<Accepted>(exists ? 'PUT' : 'POST', exists ? clusterPath(name) : '/v1/clusters', {
       body: spec,
       contentType: 'application/yaml',
-    },
-  );
+    })
+    .catch((error) =>
+      attachToRunning(
+        client,
+        error,
+        `${values.config} was not submitted: run zke up again once it ends to apply later changes`,
+      ),
+    );
+  const writesKubeconfig = accepted.operation === 'provision' || accepted.operation === 'upgrade';
   return followStarted(client, accepted, values, async () => {
+    if (!writesKubeconfig) return undefined;
     const file = kubeconfigPathFor(values.config);
     await writePrivate(file, await client.text(`${clusterPath(name)}/kubeconfig`));
     return `wrote the admin kubeconfig to ${file}`;
