@@ -2,8 +2,8 @@
 // or leave, and the rolling bounds. A change that would replace every etcd member at once is refused.
 import { ApplicationFailure } from '@temporalio/common';
 import { type AddonName, addonsFor } from '../model/addons/index.ts';
+import { maxUnavailable } from '../model/plan/bounds.ts';
 import type { ClusterSpec, Role } from '../model/spec/types.ts';
-import { maxUnavailable } from '../workflows/window.ts';
 import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 

@@ -4,6 +4,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { UpgradePlan } from '../activities/upgradePlan.ts';
+import { APPLY_STEPS } from '../model/plan/steps.ts';
 import { eachHost, onEveryHost } from './hostSteps.ts';
 import { localStep, longStep, shortStep } from './options.ts';
 import type { Progress } from './progress.ts';
@@ -14,19 +15,7 @@ const short = proxyActivities<Activities>(shortStep);
 const long = proxyActivities<Activities>(longStep);
 const local = proxyActivities<Activities>(localStep);
 
-export const APPLY_STEPS = [
-  'plan changes',
-  'check hosts',
-  'certificates',
-  'deploy certificates',
-  'etcd plane',
-  'control plane',
-  'worker plane',
-  'removed hosts',
-  'addons',
-  'node labels and taints',
-  'kubeconfig',
-] as const;
+export { APPLY_STEPS };
 
 export interface ApplyOptions {
   /** Certificates changed before this (a rollback restored them): their users restart. */

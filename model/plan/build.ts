@@ -6,7 +6,7 @@ import { controlplaneContainers } from './controlplane.ts';
 import { etcdContainers } from './etcd.ts';
 import { hostFiles } from './files.ts';
 import { nodeLabels, nodeTaints } from './node-meta.ts';
-import { planPhases } from './phases.ts';
+import { provisionPlan, upgradePlanSteps } from './steps.ts';
 import type { ClusterPlan, HostPlan, PlanState } from './types.ts';
 import { workerContainers } from './worker.ts';
 
@@ -42,6 +42,8 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
     kubernetesVersion: version.version,
     hosts,
     removedHosts,
-    phases: planPhases(spec, hosts, removedHosts),
+    steps: state.hosts?.length
+      ? upgradePlanSteps({ ...spec, hosts, removedHosts })
+      : provisionPlan({ ...spec, hosts }),
   };
 }
