@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { config } from '../common/config.ts';
 import { ClusterStore, StoreFault, storeFault } from '../common/store.ts';
 import { requireBearer } from './auth/bearer.ts';
-import { TokenStore } from './auth/tokens.ts';
+import { TokenStore } from '../common/tokens.ts';
 import { codecRouter } from './codec.ts';
 import { checkHealth } from './health.ts';
 import { docsPage } from './openapi/docsPage.ts';

@@ -6,7 +6,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { EncryptionCodec } from '../common/codec.ts';
 import { loadOrCreateKeyring } from '../common/keyring.ts';
 import { keyringPath } from '../common/temporal.ts';
-import type { TokenStore } from './auth/tokens.ts';
+import type { TokenStore } from '../common/tokens.ts';
 import { problem } from './problem.ts';
 
 export const CODEC_TOKEN_NAME = 'temporal-ui-codec';

@@ -241,6 +241,10 @@ export const Plan = named(
     steps: z
       .array(z.string())
       .describe('the same steps, one line each: how it runs and on which hosts (what the workflow iterates)'),
+    refusal: z
+      .string()
+      .optional()
+      .describe('why the change would be refused before anything is touched (then no step runs)'),
     hosts: z.array(
       z.object({
         host: z.string(),

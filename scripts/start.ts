@@ -4,7 +4,7 @@
 // Ctrl-C / SIGTERM stops every child; the next start reuses the same SQLite file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { firstStartToken, TokenStore } from '../api/auth/tokens.ts';
+import { firstStartToken, TokenStore } from '../common/tokens.ts';
 import { CODEC_TOKEN_NAME } from '../api/codec.ts';
 import { config, homePath } from '../common/config.ts';
 import { failureSummary } from '../common/failureConverter.ts';

@@ -1,7 +1,7 @@
 // Bearer-token authentication middleware: 401 problem+json unless `Authorization: Bearer <valid token>`.
 import type { NextFunction, Request, Response } from 'express';
+import type { TokenStore } from '../../common/tokens.ts';
 import { problem } from '../problem.ts';
-import type { TokenStore } from './tokens.ts';
 
 /** Name of the token that authenticated the request (for audit lines). */
 export function tokenName(res: Response): string {

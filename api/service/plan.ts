@@ -21,6 +21,8 @@ export interface PlanView {
   phases: string[];
   /** The same steps, each as one line: hosts and how it runs on them. */
   steps: string[];
+  /** Why `zke up` would refuse the change before touching anything (then `steps` is empty). */
+  refusal?: string;
   hosts: {
     host: string;
     address?: string;
@@ -63,6 +65,7 @@ export function planChanges({ target, toRevision, applied, fromRevision }: PlanI
     kubernetesVersion: { from: applied?.kubernetesVersion, to: target.kubernetesVersion },
     phases: targetPlan.steps.map((s) => s.name),
     steps: targetPlan.steps.map(describeStep),
+    refusal: targetPlan.refusal,
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),
     summary: summarize(diffs),
   };

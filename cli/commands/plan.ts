@@ -111,7 +111,8 @@ export function renderPlan(plan: ClusterPlan, diffs: readonly HostDiff[]): strin
   }
   const all = diffs.flatMap((d) => d.containers);
   const total = (action: string) => all.filter((c) => c.action === action).length;
-  out.push('', 'Steps:', ...plan.steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`));
+  if (plan.refusal) out.push('', `Refused: ${plan.refusal}`);
+  else out.push('', 'Steps:', ...plan.steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`));
   out.push(
     `Containers: ${total('create')} to create, ${total('replace')} to replace, ${total('remove')} to remove, ${total('unchanged')} unchanged`,
   );

@@ -1,6 +1,6 @@
 // zke token create [--name NAME] | list | revoke NAME: API tokens, managed locally in ZKE_HOME/tokens.json
 // (hashed); no API needed. Revocation takes effect on the API's next request.
-import { TokenStore } from '../../api/auth/tokens.ts';
+import { TokenStore } from '../../common/tokens.ts';
 import { EXIT } from '../command.ts';
 import { command, UsageError } from './online.ts';
 

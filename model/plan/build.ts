@@ -7,6 +7,7 @@ import { etcdContainers } from './etcd.ts';
 import { hostFiles } from './files.ts';
 import { nodeLabels, nodeTaints } from './node-meta.ts';
 import { provisionPlan, upgradePlanSteps } from './steps.ts';
+import { EtcdPlaneReplaced, topologyChanges } from './topology.ts';
 import type { ClusterPlan, HostPlan, PlanState } from './types.ts';
 import { workerContainers } from './worker.ts';
 
@@ -37,13 +38,13 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
   const hosts = spec.nodes.map((node) => hostPlan({ ...shared, node }));
   const planned = new Set(hosts.map((h) => h.name));
   const removedHosts = (state.hosts ?? []).filter((name) => !planned.has(name));
-  return {
-    clusterName: spec.clusterName,
-    kubernetesVersion: version.version,
-    hosts,
-    removedHosts,
-    steps: state.hosts?.length
-      ? upgradePlanSteps({ ...spec, hosts, removedHosts })
-      : provisionPlan({ ...spec, hosts }),
-  };
+  const plan = { clusterName: spec.clusterName, kubernetesVersion: version.version, hosts, removedHosts };
+  if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
+  try {
+    const { etcd } = topologyChanges(spec, state);
+    return { ...plan, steps: upgradePlanSteps({ ...spec, hosts, removedHosts, etcd }) };
+  } catch (err) {
+    if (!(err instanceof EtcdPlaneReplaced)) throw err;
+    return { ...plan, steps: [], refusal: err.message };
+  }
 }

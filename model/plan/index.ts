@@ -9,4 +9,5 @@ export { nodeLabels, nodeTaints, runsWorkloads, taintFlag } from './node-meta.ts
 export { hostPath, SSL_DIR } from './paths.ts';
 export * from './steps.ts';
 export { base64, renderTextFile } from './text-files.ts';
+export * from './topology.ts';
 export type * from './types.ts';

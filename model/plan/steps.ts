@@ -1,6 +1,7 @@
 // The ordered steps of an operation, the hosts each touches and how it runs on them: the one list the dry-runs
 // (`zke plan`, `POST …/plan`) print and the provisioning workflow iterates, so the two cannot disagree.
 import { maxUnavailable } from './bounds.ts';
+import { type EtcdChanges, etcdRollOrder } from './topology.ts';
 
 export const PHASE_CONTAINERS = {
   etcd: ['etcd', 'etcd-rolling-snapshots'],
@@ -134,6 +135,18 @@ export interface UpgradeLayout extends StepLayout {
   };
   /** Provisioned before, not in the spec any more. */
   readonly removedHosts: readonly string[];
+  /** The etcd members kept, added and removed (model/plan/topology.ts). */
+  readonly etcd: EtcdChanges;
+}
+
+/** Leaving members go first (through the members API), then kept members roll, then new ones join. */
+function etcdStep(provision: StepBody, etcd: EtcdChanges): StepBody {
+  const leaving = etcd.remove.length ? `members ${etcd.remove.join(', ')} removed, then ` : '';
+  return {
+    ...provision,
+    description: `${leaving}each member rolled and each new one joined, one at a time, with a health check after each`,
+    hosts: etcdRollOrder(etcd, provision.hosts),
+  };
 }
 
 /** `zke up` (or `zke upgrade`) on a provisioned cluster, in order. */
@@ -153,10 +166,7 @@ export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepNam
     'check hosts': provision['check hosts'],
     certificates: provision.certificates,
     'deploy certificates': provision['deploy certificates'],
-    'etcd plane': {
-      ...provision['etcd plane'],
-      description: 'leaving etcd members removed, then each member rolled and new ones joined, one at a time',
-    },
+    'etcd plane': etcdStep(provision['etcd plane'], layout.etcd),
     'control plane': {
       description: 'controlplane hosts: cordon, drain, reconcile control plane and worker, uncordon',
       hosts: names(layout, 'controlplane'),

@@ -72,4 +72,6 @@ export interface ClusterPlan {
   readonly removedHosts: readonly string[];
   /** The operation `zke up` would run (provision, or upgrade of a provisioned cluster), step by step. */
   readonly steps: readonly PlanStep[];
+  /** Why the change would be refused before anything is touched (then no step runs). */
+  readonly refusal?: string;
 }
