@@ -2,9 +2,8 @@
 // etcd members kept, added, removed; a refusal is non-retryable) on the stored spec and state, with the bounds.
 import { ApplicationFailure } from '@temporalio/common';
 import { type AddonName, addonsFor } from '../model/addons/index.ts';
-import { maxUnavailable } from '../model/plan/bounds.ts';
+import { rollingBounds } from '../model/plan/bounds.ts';
 import { EtcdPlaneReplaced, type TopologyChanges, topologyChanges } from '../model/plan/topology.ts';
-import type { Role } from '../model/spec/types.ts';
 import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 
@@ -33,15 +32,13 @@ export async function planUpgrade(ref: RevisionRef): Promise<UpgradePlan> {
     if (!(err instanceof EtcdPlaneReplaced)) throw err;
     throw ApplicationFailure.create({ type: NON_RETRYABLE.spec, message: err.message, nonRetryable: true });
   }
-  const count = (role: Role) => spec.nodes.filter((n) => n.roles.includes(role)).length;
   const strategy = spec.upgradeStrategy;
   return {
     ...changes,
     cluster: ref.cluster,
     revision: ref.revision,
     fromRevision: state?.revision,
-    maxUnavailableControlplane: maxUnavailable(strategy.maxUnavailableControlplane, count('controlplane')),
-    maxUnavailableWorker: maxUnavailable(strategy.maxUnavailableWorker, count('worker')),
+    ...rollingBounds(spec.nodes, strategy),
     drain: strategy.drain,
     drainTimeoutSeconds: strategy.nodeDrainInput.timeout,
     maxParallelHosts: spec.maxParallelHosts,

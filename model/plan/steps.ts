@@ -1,6 +1,6 @@
 // The ordered steps of an operation, the hosts each touches and how it runs on them: the one list the dry-runs
 // (`zke plan`, `POST …/plan`) print and the provisioning workflow iterates, so the two cannot disagree.
-import { maxUnavailable } from './bounds.ts';
+import { rollingBounds } from './bounds.ts';
 import { type EtcdChanges, etcdRollOrder } from './topology.ts';
 
 export const PHASE_CONTAINERS = {
@@ -154,9 +154,10 @@ export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepNam
   const provision = Object.fromEntries(provisionPlan(layout).map((s) => [s.name, s]));
   const { maxUnavailableControlplane, maxUnavailableWorker } = layout.upgradeStrategy;
   const workers = layout.hosts.filter((h) => !h.roles.includes('controlplane'));
-  const rolling = (setting: string, role: string, first?: string[]): StepRun => ({
+  const bounds = rollingBounds(layout.hosts, layout.upgradeStrategy);
+  const rolling = (setting: string, limit: number, first?: string[]): StepRun => ({
     mode: 'rolling',
-    maxUnavailable: maxUnavailable(setting, names(layout, role).length),
+    maxUnavailable: limit,
     setting,
     ...(first?.length ? { first } : {}),
   });
@@ -170,7 +171,7 @@ export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepNam
     'control plane': {
       description: 'controlplane hosts: cordon, drain, reconcile control plane and worker, uncordon',
       hosts: names(layout, 'controlplane'),
-      run: rolling(maxUnavailableControlplane, 'controlplane'),
+      run: rolling(maxUnavailableControlplane, bounds.maxUnavailableControlplane),
       containers: [...PHASE_CONTAINERS.controlplane, ...PHASE_CONTAINERS.worker],
     },
     'worker plane': {
@@ -178,7 +179,7 @@ export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepNam
       hosts: workers.map((h) => h.name),
       run: rolling(
         maxUnavailableWorker,
-        'worker',
+        bounds.maxUnavailableWorker,
         workers.filter((h) => h.roles.includes('etcd')).map((h) => h.name),
       ),
       containers: PHASE_CONTAINERS.worker,
