@@ -1,6 +1,7 @@
 import './api-home.ts';
 // What `zke plan` shows is what runs: the dry-run's steps are, in order, the steps the real provisionCluster
-// workflow executes (read from its recorded progress), and each plane reconciles the hosts the dry-run names.
+// workflow executes (read from its recorded progress), and each plane reconciles the hosts the dry-run names;
+// once provisioned, the API's dry-run shows the steps the upgrade then runs.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,19 @@ const reconcileHost: Activities['reconcileHost'] = async (input) => {
   reconciled.push(`${input.plane}:${input.host}`);
   return fakeHosts.reconcileHost(input);
 };
-const suite = apiSuite({ worker: true, activities: { ...fakeHosts, reconcileHost } });
+// An upgrade's host activities, instant: an empty snapshot, no pending change on any host.
+const snapshotEtcdHost: Activities['snapshotEtcdHost'] = async ({ host, name }) => ({
+  host,
+  path: `/opt/rke/etcd-snapshots/${name}`,
+  size: 0,
+  sha256: '',
+});
+const pendingChanges: Activities['pendingChanges'] = async () => ({ changes: [], restarts: [] });
+const uncordonNode: Activities['uncordonNode'] = async () => ({ uncordoned: false });
+const suite = apiSuite({
+  worker: true,
+  activities: { ...fakeHosts, reconcileHost, snapshotEtcdHost, pendingChanges, uncordonNode },
+});
 const dir = tempDir('zke-plan-steps');
 const cluster = `steps-${Date.now().toString(36)}`;
 
@@ -66,5 +79,28 @@ test(
     assert.deepEqual(byPlane('etcd'), hostsOf('etcd plane', 'etcd'), 'etcd one at a time, in plan order');
     assert.deepEqual(byPlane('controlplane').sort(), hostsOf('control plane', 'controlplane').sort());
     assert.deepEqual(byPlane('worker').sort(), hostsOf('worker plane', 'worker').sort());
+  },
+);
+
+test(
+  'once provisioned, the dry-run shows the upgrade steps that `zke up` then runs',
+  { timeout: 90_000 },
+  async () => {
+    const changed = `${SPEC}  - {name: n4, address: 10.0.0.4, roles: [worker]}\n`;
+    const dry = await suite.api.request('POST', `/v1/clusters/${cluster}/plan`, { body: changed });
+    assert.equal(dry.status, 200, dry.text);
+    assert.ok(
+      dry.json.steps.includes(
+        'worker plane: n2 one at a time, then rolling, at most 1 unavailable (10%) on n2, n3, n4',
+      ),
+    );
+
+    const submitted = await suite.api.request('PUT', `/v1/clusters/${cluster}`, { body: changed });
+    assert.equal(submitted.status, 202, submitted.text);
+    assert.equal(submitted.json.operation, 'upgrade');
+    const result: OperationResult = await suite.t.client.workflow
+      .getHandle(clusterWorkflowId(cluster))
+      .result();
+    assert.deepEqual(result.status.stepsDone, dry.json.phases);
   },
 );
