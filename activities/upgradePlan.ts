@@ -20,6 +20,8 @@ export interface UpgradePlan extends TopologyChanges {
   ignoreDockerVersion: boolean;
   /** Addons after rbac and network, in order. */
   addons: AddonName[];
+  /** The settings of the rolling bounds, as written (absent in results recorded before they were added). */
+  upgradeStrategy?: { maxUnavailableControlplane: string; maxUnavailableWorker: string };
 }
 
 export async function planUpgrade(ref: RevisionRef): Promise<UpgradePlan> {
@@ -39,6 +41,10 @@ export async function planUpgrade(ref: RevisionRef): Promise<UpgradePlan> {
     revision: ref.revision,
     fromRevision: state?.revision,
     ...rollingBounds(spec.nodes, strategy),
+    upgradeStrategy: {
+      maxUnavailableControlplane: strategy.maxUnavailableControlplane,
+      maxUnavailableWorker: strategy.maxUnavailableWorker,
+    },
     drain: strategy.drain,
     drainTimeoutSeconds: strategy.nodeDrainInput.timeout,
     maxParallelHosts: spec.maxParallelHosts,

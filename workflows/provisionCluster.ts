@@ -12,14 +12,13 @@ import type { Activities } from '../activities/index.ts';
 import type { Plane } from '../activities/reconcile.ts';
 import { ClusterName, ClusterOperation } from '../common/searchAttributes.ts';
 import {
-  describeRun,
   type PlanStep,
   PROVISION_STEPS,
   type ProvisionStepName,
   provisionPlan,
 } from '../model/plan/steps.ts';
 import { rootMessage } from './concurrency.ts';
-import { eachHost, onEveryHost, onHost, stepFailure } from './hostSteps.ts';
+import { eachHost, onHost, onStepHosts, stepFailure } from './hostSteps.ts';
 import { localStep, longStep, probeStep, shortStep } from './options.ts';
 import { Progress } from './progress.ts';
 import { NOT_AFTER, type OperationKind, type OperationResult, type ProvisionInput } from './types.ts';
@@ -82,19 +81,6 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
   };
   for (const step of provisionPlan(layout)) await p.step(step.name, () => handlers[step.name](step));
   return skipped;
-}
-
-/** Runs fn on the step's hosts the way the step says: one at a time (stopping at a failure) or in parallel. */
-async function onStepHosts(
-  p: Progress,
-  step: PlanStep,
-  hosts: readonly string[],
-  fn: (host: string) => Promise<unknown>,
-): Promise<void> {
-  if (step.run.mode === 'parallel') return onEveryHost(p, step.name, hosts, step.run.limit, fn);
-  if (step.run.mode !== 'one-at-a-time')
-    throw new Error(`provisioning cannot run step ${step.name} ${describeRun(step.run)}`);
-  for (const host of hosts) await onEveryHost(p, step.name, [host], 1, fn);
 }
 
 interface Layout {

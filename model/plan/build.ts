@@ -1,6 +1,7 @@
 // buildPlan: a pure function of the spec and what is known about the running cluster.
 import type { ClusterSpec, NodeSpec } from '../spec/types.ts';
 import { DEFAULT_KUBERNETES_VERSION, findVersion } from '../versions.ts';
+import { rollingBounds } from './bounds.ts';
 import type { HostContext } from './container.ts';
 import { controlplaneContainers } from './controlplane.ts';
 import { etcdContainers } from './etcd.ts';
@@ -42,7 +43,8 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
   if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
   try {
     const { etcd } = topologyChanges(spec, state);
-    return { ...plan, steps: upgradePlanSteps({ ...spec, hosts, removedHosts, etcd }) };
+    const bounds = rollingBounds(spec.nodes, spec.upgradeStrategy);
+    return { ...plan, steps: upgradePlanSteps({ ...spec, ...bounds, hosts, removedHosts, etcd }) };
   } catch (err) {
     if (!(err instanceof EtcdPlaneReplaced)) throw err;
     return { ...plan, steps: [], refusal: err.message };

@@ -1,6 +1,5 @@
 // The ordered steps of an operation, the hosts each touches and how it runs on them: the one list the dry-runs
 // (`zke plan`, `POST …/plan`) print and the provisioning workflow iterates, so the two cannot disagree.
-import { rollingBounds } from './bounds.ts';
 import { type EtcdChanges, etcdRollOrder } from './topology.ts';
 
 export const PHASE_CONTAINERS = {
@@ -19,7 +18,7 @@ export type StepRun =
   | {
       readonly mode: 'rolling';
       readonly maxUnavailable: number;
-      readonly setting: string;
+      readonly setting?: string;
       readonly first?: readonly string[];
     };
 
@@ -125,11 +124,16 @@ export const APPLY_STEPS = [
   'node labels and taints',
   'kubeconfig',
 ] as const;
+export type ApplyStepName = (typeof APPLY_STEPS)[number];
 export const UPGRADE_STEPS = ['etcd snapshot', ...APPLY_STEPS] as const;
 export type UpgradeStepName = (typeof UPGRADE_STEPS)[number];
 
-export interface UpgradeLayout extends StepLayout {
-  readonly upgradeStrategy: {
+export interface ApplyLayout extends StepLayout {
+  /** The rolling windows (model/plan/bounds.ts rollingBounds). */
+  readonly maxUnavailableControlplane: number;
+  readonly maxUnavailableWorker: number;
+  /** The settings the windows come from, shown by the dry-run. */
+  readonly upgradeStrategy?: {
     readonly maxUnavailableControlplane: string;
     readonly maxUnavailableWorker: string;
   };
@@ -149,20 +153,24 @@ function etcdStep(provision: StepBody, etcd: EtcdChanges): StepBody {
   };
 }
 
-/** `zke up` (or `zke upgrade`) on a provisioned cluster, in order. */
-export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepName>[] {
+/** `zke up` (or `zke upgrade`) on a provisioned cluster, in order: an etcd snapshot, then the revision applied. */
+export function upgradePlanSteps(layout: ApplyLayout): PlanStep<UpgradeStepName>[] {
+  const snapshot = local('snapshot etcd on the applied revision (a rollback restores it)');
+  return [{ name: 'etcd snapshot', ...snapshot }, ...applyPlanSteps(layout)];
+}
+
+/** Applying a revision (upgrade, rollback), in order: what applyRevision iterates after its first step planned it. */
+export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
   const provision = Object.fromEntries(provisionPlan(layout).map((s) => [s.name, s]));
-  const { maxUnavailableControlplane, maxUnavailableWorker } = layout.upgradeStrategy;
   const workers = layout.hosts.filter((h) => !h.roles.includes('controlplane'));
-  const bounds = rollingBounds(layout.hosts, layout.upgradeStrategy);
-  const rolling = (setting: string, limit: number, first?: string[]): StepRun => ({
+  const rolling = (maxUnavailable: number, setting?: string, first?: string[]): StepRun => ({
     mode: 'rolling',
-    maxUnavailable: limit,
-    setting,
+    maxUnavailable,
+    ...(setting ? { setting } : {}),
     ...(first?.length ? { first } : {}),
   });
-  const steps: Record<UpgradeStepName, StepBody> = {
-    'etcd snapshot': local('snapshot etcd on the applied revision (a rollback restores it)'),
+  const settings = layout.upgradeStrategy;
+  const steps: Record<ApplyStepName, StepBody> = {
     'plan changes': local('new and removed hosts, etcd members kept, added and removed'),
     'check hosts': provision['check hosts'],
     certificates: provision.certificates,
@@ -171,15 +179,15 @@ export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepNam
     'control plane': {
       description: 'controlplane hosts: cordon, drain, reconcile control plane and worker, uncordon',
       hosts: names(layout, 'controlplane'),
-      run: rolling(maxUnavailableControlplane, bounds.maxUnavailableControlplane),
+      run: rolling(layout.maxUnavailableControlplane, settings?.maxUnavailableControlplane),
       containers: [...PHASE_CONTAINERS.controlplane, ...PHASE_CONTAINERS.worker],
     },
     'worker plane': {
       description: 'other hosts (those with etcd first, one at a time): cordon, drain, reconcile, uncordon',
       hosts: workers.map((h) => h.name),
       run: rolling(
-        maxUnavailableWorker,
-        bounds.maxUnavailableWorker,
+        layout.maxUnavailableWorker,
+        settings?.maxUnavailableWorker,
         workers.filter((h) => h.roles.includes('etcd')).map((h) => h.name),
       ),
       containers: PHASE_CONTAINERS.worker,
@@ -195,7 +203,7 @@ export function upgradePlanSteps(layout: UpgradeLayout): PlanStep<UpgradeStepNam
     'node labels and taints': provision['node labels and taints'],
     kubeconfig: provision.kubeconfig,
   };
-  return UPGRADE_STEPS.map((name) => ({ name, ...steps[name] }));
+  return APPLY_STEPS.map((name) => ({ name, ...steps[name] }));
 }
 
 /** How a step runs, in words: "one host at a time", "rolling, at most 2 unavailable (10%)", ... */
@@ -211,7 +219,8 @@ export function describeRun(run: StepRun): string {
       return `in parallel, at most ${run.limit} at once`;
     case 'rolling': {
       const first = run.first?.length ? `${run.first.join(', ')} one at a time, then ` : '';
-      return `${first}rolling, at most ${run.maxUnavailable} unavailable (${run.setting})`;
+      const setting = run.setting ? ` (${run.setting})` : '';
+      return `${first}rolling, at most ${run.maxUnavailable} unavailable${setting}`;
     }
   }
 }

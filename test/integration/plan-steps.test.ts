@@ -27,7 +27,11 @@ const snapshotEtcdHost: Activities['snapshotEtcdHost'] = async ({ host, name }) 
   size: 0,
   sha256: '',
 });
-const pendingChanges: Activities['pendingChanges'] = async () => ({ changes: [], restarts: [] });
+const pending: string[] = [];
+const pendingChanges: Activities['pendingChanges'] = async ({ host, planes }) => {
+  pending.push(`${planes.join('+')}:${host}`);
+  return { changes: [], restarts: [] };
+};
 const uncordonNode: Activities['uncordonNode'] = async () => ({ uncordoned: false });
 const suite = apiSuite({
   worker: true,
@@ -102,5 +106,18 @@ test(
       .getHandle(clusterWorkflowId(cluster))
       .result();
     assert.deepEqual(result.status.stepsDone, dry.json.phases);
+    const hostsOf = (name: string, planes: string) =>
+      /on (.*)$/
+        .exec(dry.json.steps.find((line: string) => line.startsWith(`${name}: `)))![1]!
+        .split(', ')
+        .map((h) => `${planes}:${h}`);
+    const byPlanes = (planes: string) => pending.filter((r) => r.startsWith(`${planes}:`));
+    assert.deepEqual(byPlanes('etcd'), hostsOf('etcd plane', 'etcd'));
+    assert.deepEqual(byPlanes('controlplane+worker'), hostsOf('control plane', 'controlplane+worker'));
+    assert.deepEqual(
+      byPlanes('worker'),
+      hostsOf('worker plane', 'worker'),
+      'etcd hosts first, then the others',
+    );
   },
 );
