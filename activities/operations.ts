@@ -1,7 +1,7 @@
 // Operation bookkeeping: what the workflow needs to fan out (names and roles only), and the recorded outcome.
 
+import type { OperationKind, OperationStatus } from '../common/operations.ts';
 import { type AddonName, addonsFor } from '../model/addons/index.ts';
-import type { OperationKind, OperationStatus } from '../workflows/types.ts';
 import { type CurrentState, currentState, loadSpec, type RevisionRef, store } from './clusterState.ts';
 
 export interface ClusterLayout {

@@ -6,10 +6,10 @@ import type { Payload } from '@temporalio/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { EncryptionCodec } from '../common/codec.ts';
 import { loadOrCreateKeyring } from '../common/keyring.ts';
+import { allows } from '../common/scopes.ts';
 import { keyringPath } from '../common/temporal.ts';
+import type { TokenStore } from '../common/tokens.ts';
 import { forbidden } from './auth/bearer.ts';
-import { allows } from './auth/scopes.ts';
-import type { TokenStore } from './auth/tokens.ts';
 import { problem } from './problem.ts';
 
 export const CODEC_TOKEN_NAME = 'temporal-ui-codec';

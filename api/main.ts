@@ -2,8 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { config } from '../common/config.ts';
 import { connectClient } from '../common/temporal.ts';
+import { firstStartToken, TokenStore } from '../common/tokens.ts';
 import { createApp } from './app.ts';
-import { firstStartToken, TokenStore } from './auth/tokens.ts';
 import { answerMalformedRequests } from './problem.ts';
 
 async function main(): Promise<void> {

@@ -233,7 +233,18 @@ export const Plan = named(
     fromRevision: z.int().optional().describe('the applied revision (absent before the first provision)'),
     toRevision: z.int().optional().describe('the submitted revision (absent for a posted spec)'),
     kubernetesVersion: z.object({ from: z.string().optional(), to: z.string() }),
-    phases: z.array(z.string()),
+    phases: z
+      .array(z.string())
+      .describe(
+        'the steps of the operation `zke up` would run (provision, or upgrade once provisioned), in order',
+      ),
+    steps: z
+      .array(z.string())
+      .describe('the same steps, one line each: how it runs and on which hosts (what the workflow iterates)'),
+    refusal: z
+      .string()
+      .optional()
+      .describe('why the change would be refused before anything is touched (then no step runs)'),
     hosts: z.array(
       z.object({
         host: z.string(),

@@ -3,13 +3,7 @@
 // loopback port with a token made for this run. Commands then behave exactly as against a server, and the
 // state stays where `npm start` finds it.
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
-import { TokenStore } from '../api/auth/tokens.ts';
 import { config, homePath } from '../common/config.ts';
 import { type DevServer, startDevServer, waitForFrontend } from '../scripts/devServer.ts';
 import { ApiClient, ApiUnreachable } from './api-client.ts';
@@ -169,51 +163,13 @@ function alive(pid: number): boolean {
 
 /** The worker, its SDK log (bundler output included) in ZKE_HOME/logs, not on the terminal. */
 async function startWorker(): Promise<{ stop: () => Promise<void> }> {
-  const { DefaultLogger, NativeConnection, Runtime } = await import('@temporalio/worker');
-  const { createWorker } = await import('../worker/main.ts');
-  const log = logFile();
-  Runtime.install({
-    logger: new DefaultLogger('INFO', (entry) =>
-      fs.appendFileSync(log, `${new Date().toISOString()} ${entry.level} ${entry.message}\n`),
-    ),
-    shutdownSignals: [],
-  });
-  const connection: NativeConnection = await NativeConnection.connect({ address: config.temporalAddress });
-  let worker: Worker;
-  try {
-    worker = await createWorker(connection, config.taskQueue, { shutdownForceTime: '3s' });
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
-  const running = worker.run();
-  return {
-    stop: async () => {
-      worker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
-    },
-  };
+  const { startInProcessWorker } = await import('../scripts/inProcess.ts');
+  return startInProcessWorker(logFile());
 }
 
 /** The API on 127.0.0.1 (a free port), with a token of this run's own kept outside ZKE_HOME's tokens. */
 async function startApi(): Promise<{ client: ApiClient; stop: () => Promise<void> }> {
-  const { createApp } = await import('../api/app.ts');
-  const { connectClient } = await import('../common/temporal.ts');
-  const temporal: Client = await connectClient();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-embedded-'));
-  const tokens = new TokenStore(path.join(dir, 'tokens.json'));
-  const token = tokens.create('zke-cli');
-  const server: Server = createApp({ client: temporal, tokens }).listen(0, '127.0.0.1');
-  await new Promise((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    client: new ApiClient(url, token, 'embedded'),
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await temporal.connection.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { startInProcessApi } = await import('../scripts/inProcess.ts');
+  const api = await startInProcessApi();
+  return { client: new ApiClient(api.url, api.token, 'embedded'), stop: api.stop };
 }

@@ -4,10 +4,10 @@
 // Ctrl-C / SIGTERM stops every child; the next start reuses the same SQLite file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { firstStartToken, TokenStore } from '../api/auth/tokens.ts';
 import { renewCodecToken } from '../api/codec.ts';
 import { config, homePath } from '../common/config.ts';
 import { failureSummary } from '../common/failureConverter.ts';
+import { firstStartToken, TokenStore } from '../common/tokens.ts';
 import type { OperationEventMessage } from '../worker/main.ts';
 import { openPrivateLog, startDevServer } from './devServer.ts';
 import { Supervised } from './supervised.ts';

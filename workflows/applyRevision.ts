@@ -1,10 +1,12 @@
 // Applying a revision to a running cluster, shared by upgrade and rollback: etcd one member at a time (members
 // leave, then the others roll, then new ones join through the members API), control plane then workers in
 // windows of max_unavailable, hosts that left the spec drained, deleted and cleaned, then addons and labels.
+// The steps, their hosts and bounds are model/plan/steps.ts applyPlanSteps: the list the dry-run prints.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { UpgradePlan } from '../activities/upgradePlan.ts';
-import { eachHost, onEveryHost } from './hostSteps.ts';
+import { APPLY_STEPS, type ApplyStepName, applyPlanSteps, type PlanStep } from '../model/plan/steps.ts';
+import { eachHost, onEveryHost, onStepHosts } from './hostSteps.ts';
 import { localStep, longStep, shortStep } from './options.ts';
 import type { Progress } from './progress.ts';
 import { checkHosts } from './provisionCluster.ts';
@@ -14,19 +16,7 @@ const short = proxyActivities<Activities>(shortStep);
 const long = proxyActivities<Activities>(longStep);
 const local = proxyActivities<Activities>(localStep);
 
-export const APPLY_STEPS = [
-  'plan changes',
-  'check hosts',
-  'certificates',
-  'deploy certificates',
-  'etcd plane',
-  'control plane',
-  'worker plane',
-  'removed hosts',
-  'addons',
-  'node labels and taints',
-  'kubeconfig',
-] as const;
+export { APPLY_STEPS };
 
 export interface ApplyOptions {
   /** Certificates changed before this (a rollback restored them): their users restart. */
@@ -37,56 +27,61 @@ export interface ApplyOptions {
 
 type Ref = { cluster: string; revision: number };
 
-/** Returns the hosts left incomplete (unreachable workers, removed hosts that could not be cleaned). */
+/** The steps `applyPlanSteps` lists, each run by its handler; the first ("plan changes") plans the others. */
 export async function applyRevision(p: Progress, ref: Ref, opts: ApplyOptions = {}): Promise<string[]> {
   const plan = await p.step('plan changes', () => short.planUpgrade(ref));
   describePlan(p, plan);
-  const skipped = await p.step('check hosts', () => checkHosts(p, plan));
-  const active = plan.hosts.filter((h) => !skipped.includes(h.name));
-  const pki = await p.step('certificates', () => local.ensurePki(ref));
-  const certs = [...new Set([...(opts.certs ?? []), ...pki.changes.map((c) => c.name)])];
-  if (certs.length) p.event(`certificates changed: ${certs.join(', ')}`);
-  await p.step('deploy certificates', () =>
-    onEveryHost(
-      p,
-      'deploy certificates',
-      active.map((h) => h.name),
-      plan.maxParallelHosts,
-      (host) => short.deployHostFiles({ ...ref, host }),
-    ),
-  );
-  await opts.beforeEtcd?.();
+  const [first, ...rest] = applyPlanSteps(plan);
+  if (first?.name !== 'plan changes') throw new Error(`the apply steps start with ${first?.name}`);
+  let skipped: string[] = [];
+  let uncleaned: string[] = [];
+  const active = (step: PlanStep) => step.hosts.filter((h) => !skipped.includes(h));
   const ctx: RollContext = {
     ...ref,
-    certs,
+    certs: [...(opts.certs ?? [])],
     drain: plan.drain,
     drainTimeoutSeconds: plan.drainTimeoutSeconds,
     newHosts: plan.hosts.filter((h) => h.isNew).map((h) => h.name),
   };
-  await p.step('etcd plane', () => etcdPlane(p, plan, ctx));
-  const withRole = (role: string, has = true) =>
-    active.filter((h) => h.roles.includes(role) === has).map((h) => h.name);
-  await p.step('control plane', async () => {
-    const outcome = await rollGroup(
-      p,
-      'control plane',
-      withRole('controlplane'),
-      plan.maxUnavailableControlplane,
-      (host) => rollHost(p, ctx, host, ['controlplane', 'worker']),
-    );
-    throwIfFailed('control plane', outcome);
-  });
-  await p.step('worker plane', () => workerPlane(p, plan, ctx, withRole('controlplane', false), skipped));
-  const uncleaned = await p.step('removed hosts', () => removeHosts(p, plan, ref));
-  await p.step('addons', async () => {
-    for (const addon of ['rbac', 'network', ...plan.addons] as const) {
-      p.event(`addon ${addon}`);
-      await long.applyAddon({ ...ref, addon });
-    }
-  });
-  await p.step('node labels and taints', () => long.syncNodes({ ...ref, hosts: active.map((h) => h.name) }));
-  await p.step('kubeconfig', () => short.writeKubeconfig(ref));
+  const handlers: Record<Exclude<ApplyStepName, 'plan changes'>, (step: PlanStep) => Promise<unknown>> = {
+    'check hosts': async () => {
+      skipped = await checkHosts(p, plan);
+    },
+    certificates: async () => {
+      const pki = await local.ensurePki(ref);
+      ctx.certs = [...new Set([...ctx.certs, ...pki.changes.map((c) => c.name)])];
+      if (ctx.certs.length) p.event(`certificates changed: ${ctx.certs.join(', ')}`);
+    },
+    'deploy certificates': (step) =>
+      onStepHosts(p, step, active(step), (host) => short.deployHostFiles({ ...ref, host })),
+    'etcd plane': () => etcdPlane(p, plan, ctx),
+    'control plane': async (step) => {
+      const roll = (host: string) => rollHost(p, ctx, host, ['controlplane', 'worker']);
+      throwIfFailed(step.name, await rollGroup(p, step.name, active(step), rollingLimit(step), roll));
+    },
+    'worker plane': (step) => workerPlane(p, step, ctx, active(step), skipped),
+    'removed hosts': async (step) => {
+      uncleaned = await removeHosts(p, plan, step, ref);
+    },
+    addons: async () => {
+      for (const addon of ['rbac', 'network', ...plan.addons] as const) {
+        p.event(`addon ${addon}`);
+        await long.applyAddon({ ...ref, addon });
+      }
+    },
+    'node labels and taints': (step) => long.syncNodes({ ...ref, hosts: active(step) }),
+    kubeconfig: () => short.writeKubeconfig(ref),
+  };
+  for (const step of rest) {
+    if (step.name === 'etcd plane') await opts.beforeEtcd?.();
+    await p.step(step.name, () => handlers[step.name as keyof typeof handlers](step));
+  }
   return [...skipped, ...uncleaned];
+}
+
+function rollingLimit(step: PlanStep): number {
+  if (step.run.mode !== 'rolling') throw new Error(`step ${step.name} does not roll`);
+  return step.run.maxUnavailable;
 }
 
 function describePlan(p: Progress, plan: UpgradePlan): void {
@@ -139,18 +134,19 @@ async function rollEtcdHost(ctx: RollContext, host: string): Promise<void> {
 /** Hosts with etcd one at a time, then the others in windows of max_unavailable_worker (less unreachable ones). */
 async function workerPlane(
   p: Progress,
-  plan: UpgradePlan,
+  step: PlanStep,
   ctx: RollContext,
   hosts: string[],
   unreachable: string[],
 ): Promise<void> {
-  const roles = (host: string) => plan.hosts.find((h) => h.name === host)?.roles ?? [];
-  const etcdFirst = hosts.filter((h) => roles(h).includes('etcd'));
+  const bound = rollingLimit(step);
+  const first = step.run.mode === 'rolling' ? (step.run.first ?? []) : [];
+  const etcdFirst = hosts.filter((h) => first.includes(h));
   const rest = hosts.filter((h) => !etcdFirst.includes(h));
-  const limit = plan.maxUnavailableWorker - unreachable.length;
+  const limit = bound - unreachable.length;
   if (rest.length && limit < 1)
     throw new Error(
-      `cannot proceed with the worker plane: ${unreachable.length} worker host(s) cannot be reached and at most ${plan.maxUnavailableWorker} may be unavailable`,
+      `cannot proceed with the worker plane: ${unreachable.length} worker host(s) cannot be reached and at most ${bound} may be unavailable`,
     );
   const roll = (host: string) => rollHost(p, ctx, host, ['worker']);
   throwIfFailed('worker plane', await rollGroup(p, 'worker plane (etcd hosts)', etcdFirst, 1, roll));
@@ -158,20 +154,15 @@ async function workerPlane(
 }
 
 /** Hosts that left the spec: cordon, drain, delete the node, clean the host. Failures leave them incomplete. */
-async function removeHosts(p: Progress, plan: UpgradePlan, ref: Ref): Promise<string[]> {
-  const failures = await eachHost(
-    p,
-    'removed hosts',
-    plan.removedHosts,
-    plan.maxParallelHosts,
-    async (host) => {
-      const node = { ...ref, host };
-      const cordon = await short.cordonNode({ ...node, tolerateApiDown: true });
-      if (plan.drain && !cordon.apiDown) await long.drainNode(node);
-      await short.deleteNode(node);
-      await long.cleanHost({ cluster: ref.cluster, host, revision: plan.fromRevision });
-    },
-  );
+async function removeHosts(p: Progress, plan: UpgradePlan, step: PlanStep, ref: Ref): Promise<string[]> {
+  const limit = step.run.mode === 'parallel' ? step.run.limit : 1;
+  const failures = await eachHost(p, step.name, step.hosts, limit, async (host) => {
+    const node = { ...ref, host };
+    const cordon = await short.cordonNode({ ...node, tolerateApiDown: true });
+    if (plan.drain && !cordon.apiDown) await long.drainNode(node);
+    await short.deleteNode(node);
+    await long.cleanHost({ cluster: ref.cluster, host, revision: plan.fromRevision });
+  });
   for (const f of failures) p.event(`removed host ${f.host} not cleaned: ${f.error}`);
   return failures.map((f) => f.host);
 }

@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   isCancellation,
 } from '@temporalio/workflow';
+import { describeRun, type PlanStep } from '../model/plan/steps.ts';
 import { mapBounded, rootMessage } from './concurrency.ts';
 import type { Progress } from './progress.ts';
 
@@ -82,4 +83,17 @@ export function stepFailure(step: string, failures: HostFailure[], hint?: string
 /** Per-call activity options that label the activity in the Temporal UI, e.g. "etcd plane · zlab1". */
 export function onHost(step: string, host: string): ActivityOptions {
   return { summary: `${step} · ${host}` };
+}
+
+/** Runs fn on the step's hosts the way the step says: one at a time (stopping at a failure) or in parallel. */
+export async function onStepHosts(
+  p: Progress,
+  step: PlanStep,
+  hosts: readonly string[],
+  fn: (host: string) => Promise<unknown>,
+): Promise<void> {
+  if (step.run.mode === 'parallel') return onEveryHost(p, step.name, hosts, step.run.limit, fn);
+  if (step.run.mode !== 'one-at-a-time')
+    throw new Error(`step ${step.name} runs ${describeRun(step.run)}, not on each host`);
+  for (const host of hosts) await onEveryHost(p, step.name, [host], 1, fn);
 }

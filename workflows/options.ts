@@ -1,16 +1,8 @@
 // Activity option sets per step class: each has its own timeouts and retry policy.
 import type { ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_TYPES } from '../common/nonRetryable.ts';
 
-const nonRetryableErrorTypes = [
-  'SshAuthFailed',
-  'HostKeyMismatch',
-  'DockerUnsupported',
-  'InvalidSpec',
-  'HostDiskFull',
-  'ImageNotFound',
-  'RegistryAccessDenied',
-  'RegistryTlsMismatch',
-];
+const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
 
 /** Quick remote checks and file writes. */
 export const shortStep: ActivityOptions = {

@@ -9,9 +9,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import type { Plane } from '../activities/reconcile.ts';
 import { ClusterName, ClusterOperation } from '../common/searchAttributes.ts';
+import {
+  type PlanStep,
+  PROVISION_STEPS,
+  type ProvisionStepName,
+  provisionPlan,
+} from '../model/plan/steps.ts';
 import { rootMessage } from './concurrency.ts';
-import { eachHost, onEveryHost, onHost, stepFailure } from './hostSteps.ts';
+import { eachHost, onHost, onStepHosts, stepFailure } from './hostSteps.ts';
 import { localStep, longStep, probeStep, shortStep } from './options.ts';
 import { Progress } from './progress.ts';
 import { NOT_AFTER, type OperationKind, type OperationResult, type ProvisionInput } from './types.ts';
@@ -21,19 +28,7 @@ const long = proxyActivities<Activities>(longStep);
 const local = proxyActivities<Activities>(localStep);
 const probe = proxyActivities<Activities>(probeStep);
 
-export const PROVISION_STEPS = [
-  'check hosts',
-  'certificates',
-  'deploy certificates',
-  'etcd plane',
-  'control plane',
-  'rbac',
-  'worker plane',
-  'network plugin',
-  'addons',
-  'node labels and taints',
-  'kubeconfig',
-] as const;
+export { PROVISION_STEPS };
 
 export async function provisionCluster(input: ProvisionInput): Promise<OperationResult> {
   return runOperation('provision', input.cluster, input.revision, PROVISION_STEPS, (p) =>
@@ -41,65 +36,50 @@ export async function provisionCluster(input: ProvisionInput): Promise<Operation
   );
 }
 
-/** The provisioning sequence; also used by upgrade/rollback/node changes with their own options. */
+/** The provisioning sequence: the steps `provisionPlan` lists (what the dry-run prints), each run by its handler. */
 export async function provisionSteps(p: Progress, input: ProvisionInput): Promise<string[]> {
   const { cluster, revision } = input;
   const ref = { cluster, revision };
   const layout = await local.loadClusterLayout(ref);
-  const limit = layout.maxParallelHosts;
-
-  const skipped = await p.step('check hosts', () => checkHosts(p, layout));
-  const active = layout.hosts.filter((h) => !skipped.includes(h.name));
-  const names = (role: string) => active.filter((h) => h.roles.includes(role)).map((h) => h.name);
-
-  await p.step('certificates', () => local.ensurePki(ref));
-  await p.step('deploy certificates', () =>
-    onEveryHost(
+  let skipped: string[] = [];
+  const onHosts = (step: PlanStep, fn: (host: string) => Promise<unknown>) =>
+    onStepHosts(
       p,
-      'deploy certificates',
-      active.map((h) => h.name),
-      limit,
-      (host) =>
-        short.deployHostFiles.executeWithOptions(onHost('deploy certificates', host), [{ ...ref, host }]),
-    ),
-  );
-  await p.step('etcd plane', async () => {
-    for (const host of names('etcd')) {
-      await onEveryHost(p, 'etcd plane', [host], 1, () =>
-        long.reconcileHost.executeWithOptions(onHost('etcd plane', host), [{ ...ref, host, plane: 'etcd' }]),
-      );
-    }
-    await long.waitEtcdHealthy(ref);
-  });
-  await p.step('control plane', () =>
-    onEveryHost(p, 'control plane', names('controlplane'), limit, (host) =>
-      long.reconcileHost.executeWithOptions(onHost('control plane', host), [
-        { ...ref, host, plane: 'controlplane' },
-      ]),
-    ),
-  );
-  await p.step('rbac', () => long.applyAddon({ ...ref, addon: 'rbac' }));
-  await p.step('worker plane', () =>
-    onEveryHost(
-      p,
-      'worker plane',
-      active.map((h) => h.name),
-      limit,
-      (host) =>
-        long.reconcileHost.executeWithOptions(onHost('worker plane', host), [
-          { ...ref, host, plane: 'worker' },
-        ]),
-    ),
-  );
-  await p.step('network plugin', () => long.applyAddon({ ...ref, addon: 'network' }));
-  await p.step('addons', async () => {
-    for (const addon of layout.addons) {
-      p.event(`addon ${addon}`);
-      await long.applyAddon({ ...ref, addon });
-    }
-  });
-  await p.step('node labels and taints', () => long.syncNodes(ref));
-  await p.step('kubeconfig', () => short.writeKubeconfig(ref));
+      step,
+      step.hosts.filter((h) => !skipped.includes(h)),
+      fn,
+    );
+  const reconcile = (plane: Plane) => (step: PlanStep) =>
+    onHosts(step, (host) =>
+      long.reconcileHost.executeWithOptions(onHost(step.name, host), [{ ...ref, host, plane }]),
+    );
+  const handlers: Record<ProvisionStepName, (step: PlanStep) => Promise<unknown>> = {
+    'check hosts': async () => {
+      skipped = await checkHosts(p, layout);
+    },
+    certificates: () => local.ensurePki(ref),
+    'deploy certificates': (step) =>
+      onHosts(step, (host) =>
+        short.deployHostFiles.executeWithOptions(onHost(step.name, host), [{ ...ref, host }]),
+      ),
+    'etcd plane': async (step) => {
+      await reconcile('etcd')(step);
+      await long.waitEtcdHealthy(ref);
+    },
+    'control plane': reconcile('controlplane'),
+    rbac: () => long.applyAddon({ ...ref, addon: 'rbac' }),
+    'worker plane': reconcile('worker'),
+    'network plugin': () => long.applyAddon({ ...ref, addon: 'network' }),
+    addons: async () => {
+      for (const addon of layout.addons) {
+        p.event(`addon ${addon}`);
+        await long.applyAddon({ ...ref, addon });
+      }
+    },
+    'node labels and taints': () => long.syncNodes(ref),
+    kubeconfig: () => short.writeKubeconfig(ref),
+  };
+  for (const step of provisionPlan(layout)) await p.step(step.name, () => handlers[step.name](step));
   return skipped;
 }
 

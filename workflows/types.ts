@@ -1,18 +1,15 @@
 // Inputs, results and the status query of the cluster operation workflows (plain JSON, no secrets:
 // specs are stored encrypted in the cluster store and referenced by revision number).
 import { defineQuery } from '@temporalio/workflow';
+import type { OperationStatus } from '../common/operations.ts';
 
-export const OPERATIONS = [
-  'provision',
-  'upgrade',
-  'rollback',
-  'rotate-certificates',
-  'snapshot',
-  'restore',
-  'remove',
-  'load-images',
-] as const;
-export type OperationKind = (typeof OPERATIONS)[number];
+export {
+  type HostProgress,
+  type HostState,
+  OPERATIONS,
+  type OperationKind,
+  type OperationStatus,
+} from '../common/operations.ts';
 
 /** Workflow ID shared by every operation on a cluster: the server's ID uniqueness is the per-cluster lock. */
 export function clusterWorkflowId(cluster: string): string {
@@ -64,30 +61,6 @@ export interface SnapshotInput {
 export interface RestoreInput {
   cluster: string;
   snapshot: string;
-}
-
-export type HostState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
-
-export interface HostProgress {
-  state: HostState;
-  step: string;
-  error?: string;
-}
-
-export interface OperationStatus {
-  cluster: string;
-  operation: OperationKind;
-  revision?: number;
-  phase: 'running' | 'succeeded' | 'failed' | 'cancelled';
-  /** Current step name as shown in the UI, e.g. "etcd plane". */
-  step: string;
-  stepsDone: string[];
-  stepsTotal: number;
-  hosts: Record<string, HostProgress>;
-  /** Last progress lines, newest last (bounded). */
-  events: string[];
-  incomplete?: string[];
-  error?: string;
 }
 
 export interface OperationResult {

@@ -2,7 +2,8 @@
 // taken first and recorded as this upgrade's, so a rollback can restore it.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { APPLY_STEPS, applyRevision } from './applyRevision.ts';
+import { UPGRADE_STEPS } from '../model/plan/steps.ts';
+import { applyRevision } from './applyRevision.ts';
 import { useAppliedRevision } from './lifecycle.ts';
 import { shortStep } from './options.ts';
 import { runOperation } from './provisionCluster.ts';
@@ -11,7 +12,7 @@ import type { OperationResult, UpgradeInput } from './types.ts';
 
 const short = proxyActivities<Activities>(shortStep);
 
-export const UPGRADE_STEPS = ['etcd snapshot', ...APPLY_STEPS] as const;
+export { UPGRADE_STEPS };
 
 export async function upgradeCluster(input: UpgradeInput): Promise<OperationResult> {
   const { cluster, revision } = input;

@@ -1,12 +1,5 @@
-// Rolling windows for workflow code (deterministic, no I/O): how many hosts may be unavailable at once, and
-// a scheduler that keeps at most that many hosts in flight, where a failed host keeps its slot for good.
-
-/** `max_unavailable_*`: a count ("2") or a percentage of `total` ("10%"), rounded down, at least 1. */
-export function maxUnavailable(value: string, total: number): number {
-  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
-  const n = percent ? Math.floor((total * Number(percent[1])) / 100) : Math.floor(Number(value));
-  return Number.isFinite(n) && n >= 1 ? n : 1;
-}
+// Rolling windows for workflow code (deterministic, no I/O): a scheduler that keeps at most `limit` hosts in
+// flight, where a failed host keeps its slot for good (the bound itself: model/plan/bounds.ts).
 
 export interface WindowFailure {
   host: string;

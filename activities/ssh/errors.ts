@@ -1,17 +1,9 @@
 // Classifies remote-access failures: permanent ones (bad key, host key mismatch) must not be retried.
 import { ApplicationFailure } from '@temporalio/common';
+import { NON_RETRYABLE } from '../../common/nonRetryable.ts';
 import type { SshTarget } from './target.ts';
 
-export const NON_RETRYABLE = {
-  auth: 'SshAuthFailed',
-  hostKey: 'HostKeyMismatch',
-  docker: 'DockerUnsupported',
-  spec: 'InvalidSpec',
-  disk: 'HostDiskFull',
-  imageMissing: 'ImageNotFound',
-  registryDenied: 'RegistryAccessDenied',
-  registryTls: 'RegistryTlsMismatch',
-} as const;
+export { NON_RETRYABLE };
 
 export function permanent(type: string, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });

@@ -1,9 +1,9 @@
 // Bearer-token authentication middleware: 401 problem+json unless `Authorization: Bearer <valid token>`;
 // 403 when the token's scope does not cover the request (the codec token covers nothing here).
 import type { NextFunction, Request, Response } from 'express';
+import { type ApiScope, allows, LEGACY_SCOPE, type Scope } from '../../common/scopes.ts';
+import type { TokenStore } from '../../common/tokens.ts';
 import { HttpError, problem } from '../problem.ts';
-import { type ApiScope, allows, LEGACY_SCOPE, type Scope } from './scopes.ts';
-import type { TokenStore } from './tokens.ts';
 
 /** Name of the token that authenticated the request (for audit lines). */
 export function tokenName(res: Response): string {

@@ -2,9 +2,9 @@
 // and the OpenAPI document describes it from the same declaration.
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
+import type { ApiScope } from '../../common/scopes.ts';
 import { formatPath } from '../../model/spec/paths.ts';
 import { requireScope } from '../auth/bearer.ts';
-import type { ApiScope } from '../auth/scopes.ts';
 import { badRequest, type FieldError, invalid, notFound } from '../problem.ts';
 import { parseBody } from './body.ts';
 

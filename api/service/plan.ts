@@ -5,6 +5,7 @@ import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../
 import {
   buildPlan,
   type ClusterPlan,
+  describeStep,
   type HostPlan,
   type PlannedFile,
   renderTextFile,
@@ -16,7 +17,12 @@ export interface PlanView {
   fromRevision?: number;
   toRevision?: number;
   kubernetesVersion: { from?: string; to: string };
+  /** The step names of the operation `zke up` would run, in order. */
   phases: string[];
+  /** The same steps, each as one line: hosts and how it runs on them. */
+  steps: string[];
+  /** Why `zke up` would refuse the change before touching anything (then `steps` is empty). */
+  refusal?: string;
   hosts: {
     host: string;
     address?: string;
@@ -57,7 +63,9 @@ export function planChanges({ target, toRevision, applied, fromRevision }: PlanI
     fromRevision,
     toRevision,
     kubernetesVersion: { from: applied?.kubernetesVersion, to: target.kubernetesVersion },
-    phases: targetPlan.phases.map((p) => p.name),
+    phases: targetPlan.steps.map((s) => s.name),
+    steps: targetPlan.steps.map(describeStep),
+    refusal: targetPlan.refusal,
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),
     summary: summarize(diffs),
   };

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
-import { buildPlan, type ClusterPlan } from '../../model/plan/index.ts';
+import { buildPlan, type ClusterPlan, describeStep } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/index.ts';
 import { type Command, EXIT } from '../command.ts';
 import { DEFAULT_CONFIG, loadSpec, usageError } from './validate.ts';
@@ -111,7 +111,8 @@ export function renderPlan(plan: ClusterPlan, diffs: readonly HostDiff[]): strin
   }
   const all = diffs.flatMap((d) => d.containers);
   const total = (action: string) => all.filter((c) => c.action === action).length;
-  out.push('', `Phases: ${plan.phases.map((p) => p.name).join(' -> ')}`);
+  if (plan.refusal) out.push('', `Refused: ${plan.refusal}`);
+  else out.push('', 'Steps:', ...plan.steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`));
   out.push(
     `Containers: ${total('create')} to create, ${total('replace')} to replace, ${total('remove')} to remove, ${total('unchanged')} unchanged`,
   );

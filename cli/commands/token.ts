@@ -1,7 +1,7 @@
 // zke token create [--name NAME] [--scope SCOPE] | list | revoke NAME: API tokens, managed locally in
 // ZKE_HOME/tokens.json (hashed); no API needed. Revocation takes effect on the API's next request.
-import { isScope, SCOPES, type Scope } from '../../api/auth/scopes.ts';
-import { TokenStore } from '../../api/auth/tokens.ts';
+import { isScope, SCOPES, type Scope } from '../../common/scopes.ts';
+import { TokenStore } from '../../common/tokens.ts';
 import { EXIT } from '../command.ts';
 import { command, UsageError } from './online.ts';
 

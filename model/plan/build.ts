@@ -1,12 +1,14 @@
 // buildPlan: a pure function of the spec and what is known about the running cluster.
 import type { ClusterSpec, NodeSpec } from '../spec/types.ts';
 import { DEFAULT_KUBERNETES_VERSION, findVersion } from '../versions.ts';
+import { rollingBounds } from './bounds.ts';
 import type { HostContext } from './container.ts';
 import { controlplaneContainers } from './controlplane.ts';
 import { etcdContainers } from './etcd.ts';
 import { hostFiles } from './files.ts';
 import { nodeLabels, nodeTaints } from './node-meta.ts';
-import { planPhases } from './phases.ts';
+import { provisionPlan, upgradePlanSteps } from './steps.ts';
+import { EtcdPlaneReplaced, topologyChanges } from './topology.ts';
 import type { ClusterPlan, HostPlan, PlanState } from './types.ts';
 import { workerContainers } from './worker.ts';
 
@@ -37,11 +39,14 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
   const hosts = spec.nodes.map((node) => hostPlan({ ...shared, node }));
   const planned = new Set(hosts.map((h) => h.name));
   const removedHosts = (state.hosts ?? []).filter((name) => !planned.has(name));
-  return {
-    clusterName: spec.clusterName,
-    kubernetesVersion: version.version,
-    hosts,
-    removedHosts,
-    phases: planPhases(spec, hosts, removedHosts),
-  };
+  const plan = { clusterName: spec.clusterName, kubernetesVersion: version.version, hosts, removedHosts };
+  if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
+  try {
+    const { etcd } = topologyChanges(spec, state);
+    const bounds = rollingBounds(spec.nodes, spec.upgradeStrategy);
+    return { ...plan, steps: upgradePlanSteps({ ...spec, ...bounds, hosts, removedHosts, etcd }) };
+  } catch (err) {
+    if (!(err instanceof EtcdPlaneReplaced)) throw err;
+    return { ...plan, steps: [], refusal: err.message };
+  }
 }

@@ -1,5 +1,6 @@
 // The plan as data: what every host must run and hold. Read by activities (Docker API, SFTP) and by the diff.
 import type { Role, Taint } from '../spec/types.ts';
+import type { PlanStep } from './steps.ts';
 
 export interface Healthcheck {
   readonly kind: 'https' | 'http' | 'etcd';
@@ -55,30 +56,6 @@ export interface HostPlan {
   readonly nodeTaints: readonly Taint[];
 }
 
-export type PhaseName =
-  | 'connect'
-  | 'port-check'
-  | 'certificates'
-  | 'etcd'
-  | 'controlplane'
-  | 'authz'
-  | 'worker'
-  | 'labels-taints'
-  | 'addons'
-  | 'cleanup';
-
-export interface PlanPhase {
-  readonly name: PhaseName;
-  readonly description: string;
-  /** parallel: up to max_parallel_hosts at once; rolling: at most maxUnavailable hosts at once; cluster: no host. */
-  readonly order: 'parallel' | 'sequential' | 'rolling' | 'cluster';
-  /** Host (node) names, in order. */
-  readonly hosts: readonly string[];
-  /** Containers this phase reconciles on its hosts. */
-  readonly containers: readonly string[];
-  readonly maxUnavailable?: string;
-}
-
 /** What the provisioner knows about the cluster as it is now. */
 export interface PlanState {
   /** Node names that are etcd members now; empty or absent means a new cluster (initial-cluster-state new). */
@@ -93,5 +70,8 @@ export interface ClusterPlan {
   readonly hosts: readonly HostPlan[];
   /** Hosts provisioned before but no longer in the spec. */
   readonly removedHosts: readonly string[];
-  readonly phases: readonly PlanPhase[];
+  /** The operation `zke up` would run (provision, or upgrade of a provisioned cluster), step by step. */
+  readonly steps: readonly PlanStep[];
+  /** Why the change would be refused before anything is touched (then no step runs). */
+  readonly refusal?: string;
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { firstStartToken, TokenStore } from '../../api/auth/tokens.ts';
+import { firstStartToken, TokenStore } from '../../common/tokens.ts';
 import { apiSuite } from './api-harness.ts';
 
 const suite = apiSuite();

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { type ApiDeps, createApp } from '../../api/app.ts';
-import { TokenStore } from '../../api/auth/tokens.ts';
+import { TokenStore } from '../../common/tokens.ts';
 import { answerMalformedRequests } from '../../api/problem.ts';
 import { AuditLog } from '../../api/service/audit.ts';
 import { ClusterStore } from '../../common/store.ts';

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe } from 'node:test';
 import express from 'express';
-import { TokenStore } from '../../api/auth/tokens.ts';
+import { TokenStore } from '../../common/tokens.ts';
 import { codecRouter } from '../../api/codec.ts';
 import { ClusterStore } from '../../common/store.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';

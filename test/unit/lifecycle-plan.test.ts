@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { containersToRestart } from '../../activities/certRestarts.ts';
 import { type PodObject, selectPodsToEvict } from '../../activities/drainPods.ts';
 import { memberHosts } from '../../activities/etcdMembers.ts';
-import { EtcdPlaneReplaced, topologyChanges } from '../../activities/upgradePlan.ts';
 import { buildPlan } from '../../model/plan/index.ts';
+import { EtcdPlaneReplaced, topologyChanges } from '../../model/plan/topology.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 
@@ -61,6 +61,29 @@ test('a spec that keeps none of the etcd members is refused with the members nam
     () => topologyChanges(s, { hosts: ['a', 'b', 'c'], etcdMembers: ['b', 'c'] }),
     (err: Error) => err instanceof EtcdPlaneReplaced && /now: b, c; planned: x, y/.test(err.message),
   );
+});
+
+test('the dry-run shows the etcd decision: leaving members first, kept ones rolled, new ones joined', () => {
+  const s = spec([
+    ['a', CP],
+    ['b', E],
+    ['d', E],
+  ]);
+  const plan = buildPlan(s, { hosts: ['a', 'b', 'c'], etcdMembers: ['a', 'b', 'c'] });
+  const etcd = plan.steps.find((step) => step.name === 'etcd plane')!;
+  assert.deepEqual(etcd.hosts, ['a', 'b', 'd']);
+  assert.match(etcd.description, /^members c removed, then /);
+  assert.equal(plan.refusal, undefined);
+});
+
+test('the dry-run shows the refusal of a spec that replaces every etcd member, and no step', () => {
+  const s = spec([
+    ['a', ['controlplane', 'worker']],
+    ['x', E],
+  ]);
+  const plan = buildPlan(s, { hosts: ['a', 'b'], etcdMembers: ['b'] });
+  assert.match(plan.refusal ?? '', /replaces every etcd member at once \(now: b; planned: x\)/);
+  assert.deepEqual(plan.steps, []);
 });
 
 test('certificates map to exactly the containers that read them, per host', () => {

@@ -2,7 +2,8 @@
 // unavailable (in flight or failed) than allowed and stops once that many failed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { maxUnavailable, rollingWindow } from '../../workflows/window.ts';
+import { maxUnavailable } from '../../model/plan/bounds.ts';
+import { rollingWindow } from '../../workflows/window.ts';
 
 test('max_unavailable: counts, percentages rounded down, at least 1', () => {
   assert.equal(maxUnavailable('2', 10), 2);

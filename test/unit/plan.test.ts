@@ -1,7 +1,7 @@
 // buildPlan: snapshots for 1-, 3- and 5-node clusters and the properties the provisioner relies on.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildPlan, renderTextFile } from '../../model/plan/index.ts';
+import { buildPlan, describeStep, renderTextFile } from '../../model/plan/index.ts';
 import { containerOf, fixtureSpec, flag, host, MIN_3, matchSnapshot, specFrom } from './plan-fixture.ts';
 
 describe('plan snapshots', () => {
@@ -244,23 +244,48 @@ describe('plan properties', () => {
     );
   });
 
-  test('phases in order, with the hosts they touch; removed hosts get a cleanup phase', () => {
+  test('a new cluster: the provisioning steps in order, with their hosts and how they run on them', () => {
+    const plan = buildPlan(fixtureSpec('5-node'));
+    assert.deepEqual(plan.steps.map(describeStep), [
+      'check hosts: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'certificates: on the worker',
+      'deploy certificates: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'etcd plane: one host at a time on cp1, cp2, cp3',
+      'control plane: in parallel, at most 50 at once on cp1, cp2, cp3',
+      'rbac: through the Kubernetes API',
+      'worker plane: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'network plugin: through the Kubernetes API',
+      'addons: through the Kubernetes API',
+      'node labels and taints: through the Kubernetes API on cp1, cp2, cp3, w1, edge1',
+      'kubeconfig: on the worker',
+    ]);
+  });
+
+  test('a provisioned cluster: the upgrade steps, rolling windows with their bounds, removed hosts', () => {
     const plan = buildPlan(fixtureSpec('5-node'), { hosts: ['cp1', 'old-worker'] });
-    assert.deepEqual(
-      plan.phases.map((p) => `${p.name}:${p.order}:${p.hosts.join(',')}`),
-      [
-        'connect:parallel:cp1,cp2,cp3,w1,edge1',
-        'port-check:parallel:cp1,cp2,cp3,w1,edge1',
-        'certificates:parallel:cp1,cp2,cp3,w1,edge1',
-        'etcd:sequential:cp1,cp2,cp3',
-        'controlplane:rolling:cp1,cp2,cp3',
-        'authz:cluster:',
-        'worker:rolling:cp1,cp2,cp3,w1,edge1',
-        'labels-taints:cluster:cp1,cp2,cp3,w1,edge1',
-        'addons:cluster:',
-        'cleanup:parallel:old-worker',
-      ],
-    );
+    assert.deepEqual(plan.steps.map(describeStep), [
+      'etcd snapshot: on the worker',
+      'plan changes: on the worker',
+      'check hosts: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'certificates: on the worker',
+      'deploy certificates: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'etcd plane: one host at a time on cp1, cp2, cp3',
+      'control plane: rolling, at most 1 unavailable (1) on cp1, cp2, cp3',
+      'worker plane: rolling, at most 1 unavailable (10%) on w1, edge1',
+      'removed hosts: in parallel, at most 50 at once on old-worker',
+      'addons: through the Kubernetes API',
+      'node labels and taints: through the Kubernetes API on cp1, cp2, cp3, w1, edge1',
+      'kubeconfig: on the worker',
+    ]);
     assert.deepEqual(plan.removedHosts, ['old-worker']);
+  });
+
+  test('disable_port_check changes no step: no step checks ports', () => {
+    const spec = fixtureSpec('5-node');
+    for (const state of [{}, { hosts: ['cp1'] }]) {
+      const checked = buildPlan({ ...spec, disablePortCheck: false }, state).steps;
+      assert.deepEqual(buildPlan({ ...spec, disablePortCheck: true }, state).steps, checked);
+      assert.ok(!checked.some((s) => /port/.test(s.name)), 'no port-check step');
+    }
   });
 });

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { homePath } from '../../common/config.ts';
+import { homePath } from './config.ts';
 import { isScope, LEGACY_SCOPE, SCOPES, type Scope } from './scopes.ts';
 
 export interface TokenEntry {

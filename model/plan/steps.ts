@@ -1,0 +1,236 @@
+// The ordered steps of an operation, the hosts each touches and how it runs on them: the one list the dry-runs
+// (`zke plan`, `POST …/plan`) print and the provisioning workflow iterates, so the two cannot disagree.
+import { type EtcdChanges, etcdRollOrder } from './topology.ts';
+
+export const PHASE_CONTAINERS = {
+  etcd: ['etcd', 'etcd-rolling-snapshots'],
+  controlplane: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+  worker: ['nginx-proxy', 'cri-dockerd', 'kubelet', 'kube-proxy'],
+} as const;
+
+/** How a step runs: on the worker, through the Kubernetes API, or on its hosts in one of three ways. */
+export type StepRun =
+  | { readonly mode: 'local' }
+  | { readonly mode: 'cluster' }
+  | { readonly mode: 'one-at-a-time' }
+  | { readonly mode: 'parallel'; readonly limit: number }
+  /** At most maxUnavailable hosts at once (from `setting`); `first` hosts go one at a time before the others. */
+  | {
+      readonly mode: 'rolling';
+      readonly maxUnavailable: number;
+      readonly setting?: string;
+      readonly first?: readonly string[];
+    };
+
+export interface PlanStep<Name extends string = string> {
+  readonly name: Name;
+  readonly description: string;
+  /** Host (node) names, in order; empty for a step that touches no host. */
+  readonly hosts: readonly string[];
+  readonly run: StepRun;
+  /** Containers this step reconciles on its hosts. */
+  readonly containers: readonly string[];
+}
+
+/** What the steps depend on: the spec's hosts and bounds (a spec, or the layout a workflow loads). */
+export interface StepLayout {
+  readonly hosts: readonly { readonly name: string; readonly roles: readonly string[] }[];
+  readonly maxParallelHosts: number;
+}
+
+export const PROVISION_STEPS = [
+  'check hosts',
+  'certificates',
+  'deploy certificates',
+  'etcd plane',
+  'control plane',
+  'rbac',
+  'worker plane',
+  'network plugin',
+  'addons',
+  'node labels and taints',
+  'kubeconfig',
+] as const;
+export type ProvisionStepName = (typeof PROVISION_STEPS)[number];
+
+type StepBody = Omit<PlanStep, 'name'>;
+
+const names = (layout: StepLayout, role?: string) =>
+  layout.hosts.filter((h) => !role || h.roles.includes(role)).map((h) => h.name);
+const local = (description: string): StepBody => ({
+  description,
+  hosts: [],
+  run: { mode: 'local' },
+  containers: [],
+});
+const cluster = (description: string): StepBody => ({ ...local(description), run: { mode: 'cluster' } });
+
+/** `zke up` on a cluster not provisioned yet, in order. */
+export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[] {
+  const all = names(layout);
+  const parallel = { mode: 'parallel', limit: layout.maxParallelHosts } as const;
+  const steps: Record<ProvisionStepName, StepBody> = {
+    'check hosts': {
+      description: 'SSH to every host, check Docker; unreachable worker-only hosts are skipped',
+      hosts: all,
+      run: parallel,
+      containers: [],
+    },
+    certificates: local('create or reuse the cluster PKI'),
+    'deploy certificates': {
+      description: 'write certificates, kubeconfigs and config files',
+      hosts: all,
+      run: parallel,
+      containers: [],
+    },
+    'etcd plane': {
+      description: 'etcd members, one host at a time, then a health check',
+      hosts: names(layout, 'etcd'),
+      run: { mode: 'one-at-a-time' },
+      containers: PHASE_CONTAINERS.etcd,
+    },
+    'control plane': {
+      description: 'kube-apiserver, kube-controller-manager, kube-scheduler',
+      hosts: names(layout, 'controlplane'),
+      run: parallel,
+      containers: PHASE_CONTAINERS.controlplane,
+    },
+    rbac: cluster('RBAC for nodes and the job deployer'),
+    'worker plane': {
+      description: 'nginx-proxy, cri-dockerd, kubelet, kube-proxy on every host',
+      hosts: all,
+      run: parallel,
+      containers: PHASE_CONTAINERS.worker,
+    },
+    'network plugin': cluster('the network plugin'),
+    addons: cluster('DNS, metrics-server, ingress, user addons'),
+    'node labels and taints': { ...cluster('sync node labels and taints'), hosts: all },
+    kubeconfig: local('write the admin kubeconfig'),
+  };
+  return PROVISION_STEPS.map((name) => ({ name, ...steps[name] }));
+}
+
+/** Applying a revision to a provisioned cluster (upgrade, rollback). */
+export const APPLY_STEPS = [
+  'plan changes',
+  'check hosts',
+  'certificates',
+  'deploy certificates',
+  'etcd plane',
+  'control plane',
+  'worker plane',
+  'removed hosts',
+  'addons',
+  'node labels and taints',
+  'kubeconfig',
+] as const;
+export type ApplyStepName = (typeof APPLY_STEPS)[number];
+export const UPGRADE_STEPS = ['etcd snapshot', ...APPLY_STEPS] as const;
+export type UpgradeStepName = (typeof UPGRADE_STEPS)[number];
+
+export interface ApplyLayout extends StepLayout {
+  /** The rolling windows (model/plan/bounds.ts rollingBounds). */
+  readonly maxUnavailableControlplane: number;
+  readonly maxUnavailableWorker: number;
+  /** The settings the windows come from, shown by the dry-run. */
+  readonly upgradeStrategy?: {
+    readonly maxUnavailableControlplane: string;
+    readonly maxUnavailableWorker: string;
+  };
+  /** Provisioned before, not in the spec any more. */
+  readonly removedHosts: readonly string[];
+  /** The etcd members kept, added and removed (model/plan/topology.ts). */
+  readonly etcd: EtcdChanges;
+}
+
+/** Leaving members go first (through the members API), then kept members roll, then new ones join. */
+function etcdStep(provision: StepBody, etcd: EtcdChanges): StepBody {
+  const leaving = etcd.remove.length ? `members ${etcd.remove.join(', ')} removed, then ` : '';
+  return {
+    ...provision,
+    description: `${leaving}each member rolled and each new one joined, one at a time, with a health check after each`,
+    hosts: etcdRollOrder(etcd, provision.hosts),
+  };
+}
+
+/** `zke up` (or `zke upgrade`) on a provisioned cluster, in order: an etcd snapshot, then the revision applied. */
+export function upgradePlanSteps(layout: ApplyLayout): PlanStep<UpgradeStepName>[] {
+  const snapshot = local('snapshot etcd on the applied revision (a rollback restores it)');
+  return [{ name: 'etcd snapshot', ...snapshot }, ...applyPlanSteps(layout)];
+}
+
+/** Applying a revision (upgrade, rollback), in order: what applyRevision iterates after its first step planned it. */
+export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
+  const provision = Object.fromEntries(provisionPlan(layout).map((s) => [s.name, s]));
+  const workers = layout.hosts.filter((h) => !h.roles.includes('controlplane'));
+  const rolling = (maxUnavailable: number, setting?: string, first?: string[]): StepRun => ({
+    mode: 'rolling',
+    maxUnavailable,
+    ...(setting ? { setting } : {}),
+    ...(first?.length ? { first } : {}),
+  });
+  const settings = layout.upgradeStrategy;
+  const steps: Record<ApplyStepName, StepBody> = {
+    'plan changes': local('new and removed hosts, etcd members kept, added and removed'),
+    'check hosts': provision['check hosts'],
+    certificates: provision.certificates,
+    'deploy certificates': provision['deploy certificates'],
+    'etcd plane': etcdStep(provision['etcd plane'], layout.etcd),
+    'control plane': {
+      description: 'controlplane hosts: cordon, drain, reconcile control plane and worker, uncordon',
+      hosts: names(layout, 'controlplane'),
+      run: rolling(layout.maxUnavailableControlplane, settings?.maxUnavailableControlplane),
+      containers: [...PHASE_CONTAINERS.controlplane, ...PHASE_CONTAINERS.worker],
+    },
+    'worker plane': {
+      description: 'other hosts (those with etcd first, one at a time): cordon, drain, reconcile, uncordon',
+      hosts: workers.map((h) => h.name),
+      run: rolling(
+        layout.maxUnavailableWorker,
+        settings?.maxUnavailableWorker,
+        workers.filter((h) => h.roles.includes('etcd')).map((h) => h.name),
+      ),
+      containers: PHASE_CONTAINERS.worker,
+    },
+    'removed hosts': {
+      description:
+        'hosts no longer in the spec: cordon, drain, delete the node, remove zke containers and files',
+      hosts: layout.removedHosts,
+      run: { mode: 'parallel', limit: layout.maxParallelHosts },
+      containers: [],
+    },
+    addons: cluster('rbac, network plugin, DNS, metrics-server, ingress, user addons'),
+    'node labels and taints': provision['node labels and taints'],
+    kubeconfig: provision.kubeconfig,
+  };
+  return APPLY_STEPS.map((name) => ({ name, ...steps[name] }));
+}
+
+/** How a step runs, in words: "one host at a time", "rolling, at most 2 unavailable (10%)", ... */
+export function describeRun(run: StepRun): string {
+  switch (run.mode) {
+    case 'local':
+      return 'on the worker';
+    case 'cluster':
+      return 'through the Kubernetes API';
+    case 'one-at-a-time':
+      return 'one host at a time';
+    case 'parallel':
+      return `in parallel, at most ${run.limit} at once`;
+    case 'rolling': {
+      const first = run.first?.length ? `${run.first.join(', ')} one at a time, then ` : '';
+      const setting = run.setting ? ` (${run.setting})` : '';
+      return `${first}rolling, at most ${run.maxUnavailable} unavailable${setting}`;
+    }
+  }
+}
+
+/** One line of a dry-run: "etcd plane: one host at a time on cp1, cp2, cp3". */
+export function describeStep(step: PlanStep): string {
+  const on = step.hosts.length ? ` on ${step.hosts.join(', ')}` : '';
+  const how =
+    step.run.mode === 'local' || step.run.mode === 'cluster' || step.hosts.length
+      ? describeRun(step.run)
+      : 'no host';
+  return `${step.name}: ${how}${on}`;
+}
