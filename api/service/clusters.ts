@@ -43,9 +43,8 @@ export class Clusters {
 
   private async listNow(): Promise<Summary[]> {
     const names = this.store.clusters().filter((name) => this.exists(name));
-    return Promise.all(
-      names.map(async (name) => summarize(name, this.revisions, await this.operations.running(name))),
-    );
+    const running = await this.operations.runningOf(names);
+    return names.map((name) => summarize(name, this.revisions, running.get(name)));
   }
 
   async detail(name: string): Promise<Detail> {
