@@ -22,7 +22,11 @@ export interface ApiLoadResults {
   readers: number;
   list: Latency;
   healthz: Latency;
+  /** One GET /v1/clusters at a time (SEQUENTIAL of them): the floor a burst adds its queueing to. */
+  listAlone: Latency;
 }
+
+const SEQUENTIAL = 20;
 
 function seedClusters(count: number): void {
   const store = new ClusterStore();
@@ -68,6 +72,9 @@ export async function runApiLoad(): Promise<ApiLoadResults> {
     const api = await startApi(t.address, t.worker.taskQueue);
     try {
       await burst(`${api.url}/v1/clusters`, api.token, 1); // warm-up: connections, first imports
+      const alone: { ms: number; ok: boolean }[] = [];
+      for (let i = 0; i < SEQUENTIAL; i++)
+        alone.push(...(await burst(`${api.url}/v1/clusters`, api.token, 1)));
       say(`api: ${READERS} concurrent GET /v1/clusters and /healthz over ${CLUSTERS} clusters`);
       const [list, healthz] = await Promise.all([
         burst(`${api.url}/v1/clusters`, api.token, READERS),
@@ -78,6 +85,7 @@ export async function runApiLoad(): Promise<ApiLoadResults> {
         readers: READERS,
         list: latency(list),
         healthz: latency(healthz),
+        listAlone: latency(alone),
       };
       say(`api: ${JSON.stringify(results)}`);
       return results;
