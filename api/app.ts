@@ -38,7 +38,9 @@ export function createApp(deps: ApiDeps): express.Express {
   const deadlineMs = deps.temporalDeadlineMs ?? config.temporalDeadlineMs;
   const taskQueue = deps.taskQueue ?? config.taskQueue;
   // concurrent probes (a load balancer, many replicas' checks) share one look at Temporal and the store
-  const healthNow = coalesced(() => checkHealth({ client: deps.client, store, taskQueue, deadlineMs }));
+  const healthNow = coalesced(() => checkHealth({ client: deps.client, store, taskQueue, deadlineMs }), {
+    joinRunning: true,
+  });
   app.get('/healthz', async (_req, res) => {
     const health = await healthNow();
     res.status(health.status === 'ok' ? 200 : 503).json(health);
