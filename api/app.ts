@@ -2,6 +2,7 @@
 // Errors leave as application/problem+json.
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { coalesced } from '../common/coalesce.ts';
 import { config } from '../common/config.ts';
 import { ClusterStore, StoreFault, storeFault } from '../common/store.ts';
 import { TokenStore } from '../common/tokens.ts';
@@ -36,8 +37,12 @@ export function createApp(deps: ApiDeps): express.Express {
   const store = deps.store ?? new ClusterStore();
   const deadlineMs = deps.temporalDeadlineMs ?? config.temporalDeadlineMs;
   const taskQueue = deps.taskQueue ?? config.taskQueue;
+  // concurrent probes (a load balancer, many replicas' checks) share one look at Temporal and the store
+  const healthNow = coalesced(() => checkHealth({ client: deps.client, store, taskQueue, deadlineMs }), {
+    joinRunning: true,
+  });
   app.get('/healthz', async (_req, res) => {
-    const health = await checkHealth({ client: deps.client, store, taskQueue, deadlineMs });
+    const health = await healthNow();
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
   app.get('/docs', (_req, res) => {

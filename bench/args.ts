@@ -1,5 +1,5 @@
 // Command-line flags of `npm run bench` (scenario selection, sizes, runs).
-export const SCENARIOS = ['pki', 'engine', 'fanout', 'scale'] as const;
+export const SCENARIOS = ['pki', 'api', 'engine', 'fanout', 'scale'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** From this many hosts on, sizes run `largeRuns` times. */

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runApiLoad } from './api/scenario.ts';
 import { type BenchArgs, parseArgs, runsFor } from './args.ts';
 import { runEngine } from './engine/noop.ts';
 import { removeScratch, scratch } from './env.ts';
@@ -61,8 +62,9 @@ async function labScenarios(args: BenchArgs, t: BenchTemporal, pythonBin: string
 
 async function runScenarios(args: BenchArgs, pythonBin: string): Promise<void> {
   if (args.only.includes('pki')) await recorded('pki', () => runPki(args.runs));
+  if (args.only.includes('api')) await recorded('api', runApiLoad); // its own dev server, no worker
   const needsLab = args.only.includes('fanout') || args.only.includes('scale');
-  if (!needsLab && !args.only.includes('engine')) return; // pki alone needs no Temporal
+  if (!needsLab && !args.only.includes('engine')) return; // pki and api need no bench Temporal
   const t = await startBenchTemporal();
   try {
     if (args.only.includes('engine')) await recorded('engine', () => runEngine(t, args.runs));

@@ -1,6 +1,7 @@
 // Read views of clusters: what the store records (revisions, current state, certificate expiry) joined with
 // the running operation's live progress.
 import type { z } from 'zod';
+import { coalesced } from '../../common/coalesce.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import { conflict, notFound } from '../problem.ts';
 import type { ClusterDetail, ClusterSummary } from '../schemas.ts';
@@ -37,11 +38,13 @@ export class Clusters {
     if (!this.provisioned(name)) throw conflict(`cluster ${name} is not provisioned yet (run zke up first)`);
   }
 
-  async list(): Promise<Summary[]> {
+  /** Concurrent listings share one pass over the store and Temporal (each still sees its own writes). */
+  readonly list: () => Promise<Summary[]> = coalesced(() => this.listNow());
+
+  private async listNow(): Promise<Summary[]> {
     const names = this.store.clusters().filter((name) => this.exists(name));
-    return Promise.all(
-      names.map(async (name) => summarize(name, this.revisions, await this.operations.running(name))),
-    );
+    const running = await this.operations.runningOf(names);
+    return names.map((name) => summarize(name, this.revisions, running.get(name)));
   }
 
   async detail(name: string): Promise<Detail> {

@@ -39,7 +39,13 @@ const STATES: Record<string, OperationView['state']> = {
 /** States whose run can still answer the status query (a worker replays closed runs). */
 const QUERYABLE = new Set<OperationView['state']>(['running', 'failed', 'cancelled']);
 
+/** How long a started workflow may take to show in list queries (visibility is updated asynchronously). */
+const VISIBILITY_LAG_MS = 10_000;
+
 export class Operations {
+  /** When this process last started an operation on each cluster, for VISIBILITY_LAG_MS. */
+  private readonly startedAt = new Map<string, number>();
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
@@ -80,6 +86,7 @@ export class Operations {
           }),
         deadline,
       );
+      this.startedAt.set(cluster, Date.now());
       return { operationId: operationId(cluster, handle.firstExecutionRunId), operation: kind };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw await this.busy(cluster);
@@ -96,6 +103,27 @@ export class Operations {
   async running(cluster: string): Promise<OperationView | undefined> {
     const latest = await this.latest(cluster, false);
     return latest?.state === 'running' ? this.latest(cluster) : undefined;
+  }
+
+  /**
+   * The running operations among these clusters, with their progress: one visibility query for the running
+   * workflows, then a describe of each hit. Visibility may lag a start by a moment, so clusters this process
+   * started an operation on within VISIBILITY_LAG_MS are described too.
+   */
+  async runningOf(clusters: string[]): Promise<Map<string, OperationView>> {
+    const candidates = new Set(this.recentlyStarted());
+    for await (const info of this.client.workflow.list({ query: 'ExecutionStatus = "Running"' }))
+      candidates.add(baseView(info as WorkflowExecutionDescription).cluster);
+    const found = await Promise.all(
+      clusters.filter((c) => candidates.has(c)).map(async (c) => [c, await this.running(c)] as const),
+    );
+    return new Map(found.filter((entry): entry is [string, OperationView] => entry[1] !== undefined));
+  }
+
+  private recentlyStarted(): string[] {
+    const since = Date.now() - VISIBILITY_LAG_MS;
+    for (const [cluster, at] of this.startedAt) if (at < since) this.startedAt.delete(cluster);
+    return [...this.startedAt.keys()];
   }
 
   /** The cluster's newest operation, running or not; `detailed` adds progress and result. */

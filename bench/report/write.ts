@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ApiLoadResults } from '../api/scenario.ts';
 import type { EngineResults } from '../engine/noop.ts';
 import { TOOLS } from '../fanout/runners.ts';
 import { type FanOutResults, PHASES } from '../fanout/scenario.ts';
@@ -14,6 +15,7 @@ import type { ScaleResults } from '../scale/scenario.ts';
 import { say } from '../stats.ts';
 import { fanOutRows, scaleRows } from './aggregate.ts';
 import { analysisSection } from './analysisSection.ts';
+import { apiSection } from './apiSection.ts';
 import { engineSection, HISTORY_PLOT_MIN_SIZES, pkiSection } from './engineSection.ts';
 import { fanOutSection } from './fanoutSection.ts';
 import { footprintSection, scaleSection } from './scaleSection.ts';
@@ -34,6 +36,7 @@ function load() {
     engine: loadResults<EngineResults>('engine'),
     fanout: fanout && { ...fanout, data: perSize(fanout.data) },
     scale: loadResults<ScaleResults & LabRunFacts>('scale'),
+    api: loadResults<ApiLoadResults>('api'),
   };
 }
 
@@ -91,7 +94,8 @@ const INTRO = `# Benchmarks
 plots from the raw results it keeps in \`bench/results/*.json\`. Scenarios and sizes can be picked:
 
 \`\`\`sh
-npm run bench                                    # everything (pki, engine, fanout 3/10/25, scale 3/10/25/50)
+npm run bench                                    # everything (pki, api, engine, fanout 3/10/25, scale 3/10/25/50)
+npm run bench -- --only api                      # API latency: 100 clusters, 200 concurrent readers
 npm run bench -- --only fanout --sizes 3,10      # one scenario, chosen sizes
 npm run bench -- --only scale --scale-sizes 3,50 --runs 2
 npm run bench -- --report                        # only rebuild this page from bench/results/
@@ -122,7 +126,7 @@ run (same hosts, same minutes), hold up better, though the tool that needs more 
 
 export async function writeReport(pythonBin: string): Promise<void> {
   const r = load();
-  const machines = [r.pki, r.engine, r.fanout, r.scale].flatMap((x) => (x ? [x.machine] : []));
+  const machines = [r.pki, r.engine, r.fanout, r.scale, r.api].flatMap((x) => (x ? [x.machine] : []));
   const doc = [
     INTRO,
     machineSummary(machines),
@@ -132,6 +136,7 @@ export async function writeReport(pythonBin: string): Promise<void> {
     scaleSection(r.scale),
     pkiSection(r.pki),
     footprintSection(r.scale),
+    apiSection(r.api),
     analysisSection(r),
     fs.readFileSync(path.join(here, 'attempts.md'), 'utf8'),
   ].join('\n');

@@ -1,0 +1,36 @@
+// The report's section on the API under concurrent read load (bench/api/scenario.ts).
+import type { ApiLoadResults, Latency } from '../api/scenario.ts';
+import type { Saved } from '../results.ts';
+import { machineLine, millis, notRun, table } from './format.ts';
+
+const TITLE = '## 6. API under read load';
+
+function row(endpoint: string, l: Latency, target: string): (string | number)[] {
+  return [endpoint, l.requests, l.failures, millis(l.medianMs), millis(l.p95Ms), millis(l.p99Ms), target];
+}
+
+const verdict = (met: boolean, target: string) => `${target}: ${met ? 'met' : '**missed**'}`;
+
+export function apiSection(saved: Saved<ApiLoadResults> | undefined): string {
+  if (!saved) return notRun(TITLE, 'api');
+  const r = saved.data;
+  return `${TITLE}
+
+${machineLine(saved.machine)}
+
+\`bench/api/scenario.ts\`: ${r.clusters} clusters written straight into the store, the API in a child process
+against the bench's Temporal dev server and worker, then ${r.readers} concurrent \`GET /v1/clusters\` and ${r.readers} concurrent
+\`GET /healthz\` at the same moment (a single burst; issue 14). The client runs on the same CPUs as the API,
+Temporal and the worker. The last row is ${'`GET /v1/clusters`'} sent one at a time before the burst: what a
+single listing costs, to which the burst adds its queueing.
+
+${table(
+  ['endpoint', 'requests', 'failed', 'median', 'p95', 'p99', 'target'],
+  [
+    row('`GET /v1/clusters`', r.list, verdict(r.list.medianMs < 50, 'median < 50 ms')),
+    row('`GET /healthz`', r.healthz, verdict(r.healthz.p99Ms < 100, 'p99 < 100 ms')),
+    ...(r.listAlone ? [row('`GET /v1/clusters`, one at a time', r.listAlone, '')] : []),
+  ],
+)}
+`;
+}
