@@ -5,8 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
-import { TokenStore } from '../../api/auth/tokens.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { TokenStore } from '../../common/tokens.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const dir = tempDir('zke-healthz');
