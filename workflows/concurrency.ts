@@ -1,4 +1,5 @@
 // Deterministic bounded fan-out for workflow code: at most `limit` calls in flight, every result kept.
+import { withoutKeyMaterial } from '../common/keyMaterial.ts';
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 
 export async function mapBounded<I, O>(
@@ -22,9 +23,9 @@ export async function mapBounded<I, O>(
   return results;
 }
 
-/** The innermost message of a Temporal failure chain (ActivityFailure → ApplicationFailure). */
+/** The innermost message of a Temporal failure chain (ActivityFailure → ApplicationFailure), keyless. */
 export function rootMessage(err: Error): string {
   let e: Error = err;
   while (e.cause instanceof Error) e = e.cause;
-  return e.message;
+  return withoutKeyMaterial(e.message);
 }

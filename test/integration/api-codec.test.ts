@@ -14,7 +14,7 @@ import { fakeHosts } from '../support/fakeHosts.ts';
 import { apiSuite } from './api-harness.ts';
 
 const REFUSED = 'SSH to 10.0.0.1:22: connection refused';
-const REMOTE_OUTPUT = 'remote said: -----BEGIN OPENSSH PRIVATE KEY-----';
+const REMOTE_OUTPUT = 'remote said: Permission denied (publickey) for core';
 const refusing = {
   ...fakeHosts,
   checkClusterHost: async () => {

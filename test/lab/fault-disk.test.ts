@@ -45,7 +45,7 @@ test(
     assert.ok(failure instanceof Error, 'the run failed');
     ctx.diagnostic(`error: ${causes(failure)}`);
     const message =
-      /etcd plane failed on 1 host\(s\): zlab2: cannot pull zke\/etcd:v3\.4\.23: .*no space left on device.* \(the host's disk is full: free space, then run again\)$/;
+      /etcd plane failed on 1 host\(s\): zlab2: cannot pull 10\.77\.\d+\.1:5000\/zke\/etcd:v3\.4\.23: .*no space left on device.* \(the host's disk is full: free space, then run again\)$/;
     assert.match(causes(failure), message);
     assert.doesNotMatch(causes(failure), /zlab1:/);
     const step = failure.cause;
