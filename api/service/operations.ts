@@ -111,13 +111,31 @@ export class Operations {
    * started an operation on within VISIBILITY_LAG_MS are described too.
    */
   async runningOf(clusters: string[]): Promise<Map<string, OperationView>> {
-    const candidates = new Set(this.recentlyStarted());
-    for await (const info of this.client.workflow.list({ query: 'ExecutionStatus = "Running"' }))
-      candidates.add(baseView(info as WorkflowExecutionDescription).cluster);
+    const candidates = new Set([...this.recentlyStarted(), ...(await this.runningClusterIds())]);
     const found = await Promise.all(
       clusters.filter((c) => candidates.has(c)).map(async (c) => [c, await this.running(c)] as const),
     );
     return new Map(found.filter((entry): entry is [string, OperationView] => entry[1] !== undefined));
+  }
+
+  /**
+   * The clusters with a running workflow, read from the raw visibility rows: no memo is decoded, so a row this
+   * API cannot decode (another keyring, another tool's workflow in the namespace) cannot fail the listing.
+   */
+  private async runningClusterIds(): Promise<string[]> {
+    const prefix = clusterWorkflowId('');
+    const ids: string[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.client.options.namespace,
+        query: `WorkflowId STARTS_WITH "${prefix}" AND ExecutionStatus = "Running"`,
+        nextPageToken,
+      });
+      for (const e of page.executions) ids.push(e.execution?.workflowId?.slice(prefix.length) ?? '');
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return ids;
   }
 
   private recentlyStarted(): string[] {
