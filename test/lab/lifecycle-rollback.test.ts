@@ -72,7 +72,7 @@ test(
       (err) => {
         assert.match(
           causes(err),
-          new RegExp(`worker plane failed on 1 host\\(s\\): ${first}: docker`),
+          new RegExp(`worker plane failed on 1 host\\(s\\): ${first}: cannot pull zke/nginx-proxy:broken`),
         );
         assert.match(causes(err), new RegExp(`not started: \\[${second}\\]`));
         return true;
