@@ -100,6 +100,13 @@ const temporalAnswers = () =>
 
 const operationOf = (text: string) => /operation (\S+\.[0-9a-f-]{36})/.exec(text)?.[1];
 
+/** `zke up -c file`, once its host check is under way: the run and the operation it printed. */
+async function upCheckingHosts(file: string): Promise<{ run: Run; operation: string | undefined }> {
+  const run = zke(['up', '-c', file]);
+  await until('check hosts running', () => /host n1: running \(check hosts\)/.test(run.stdout), 120_000);
+  return { run, operation: operationOf(run.stdout) };
+}
+
 /** The runs of zke/<name> in ZKE_HOME's database, read through a dev server started as npm start does. */
 async function runsInHomeDb(name: string): Promise<{ runId: string; status: string }[]> {
   npmStartServer ??= await startDevServer({
@@ -170,9 +177,7 @@ test(
   async () => {
     await stopNpmStartServer();
     const file = clusterFile('resumed');
-    const first = zke(['up', '-c', file]);
-    await until('check hosts running', () => /host n1: running \(check hosts\)/.test(first.stdout), 120_000);
-    const operation = operationOf(first.stdout);
+    const { run: first, operation } = await upCheckingHosts(file);
     assert.ok(operation, first.stdout);
     first.child.kill('SIGKILL');
     await first.exit;
@@ -201,9 +206,7 @@ test(
   async () => {
     await stopNpmStartServer();
     const file = clusterFile('shared', await silentSshPort());
-    const first = zke(['up', '-c', file]);
-    await until('check hosts running', () => /host n1: running \(check hosts\)/.test(first.stdout), 120_000);
-    const operation = operationOf(first.stdout);
+    const { run: first, operation } = await upCheckingHosts(file);
     const second = zke(['up', '-c', file]);
     await until('the second following', () => /following provision/.test(second.stdout), 120_000);
     assert.match(second.stderr, /embedded mode: the Temporal server already running at/);
@@ -225,9 +228,7 @@ test(
   { timeout: 180_000 },
   async () => {
     await stopNpmStartServer();
-    const up = zke(['up', '-c', clusterFile('paused', await silentSshPort())]);
-    await until('check hosts running', () => /host n1: running \(check hosts\)/.test(up.stdout), 120_000);
-    const operation = operationOf(up.stdout);
+    const { run: up, operation } = await upCheckingHosts(clusterFile('paused', await silentSshPort()));
     up.child.kill('SIGINT');
     const interrupted = Date.now();
     assert.equal(await up.exit, 130, up.stdout + up.stderr);
