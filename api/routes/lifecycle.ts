@@ -13,17 +13,22 @@ import {
   UpgradeRequest,
 } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
-import type { StartableKind } from '../service/operationIds.ts';
+import type { InputOf, StartableKind } from '../service/operationIds.ts';
 import { ACCEPTED, accepted, addClusterListing, requesterOf } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
   /** Checks the cluster is provisioned and idle, then starts the operation (a rollback stores a revision). */
-  const start = (kind: StartableKind, cluster: string, input: object, revision?: number) =>
+  const start = <K extends StartableKind>(
+    kind: K,
+    cluster: string,
+    input: Omit<InputOf<K>, 'cluster'>,
+    revision?: number,
+  ) =>
     s.locks.run(cluster, async () => {
       s.clusters.requireProvisioned(cluster);
       await s.operations.assertIdle(cluster);
       return accepted({
-        ...(await s.operations.start(kind, cluster, { cluster, ...input })),
+        ...(await s.operations.start(kind, cluster, { cluster, ...input } as InputOf<K>)),
         cluster,
         revision,
       });

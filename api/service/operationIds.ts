@@ -1,4 +1,5 @@
 // Operation ids: `<cluster>.<run id>`. Run ids are UUIDs (no dots), so the last dot splits them.
+import type * as workflows from '../../workflows/index.ts';
 import type { OperationKind } from '../../workflows/types.ts';
 
 export function operationId(cluster: string, runId: string): string {
@@ -16,8 +17,11 @@ export function parseOperationId(id: string): { cluster: string; runId: string }
 
 export type StartableKind = Exclude<OperationKind, 'load-images'>;
 
-/** Workflow type names (the API starts workflows by name; it never imports workflow code). */
-export const WORKFLOW_TYPES: Record<StartableKind, string> = {
+/**
+ * Workflow type names. The API starts workflows by name and never loads workflow code, but the names and the
+ * inputs are checked against the workflows' own types: a renamed workflow or a changed input fails to compile.
+ */
+export const WORKFLOW_TYPES = {
   provision: 'provisionCluster',
   upgrade: 'upgradeCluster',
   rollback: 'rollbackCluster',
@@ -25,7 +29,12 @@ export const WORKFLOW_TYPES: Record<StartableKind, string> = {
   snapshot: 'snapshotEtcd',
   restore: 'restoreEtcd',
   remove: 'removeCluster',
-};
+} as const satisfies Record<StartableKind, keyof typeof workflows>;
+
+/** The workflow function an operation kind starts. */
+export type WorkflowOf<K extends StartableKind> = (typeof workflows)[(typeof WORKFLOW_TYPES)[K]];
+/** Its input: what the API must pass to start it. */
+export type InputOf<K extends StartableKind> = Parameters<WorkflowOf<K>>[0];
 
 export function kindOfWorkflowType(type: string): string {
   return Object.entries(WORKFLOW_TYPES).find(([, name]) => name === type)?.[0] ?? type;

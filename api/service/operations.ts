@@ -18,11 +18,13 @@ import {
 import { conflict, notFound } from '../problem.ts';
 import type { Operation } from '../schemas.ts';
 import {
+  type InputOf,
   kindOfWorkflowType,
   operationId,
   parseOperationId,
   type StartableKind,
   WORKFLOW_TYPES,
+  type WorkflowOf,
 } from './operationIds.ts';
 
 export type OperationView = z.infer<typeof Operation>;
@@ -64,19 +66,19 @@ export class Operations {
    * Starts `kind` on the cluster; 409 when another operation holds the cluster. A start Temporal takes in
    * after its deadline (it was frozen, and the API answered 503) ends at once, doing nothing: see NOT_AFTER.
    */
-  async start(
-    kind: StartableKind,
+  async start<K extends StartableKind>(
+    kind: K,
     cluster: string,
-    input: object,
-  ): Promise<{ operationId: string; operation: StartableKind }> {
+    input: InputOf<K>,
+  ): Promise<{ operationId: string; operation: K }> {
     const deadline = Date.now() + this.deadlineMs;
     try {
       const handle = await this.withDeadline(
         () =>
-          this.client.workflow.start(WORKFLOW_TYPES[kind], {
+          this.client.workflow.start<WorkflowOf<K>>(WORKFLOW_TYPES[kind], {
             workflowId: clusterWorkflowId(cluster),
             taskQueue: this.taskQueue,
-            args: [input],
+            args: [input] as Parameters<WorkflowOf<K>>,
             workflowIdConflictPolicy: 'FAIL',
             memo: { [NOT_AFTER]: new Date(deadline).toISOString() },
             typedSearchAttributes: [

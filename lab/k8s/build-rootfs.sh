@@ -7,10 +7,25 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
 source "$here/versions.sh"
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+# The Debian mirror this machine's apt uses (a bookworm source that is not -security), unless DEBIAN_MIRROR says.
+apt_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f $f ]] || continue
+    awk 'BEGIN{RS=""} /Suites:[^\n]*bookworm( |\n|$)/ && !/bookworm-security/ {
+      if (match($0, /URIs: *[^ \n]+/)) { split(substr($0, RSTART, RLENGTH), u, / +/); print u[2]; exit } }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f $f ]] || continue
+    awk '$1 == "deb" && $0 !~ /\[/ && $3 == "bookworm" { print $2 } $1 == "deb" && $0 ~ /\[/ && $4 == "bookworm" { print $3 }' "$f"
+  done
+}
 hash=$({ echo "$BASE_PACKAGES" | tr -s ' \n' '\n' | sort; cat "$0"; } | sha256sum | cut -c1-12)
 tar="$BUILD_CACHE/rootfs/bookworm-node-$hash.tar"
 if [[ -s $tar ]]; then echo "$tar"; exit 0; fi
+mirror=${DEBIAN_MIRROR:-$(apt_mirror | sed -n 1p)}   # sed reads it all: no SIGPIPE under pipefail
+[[ -n $mirror ]] || { echo "no bookworm source in /etc/apt: set DEBIAN_MIRROR to a Debian mirror's URL" >&2; exit 1; }
 mkdir -p "$BUILD_CACHE/rootfs"
 root=$(mktemp -d "$BUILD_CACHE/rootfs/tmp.XXXXXX")
 cleanup() { umount "$root/proc" 2>/dev/null || true; rm -rf "$root"; }
