@@ -7,7 +7,6 @@ import { readRevisionSpec } from '../common/revisions.ts';
 export type { Revision as StoredRevision } from '../common/revisions.ts';
 
 import { ClusterStore } from '../common/store.ts';
-import type { PkiInput } from '../model/pki/types.ts';
 import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 import type { SshTarget } from './ssh/target.ts';
@@ -70,24 +69,6 @@ export function sshTarget(cluster: string, node: NodeSpec): SshTarget {
 
 function expandHome(p: string): string {
   return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
-}
-
-export function pkiInput(spec: ClusterSpec, now: string): PkiInput {
-  return {
-    clusterName: spec.clusterName,
-    nodes: spec.nodes.map((n) => ({
-      name: n.name,
-      address: n.address,
-      internalAddress: n.internalAddress,
-      roles: [...n.roles],
-    })),
-    extraSans: [...spec.authentication.sans],
-    serviceCidr: spec.network.serviceCidr,
-    clusterDomain: spec.network.clusterDomain,
-    validityDays: spec.certValidityDays,
-    keyAlgorithm: spec.certKeyAlgorithm,
-    now,
-  };
 }
 
 export interface CurrentState {

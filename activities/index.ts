@@ -22,7 +22,7 @@ import {
   startContainers,
   stopContainers,
 } from './rolling.ts';
-import { deleteSystemPods, rotationRestarts } from './rotation.ts';
+import { deleteSystemPods, planRotation } from './rotation.ts';
 import { findSnapshot, recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
 import { planUpgrade } from './upgradePlan.ts';
 
@@ -64,7 +64,7 @@ export const activities = {
   distributeSnapshot,
   verifySnapshotFile,
   restoreEtcdData,
-  rotationRestarts,
+  planRotation,
   deleteSystemPods,
   prepareRollback,
   restorePkiOf,

@@ -1,7 +1,7 @@
 // Step "certificates": generate or reuse the cluster's certificate bundle; it never leaves the store.
-import { certExpiry, generateBundle, isNoop } from '../model/pki/index.ts';
+import { certExpiry, generateBundle, isNoop, pkiInputOf } from '../model/pki/index.ts';
 import type { CertBundle, CertChange, RotateOptions } from '../model/pki/types.ts';
-import { loadSpec, pkiInput, type RevisionRef, store } from './clusterState.ts';
+import { loadSpec, type RevisionRef, store } from './clusterState.ts';
 
 export interface PkiSummary {
   changed: boolean;
@@ -12,7 +12,7 @@ export interface PkiSummary {
 export async function ensurePki(input: RevisionRef & { rotate?: RotateOptions }): Promise<PkiSummary> {
   const spec = loadSpec(input);
   const previous = store().read<CertBundle>(input.cluster, 'pki') ?? {};
-  const { bundle, changes } = await generateBundle(pkiInput(spec, new Date().toISOString()), previous, {
+  const { bundle, changes } = await generateBundle(pkiInputOf(spec, new Date().toISOString()), previous, {
     rotate: input.rotate,
   });
   const changed = !isNoop(changes);

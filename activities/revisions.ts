@@ -2,38 +2,27 @@
 // certificates that revision ran with (`pki-at/<n>`, kept when a revision succeeds) and, on request, the etcd
 // snapshot taken before the upgrade that left it (`upgrade-snapshot/<n>`).
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  RollbackRefused,
+  rollbackTarget,
+  snapshotBefore,
+  storedNumbers,
+  type UpgradeSnapshot,
+} from '../common/rollback.ts';
 import type { CertBundle } from '../model/pki/types.ts';
 import { currentState, type StoredRevision, store } from './clusterState.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 
-const numbers = (cluster: string, prefix: string) =>
-  store()
-    .keys(cluster, prefix)
-    .map((k) => Number(k.slice(prefix.length)))
-    .filter(Number.isInteger)
-    .sort((a, b) => a - b);
+const numbers = (cluster: string, prefix: string) => storedNumbers(store(), cluster, prefix);
 
-const refuse = (message: string) =>
-  ApplicationFailure.create({ type: NON_RETRYABLE.spec, message, nonRetryable: true });
-
-/**
- * The revision to return to: the given one; else, after a failed upgrade or rollback, the applied revision;
- * else the revision applied before the current one.
- */
-export function rollbackTarget(cluster: string, toRevision?: number): number {
-  if (toRevision !== undefined) return toRevision;
-  const state = currentState(cluster);
-  const applied = state?.revision;
-  if (applied === undefined) throw refuse(`cluster ${cluster} has no applied revision to roll back from`);
-  const last = state?.lastOperation;
-  if (last && last.phase !== 'succeeded' && last.revision !== undefined && last.revision !== applied)
-    return applied;
-  const earlier = numbers(cluster, 'pki-at/').filter((n) => n < applied);
-  const fallback = numbers(cluster, 'revision/').filter((n) => n < applied);
-  const target = earlier.at(-1) ?? fallback.at(-1);
-  if (target === undefined)
-    throw refuse(`cluster ${cluster} has no revision before ${applied} to roll back to`);
-  return target;
+/** A store rule of common/rollback.ts, a refusal turned into a non-retryable failure. */
+function refusing<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof RollbackRefused)) throw err;
+    throw ApplicationFailure.create({ type: NON_RETRYABLE.spec, message: err.message, nonRetryable: true });
+  }
 }
 
 export interface RollbackRevision {
@@ -54,9 +43,9 @@ export async function prepareRollback(input: {
   requestedBy?: string;
 }): Promise<RollbackRevision> {
   const { cluster, runId } = input;
-  const to = rollbackTarget(cluster, input.toRevision);
+  const to = refusing(() => rollbackTarget(store(), cluster, input.toRevision));
   const from = currentState(cluster)?.revision;
-  const snapshot = input.withSnapshot ? snapshotBefore(cluster, to) : undefined;
+  const snapshot = input.withSnapshot ? refusing(() => snapshotBefore(store(), cluster, to)) : undefined;
   const by = input.requestedBy ? ` by ${input.requestedBy}` : '';
   const source = `rollback to revision ${to} (run ${runId})${by}`;
   const existing = numbers(cluster, 'revision/').find(
@@ -64,7 +53,10 @@ export async function prepareRollback(input: {
   );
   if (existing !== undefined) return { from, to, revision: existing, snapshot };
   const original = store().read<StoredRevision>(cluster, `revision/${to}`);
-  if (!original) throw refuse(`cluster ${cluster} has no revision ${to}`);
+  if (!original)
+    return refusing(() => {
+      throw new RollbackRefused(`cluster ${cluster} has no revision ${to}`);
+    });
   const revision = Math.max(0, ...numbers(cluster, 'revision/')) + 1;
   const secrets = store().read(cluster, `secrets/${to}`);
   if (secrets) store().write(cluster, `secrets/${revision}`, secrets);
@@ -93,23 +85,7 @@ export async function restorePkiOf(input: {
   return { restored: true, changed };
 }
 
-export interface UpgradeSnapshot {
-  revision: number;
-  fromRevision: number;
-  snapshot: string;
-}
-
 export async function recordUpgradeSnapshot(input: { cluster: string } & UpgradeSnapshot): Promise<void> {
   const { cluster, ...record } = input;
   store().write(cluster, `upgrade-snapshot/${record.revision}`, record);
-}
-
-/** The snapshot taken by the latest upgrade that started from `revision`. */
-function snapshotBefore(cluster: string, revision: number): string {
-  const found = numbers(cluster, 'upgrade-snapshot/')
-    .map((n) => store().read<UpgradeSnapshot>(cluster, `upgrade-snapshot/${n}`))
-    .filter((r) => r?.fromRevision === revision)
-    .at(-1);
-  if (!found) throw refuse(`no etcd snapshot was taken by an upgrade from revision ${revision}`);
-  return found.snapshot;
 }

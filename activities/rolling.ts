@@ -2,9 +2,8 @@
 // restarts for changed certificates, stop/start for a restore, and removal of containers a host no longer
 // plans (a role it lost). Containers are named by the plan; health gates as in provisioning.
 import { diffContainers } from '../model/diff.ts';
-import { buildPlan, CLUSTER_LABEL, PHASE_CONTAINERS } from '../model/plan/index.ts';
+import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
-import { containersToRestart } from './certRestarts.ts';
 import { currentState, loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';

@@ -1,25 +1,20 @@
-// Certificate rotation's cluster-side steps: which containers on which hosts read the re-issued certificates,
-// and (after a CA rotation) recreating the kube-system pods so they mount the new CA.
+// Certificate rotation's cluster-side steps: its plan (which containers on which hosts read the re-issued
+// certificates, and the steps restarting them) and, after a CA rotation, recreating the kube-system pods so
+// they mount the new CA.
 import { SYSTEM_NAMESPACE } from '../model/addons/index.ts';
-import { buildPlan } from '../model/plan/index.ts';
-import { containersToRestart } from './certRestarts.ts';
+import { type RotationPlan, rotationPlan } from '../model/plan/index.ts';
 import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { PodObject } from './drainPods.ts';
 import { withKube } from './kube/session.ts';
 
-export interface HostRestarts {
-  host: string;
-  roles: string[];
-  containers: string[];
-}
-
-export async function rotationRestarts(input: RevisionRef & { certs: string[] }): Promise<HostRestarts[]> {
+/** The rotation's steps and restarts for the re-issued certificates (model/plan/rotation.ts). */
+export async function planRotation(
+  input: RevisionRef & { certs: string[]; ca: boolean },
+): Promise<RotationPlan> {
   const state = currentState(input.cluster);
-  const plan = buildPlan(loadSpec(input), { etcdMembers: state?.etcdMembers, hosts: state?.hosts });
-  return plan.hosts
-    .map((h) => ({ host: h.name, roles: [...h.roles], containers: containersToRestart(h, input.certs) }))
-    .filter((h) => h.containers.length > 0);
+  const known = { etcdMembers: state?.etcdMembers, hosts: state?.hosts };
+  return rotationPlan(loadSpec(input), known, input.certs, input.ca);
 }
 
 /** Deletes the kube-system pods (their controllers recreate them with the new CA); mirror pods stay. */

@@ -2,9 +2,8 @@
 // snapshot directory bound) runs `etcdctl snapshot save` and a sha256; the store lists each snapshot with its
 // files (host, path, size, checksum) under the key the API reads, `snapshots`.
 import { ApplicationFailure } from '@temporalio/common';
-import { hostPath } from '../model/plan/index.ts';
+import { hostPath, isCertsBind } from '../model/plan/index.ts';
 import { SNAPSHOT_HOST_DIR } from '../model/plan/paths.ts';
-import { isCertsBind } from './certRestarts.ts';
 import { loadSpec, nodeOf, type RevisionRef, sshTarget, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { runOneShot } from './docker/oneShot.ts';

@@ -224,6 +224,21 @@ export const ScheduleList = named(
   z.object({ schedules: z.array(Schedule) }),
 );
 
+export const OperationPlan = named(
+  'OperationPlan',
+  'A dry run of a rollback or a certificate rotation: the steps its workflow will run, or why it would refuse.',
+  z.object({
+    cluster: z.string(),
+    operation: z.enum(['rollback', 'rotate-certificates']),
+    fromRevision: z.int().optional().describe('the applied revision'),
+    toRevision: z.int().optional().describe("a rollback's target revision"),
+    certificates: z.array(z.string()).optional().describe('the certificates a rotation re-issues'),
+    phases: z.array(z.string()).describe('the step names, in the order the workflow runs them'),
+    steps: z.array(z.string()).describe('the same steps, one line each: how it runs and on which hosts'),
+    refusal: z.string().optional().describe('why the operation would refuse before touching anything'),
+  }),
+);
+
 const change = z.enum(['create', 'replace', 'remove', 'unchanged']);
 export const Plan = named(
   'Plan',

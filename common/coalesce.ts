@@ -17,7 +17,10 @@ export function coalesced<T>(fn: () => Promise<T>, { joinRunning = false } = {})
     if (!next) {
       next = previous.then(start, start);
       previous = next.catch(() => undefined);
-      if (joinRunning) previous.then(() => (next = undefined));
+      if (joinRunning)
+        previous.then(() => {
+          next = undefined;
+        });
     }
     return next;
   };

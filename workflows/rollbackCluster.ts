@@ -3,7 +3,8 @@
 // upgrade. After a failed upgrade the default target is the last applied revision, so one call repairs it.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { APPLY_STEPS, applyRevision } from './applyRevision.ts';
+import { rollbackStepNames } from '../model/plan/steps.ts';
+import { applyRevision } from './applyRevision.ts';
 import { localStep, shortStep } from './options.ts';
 import { runOperation } from './provisionCluster.ts';
 import { restartKubelets, restoreSnapshot } from './restoreEtcd.ts';
@@ -12,17 +13,10 @@ import type { OperationResult, RollbackInput } from './types.ts';
 const short = proxyActivities<Activities>(shortStep);
 const local = proxyActivities<Activities>(localStep);
 
-export function rollbackSteps(restore: boolean): string[] {
-  const head = ['revision', 'restore certificates'];
-  if (!restore) return [...head, ...APPLY_STEPS];
-  const [plan, check, certs, deploy, ...rest] = APPLY_STEPS;
-  return [...head, plan, check, certs, deploy, 'restore etcd snapshot', ...rest, 'restart kubelets'];
-}
-
 export async function rollbackCluster(input: RollbackInput): Promise<OperationResult> {
   const { cluster } = input;
   const restore = input.restoreSnapshot === true;
-  return runOperation('rollback', cluster, undefined, rollbackSteps(restore), async (p) => {
+  return runOperation('rollback', cluster, undefined, rollbackStepNames(restore), async (p) => {
     const target = await p.step('revision', () =>
       local.prepareRollback({
         cluster,

@@ -1,9 +1,11 @@
 // Day-2 operations on a provisioned cluster: upgrade, rollback, certificate rotation, etcd snapshots and restore.
+import type { z } from 'zod';
 import { ROTATABLE_SERVICES } from '../../model/pki/index.ts';
 import type { RouteTable } from '../http/route.ts';
 import { invalid, notFound } from '../problem.ts';
 import {
   ClusterParams,
+  OperationPlan,
   RevisionList,
   RollbackRequest,
   RotateRequest,
@@ -14,6 +16,7 @@ import {
 } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import type { InputOf, StartableKind } from '../service/operationIds.ts';
+import { type OperationPlanView, rollbackDryRun, rotationDryRun } from '../service/plan.ts';
 import { ACCEPTED, accepted, addClusterListing, requesterOf } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
@@ -37,6 +40,24 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     s.clusters.requireProvisioned(cluster);
     if (!s.revisions.read(cluster, number))
       throw invalid([{ path, message: `cluster ${cluster} has no revision ${number}` }]);
+  };
+  /** 422 naming each service (or certificate) name the cluster does not have. */
+  const refuseUnknownServices = (cluster: string, services: string[]) => {
+    const known = new Set<string>([
+      ...ROTATABLE_SERVICES,
+      ...Object.keys(s.store.read(cluster, 'pki-expiry') ?? {}),
+    ]);
+    const unknown = services.flatMap((name, i) =>
+      known.has(name)
+        ? []
+        : [
+            {
+              path: `services[${i}]`,
+              message: `unknown service "${name}"; known: ${ROTATABLE_SERVICES.join(', ')}`,
+            },
+          ],
+    );
+    if (unknown.length > 0) throw invalid(unknown);
   };
   const snapshots = (cluster: string) => s.store.read<{ name: string }[]>(cluster, 'snapshots') ?? [];
 
@@ -79,6 +100,16 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     },
   });
 
+  addDryRun(routes, s, {
+    path: '/v1/clusters/{name}/rollback/plan',
+    summary: 'Dry run of a rollback: the target revision and the steps (nothing is stored or started)',
+    schema: RollbackRequest,
+    plan: (cluster, body) => {
+      if (body.toRevision !== undefined) requireRevision(cluster, body.toRevision, 'toRevision');
+      return rollbackDryRun(s.store, cluster, body);
+    },
+  });
+
   routes.add({
     method: 'post',
     path: '/v1/clusters/{name}/certificates/rotate',
@@ -88,22 +119,19 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     body: { schema: RotateRequest },
     responses: ACCEPTED,
     handle: async ({ params, body }) => {
-      const known = new Set<string>([
-        ...ROTATABLE_SERVICES,
-        ...Object.keys(s.store.read(params.name, 'pki-expiry') ?? {}),
-      ]);
-      const unknown = (body?.services ?? []).flatMap((name, i) =>
-        known.has(name)
-          ? []
-          : [
-              {
-                path: `services[${i}]`,
-                message: `unknown service "${name}"; known: ${ROTATABLE_SERVICES.join(', ')}`,
-              },
-            ],
-      );
-      if (unknown.length > 0) throw invalid(unknown);
+      refuseUnknownServices(params.name, body?.services ?? []);
       return start('rotate-certificates', params.name, { services: body?.services, ca: body?.ca });
+    },
+  });
+
+  addDryRun(routes, s, {
+    path: '/v1/clusters/{name}/certificates/rotate/plan',
+    summary:
+      'Dry run of a certificate rotation: the certificates re-issued and the restarts (nothing changes)',
+    schema: RotateRequest,
+    plan: (cluster, body) => {
+      refuseUnknownServices(cluster, body.services ?? []);
+      return rotationDryRun(s.store, cluster, body);
     },
   });
 
@@ -138,6 +166,33 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
       if (!snapshots(params.name).some((snap) => snap.name === params.snapshot))
         throw notFound(`cluster ${params.name} has no snapshot ${params.snapshot}`);
       return start('restore', params.name, { snapshot: params.snapshot });
+    },
+  });
+}
+
+/** POST `path`: a read-only dry run of a day-2 operation on a provisioned cluster, from its request body. */
+function addDryRun<B extends z.ZodType<object>>(
+  routes: RouteTable,
+  s: Services,
+  def: {
+    path: string;
+    summary: string;
+    schema: B;
+    plan: (cluster: string, body: z.infer<B>) => OperationPlanView;
+  },
+): void {
+  routes.add({
+    method: 'post',
+    path: def.path,
+    tag: 'lifecycle',
+    summary: def.summary,
+    scope: 'read',
+    params: ClusterParams,
+    body: { schema: def.schema },
+    responses: { 200: { description: 'The steps the operation would run.', schema: OperationPlan } },
+    handle: async ({ params, body }) => {
+      s.clusters.requireProvisioned(params.name);
+      return { body: def.plan(params.name, (body ?? {}) as z.infer<B>) };
     },
   });
 }

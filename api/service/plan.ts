@@ -1,14 +1,25 @@
 // Dry run: what applying a spec would change, host by host, compared with the applied revision's plan.
 // (The workers compare against what hosts really run when they apply; this is the spec-level preview.)
 import { createHash } from 'node:crypto';
+import { readRevisionSpec } from '../../common/revisions.ts';
+import { RollbackRefused, rollbackTarget, snapshotBefore } from '../../common/rollback.ts';
+import type { ClusterStore } from '../../common/store.ts';
 import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
+import { pkiInputOf, reissuedNames } from '../../model/pki/index.ts';
+import type { CertBundle } from '../../model/pki/types.ts';
 import {
+  applyLayout,
   buildPlan,
   type ClusterPlan,
   describeStep,
+  EtcdPlaneReplaced,
   type HostPlan,
   type PlannedFile,
+  type PlanState,
+  type PlanStep,
   renderTextFile,
+  rollbackPlanSteps,
+  rotationPlan,
 } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 
@@ -105,4 +116,67 @@ function summarize(diffs: HostDiff[]): PlanView['summary'] {
   const summary = { create: 0, replace: 0, remove: 0, unchanged: 0 };
   for (const change of diffs.flatMap((d) => d.containers)) summary[change.action] += 1;
   return summary;
+}
+
+/** The dry-run of a day-2 operation: the steps its workflow will run, or why it would refuse. */
+export interface OperationPlanView {
+  cluster: string;
+  operation: 'rollback' | 'rotate-certificates';
+  /** The applied revision. */
+  fromRevision?: number;
+  /** A rollback's target revision. */
+  toRevision?: number;
+  /** A rotation's re-issued certificates. */
+  certificates?: string[];
+  phases: string[];
+  steps: string[];
+  refusal?: string;
+}
+
+interface Applied extends PlanState {
+  revision?: number;
+}
+
+const stepsView = (steps: PlanStep[]) => ({
+  phases: steps.map((s) => s.name),
+  steps: steps.map(describeStep),
+});
+
+/** What `rollbackCluster` would run: the target revision the workflow picks, applied to the current state. */
+export function rollbackDryRun(
+  store: ClusterStore,
+  cluster: string,
+  request: { toRevision?: number; restoreSnapshot?: boolean },
+): OperationPlanView {
+  const applied = store.read<Applied>(cluster, 'current') ?? {};
+  const view = { cluster, operation: 'rollback' as const, fromRevision: applied.revision };
+  try {
+    const to = rollbackTarget(store, cluster, request.toRevision);
+    if (request.restoreSnapshot) snapshotBefore(store, cluster, to);
+    const spec = readRevisionSpec(store, cluster, to);
+    if (!spec) throw new RollbackRefused(`cluster ${cluster} has no revision ${to}`);
+    const steps = rollbackPlanSteps(applyLayout(spec, applied), request.restoreSnapshot === true);
+    return { ...view, toRevision: to, ...stepsView(steps) };
+  } catch (err) {
+    if (!(err instanceof RollbackRefused || err instanceof EtcdPlaneReplaced)) throw err;
+    return { ...view, phases: [], steps: [], refusal: err.message };
+  }
+}
+
+/** What `rotateCertificates` would run on the applied revision: the certificates re-issued, the restarts. */
+export function rotationDryRun(
+  store: ClusterStore,
+  cluster: string,
+  request: { services?: string[]; ca?: boolean },
+  now = new Date(),
+): OperationPlanView {
+  const applied = store.read<Applied>(cluster, 'current') ?? {};
+  const view = { cluster, operation: 'rotate-certificates' as const, fromRevision: applied.revision };
+  const spec =
+    applied.revision === undefined ? undefined : readRevisionSpec(store, cluster, applied.revision);
+  if (!spec) return { ...view, phases: [], steps: [], refusal: `cluster ${cluster} has no applied revision` };
+  const previous = store.read<CertBundle>(cluster, 'pki') ?? {};
+  const certificates = reissuedNames(pkiInputOf(spec, now.toISOString()), previous, { rotate: request });
+  const { steps } = rotationPlan(spec, applied, certificates, request.ca === true);
+  return { ...view, certificates, ...stepsView(steps) };
 }

@@ -190,6 +190,36 @@ export async function startOperation(values: CommonValues, suffix: string, body?
   return followStarted(client, accepted, values);
 }
 
+export const DRY_RUN_HELP = `      --dry-run       print the steps the operation would run, on which hosts, and change nothing`;
+
+interface OperationPlan {
+  operation: string;
+  fromRevision?: number;
+  toRevision?: number;
+  certificates?: string[];
+  steps: string[];
+  refusal?: string;
+}
+
+/** Prints the API's dry-run of the operation at `suffix` (its steps, or why it would refuse); 1 when refused. */
+export async function dryRunOperation(values: CommonValues, suffix: string, body?: object): Promise<number> {
+  const name = await clusterName(values);
+  const client = await api();
+  const plan = await client.json<OperationPlan>('POST', `${clusterPath(name)}${suffix}/plan`, { body });
+  if (values.json) console.log(JSON.stringify(plan, null, 2));
+  else console.log(renderOperationPlan(name, plan));
+  return plan.refusal ? EXIT.failed : EXIT.ok;
+}
+
+function renderOperationPlan(cluster: string, plan: OperationPlan): string {
+  const to = plan.toRevision === undefined ? '' : ` to revision ${plan.toRevision}`;
+  const out = [`${plan.operation} of ${cluster} (applied revision ${plan.fromRevision ?? 'none'})${to}`];
+  if (plan.certificates) out.push(`Re-issued: ${plan.certificates.join(', ') || 'nothing'}`);
+  if (plan.refusal) out.push(`Refused: ${plan.refusal}`);
+  else out.push('Steps:', ...plan.steps.map((step, i) => `  ${i + 1}. ${step}`));
+  return out.join('\n');
+}
+
 /** Prints the usage; exit code 0. */
 export function printUsage(usage: string): number {
   console.log(usage);

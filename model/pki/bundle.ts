@@ -47,6 +47,15 @@ export async function generateBundle(
   return { bundle: run.bundle, changes: [...decisions.map(toChange), ...removals(previous, run.bundle)] };
 }
 
+/** The certificates generateBundle would re-issue or create (no key is made): what a rotation's dry-run shows. */
+export function reissuedNames(input: PkiInput, previous: CertBundle, opts: GenerateOptions = {}): string[] {
+  const specs = certCatalog(input);
+  const now = wholeSeconds(new Date(input.now));
+  return planCerts(specs, previous, rotatedNames(specs, opts.rotate), now)
+    .filter((d) => d.action !== 'kept')
+    .map((d) => d.spec.name);
+}
+
 /** True when a run changed nothing (every certificate kept, none removed). */
 export function isNoop(changes: CertChange[]): boolean {
   return changes.every((c) => c.action === 'kept');

@@ -7,7 +7,7 @@ import { controlplaneContainers } from './controlplane.ts';
 import { etcdContainers } from './etcd.ts';
 import { hostFiles } from './files.ts';
 import { nodeLabels, nodeTaints } from './node-meta.ts';
-import { provisionPlan, upgradePlanSteps } from './steps.ts';
+import { type ApplyLayout, provisionPlan, upgradePlanSteps } from './steps.ts';
 import { EtcdPlaneReplaced, topologyChanges } from './topology.ts';
 import type { ClusterPlan, HostPlan, PlanState } from './types.ts';
 import { workerContainers } from './worker.ts';
@@ -37,16 +37,26 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
     etcdMembers: new Set(state.etcdMembers ?? []),
   };
   const hosts = spec.nodes.map((node) => hostPlan({ ...shared, node }));
-  const planned = new Set(hosts.map((h) => h.name));
-  const removedHosts = (state.hosts ?? []).filter((name) => !planned.has(name));
+  const removedHosts = removedOf(spec, state);
   const plan = { clusterName: spec.clusterName, kubernetesVersion: version.version, hosts, removedHosts };
   if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
   try {
-    const { etcd } = topologyChanges(spec, state);
-    const bounds = rollingBounds(spec.nodes, spec.upgradeStrategy);
-    return { ...plan, steps: upgradePlanSteps({ ...spec, ...bounds, hosts, removedHosts, etcd }) };
+    return { ...plan, steps: upgradePlanSteps(applyLayout(spec, state)) };
   } catch (err) {
     if (!(err instanceof EtcdPlaneReplaced)) throw err;
     return { ...plan, steps: [], refusal: err.message };
   }
+}
+
+/** What applying `spec` to a provisioned cluster depends on; throws EtcdPlaneReplaced when it is refused. */
+export function applyLayout(spec: ClusterSpec, state: PlanState): ApplyLayout {
+  const { etcd } = topologyChanges(spec, state);
+  const bounds = rollingBounds(spec.nodes, spec.upgradeStrategy);
+  return { ...spec, ...bounds, hosts: spec.nodes, removedHosts: removedOf(spec, state), etcd };
+}
+
+/** Hosts provisioned before that the spec no longer has. */
+function removedOf(spec: ClusterSpec, state: PlanState): string[] {
+  const planned = new Set(spec.nodes.map((n) => n.name));
+  return (state.hosts ?? []).filter((name) => !planned.has(name));
 }

@@ -234,3 +234,122 @@ export function describeStep(step: PlanStep): string {
       : 'no host';
   return `${step.name}: ${how}${on}`;
 }
+
+/**
+ * A rollback: the target revision stored again as a new one, the certificates it ran with put back, then that
+ * revision applied; with `restore`, the etcd snapshot the upgrade away from it took goes back before etcd is
+ * touched, and every kubelet and kube-proxy restarts at the end.
+ */
+export function rollbackStepNames(restore: boolean): string[] {
+  const head = ['revision', 'restore certificates'];
+  if (!restore) return [...head, ...APPLY_STEPS];
+  const etcdAt = APPLY_STEPS.indexOf('etcd plane');
+  const [before, after] = [APPLY_STEPS.slice(0, etcdAt), APPLY_STEPS.slice(etcdAt)];
+  return [...head, ...before, 'restore etcd snapshot', ...after, 'restart kubelets'];
+}
+
+/** The rollback's steps (rollbackStepNames) with their hosts, for the target revision's layout. */
+export function rollbackPlanSteps(layout: ApplyLayout, restore: boolean): PlanStep[] {
+  const parallel = { mode: 'parallel', limit: layout.maxParallelHosts } as const;
+  const steps: Record<string, StepBody> = {
+    revision: local("store the target revision's spec as the next revision"),
+    'restore certificates': local('put back the certificates the target revision ran with'),
+    ...Object.fromEntries(applyPlanSteps(layout).map(({ name, ...body }) => [name, body])),
+    'restore etcd snapshot': {
+      description: 'stop the control plane and etcd, restore every member from the snapshot, start etcd',
+      hosts: names(layout, 'etcd'),
+      run: parallel,
+      containers: PHASE_CONTAINERS.etcd,
+    },
+    'restart kubelets': {
+      description: 'kubelet and kube-proxy start over from the restored API',
+      hosts: names(layout),
+      run: parallel,
+      containers: ['kubelet', 'kube-proxy'],
+    },
+  };
+  return rollbackStepNames(restore).map((name) => ({ name, ...steps[name]! }));
+}
+
+export const ROTATE_STEPS = [
+  'certificates',
+  'deploy certificates',
+  'restart etcd',
+  'restart control plane',
+  'restart workers',
+  'kube-system pods',
+  'kubeconfig',
+] as const;
+export type RotateStepName = (typeof ROTATE_STEPS)[number];
+
+/** The containers each host restarts to read the re-issued certificates (model/plan/certRestarts.ts). */
+export interface HostRestarts {
+  readonly host: string;
+  readonly roles: readonly string[];
+  readonly containers: readonly string[];
+}
+
+export interface RotationLayout extends StepLayout {
+  /** Only hosts with something to restart. */
+  readonly restarts: readonly HostRestarts[];
+  /** A new CA: each plane restarts at once (a CA is only trusted once every peer has it). */
+  readonly ca: boolean;
+  readonly maxUnavailableWorker: number;
+}
+
+const ROTATION_PLANES = {
+  'restart etcd': PHASE_CONTAINERS.etcd,
+  'restart control plane': PHASE_CONTAINERS.controlplane,
+} as const;
+
+/** The restarts of one rotation step: etcd's and the control plane's containers, the rest for the workers. */
+export function restartsOf(step: RotateStepName, restarts: readonly HostRestarts[]): HostRestarts[] {
+  const planes = Object.values(ROTATION_PLANES).flat() as string[];
+  const wanted = (c: string) =>
+    step in ROTATION_PLANES
+      ? (ROTATION_PLANES[step as keyof typeof ROTATION_PLANES] as readonly string[]).includes(c)
+      : !planes.includes(c);
+  return restarts
+    .map((r) => ({ ...r, containers: r.containers.filter(wanted) }))
+    .filter((r) => r.containers.length > 0);
+}
+
+/** `zke cert rotate`, in order: re-issue, deploy, then restart exactly the containers reading what changed. */
+export function rotationPlanSteps(layout: RotationLayout): PlanStep<RotateStepName>[] {
+  const parallel = { mode: 'parallel', limit: layout.maxParallelHosts } as const;
+  const restart = (step: RotateStepName, run: StepRun, description: string): StepBody => {
+    const hosts = restartsOf(step, layout.restarts);
+    return { description, hosts: hosts.map((h) => h.host), run, containers: unique(hosts) };
+  };
+  const atOnce = { mode: 'parallel', limit: 50 } as const;
+  const steps: Record<RotateStepName, StepBody> = {
+    certificates: local('re-issue the certificates asked for (and any expiring or missing)'),
+    'deploy certificates': { ...provisionPlan(layout).find((s) => s.name === 'deploy certificates')! },
+    'restart etcd': restart(
+      'restart etcd',
+      layout.ca ? atOnce : { mode: 'one-at-a-time' },
+      'etcd members reading a new certificate, with a health check',
+    ),
+    'restart control plane': restart(
+      'restart control plane',
+      layout.ca ? atOnce : { mode: 'one-at-a-time' },
+      'control-plane containers reading a new certificate',
+    ),
+    'restart workers': restart(
+      'restart workers',
+      layout.ca
+        ? parallel
+        : { mode: 'rolling', maxUnavailable: layout.maxUnavailableWorker, setting: 'max_unavailable_worker' },
+      'kubelet, kube-proxy and the others reading a new certificate',
+    ),
+    'kube-system pods': cluster(
+      layout.ca
+        ? 'delete the kube-system pods: their controllers recreate them with the new CA'
+        : 'kept (same CA)',
+    ),
+    kubeconfig: local('rewrite the admin kubeconfig'),
+  };
+  return ROTATE_STEPS.map((name) => ({ name, ...steps[name] }));
+}
+
+const unique = (hosts: readonly HostRestarts[]) => [...new Set(hosts.flatMap((h) => h.containers))];

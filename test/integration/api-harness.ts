@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { type ApiDeps, createApp } from '../../api/app.ts';
-import { TokenStore } from '../../common/tokens.ts';
 import { answerMalformedRequests } from '../../api/problem.ts';
 import { AuditLog } from '../../api/service/audit.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { TokenStore } from '../../common/tokens.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 

@@ -3,10 +3,9 @@
 // drain evicts, and member-to-host matching.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { containersToRestart } from '../../activities/certRestarts.ts';
 import { type PodObject, selectPodsToEvict } from '../../activities/drainPods.ts';
 import { memberHosts } from '../../activities/etcdMembers.ts';
-import { buildPlan } from '../../model/plan/index.ts';
+import { buildPlan, containersToRestart } from '../../model/plan/index.ts';
 import { EtcdPlaneReplaced, topologyChanges } from '../../model/plan/topology.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';

@@ -6,12 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import { recordOperation } from '../../activities/operations.ts';
-import {
-  prepareRollback,
-  recordUpgradeSnapshot,
-  restorePkiOf,
-  rollbackTarget,
-} from '../../activities/revisions.ts';
+import { prepareRollback, recordUpgradeSnapshot, restorePkiOf } from '../../activities/revisions.ts';
+import { rollbackTarget } from '../../common/rollback.ts';
 import type { CertBundle } from '../../model/pki/types.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { OperationKind, OperationStatus } from '../../workflows/types.ts';
@@ -63,10 +59,10 @@ test('default target: the applied revision after a failed upgrade, the previous 
   store().write(c, 'pki', bundle('aa'));
   await finish(c, 'provision', 1, 'succeeded');
   await finish(c, 'upgrade', 2, 'succeeded');
-  assert.equal(rollbackTarget(c), 1);
+  assert.equal(rollbackTarget(store(), c), 1);
   await finish(c, 'upgrade', 3, 'failed');
-  assert.equal(rollbackTarget(c), 2, 'a failed upgrade returns to what was applied');
-  assert.equal(rollbackTarget(c, 1), 1);
+  assert.equal(rollbackTarget(store(), c), 2, 'a failed upgrade returns to what was applied');
+  assert.equal(rollbackTarget(store(), c, 1), 1);
 });
 
 test('a rollback copies the target as the next revision, once per run, with its secrets', async () => {

@@ -1,7 +1,7 @@
 // Which containers must restart to read changed certificates (they read their files only when they start).
 // Pure: certificate names in, container names of one host out, in the plan's start order.
-import { etcdCertName } from '../model/plan/index.ts';
-import type { HostPlan } from '../model/plan/types.ts';
+import { etcdCertName } from './etcd.ts';
+import type { HostPlan } from './types.ts';
 
 const CA = 'kube-ca';
 const CERTS_DIR = '/etc/kubernetes';
