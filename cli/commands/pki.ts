@@ -17,14 +17,13 @@ import {
   KEY_MODE,
   type NodeFile,
   type PkiInput,
-  type PkiNode,
-  type PkiRole,
+  pkiInputOf,
   type RotateOptions,
 } from '../../model/pki/index.ts';
 import { type Command, EXIT } from '../command.ts';
+import { loadSpec } from './validate.ts';
 
 export const ADMIN_KUBECONFIG = 'kube_config_cluster.yml';
-const ROLES: PkiRole[] = ['etcd', 'controlplane', 'worker', 'edge'];
 const USAGE = `Usage: zke pki generate [-c cluster.yml] -o DIR [--rotate [--service NAME]...] [--rotate-ca]
 
 Writes <name>.pem, <name>-key.pem and kubecfg-<name>.yaml as RKE lays them out in /etc/kubernetes/ssl,
@@ -51,8 +50,10 @@ const pki: Command = async (argv) => {
   if (values.service.length > 0 && !values.rotate) return usageError('--service needs --rotate');
   const rotate =
     values.rotate || values['rotate-ca'] ? { ca: values['rotate-ca'], services: values.service } : undefined;
+  const spec = await loadSpec(values.config);
+  if (!spec) return EXIT.failed;
   try {
-    const input = pkiInputFromYaml(await readFile(values.config, 'utf8'), new Date().toISOString());
+    const input = pkiInputOf(spec, new Date().toISOString());
     printChanges(await writePkiDir(input, values.out, rotate));
     console.log(`wrote ${values.out} and ${join(values.out, ADMIN_KUBECONFIG)}`);
     return EXIT.ok;
@@ -167,71 +168,4 @@ function firstControlplane(input: PkiInput): PkiNode {
   const node = input.nodes.find((n) => n.roles.includes('controlplane'));
   if (!node) throw new Error('nodes: at least one node needs the controlplane role');
   return node;
-}
-
-/**
- * Minimal reading of a zke or RKE cluster.yml into the PKI input (to be replaced by the shared spec
- * parser): nodes[].{name|hostname_override, address, internal_address, roles|role}, authentication.sans,
- * option.service_cidr or services/core.kube-api.service_cluster_ip_range, option.cluster_domain or
- * services.kubelet.cluster_domain, cluster_name.
- */
-export function pkiInputFromYaml(text: string, now: string): PkiInput {
-  const doc = asRecord(parse(text), 'cluster.yml');
-  const option = asRecord(doc.option ?? {}, 'option');
-  const services = asRecord(doc.services ?? doc.core ?? {}, 'services');
-  const kubeApi = asRecord(services['kube-api'] ?? {}, 'services.kube-api');
-  const kubelet = asRecord(services.kubelet ?? {}, 'services.kubelet');
-  const nodes = doc.nodes;
-  if (!Array.isArray(nodes) || nodes.length === 0) throw new Error('nodes: at least one node is required');
-  return {
-    clusterName: optionalString(doc.cluster_name, 'cluster_name') ?? 'local',
-    nodes: nodes.map(nodeFromYaml),
-    extraSans: stringList(asRecord(doc.authentication ?? {}, 'authentication').sans, 'authentication.sans'),
-    serviceCidr:
-      optionalString(option.service_cidr, 'option.service_cidr') ??
-      optionalString(kubeApi.service_cluster_ip_range, 'services.kube-api.service_cluster_ip_range') ??
-      '10.43.0.0/16',
-    clusterDomain:
-      optionalString(option.cluster_domain, 'option.cluster_domain') ??
-      optionalString(kubelet.cluster_domain, 'services.kubelet.cluster_domain') ??
-      'cluster.local',
-    now,
-  };
-}
-
-function nodeFromYaml(raw: unknown, index: number): PkiNode {
-  const path = `nodes[${index}]`;
-  const node = asRecord(raw, path);
-  const address = optionalString(node.address, `${path}.address`);
-  if (!address) throw new Error(`${path}.address: required`);
-  const name = optionalString(node.name ?? node.hostname_override, `${path}.name`) ?? address;
-  const roles = stringList(node.roles ?? node.role, `${path}.roles`);
-  const unknown = roles.filter((r) => !ROLES.includes(r as PkiRole));
-  if (unknown.length > 0)
-    throw new Error(`${path}.roles: unknown role ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
-  return {
-    name: name.toLowerCase(),
-    address,
-    internalAddress: optionalString(node.internal_address, `${path}.internal_address`) ?? address,
-    roles: roles as PkiRole[],
-  };
-}
-
-function asRecord(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(`${path}: expected a mapping`);
-  return value as Record<string, unknown>;
-}
-
-function optionalString(value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new Error(`${path}: expected a string`);
-  return value;
-}
-
-function stringList(value: unknown, path: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-    throw new Error(`${path}: expected a list of strings`);
-  return value;
 }
