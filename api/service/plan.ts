@@ -1,6 +1,7 @@
 // Dry run: what applying a spec would change, host by host, compared with the applied revision's plan.
 // (The workers compare against what hosts really run when they apply; this is the spec-level preview.)
 import { createHash } from 'node:crypto';
+import { addonsToPrune } from '../../model/addons/index.ts';
 import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
 import {
   buildPlan,
@@ -21,6 +22,9 @@ export interface PlanView {
   phases: string[];
   /** The same steps, each as one line: hosts and how it runs on them. */
   steps: string[];
+  /** The addons applied, one line each, and those whose objects applying it deletes. */
+  addons: string[];
+  prunedAddons: string[];
   /** Why `zke up` would refuse the change before touching anything (then `steps` is empty). */
   refusal?: string;
   hosts: {
@@ -66,6 +70,8 @@ export function planChanges({ target, toRevision, applied, fromRevision }: PlanI
     phases: targetPlan.steps.map((s) => s.name),
     steps: targetPlan.steps.map(describeStep),
     refusal: targetPlan.refusal,
+    addons: [...targetPlan.addons],
+    prunedAddons: applied ? addonsToPrune(applied, target) : [],
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),
     summary: summarize(diffs),
   };
