@@ -33,11 +33,11 @@ function networkRanges(ctx: SpecContext, spec: ClusterSpec): Taken[] {
 
 function nodeRanges(spec: ClusterSpec): Taken[] {
   return spec.nodes.flatMap((node, i) => {
-    const fields = [['address', node.address]];
+    const fields: [string, string][] = [['address', node.address]];
     if (node.internalAddress !== node.address) fields.push(['internal_address', node.internalAddress]);
     return fields.flatMap(([field, value]) => {
-      const ip = parseIPv4(value!);
-      const what = `node ${node.name}'s ${field!.replace('_', ' ')} ${value} (nodes[${i}].${field})`;
+      const ip = parseIPv4(value);
+      const what = `node ${node.name}'s ${field.replace('_', ' ')} ${value} (nodes[${i}].${field})`;
       return ip === null ? [] : [{ range: { first: ip, last: ip }, what }];
     });
   });
