@@ -3,6 +3,7 @@
 // dry-run names it.
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
+import { planChanges } from '../../api/service/plan.ts';
 import { renderPlan } from '../../cli/commands/plan.ts';
 import { addonObjects, addonsToPrune, describeAddons, prunedObjects } from '../../model/addons/index.ts';
 import { buildPlan } from '../../model/plan/index.ts';
@@ -118,5 +119,15 @@ suite('the dry-run', () => {
       text,
       /\nAddons:\n( {2}.*\n)* {2}metallb \(layer 2\): web 10\.0\.0\.200-10\.0\.0\.210; extra 10\.0\.1\.0\/28/,
     );
+  });
+
+  test("the API's plan names the addons and those whose objects it deletes", () => {
+    const removing = planChanges({ target: threeNodeSpec(), applied: withMetallb(), fromRevision: 1 });
+    assert.deepEqual(removing.prunedAddons, ['metallb']);
+    assert.ok(!removing.addons.some((line) => line.startsWith('metallb')));
+    const adding = planChanges({ target: withMetallb(), applied: threeNodeSpec(), fromRevision: 1 });
+    assert.deepEqual(adding.prunedAddons, []);
+    assert.equal(adding.addons.at(-1), describeAddons(withMetallb()).at(-1));
+    assert.deepEqual(planChanges({ target: withMetallb() }).prunedAddons, []);
   });
 });
