@@ -1,5 +1,5 @@
 // Every activity the worker registers. Workflows import this module's *type* only.
-import { applyAddon } from './addons.ts';
+import { applyAddon, pruneAddon } from './addons.ts';
 import { deployHostFiles } from './certDeploy.ts';
 import { waitEtcdHealthy } from './etcd.ts';
 import { addEtcdMember, removeEtcdMember } from './etcdMembers.ts';
@@ -35,6 +35,7 @@ export const activities = {
   reconcileHost,
   waitEtcdHealthy,
   applyAddon,
+  pruneAddon,
   syncNodes,
   writeKubeconfig,
   recordOperation,

@@ -1,7 +1,7 @@
 // Step "plan changes" of upgrade/rollback: the pure decision of model/plan/topology.ts (new and removed hosts,
 // etcd members kept, added, removed; a refusal is non-retryable) on the stored spec and state, with the bounds.
 import { ApplicationFailure } from '@temporalio/common';
-import { type AddonName, addonsFor } from '../model/addons/index.ts';
+import { type AddonName, addonsFor, addonsToPrune } from '../model/addons/index.ts';
 import { rollingBounds } from '../model/plan/bounds.ts';
 import { EtcdPlaneReplaced, type TopologyChanges, topologyChanges } from '../model/plan/topology.ts';
 import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
@@ -20,6 +20,8 @@ export interface UpgradePlan extends TopologyChanges {
   ignoreDockerVersion: boolean;
   /** Addons after rbac and network, in order. */
   addons: AddonName[];
+  /** Addons with objects the applied revision has and this one does not (absent in older results). */
+  prunedAddons?: AddonName[];
   /** The settings of the rolling bounds, as written (absent in results recorded before they were added). */
   upgradeStrategy?: { maxUnavailableControlplane: string; maxUnavailableWorker: string };
 }
@@ -50,5 +52,9 @@ export async function planUpgrade(ref: RevisionRef): Promise<UpgradePlan> {
     maxParallelHosts: spec.maxParallelHosts,
     ignoreDockerVersion: spec.ignoreDockerVersion,
     addons: addonsFor(spec).filter((a) => a !== 'rbac' && a !== 'network'),
+    prunedAddons:
+      state?.revision === undefined
+        ? []
+        : addonsToPrune(loadSpec({ ...ref, revision: state.revision }), spec),
   };
 }

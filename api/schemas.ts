@@ -260,6 +260,12 @@ export const Plan = named(
       .string()
       .optional()
       .describe('why the change would be refused before anything is touched (then no step runs)'),
+    addons: z
+      .array(z.string())
+      .describe('the addons applied, in order, one line each (the load balancer with its mode and pools)'),
+    prunedAddons: z
+      .array(z.string())
+      .describe('addons whose objects the applied revision has and this spec no longer renders: deleted'),
     hosts: z.array(
       z.object({
         host: z.string(),

@@ -13,6 +13,7 @@ export const IMAGE_KEYS = [
   'coredns',
   'metrics_server',
   'ingress',
+  'metallb',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 export type SystemImages = Readonly<Record<ImageKey, string>>;
@@ -148,6 +149,7 @@ const SHARED_IMAGES = {
   coredns: 'zke/coredns:v1.14.7',
   metrics_server: 'zke/metrics-server:v0.8.0',
   ingress: 'zke/ingress:v1',
+  metallb: 'zke/metallb:v0.16.2',
 } as const;
 
 /** Newest last. */

@@ -68,6 +68,10 @@ export async function applyRevision(p: Progress, ref: Ref, opts: ApplyOptions = 
         p.event(`addon ${addon}`);
         await long.applyAddon({ ...ref, addon });
       }
+      for (const addon of plan.prunedAddons ?? []) {
+        const pruned = await long.pruneAddon({ ...ref, fromRevision: plan.fromRevision!, addon });
+        p.event(`addon ${addon}: deleted ${pruned.deleted.length ? pruned.deleted.join(', ') : 'nothing'}`);
+      }
     },
     'node labels and taints': (step) => long.syncNodes({ ...ref, hosts: active(step) }),
     kubeconfig: () => short.writeKubeconfig(ref),

@@ -59,12 +59,40 @@ export class KubeClient {
     await this.json('PATCH', url, obj, 'application/apply-patch+yaml');
   }
 
+  /** Deletes obj; false when it was not there (nor its kind: a removed CRD took its objects along). */
   async remove(obj: KubeObject): Promise<boolean> {
-    const res = await this.request('DELETE', await this.objectPath(obj));
-    if (res.status === 404) return false;
+    return (await this.onObject('DELETE', obj)) !== undefined;
+  }
+
+  /** Whether obj is there (false too when the API does not serve its kind). */
+  async exists(obj: KubeObject): Promise<boolean> {
+    return (await this.onObject('GET', obj)) !== undefined;
+  }
+
+  /** `method` on obj's path; undefined when obj, or its kind, is not there. */
+  private async onObject(method: string, obj: KubeObject): Promise<HttpResponse | undefined> {
+    if (!(await this.served(obj.apiVersion, obj.kind))) return undefined;
+    const res = await this.request(method, await this.objectPath(obj));
+    if (res.status === 404) return undefined;
     if (res.status >= 300)
-      throw new Error(`DELETE ${obj.kind}/${obj.metadata.name}: ${res.status} ${summarize(res.body)}`);
-    return true;
+      throw new Error(`${method} ${obj.kind}/${obj.metadata.name}: ${res.status} ${summarize(res.body)}`);
+    return res;
+  }
+
+  /** Whether the API serves `kind` in `apiVersion` now (a new CRD's kind appears once it is established). */
+  async served(apiVersion: string, kind: string): Promise<boolean> {
+    if (this.discovery.get(apiVersion)?.some((r) => r.kind === kind)) return true;
+    this.discovery.delete(apiVersion);
+    const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const res = await this.request('GET', path);
+    if (res.status === 404) return false;
+    if (res.status >= 300) throw new Error(`GET ${path}: ${res.status} ${summarize(res.body)}`);
+    const list = (JSON.parse(res.body) as { resources: ApiResource[] }).resources;
+    this.discovery.set(
+      apiVersion,
+      list.filter((r) => !r.name.includes('/')),
+    );
+    return list.some((r) => r.kind === kind);
   }
 
   async objectPath(obj: KubeObject): Promise<string> {
@@ -75,15 +103,8 @@ export class KubeClient {
   }
 
   private async resourceFor(apiVersion: string, kind: string): Promise<ApiResource> {
-    let list = this.discovery.get(apiVersion);
-    if (!list) {
-      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      list = (await this.json<{ resources: ApiResource[] }>('GET', path)).resources.filter(
-        (r) => !r.name.includes('/'),
-      );
-      this.discovery.set(apiVersion, list);
-    }
-    const found = list.find((r) => r.kind === kind);
+    const served = await this.served(apiVersion, kind);
+    const found = served && this.discovery.get(apiVersion)?.find((r) => r.kind === kind);
     if (!found) throw new Error(`the API server does not serve ${kind} in ${apiVersion}`);
     return found;
   }

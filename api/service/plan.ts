@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readRevisionSpec } from '../../common/revisions.ts';
 import { RollbackRefused, rollbackTarget, snapshotBefore } from '../../common/rollback.ts';
 import type { ClusterStore } from '../../common/store.ts';
+import { addonsToPrune } from '../../model/addons/index.ts';
 import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
 import { pkiInputOf, reissuedNames } from '../../model/pki/index.ts';
 import type { CertBundle } from '../../model/pki/types.ts';
@@ -32,6 +33,9 @@ export interface PlanView {
   phases: string[];
   /** The same steps, each as one line: hosts and how it runs on them. */
   steps: string[];
+  /** The addons applied, one line each, and those whose objects applying it deletes. */
+  addons: string[];
+  prunedAddons: string[];
   /** Why `zke up` would refuse the change before touching anything (then `steps` is empty). */
   refusal?: string;
   hosts: {
@@ -77,6 +81,8 @@ export function planChanges({ target, toRevision, applied, fromRevision }: PlanI
     phases: targetPlan.steps.map((s) => s.name),
     steps: targetPlan.steps.map(describeStep),
     refusal: targetPlan.refusal,
+    addons: [...targetPlan.addons],
+    prunedAddons: applied ? addonsToPrune(applied, target) : [],
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),
     summary: summarize(diffs),
   };

@@ -17,6 +17,7 @@ import {
   KEY_MODE,
   type NodeFile,
   type PkiInput,
+  type PkiNode,
   pkiInputOf,
   type RotateOptions,
 } from '../../model/pki/index.ts';

@@ -113,6 +113,7 @@ export function renderPlan(plan: ClusterPlan, diffs: readonly HostDiff[]): strin
   const total = (action: string) => all.filter((c) => c.action === action).length;
   if (plan.refusal) out.push('', `Refused: ${plan.refusal}`);
   else out.push('', 'Steps:', ...plan.steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`));
+  out.push('Addons:', ...plan.addons.map((addon) => `  ${addon}`));
   out.push(
     `Containers: ${total('create')} to create, ${total('replace')} to replace, ${total('remove')} to remove, ${total('unchanged')} unchanged`,
   );

@@ -22,6 +22,9 @@ go_build metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" \
   "-X $ms.gitVersion=$METRICS_SERVER_VERSION -X $ms.gitCommit=$METRICS_SERVER_VERSION -X $ms.buildDate=1970-01-01T00:00:00Z" ./cmd/metrics-server
 go_build traefik github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" \
   "-X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" ./cmd/traefik
+go_build metallb go.universe.tf/metallb "$METALLB_VERSION" \
+  "-X go.universe.tf/metallb/internal/version.gitCommit=$METALLB_VERSION -X go.universe.tf/metallb/internal/version.gitBranch=release" \
+  ./controller ./speaker
 
 pause_out="$BUILD_CACHE/bin/pause-$PAUSE_VERSION"
 if [[ ! -x $pause_out/pause ]]; then

@@ -42,6 +42,8 @@ build_image "zke/metrics-server:$METRICS_SERVER_VERSION" metrics-server \
 build_image zke/ingress:v1 ingress "bin/traefik=$B/traefik-$TRAEFIK_VERSION/traefik" \
   ca-certificates.crt=/etc/ssl/certs/ca-certificates.crt
 build_image zke/nginx-proxy:v1 nginx-proxy
+build_image "zke/metallb:$METALLB_VERSION" metallb "bin/controller=$B/metallb-$METALLB_VERSION/controller" \
+  "bin/speaker=$B/metallb-$METALLB_VERSION/speaker"
 for v in "${versions[@]}"; do
   kube_files=()
   for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do

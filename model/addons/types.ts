@@ -1,7 +1,15 @@
 // Shapes of the Kubernetes objects the addons are made of: plain JSON data, applied through the API.
 
 /** In application order: `rbac` goes first, before the worker plane; the rest once the nodes are up. */
-export const ADDON_ORDER = ['rbac', 'network', 'coredns', 'metrics-server', 'ingress', 'user'] as const;
+export const ADDON_ORDER = [
+  'rbac',
+  'network',
+  'coredns',
+  'metrics-server',
+  'ingress',
+  'metallb',
+  'user',
+] as const;
 export type AddonName = (typeof ADDON_ORDER)[number];
 
 export interface KubeMetadata {

@@ -1,4 +1,5 @@
 // buildPlan: a pure function of the spec and what is known about the running cluster.
+import { describeAddons } from '../addons/index.ts';
 import type { ClusterSpec, NodeSpec } from '../spec/types.ts';
 import { DEFAULT_KUBERNETES_VERSION, findVersion } from '../versions.ts';
 import { rollingBounds } from './bounds.ts';
@@ -38,7 +39,13 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
   };
   const hosts = spec.nodes.map((node) => hostPlan({ ...shared, node }));
   const removedHosts = removedOf(spec, state);
-  const plan = { clusterName: spec.clusterName, kubernetesVersion: version.version, hosts, removedHosts };
+  const plan = {
+    clusterName: spec.clusterName,
+    kubernetesVersion: version.version,
+    hosts,
+    removedHosts,
+    addons: describeAddons(spec),
+  };
   if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
   try {
     return { ...plan, steps: upgradePlanSteps(applyLayout(spec, state)) };

@@ -103,7 +103,7 @@ export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[]
       containers: PHASE_CONTAINERS.worker,
     },
     'network plugin': cluster('the network plugin'),
-    addons: cluster('DNS, metrics-server, ingress, user addons'),
+    addons: cluster('DNS, metrics-server, ingress, load balancer, user addons'),
     'node labels and taints': { ...cluster('sync node labels and taints'), hosts: all },
     kubeconfig: local('write the admin kubeconfig'),
   };
@@ -199,7 +199,9 @@ export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
       run: { mode: 'parallel', limit: layout.maxParallelHosts },
       containers: [],
     },
-    addons: cluster('rbac, network plugin, DNS, metrics-server, ingress, user addons'),
+    addons: cluster(
+      'rbac, network plugin, DNS, metrics-server, ingress, load balancer, user addons; then what a removed load balancer ran is deleted',
+    ),
     'node labels and taints': provision['node labels and taints'],
     kubeconfig: provision.kubeconfig,
   };

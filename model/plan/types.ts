@@ -70,6 +70,8 @@ export interface ClusterPlan {
   readonly hosts: readonly HostPlan[];
   /** Hosts provisioned before but no longer in the spec. */
   readonly removedHosts: readonly string[];
+  /** The addons applied, in order, one line each ("metallb (layer 2): pool-1 10.0.0.200-10.0.0.210"). */
+  readonly addons: readonly string[];
   /** The operation `zke up` would run (provision, or upgrade of a provisioned cluster), step by step. */
   readonly steps: readonly PlanStep[];
   /** Why the change would be refused before anything is touched (then no step runs). */

@@ -12,8 +12,8 @@ export interface Candidate<T> {
 }
 
 const RKE_PATH =
-  /^(services|dns|ingress|monitoring|system_images|kubernetes_version|ssh_key_path)\b|\.(hostname_override|role)$/;
-const ZKE_PATH = /^(option|core|monitor|image)\b|^network\.(dns|ingress)\b|\.(name|roles)$/;
+  /^(services|dns|ingress|loadbalancer|monitoring|system_images|kubernetes_version|ssh_key_path)\b|\.(hostname_override|role)$/;
+const ZKE_PATH = /^(option|core|monitor|image)\b|^network\.(dns|ingress|loadbalancer)\b|\.(name|roles)$/;
 
 function pathFormat(path: string): SourceFormat | 'both' {
   if (RKE_PATH.test(path)) return 'rke';

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   /** zke always adds this selector, so ingress runs on `edge` nodes only. */
   ingressNodeSelector: { 'node-role.kubernetes.io/edge': 'true' },
   metricsProvider: 'metrics-server',
+  /** No load balancer: Services of `type: LoadBalancer` stay pending, as in RKE. */
+  loadBalancerProvider: 'none',
   etcdSnapshot: true,
   etcdSnapshotCreation: '12h',
   etcdSnapshotRetention: '72h',

@@ -101,3 +101,35 @@ export function cidrsOverlap(a: CidrV4, b: CidrV4): boolean {
 export function nthAddress(cidr: CidrV4, n: number): string {
   return formatIPv4(cidr.base + n);
 }
+
+/** An inclusive IPv4 address range: both ends as numbers. */
+export interface RangeV4 {
+  readonly first: number;
+  readonly last: number;
+}
+
+export type RangeParse = { ok: true; range: RangeV4 } | { ok: false; problem: string };
+
+/** "a.b.c.d-e.f.g.h" (first to last, inclusive) or a CIDR "a.b.c.d/n", as MetalLB's address pools take them. */
+export function parseRangeV4(text: string): RangeParse {
+  if (text.includes('/')) {
+    const parsed = parseCidrV4(text);
+    return parsed.ok ? { ok: true, range: cidrRange(parsed.cidr) } : parsed;
+  }
+  const [from, to, ...rest] = text.split('-');
+  const first = parseIPv4(from ?? '');
+  const last = parseIPv4(to ?? '');
+  if (rest.length > 0 || first === null || last === null) {
+    return { ok: false, problem: `"${text}" is not an IPv4 range (like 10.0.0.200-10.0.0.210) or CIDR` };
+  }
+  if (first > last) return { ok: false, problem: `"${text}" ends before it starts` };
+  return { ok: true, range: { first, last } };
+}
+
+export function cidrRange(cidr: CidrV4): RangeV4 {
+  return { first: cidr.base, last: cidrEnd(cidr) };
+}
+
+export function rangesOverlap(a: RangeV4, b: RangeV4): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}

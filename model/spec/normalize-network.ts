@@ -14,6 +14,9 @@ import {
   type DnsSpec,
   INGRESS_PROVIDERS,
   type IngressSpec,
+  LOADBALANCER_MODES,
+  LOADBALANCER_PROVIDERS,
+  type LoadBalancerSpec,
   METRICS_PROVIDERS,
   type MonitoringSpec,
   NETWORK_PLUGINS,
@@ -130,6 +133,27 @@ export function normalizeIngress(ctx: SpecContext, raw: RawCluster): IngressSpec
     options: stringMap(ingress.options),
     nodeSelector: { ...stringMap(ingress.node_selector), ...DEFAULTS.ingressNodeSelector },
     extraArgs: stringMap(ingress.extra_args),
+  };
+}
+
+/** zke nests it under `network`, RKE-format files at the top level; pools without a name get `pool-<n>`. */
+export function normalizeLoadBalancer(ctx: SpecContext, raw: RawCluster): LoadBalancerSpec {
+  const given = block(ctx, 'loadbalancer', raw.network?.loadbalancer, raw.loadbalancer) ?? {};
+  const at = ctx.at('loadbalancer');
+  const provider = ctx.oneOf(
+    `${at}.provider`,
+    given.provider,
+    LOADBALANCER_PROVIDERS,
+    'load balancer provider',
+    DEFAULTS.loadBalancerProvider,
+  );
+  return {
+    provider,
+    mode: ctx.oneOf(`${at}.mode`, given.mode, LOADBALANCER_MODES, 'load balancer mode', 'l2'),
+    addressPools: (given.address_pools ?? []).map((pool, i) => ({
+      name: pool.name ?? `pool-${i + 1}`,
+      addresses: pool.addresses ?? [],
+    })),
   };
 }
 

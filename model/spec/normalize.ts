@@ -7,6 +7,7 @@ import {
   normalizeAuth,
   normalizeDns,
   normalizeIngress,
+  normalizeLoadBalancer,
   normalizeMonitoring,
   normalizeNetwork,
 } from './normalize-network.ts';
@@ -28,6 +29,7 @@ const RKE_ONLY_KEYS = [
   'kubernetes_version',
   'dns',
   'ingress',
+  'loadbalancer',
   'monitoring',
   'bastion_host',
   'upgrade_strategy',
@@ -181,6 +183,7 @@ export function normalize(ctx: SpecContext, raw: RawCluster): ClusterSpec {
     dns: normalizeDns(ctx, raw),
     ingress: normalizeIngress(ctx, raw),
     monitoring: normalizeMonitoring(ctx, raw),
+    loadBalancer: normalizeLoadBalancer(ctx, raw),
     ...normalizeAuth(ctx, raw),
     privateRegistries,
     systemImages: resolveImages(ctx, raw, version, privateRegistries),

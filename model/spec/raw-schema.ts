@@ -95,6 +95,12 @@ const ingress = z.strictObject({
   extra_args: opt(strMap),
 });
 
+const loadbalancer = z.strictObject({
+  provider: opt(str),
+  mode: opt(str),
+  address_pools: opt(z.array(z.strictObject({ name: opt(str), addresses: opt(strList) }))),
+});
+
 const option = z.strictObject({
   ssh_user: opt(str),
   ssh_key: opt(str),
@@ -143,10 +149,12 @@ export const rawClusterSchema = z.strictObject({
       mtu: opt(numeric),
       dns: opt(dns),
       ingress: opt(ingress),
+      loadbalancer: opt(loadbalancer),
     }),
   ),
   dns: opt(dns),
   ingress: opt(ingress),
+  loadbalancer: opt(loadbalancer),
   monitor: opt(z.strictObject({ metrics_provider: opt(str), metrics_options: opt(strMap) })),
   monitoring: opt(z.strictObject({ provider: opt(str), options: opt(strMap) })),
   private_registries: opt(

@@ -8,7 +8,7 @@ import type { SpecIssue } from './types.ts';
 /** Keys of zke or RKE that are recognised but not supported here; the warning says why. */
 const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
   single_cloud_address: 'zcloud-proxy is not supported',
-  loadbalance: 'the zcloud load balancer controller is not supported',
+  loadbalance: 'the zcloud load balancer controller is not supported (network.loadbalancer deploys MetalLB)',
   disable_linkerd: 'linkerd is not deployed',
   cloud_provider: 'cloud providers are not supported',
   ssh_agent_auth: 'SSH agent authentication is not supported',

@@ -11,6 +11,9 @@ export type CertKeyAlgorithm = (typeof CERT_KEY_ALGORITHMS)[number];
 export const DNS_PROVIDERS = ['coredns', 'none'] as const;
 export const INGRESS_PROVIDERS = ['nginx', 'none'] as const;
 export const METRICS_PROVIDERS = ['metrics-server', 'none'] as const;
+export const LOADBALANCER_PROVIDERS = ['metallb', 'none'] as const;
+/** MetalLB's layer-2 mode (ARP): one node answers for each address; the only mode zke sets up. */
+export const LOADBALANCER_MODES = ['l2'] as const;
 export const AUTHN_STRATEGIES = ['x509'] as const;
 export const AUTHZ_MODES = ['rbac', 'none'] as const;
 
@@ -126,6 +129,20 @@ export interface MonitoringSpec {
   readonly options: Readonly<Record<string, string>>;
 }
 
+export interface AddressPool {
+  /** The IPAddressPool's name (a DNS-1123 label). */
+  readonly name: string;
+  /** IPv4 ranges ("10.0.0.200-10.0.0.210") or CIDRs ("10.0.0.208/28"), as written. */
+  readonly addresses: readonly string[];
+}
+
+/** Addresses for Services of `type: LoadBalancer`, announced by MetalLB. */
+export interface LoadBalancerSpec {
+  readonly provider: (typeof LOADBALANCER_PROVIDERS)[number];
+  readonly mode: (typeof LOADBALANCER_MODES)[number];
+  readonly addressPools: readonly AddressPool[];
+}
+
 export interface RegistrySpec {
   /** host[:port][/namespace]; empty is not allowed (docker.io needs no entry). */
   readonly url: string;
@@ -162,6 +179,7 @@ export interface ClusterSpec {
   readonly dns: DnsSpec;
   readonly ingress: IngressSpec;
   readonly monitoring: MonitoringSpec;
+  readonly loadBalancer: LoadBalancerSpec;
   readonly authentication: {
     readonly strategy: (typeof AUTHN_STRATEGIES)[number];
     readonly sans: readonly string[];

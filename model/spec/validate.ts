@@ -3,6 +3,7 @@ import type { SpecContext } from './context.ts';
 import { childPath } from './paths.ts';
 import * as rules from './rules.ts';
 import { type ClusterSpec, SERVICE_NAMES, type ServiceOptions } from './types.ts';
+import { validateLoadBalancer } from './validate-loadbalancer.ts';
 import { validateNetwork } from './validate-network.ts';
 import { check, validateNodes } from './validate-nodes.ts';
 
@@ -75,6 +76,7 @@ export function validateSpec(ctx: SpecContext, spec: ClusterSpec): void {
   validateCluster(ctx, spec);
   validateNodes(ctx, spec);
   validateNetwork(ctx, spec);
+  validateLoadBalancer(ctx, spec);
   validateServices(ctx, spec);
   validateRegistries(ctx, spec);
 }

@@ -135,17 +135,22 @@ export const REGISTRY_TAGS = `${LAB_CACHE}/registry/docker/registry/v2/repositor
 /** The kubectl lab/k8s built with the lab's Kubernetes (it exists when k8sSkipReason() is undefined). */
 export const LAB_KUBECTL = `${LAB_CACHE}/build/bin/kubernetes-${LAB_K8S_VERSION}/kubectl`;
 
+/** The load balancer's image, which lab/k8s/build.sh builds with the Kubernetes images. */
+const LAB_METALLB_IMAGE = 'zke/metallb:v0.16.2';
+
 /**
  * Why tests that provision real Kubernetes cannot run here, or undefined when they can: the one check all of
  * them use (and `npm run test:k8s`). They need the lab, the images of LAB_K8S_VERSION and of each version
- * given in the lab registry, and the kubectl built with them; lab/k8s/build.sh makes both.
+ * given and MetalLB's in the lab registry, and the kubectl built with them; lab/k8s/build.sh makes both.
  */
 export function k8sSkipReason(...versions: string[]): string | undefined {
   if (LAB_SKIP_REASON) return LAB_SKIP_REASON;
   const build = 'build it: bash lab/k8s/build.sh';
-  for (const version of [LAB_K8S_VERSION, ...versions]) {
-    const tag = `${REGISTRY_TAGS}/zke/hyperkube/_manifests/tags/${version}`;
-    if (!fs.existsSync(tag)) return `the lab registry has no zke/hyperkube:${version} (${build})`;
+  const images = [...[LAB_K8S_VERSION, ...versions].map((v) => `zke/hyperkube:${v}`), LAB_METALLB_IMAGE];
+  for (const image of images) {
+    const [repo, tag] = image.split(':');
+    if (!fs.existsSync(`${REGISTRY_TAGS}/${repo}/_manifests/tags/${tag}`))
+      return `the lab registry has no ${image} (${build})`;
   }
   return fs.existsSync(LAB_KUBECTL) ? undefined : `the lab cache has no ${LAB_KUBECTL} (${build})`;
 }

@@ -62,6 +62,7 @@ export function threeNodeSpec(): ClusterSpec {
       extraArgs: {},
     },
     monitoring: { provider: 'metrics-server', options: {} },
+    loadBalancer: { provider: 'none', mode: 'l2', addressPools: [] },
     authentication: { strategy: 'x509', sans: [] },
     authorization: { mode: 'rbac' },
     privateRegistries: [],
@@ -87,6 +88,15 @@ export function threeNodeSpec(): ClusterSpec {
     certKeyAlgorithm: 'RSA-2048',
     sourceFormat: 'zke',
   };
+}
+
+/** threeNodeSpec with the load balancer on: MetalLB with two pools. */
+export function withMetallb(spec = threeNodeSpec()): ClusterSpec {
+  const addressPools = [
+    { name: 'web', addresses: ['10.0.0.200-10.0.0.210'] },
+    { name: 'extra', addresses: ['10.0.1.0/28'] },
+  ];
+  return { ...spec, loadBalancer: { provider: 'metallb', mode: 'l2', addressPools } };
 }
 
 /** The one object of `kind` named `name` (fails the test when there is not exactly one). */

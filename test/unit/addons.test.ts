@@ -10,7 +10,7 @@ import {
   type KubeObject,
 } from '../../model/addons/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
-import { at, describe, threeNodeSpec } from './addons-fixture.ts';
+import { at, describe, threeNodeSpec, withMetallb } from './addons-fixture.ts';
 
 const CLUSTER_SCOPED = new Set([
   'ClusterRole',
@@ -18,6 +18,7 @@ const CLUSTER_SCOPED = new Set([
   'APIService',
   'IngressClass',
   'Namespace',
+  'CustomResourceDefinition',
 ]);
 /** Roles Kubernetes creates itself, which an addon may bind to without shipping them. */
 const BUILT_IN_ROLES = new Set([
@@ -27,10 +28,9 @@ const BUILT_IN_ROLES = new Set([
   'extension-apiserver-authentication-reader',
 ]);
 
-const BUILT_IN = (['rbac', 'network', 'coredns', 'metrics-server', 'ingress'] as const).map((addon) => ({
-  addon,
-  objects: addonObjects(threeNodeSpec(), addon),
-}));
+const BUILT_IN = (['rbac', 'network', 'coredns', 'metrics-server', 'ingress', 'metallb'] as const).map(
+  (addon) => ({ addon, objects: addonObjects(withMetallb(), addon) }),
+);
 
 function podSpecs(objects: readonly KubeObject[]): Record<string, unknown>[] {
   return objects
@@ -61,10 +61,15 @@ suite('addonsFor', () => {
     for (const [dropped, spec] of cases) {
       assert.deepEqual(
         addonsFor(spec),
-        ADDON_ORDER.filter((a) => a !== dropped && a !== 'user'),
+        ADDON_ORDER.filter((a) => a !== dropped && a !== 'metallb' && a !== 'user'),
         dropped,
       );
     }
+  });
+
+  test('the load balancer adds metallb after ingress, before user addons', () => {
+    const spec = { ...withMetallb(), addons: 'kind: ConfigMap' };
+    assert.deepEqual(addonsFor(spec).slice(-3), ['ingress', 'metallb', 'user']);
   });
 
   test('inline addons add `user` last; blank ones do not', () => {
@@ -79,7 +84,7 @@ suite('every built-in addon object', () => {
       assert.ok(objects.length > 0);
       for (const o of objects) {
         assert.match(o.apiVersion, /^([a-z0-9.]+\/)?v1(beta1)?$/, describe(o));
-        assert.match(o.kind, /^[A-Z][A-Za-z]+$/, describe(o));
+        assert.match(o.kind, /^[A-Z][A-Za-z0-9]+$/, describe(o));
         assert.match(o.metadata.name, /^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$/, describe(o));
         assert.equal(o.metadata.namespace === undefined, CLUSTER_SCOPED.has(o.kind), describe(o));
       }
@@ -107,8 +112,8 @@ suite('every built-in addon object', () => {
         }
       }
       for (const binding of objects.filter((o) => o.kind.endsWith('RoleBinding'))) {
-        const role = (binding.roleRef as { name: string }).name;
-        assert.ok(has('ClusterRole', role) || BUILT_IN_ROLES.has(role), `${describe(binding)} -> ${role}`);
+        const { kind, name } = binding.roleRef as { kind: string; name: string };
+        assert.ok(has(kind, name) || BUILT_IN_ROLES.has(name), `${describe(binding)} -> ${kind}/${name}`);
       }
     });
 
@@ -129,6 +134,7 @@ suite('per-addon images', () => {
     assert.deepEqual(imagesOf('coredns'), [images.coredns]);
     assert.deepEqual(imagesOf('metrics-server'), [images.metrics_server]);
     assert.deepEqual(imagesOf('ingress'), [images.ingress]);
+    assert.deepEqual(imagesOf('metallb'), [images.metallb]);
     assert.deepEqual(imagesOf('rbac'), []);
   });
 

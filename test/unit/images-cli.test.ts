@@ -33,13 +33,14 @@ describe('zke images list', () => {
     const run = zke(['images', 'list', '--version', 'v1.33']);
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
-    assert.equal(lines.length, 10, run.stdout);
+    assert.equal(lines.length, 11, run.stdout);
     assert.deepEqual(lines, [...lines].sort());
     for (const image of [
       'zke/hyperkube:v1.33.13',
       'zke/etcd:v3.4.23',
       'zke/pause:3.10',
       'zke/nginx-proxy:v1',
+      'zke/metallb:v0.16.2',
     ]) {
       assert.ok(lines.includes(image), `${image} in\n${run.stdout}`);
     }
@@ -55,6 +56,7 @@ describe('zke images list', () => {
     assert.ok(images.includes('mirror.example:5000/zke/hyperkube:v1.33.13'), run.stdout);
     assert.ok(images.includes('other.example/coredns:v1'), 'system_images are taken as written');
     assert.ok(!images.some((i) => i.includes('ingress')), 'ingress is off: its image is not pulled');
+    assert.ok(!images.some((i) => i.includes('metallb')), 'no load balancer by default');
     assert.ok(!images.some((i) => i.includes('team/app')), 'user addons are the user’s own');
     const prefixed = images.filter((i) => i !== 'other.example/coredns:v1');
     // one node with every role: no nginx-proxy (controlplane nodes need none), no ingress, coredns as written

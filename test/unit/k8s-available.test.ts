@@ -1,5 +1,5 @@
 // "Kubernetes available" for the tests is one predicate (k8sSkipReason in test/support/cluster.ts): the lab,
-// the hyperkube images in the lab registry and the kubectl built with them. Every test that provisions
+// the hyperkube and MetalLB images in the lab registry and the kubectl built with them. Every test that provisions
 // Kubernetes, and `npm run test:k8s`, use it; .ci/run turns strict mode on where the Kubernetes cache exists.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,9 +24,9 @@ process.stdout.write(JSON.stringify({ k8s: k8sSkipReason(...${JSON.stringify(ver
   return JSON.parse(run.stdout) as { k8s: string | null; lab: string | null };
 }
 
-const pushTag = (cache: string, version: string) =>
+const pushTag = (cache: string, version: string, repo = 'zke/hyperkube') =>
   fs.mkdirSync(
-    path.join(cache, `registry/docker/registry/v2/repositories/zke/hyperkube/_manifests/tags/${version}`),
+    path.join(cache, `registry/docker/registry/v2/repositories/${repo}/_manifests/tags/${version}`),
     {
       recursive: true,
     },
@@ -50,6 +50,8 @@ test('Kubernetes is available only with the images of every version asked for an
     /^the lab registry has no zke\/hyperkube:v1\.33\.13 \(build it: bash lab\/k8s\/build\.sh\)$/,
   );
   pushTag(cache, VERSION);
+  expectReason(reasons(cache), /^the lab registry has no zke\/metallb:v0\.16\.2 \(build it/);
+  pushTag(cache, 'v0.16.2', 'zke/metallb');
   expectReason(reasons(cache), /^the lab cache has no .*\/build\/bin\/kubernetes-v1\.33\.13\/kubectl /);
   buildKubectl(cache);
   const r = reasons(cache, [NEXT]);

@@ -190,7 +190,8 @@ describe('warnings', () => {
       [
         {
           path: 'loadbalance',
-          message: 'key "loadbalance" is ignored: the zcloud load balancer controller is not supported',
+          message:
+            'key "loadbalance" is ignored: the zcloud load balancer controller is not supported (network.loadbalancer deploys MetalLB)',
         },
         { path: 'option.sssh_user', message: 'unknown key "sssh_user" (ignored)' },
       ],

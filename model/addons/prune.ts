@@ -1,0 +1,29 @@
+// What to delete when a spec changes: the objects an addon had under the applied spec that the new spec no
+// longer renders (all of them when it disables the addon, a pool taken out otherwise). Only for addons whose
+// removal zke owns: disabling the others leaves what they run, as before.
+import type { ClusterSpec } from '../spec/types.ts';
+import type { AddonName, KubeObject } from './types.ts';
+
+export const PRUNED_ADDONS: readonly AddonName[] = ['metallb'];
+
+/** Group (not version), kind, namespace and name: the same object across API versions. */
+function identity(object: KubeObject): string {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  return [group, object.kind, object.metadata.namespace ?? '', object.metadata.name].join('/');
+}
+
+/**
+ * The objects of `addon` rendered for `before` (empty when it was off) that `after` does not have (all of them
+ * when it is off), in deletion order: the reverse of the apply order, so the namespace goes last.
+ */
+export function staleObjects(
+  objects: (spec: ClusterSpec) => KubeObject[],
+  before: { spec: ClusterSpec; enabled: boolean },
+  after: { spec: ClusterSpec; enabled: boolean },
+): KubeObject[] {
+  if (!before.enabled) return [];
+  const kept = new Set(after.enabled ? objects(after.spec).map(identity) : []);
+  return objects(before.spec)
+    .filter((object) => !kept.has(identity(object)))
+    .reverse();
+}
