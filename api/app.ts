@@ -27,6 +27,8 @@ export interface ApiDeps {
   queryTimeoutMs?: number;
   /** Bound on each Temporal call (default ZKE_TEMPORAL_DEADLINE_MS, 5 s): past it, 503. */
   temporalDeadlineMs?: number;
+  /** How long an event stream's polls may fail in a row before it ends with an error event (default 30 s). */
+  streamGiveUpMs?: number;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -58,6 +60,7 @@ export function createApp(deps: ApiDeps): express.Express {
     audit: deps.audit ?? new AuditLog(),
     queryTimeoutMs: deps.queryTimeoutMs,
     temporalDeadlineMs: deadlineMs,
+    streamGiveUpMs: deps.streamGiveUpMs,
   });
   const routes = routeTable(services);
   app.use(openApiRouter(routes));

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
 import { HEALTH_FRESH_MS } from '../../api/health.ts';
+import { ApiClient, ApiError, describeError } from '../../cli/api-client.ts';
+import { follow } from '../../cli/progress.ts';
 import { connectClient } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { NOT_AFTER } from '../../workflows/types.ts';
@@ -17,6 +19,8 @@ import { startTestWorker, type TestTemporal } from '../support/temporal.ts';
 import { startApi, type TestApi } from './api-harness.ts';
 
 const DEADLINE_MS = 2000;
+/** How long the event stream's polls may fail before it gives up (30 s by default). */
+const STREAM_GIVE_UP_MS = 4000;
 let server: DevServer;
 let t: TestTemporal;
 let worker: { taskQueue: string; stop(): Promise<void> };
@@ -48,7 +52,10 @@ before(async () => {
     },
   };
   worker = await startTestWorker(t, fakeHosts);
-  api = await startApi(t, worker.taskQueue, { temporalDeadlineMs: DEADLINE_MS });
+  api = await startApi(t, worker.taskQueue, {
+    temporalDeadlineMs: DEADLINE_MS,
+    streamGiveUpMs: STREAM_GIVE_UP_MS,
+  });
 });
 
 after(async () => {
@@ -143,5 +150,46 @@ test(
         (await t.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? [];
       assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'no step ran');
     }
+  },
+);
+
+test(
+  'Temporal gone while zke follows an operation: the event stream ends with an error the CLI shows',
+  { timeout: 60_000 },
+  async () => {
+    await waitReachable();
+    const spec =
+      'cluster_name: followed\nnodes:\n  - address: 10.0.0.1\n    name: slow\n    roles: [etcd, controlplane, worker]\n';
+    const started = await api.request('POST', '/v1/clusters', { body: spec });
+    assert.equal(started.status, 202, started.text);
+    const quiet = { isTTY: false, columns: 80, write: () => true };
+    const seen: string[] = [];
+    const following = follow(new ApiClient(api.url, api.token), started.json.operationId, {
+      show: true,
+      cancelOnInterrupt: false,
+      out: { ...quiet, write: (line: string) => seen.push(line) },
+      err: quiet,
+      onInterrupt: () => () => {},
+    });
+    while (!seen.some((line) => line.includes('check hosts'))) await new Promise((r) => setTimeout(r, 100));
+    server.process.kill('SIGSTOP'); // the host check blocks ("slow"): only Temporal's absence can end the stream
+    try {
+      const error = await following.then(
+        (outcome) => assert.fail(`the follow ended without an error: ${JSON.stringify(outcome)}`),
+        (err: unknown) => err,
+      );
+      assert.ok(error instanceof ApiError, String(error));
+      assert.equal(error.status, 503);
+      assert.match(
+        describeError(error),
+        new RegExp(
+          `^Service Unavailable: the operation's status could not be read for \\d+ s \\(.+\\): is Temporal running\\? .*zke operations follow ${started.json.operationId}$`,
+        ),
+      );
+    } finally {
+      resume();
+    }
+    await waitReachable();
+    await t.client.workflow.getHandle('zke/followed').terminate('test cleanup');
   },
 );
