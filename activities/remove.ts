@@ -1,6 +1,9 @@
 // RemoveCluster's host step: remove only what zke manages — its own containers (label io.zke.cluster) and
 // the pods' containers kubelet started through cri-dockerd — then the directories zke created. Unrelated
 // containers on the host keep running.
+import { Context } from '@temporalio/activity';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { SCHEDULE_KINDS, scheduleId } from '../common/schedules.ts';
 import { CLUSTER_LABEL, hostPath, SSL_DIR } from '../model/plan/index.ts';
 import type { ClusterSpec } from '../model/spec/types.ts';
 import { latestSpec, sshTarget, store } from './clusterState.ts';
@@ -70,8 +73,20 @@ function dirsOf(spec: ClusterSpec): string[] {
   ];
 }
 
-/** Forget the cluster: its store entries (revisions, PKI, state) are deleted. */
+/**
+ * Forget the cluster: its Temporal Schedules (recurring rotation and snapshots, which would otherwise go on firing
+ * for a cluster that is gone) and its store entries (revisions, PKI, state) are deleted.
+ */
 export async function forgetCluster(input: { cluster: string }): Promise<void> {
+  const schedules = Context.current().client.schedule;
+  for (const kind of SCHEDULE_KINDS) {
+    await schedules
+      .getHandle(scheduleId(input.cluster, kind))
+      .delete()
+      .catch((err: unknown) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err; // none of that kind, or deleted by a previous attempt
+      });
+  }
   store().remove(input.cluster);
 }
 

@@ -2,13 +2,12 @@
 // Errors leave as application/problem+json.
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { coalesced } from '../common/coalesce.ts';
 import { config } from '../common/config.ts';
-import { ClusterStore, StoreFault, storeFault } from '../common/store.ts';
+import { ClusterStore, StoreFault, storeFault, UnreadableRecord } from '../common/store.ts';
 import { TokenStore } from '../common/tokens.ts';
 import { requireBearer } from './auth/bearer.ts';
 import { codecRouter } from './codec.ts';
-import { checkHealth } from './health.ts';
+import { checkHealth, type HealthMonitor, healthMonitor } from './health.ts';
 import { BODY_LIMIT } from './http/body.ts';
 import { docsPage } from './openapi/docsPage.ts';
 import { HttpError, problem } from './problem.ts';
@@ -28,6 +27,8 @@ export interface ApiDeps {
   queryTimeoutMs?: number;
   /** Bound on each Temporal call (default ZKE_TEMPORAL_DEADLINE_MS, 5 s): past it, 503. */
   temporalDeadlineMs?: number;
+  /** How long an event stream's polls may fail in a row before it ends with an error event (default 30 s). */
+  streamGiveUpMs?: number;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -37,13 +38,11 @@ export function createApp(deps: ApiDeps): express.Express {
   const store = deps.store ?? new ClusterStore();
   const deadlineMs = deps.temporalDeadlineMs ?? config.temporalDeadlineMs;
   const taskQueue = deps.taskQueue ?? config.taskQueue;
-  // concurrent probes (a load balancer, many replicas' checks) share one look at Temporal and the store
-  const healthNow = coalesced(() => checkHealth({ client: deps.client, store, taskQueue, deadlineMs }), {
-    joinRunning: true,
-  });
+  // probes (a load balancer, many replicas' checks) are answered from the latest look at Temporal and the store
+  const health = healthMonitor(() => checkHealth({ client: deps.client, store, taskQueue, deadlineMs }));
   app.get('/healthz', async (_req, res) => {
-    const health = await healthNow();
-    res.status(health.status === 'ok' ? 200 : 503).json(health);
+    const latest = await health.probe();
+    res.status(latest.status === 'ok' ? 200 : 503).json(latest);
   });
   app.get('/docs', (_req, res) => {
     res
@@ -61,6 +60,7 @@ export function createApp(deps: ApiDeps): express.Express {
     audit: deps.audit ?? new AuditLog(),
     queryTimeoutMs: deps.queryTimeoutMs,
     temporalDeadlineMs: deadlineMs,
+    streamGiveUpMs: deps.streamGiveUpMs,
   });
   const routes = routeTable(services);
   app.use(openApiRouter(routes));
@@ -79,15 +79,19 @@ export function createApp(deps: ApiDeps): express.Express {
   );
   app.use(apiRouter(routes));
   app.use((req, res) => problem(res, 404, 'Not Found', `no route for ${req.method} ${req.path}`));
-  app.use(errorHandler);
+  app.use(errorHandler(health));
   return app;
 }
 
-function errorHandler(err: Error, _req: Request, res: Response, _next: NextFunction): void {
-  const http = toHttpError(err);
-  if (http.status >= 500 && http.status !== 503) console.error(err);
-  if (res.headersSent) res.end();
-  else problem(res, http.status, http.title, http.detail, http.extra);
+/** Errors as problem+json; a fault of the store or Temporal makes the next health probe check again. */
+function errorHandler(health: HealthMonitor) {
+  return (err: Error, _req: Request, res: Response, _next: NextFunction): void => {
+    const http = toHttpError(err);
+    if (http.status === 503 || http.status === 507) health.invalidate();
+    if (http.status >= 500 && http.status !== 503) console.error(err);
+    if (res.headersSent) res.end();
+    else problem(res, http.status, http.title, http.detail, http.extra);
+  };
 }
 
 function toHttpError(err: Error & { status?: number; type?: string; limit?: number }): HttpError {
@@ -95,6 +99,8 @@ function toHttpError(err: Error & { status?: number; type?: string; limit?: numb
   if (err.type === 'entity.too.large')
     return new HttpError(413, 'Content Too Large', `the request body is larger than ${mib(err.limit)} MiB`);
   if (err.status && err.status < 500) return new HttpError(err.status, err.message);
+  if (err instanceof UnreadableRecord)
+    return new HttpError(500, 'Unreadable Cluster Record', err.message, { cluster: err.cluster });
   const grpc = temporalCode(err);
   if (grpc === DEADLINE_EXCEEDED)
     return new HttpError(

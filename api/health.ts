@@ -1,5 +1,5 @@
 // Health: is Temporal reachable (within the API's deadline), is a worker polling our task queue, and can the
-// cluster store be written?
+// cluster store be written? Probes are answered from the latest check (healthMonitor), never waiting on Temporal.
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { config } from '../common/config.ts';
@@ -10,6 +10,8 @@ export interface Health {
   temporal: { address: string; reachable: boolean; error?: string };
   worker: { taskQueue: string; polling: boolean; pollers: number };
   store: { writable: boolean; error?: string };
+  /** When this check started. */
+  checkedAt: string;
 }
 
 export interface HealthDeps {
@@ -21,12 +23,14 @@ export interface HealthDeps {
 }
 
 export async function checkHealth({ client, store, taskQueue, deadlineMs }: HealthDeps): Promise<Health> {
+  const checkedAt = new Date().toISOString();
   const problem = store.probe();
   const health: Health = {
     status: 'degraded',
     temporal: { address: config.temporalAddress, reachable: false },
     worker: { taskQueue, polling: false, pollers: 0 },
     store: { writable: problem === undefined, error: problem },
+    checkedAt,
   };
   try {
     const res = await client.withDeadline(Date.now() + deadlineMs, () =>
@@ -45,4 +49,53 @@ export async function checkHealth({ client, store, taskQueue, deadlineMs }: Heal
   const ok = health.temporal.reachable && health.worker.polling && health.store.writable;
   health.status = ok ? 'ok' : 'degraded';
   return health;
+}
+
+/** How long a check's result answers probes before the next probe starts a new check. */
+export const HEALTH_FRESH_MS = 1000;
+
+export interface HealthMonitor {
+  /** The latest result; only a first probe (or the first after invalidate()) waits for a check. */
+  probe(): Promise<Health>;
+  /** A request just met a fault (a refused write, Temporal not answering): the next probe checks again. */
+  invalidate(): void;
+}
+
+/**
+ * Probes answered from the latest check. A probe gets the latest result at once and, when that is older than
+ * freshMs, starts the next check in the background (one check at a time). A result is so at most freshMs plus
+ * one check (bounded by the deadline) old: a frozen Temporal shows as 503 within the deadline and a second, and
+ * no probe waits for it.
+ */
+export function healthMonitor(check: () => Promise<Health>, freshMs = HEALTH_FRESH_MS): HealthMonitor {
+  let latest: { health: Health; at: number } | undefined;
+  /** Bumped by invalidate(): a check started before it does not answer for after it. */
+  let generation = 0;
+  let running: { generation: number; health: Promise<Health> } | undefined;
+  const refresh = (): Promise<Health> => {
+    if (running?.generation === generation) return running.health;
+    const started = generation;
+    const health = (running?.health.catch(() => undefined) ?? Promise.resolve()).then(check).then((h) => {
+      if (started === generation) latest = { health: h, at: Date.now() };
+      return h;
+    });
+    running = { generation: started, health };
+    health
+      .finally(() => {
+        if (running?.health === health) running = undefined;
+      })
+      .catch(() => undefined);
+    return health;
+  };
+  return {
+    async probe() {
+      if (!latest) return refresh();
+      if (Date.now() - latest.at >= freshMs) refresh().catch(() => undefined);
+      return latest.health;
+    },
+    invalidate() {
+      generation++;
+      latest = undefined;
+    },
+  };
 }

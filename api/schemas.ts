@@ -1,6 +1,7 @@
 // The API's request and response shapes: validated with zod at run time and emitted as the OpenAPI
 // components (one source of truth). Every schema a route names is registered here under its component name.
 import { z } from 'zod';
+import { SCHEDULE_KINDS } from '../common/schedules.ts';
 import { rawClusterSchema } from '../model/spec/raw-schema.ts';
 import { OPERATIONS } from '../workflows/types.ts';
 
@@ -123,13 +124,21 @@ export const ClusterSummary = named(
   'A cluster in the list.',
   z.object({
     name: z.string(),
-    phase: z.string().describe('`pending` until first provisioned; then as the workflows record it'),
+    phase: z
+      .string()
+      .describe(
+        '`pending` until first provisioned; then as the workflows record it; `unreadable` when its records cannot be read (see `problem`)',
+      ),
     revision: z.int().optional().describe('the applied revision'),
     latestRevision: z.int().optional().describe('the latest submitted revision'),
     lastOperation: LastOperation.optional(),
     runningOperation: z
       .object({ id: z.string(), operation: z.string(), step: z.string().optional() })
       .optional(),
+    problem: z
+      .string()
+      .optional()
+      .describe('why the cluster cannot be shown (phase `unreadable`) and what to do about it'),
   }),
 );
 
@@ -190,7 +199,6 @@ export const SnapshotList = named(
   z.object({ snapshots: z.array(Snapshot) }),
 );
 
-export const SCHEDULE_KINDS = ['rotation', 'snapshot'] as const;
 export const scheduleKind = z.enum(SCHEDULE_KINDS);
 // At most 5 digits: Temporal refuses intervals over 10000 years (a 500 before this bound).
 const interval = z

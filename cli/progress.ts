@@ -1,7 +1,7 @@
 // Following an operation: live per-step and per-host progress bars on a terminal, plain lines otherwise.
 // Ctrl-C detaches (the operation keeps running) unless --cancel asked to cancel it instead.
 import type { OperationStatus } from '../workflows/types.ts';
-import type { ApiClient } from './api-client.ts';
+import { type ApiClient, ApiError, type Problem } from './api-client.ts';
 
 /** The API's Operation, as the CLI reads it. */
 export interface OperationView {
@@ -142,6 +142,7 @@ export async function follow(
       for await (const event of api.events(`${path}/events`, abort.signal)) {
         if (event.event === 'progress' && options.show) view.update(event.data as OperationStatus);
         if (event.event === 'result') return { kind: 'finished', operation: event.data as OperationView };
+        if (event.event === 'error') throw new ApiError(503, event.data as Problem); // the API gave up following
       }
     }
     if (abort.signal.aborted) return { kind: 'detached' };

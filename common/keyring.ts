@@ -3,14 +3,18 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { StampCache, stampOf } from './stamp.ts';
 
 export interface Keyring {
   current: string;
   keys: Record<string, string>;
 }
 
+const parsed = new StampCache<Keyring>();
+
+/** Parsed again only when the file changed (a rotation by another process included). */
 function readKeyring(file: string): Keyring {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring;
+  return parsed.get(file, stampOf(file), () => JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring);
 }
 
 export function loadOrCreateKeyring(file: string): Keyring {

@@ -6,18 +6,51 @@ import path from 'node:path';
 import { homePath } from './config.ts';
 import { loadOrCreateKeyring } from './keyring.ts';
 import { type Sealed, seal, unseal } from './sealed.ts';
+import { stampOf } from './stamp.ts';
 import { keyringPath } from './temporal.ts';
 
 const SAFE = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
+/** Touched on every change (see changeStamp); not a cluster name (SAFE starts with a letter or digit). */
+const CHANGED = '.changed';
 
 export class ClusterStore {
+  /** Per cluster, how many times this process changed it (part of its stamps). */
+  private readonly changes = new Map<string, number>();
+  /** How many times this process changed the store. */
+  private generation = 0;
+
   constructor(readonly root = homePath('clusters')) {}
 
+  /** The record, or undefined when there is none; UnreadableRecord when it cannot be decrypted or parsed. */
   read<T>(cluster: string, key: string): T | undefined {
     const file = this.file(cluster, key);
     if (!fs.existsSync(file)) return undefined;
-    const sealed = JSON.parse(fs.readFileSync(file, 'utf8')) as Sealed;
-    return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
+    try {
+      const sealed = JSON.parse(fs.readFileSync(file, 'utf8')) as Sealed;
+      return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed meanwhile
+      throw new UnreadableRecord(cluster, key, file, err as Error);
+    }
+  }
+
+  /**
+   * One stamp of the cluster's given subdirectories (`revision/`) and records (`current`): it changes whenever
+   * any of them does, in this process or another (common/stamp.ts); null while one changed too recently to trust.
+   */
+  stamp(cluster: string, parts: string[]): string | null {
+    const dir = path.join(this.root, checkName(cluster));
+    const stamps = parts.map((p) => stampOf(p.endsWith('/') ? path.join(dir, p) : this.file(cluster, p)));
+    return stamps.includes(null) ? null : `${this.changes.get(cluster) ?? 0}|${stamps.join('|')}`;
+  }
+
+  /**
+   * A stamp of the whole store that every change through a ClusterStore (any process's) changes: each one touches
+   * the file `.changed`. Changes made by other means (a file restored by hand) show only in stamp().
+   */
+  changeStamp(): string | null {
+    const stamp = stampOf(path.join(this.root, CHANGED));
+    return stamp === null ? null : `${this.generation}|${stamp}`;
   }
 
   /** Atomic: the old record stays whole when the write fails, and no temporary file is left behind. */
@@ -33,6 +66,7 @@ export class ClusterStore {
       fs.rmSync(tmp, { force: true });
       throw storeFault(mkdirCause(err, path.dirname(file)));
     }
+    this.changed(cluster);
   }
 
   /** Why the store cannot take a write now (full, read-only), or undefined: a small file written and removed. */
@@ -76,15 +110,51 @@ export class ClusterStore {
   /** Removes one document (nothing when it does not exist). */
   delete(cluster: string, key: string): void {
     fs.rmSync(this.file(cluster, key), { force: true });
+    this.changed(cluster);
   }
 
   remove(cluster: string): void {
     fs.rmSync(path.join(this.root, checkName(cluster)), { recursive: true, force: true });
+    this.changed(cluster);
+  }
+
+  private changed(cluster: string): void {
+    this.changes.set(cluster, (this.changes.get(cluster) ?? 0) + 1);
+    this.generation++;
+    const marker = path.join(this.root, CHANGED);
+    const now = new Date();
+    try {
+      fs.utimesSync(marker, now, now);
+    } catch {
+      try {
+        fs.writeFileSync(marker, '', { mode: 0o600, flag: 'a' }); // the first change: no marker yet
+      } catch {
+        // no store directory to mark: readers still re-check every cluster within a second
+      }
+    }
   }
 
   private file(cluster: string, key: string): string {
     const parts = key.split('/').map(checkName);
     return `${path.join(this.root, checkName(cluster), ...parts)}.json`;
+  }
+}
+
+/** A record that exists but cannot be read: encrypted with a key the keyring lacks, or a damaged file. */
+export class UnreadableRecord extends Error {
+  constructor(
+    readonly cluster: string,
+    readonly key: string,
+    readonly file: string,
+    cause: Error,
+  ) {
+    super(
+      `cluster ${cluster}: its record "${key}" cannot be read (${cause.message}): it was written with another ` +
+        `payload keyring, or the file is damaged. Restore the keyring (ZKE_HOME/keys/payload-keyring.json, or ` +
+        `ZKE_KEYRING) or ${file} from a backup; or drop zke's record of the cluster: zke remove --forget ${cluster}`,
+      { cause },
+    );
+    this.name = 'UnreadableRecord';
   }
 }
 

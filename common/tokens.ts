@@ -1,10 +1,12 @@
 // API bearer tokens: stored as SHA-256 hashes in ZKE_HOME/tokens.json (0600); the plain token is shown once.
-// The file is re-read on every check, so `zke token revoke` takes effect without restarting the API.
+// Every check stats the file and re-reads it when it changed (common/stamp.ts), so `zke token revoke` takes effect
+// without restarting the API.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { homePath } from './config.ts';
 import { isScope, LEGACY_SCOPE, SCOPES, type Scope } from './scopes.ts';
+import { StampCache, stampOf } from './stamp.ts';
 
 export interface TokenEntry {
   name: string;
@@ -31,6 +33,8 @@ function digest(token: string): Buffer {
 }
 
 export class TokenStore {
+  private readonly parsed = new StampCache<readonly TokenEntry[]>();
+
   constructor(readonly file = tokensFile()) {}
 
   exists(): boolean {
@@ -83,7 +87,12 @@ export class TokenStore {
     return match && { name: match.name, scope: match.scope ?? LEGACY_SCOPE };
   }
 
+  /** The file's entries (a fresh array: callers may change it), parsed again only when the file changed. */
   private entries(): TokenEntry[] {
+    return [...this.parsed.get(this.file, stampOf(this.file), () => this.readEntries())];
+  }
+
+  private readEntries(): TokenEntry[] {
     if (!this.exists()) return [];
     const doc = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { tokens?: TokenEntry[] };
     return doc.tokens ?? [];

@@ -21,6 +21,16 @@ export const specBody = {
   types: ['application/json', YAML_TYPES[0]],
 };
 
+/** Concurrent listings share one list: it is serialized once. */
+const serialized = new WeakMap<object, string>();
+function listingJson(clusters: object[]): string {
+  const cached = serialized.get(clusters);
+  if (cached !== undefined) return cached;
+  const json = JSON.stringify({ clusters });
+  serialized.set(clusters, json);
+  return json;
+}
+
 export function clusterRoutes(routes: RouteTable, s: Services): void {
   routes.add({
     method: 'post',
@@ -40,7 +50,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     tag: 'clusters',
     summary: 'List clusters',
     responses: { 200: { description: 'The clusters.', schema: ClusterList } },
-    handle: async () => ({ body: { clusters: await s.clusters.list() } }),
+    handle: async () => ({ body: listingJson(await s.clusters.list()), contentType: 'application/json' }),
   });
 
   routes.add({

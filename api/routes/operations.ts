@@ -21,11 +21,11 @@ export function operationRoutes(routes: RouteTable, s: Services): void {
     tag: 'operations',
     summary: 'Follow an operation (Server-Sent Events)',
     description:
-      'A `progress` event (an OperationProgress) each time the progress changes (polled about once a second), then one `result` event (an Operation) when the run ends; then the stream closes.',
+      'A `progress` event (an OperationProgress) each time the progress changes (polled about once a second), then one `result` event (an Operation) when the run ends; then the stream closes. When the status cannot be read for 30 s in a row (Temporal gone or frozen), the stream ends with an `error` event instead: a problem (status 503) whose detail says so.',
     params: OperationParams,
     responses: { 200: { description: 'An event stream.', contentType: 'text/event-stream' } },
     handle: async ({ params, req, res }) => {
-      await streamOperation(s.operations, params.id, req, res);
+      await streamOperation(s.operations, params.id, req, res, s.streamGiveUpMs);
       return undefined;
     },
   });

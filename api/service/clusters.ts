@@ -5,6 +5,7 @@ import { coalesced } from '../../common/coalesce.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import { conflict, notFound } from '../problem.ts';
 import type { ClusterDetail, ClusterSummary } from '../schemas.ts';
+import { ClusterIndex, type IndexEntry } from './clusterIndex.ts';
 import type { Operations, OperationView } from './operations.ts';
 import type { Revisions } from './revisions.ts';
 
@@ -12,14 +13,19 @@ type Summary = z.infer<typeof ClusterSummary>;
 type Detail = z.infer<typeof ClusterDetail>;
 
 export class Clusters {
+  private readonly index: ClusterIndex;
+
   constructor(
     private readonly store: ClusterStore,
     private readonly revisions: Revisions,
     private readonly operations: Operations,
-  ) {}
+  ) {
+    this.index = new ClusterIndex(store, revisions);
+  }
 
+  /** True when the cluster has a current state or a revision (readable or not). */
   exists(name: string): boolean {
-    return this.store.keys(name).some((key) => key === 'current' || key.startsWith('revision/'));
+    return this.index.get(name) !== undefined;
   }
 
   /** 404 unless the cluster exists. */
@@ -38,19 +44,24 @@ export class Clusters {
     if (!this.provisioned(name)) throw conflict(`cluster ${name} is not provisioned yet (run zke up first)`);
   }
 
-  /** Concurrent listings share one pass over the store and Temporal (each still sees its own writes). */
+  /**
+   * Concurrent listings share one pass over the store's index and Temporal (each still sees its own writes). A
+   * cluster whose records cannot be read is listed as `unreadable`, with what to do.
+   */
   readonly list: () => Promise<Summary[]> = coalesced(() => this.listNow());
 
   private async listNow(): Promise<Summary[]> {
-    const names = this.store.clusters().filter((name) => this.exists(name));
-    const running = await this.operations.runningOf(names);
-    return names.map((name) => summarize(name, this.revisions, running.get(name)));
+    const entries = this.index.all();
+    const running = await this.operations.runningOf([...entries.keys()]);
+    return [...entries].map(([name, entry]) => summarize(name, entry, running.get(name)));
   }
 
   async detail(name: string): Promise<Detail> {
     this.require(name);
+    const entry = this.index.get(name);
+    if (entry && !entry.readable) throw entry.error;
     const latest = await this.operations.latest(name);
-    const summary = summarize(name, this.revisions, latest?.state === 'running' ? latest : undefined);
+    const summary = summarize(name, entry, latest?.state === 'running' ? latest : undefined);
     const specRevision = summary.revision ?? summary.latestRevision;
     const spec = specRevision === undefined ? undefined : this.revisions.read(name, specRevision)?.spec;
     const certificates = this.store.read<Record<string, string>>(name, 'pki-expiry') ?? {};
@@ -65,13 +76,14 @@ export class Clusters {
   }
 }
 
-function summarize(name: string, revisions: Revisions, running: OperationView | undefined): Summary {
-  const current = revisions.current(name);
+function summarize(name: string, entry: IndexEntry | undefined, running: OperationView | undefined): Summary {
+  if (entry && !entry.readable) return { name, phase: 'unreadable', problem: entry.error.message };
+  const current = entry?.current;
   return {
     name,
     phase: current?.phase ?? 'pending',
     revision: current?.revision,
-    latestRevision: revisions.latest(name),
+    latestRevision: entry?.latestRevision,
     lastOperation: current?.lastOperation,
     runningOperation: running && {
       id: running.id,

@@ -19,6 +19,8 @@ export interface ServiceDeps {
   queryTimeoutMs?: number;
   /** Bound on a request's Temporal calls. */
   temporalDeadlineMs: number;
+  /** How long an event stream's polls may fail in a row before it ends with an error (default 30 s). */
+  streamGiveUpMs?: number;
 }
 
 export interface Services {
@@ -30,6 +32,7 @@ export interface Services {
   clusters: Clusters;
   submissions: SpecSubmissions;
   schedules: Schedules;
+  streamGiveUpMs?: number;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -51,5 +54,6 @@ export function createServices(deps: ServiceDeps): Services {
     clusters,
     submissions: new SpecSubmissions(clusters, revisions, operations, locks),
     schedules: new Schedules(deps.client, deps.taskQueue),
+    streamGiveUpMs: deps.streamGiveUpMs,
   };
 }

@@ -44,9 +44,14 @@ const QUERYABLE = new Set<OperationView['state']>(['running', 'failed', 'cancell
 /** How long a started workflow may take to show in list queries (visibility is updated asynchronously). */
 const VISIBILITY_LAG_MS = 10_000;
 
+/** How long one visibility query for the running workflows serves listings. */
+const RUNNING_IDS_TTL_MS = 1000;
+
 export class Operations {
   /** When this process last started an operation on each cluster, for VISIBILITY_LAG_MS. */
   private readonly startedAt = new Map<string, number>();
+  /** The last visibility query for running workflows, and when it started. */
+  private runningIds?: { at: number; ids: Promise<string[]> };
 
   constructor(
     private readonly client: Client,
@@ -103,8 +108,9 @@ export class Operations {
 
   /** The running operation of the cluster (with its progress), if any. */
   async running(cluster: string): Promise<OperationView | undefined> {
-    const latest = await this.latest(cluster, false);
-    return latest?.state === 'running' ? this.latest(cluster) : undefined;
+    const desc = await describeOrUndefined(this.client.workflow.getHandle(clusterWorkflowId(cluster)));
+    if (desc?.status.name !== 'RUNNING') return undefined;
+    return this.view(this.client.workflow.getHandle(desc.workflowId, desc.runId), desc);
   }
 
   /**
@@ -113,11 +119,28 @@ export class Operations {
    * started an operation on within VISIBILITY_LAG_MS are described too.
    */
   async runningOf(clusters: string[]): Promise<Map<string, OperationView>> {
-    const candidates = new Set([...this.recentlyStarted(), ...(await this.runningClusterIds())]);
+    const candidates = new Set([...this.recentlyStarted(), ...(await this.recentRunningClusterIds())]);
     const found = await Promise.all(
       clusters.filter((c) => candidates.has(c)).map(async (c) => [c, await this.running(c)] as const),
     );
     return new Map(found.filter((entry): entry is [string, OperationView] => entry[1] !== undefined));
+  }
+
+  /**
+   * runningClusterIds, answered from a query started less than RUNNING_IDS_TTL_MS ago (concurrent callers share
+   * one query; a failed one is not kept). Each hit is described before it is shown, so an operation that ended
+   * meanwhile is never shown as running; one started meanwhile by another process shows up to that much later.
+   */
+  private recentRunningClusterIds(): Promise<string[]> {
+    const now = Date.now();
+    if (!this.runningIds || now - this.runningIds.at >= RUNNING_IDS_TTL_MS) {
+      const ids = this.runningClusterIds();
+      this.runningIds = { at: now, ids };
+      ids.catch(() => {
+        if (this.runningIds?.ids === ids) this.runningIds = undefined;
+      });
+    }
+    return this.runningIds.ids;
   }
 
   /**

@@ -8,20 +8,16 @@ import {
   ScheduleNotFoundError,
 } from '@temporalio/client';
 import type { z } from 'zod';
+import { type ScheduleKind as Kind, SCHEDULE_KINDS, scheduleId } from '../../common/schedules.ts';
 import { conflict, notFound } from '../problem.ts';
-import { SCHEDULE_KINDS, type Schedule, type ScheduleCreate, type SchedulePatch } from '../schemas.ts';
+import type { Schedule, ScheduleCreate, SchedulePatch } from '../schemas.ts';
 
-type Kind = (typeof SCHEDULE_KINDS)[number];
 type ScheduleView = z.infer<typeof Schedule>;
 
 const OPERATION: Record<Kind, 'rotate-certificates' | 'snapshot'> = {
   rotation: 'rotate-certificates',
   snapshot: 'snapshot',
 };
-
-export function scheduleId(cluster: string, kind: Kind): string {
-  return `zke-schedule/${cluster}/${kind}`;
-}
 
 export class Schedules {
   constructor(

@@ -1,6 +1,8 @@
 // Cluster endpoints against a task queue no worker polls: workflows start and stay running, which is
 // enough to see what the API starts, the per-cluster lock (409) and what it stores.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { readRevisionSpec } from '../../common/revisions.ts';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from '../../model/versions.ts';
@@ -342,4 +344,31 @@ test('DELETE ?forget=true starts a remove; a forget value other than true/false 
     remove.parameters.some((p: { name: string; in: string }) => p.name === 'forget' && p.in === 'query'),
   );
   assert.ok(remove.responses[400], 'a bad query value is documented');
+});
+
+test('a cluster whose record cannot be decrypted is listed as unreadable; its GET is a problem+json saying what to do', async () => {
+  const good = clusterName('readable');
+  const bad = clusterName('unreadable');
+  markProvisioned(good);
+  markProvisioned(bad);
+  const file = path.join(suite.api.store.root, bad, 'current.json');
+  const sealed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, JSON.stringify({ ...sealed, tag: Buffer.alloc(16).toString('base64') })); // wrong key
+
+  const list = await suite.api.request('GET', '/v1/clusters');
+  assert.equal(list.status, 200, list.text);
+  const byName = new Map<string, { phase: string; problem?: string }>(
+    list.json.clusters.map((c: { name: string }) => [c.name, c]),
+  );
+  assert.equal(byName.get(good)?.phase, 'running');
+  assert.equal(byName.get(bad)?.phase, 'unreadable');
+  assert.match(byName.get(bad)?.problem ?? '', /cannot be read .*zke remove --forget/);
+
+  const detail = await suite.api.request('GET', `/v1/clusters/${bad}`);
+  assert.equal(detail.status, 500);
+  assert.match(detail.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.equal(detail.json.title, 'Unreadable Cluster Record');
+  assert.equal(detail.json.cluster, bad);
+  assert.match(detail.json.detail, new RegExp(`^cluster ${bad}: its record "current" cannot be read`));
+  assert.match(detail.json.detail, /Restore the keyring .* from a backup; or drop zke's record/);
 });

@@ -6,8 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { SCHEDULE_KINDS } from '../../api/schemas.ts';
-import { scheduleId } from '../../api/service/schedules.ts';
+import { SCHEDULE_KINDS, scheduleId } from '../../common/schedules.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, type Reply, terminateCluster, unreachableSpec } from './api-harness.ts';
 

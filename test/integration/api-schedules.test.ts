@@ -1,7 +1,7 @@
 // Schedules: recurring rotation and snapshots as Temporal Schedules, created, listed, paused, changed, deleted.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { scheduleId } from '../../api/service/schedules.ts';
+import { scheduleId } from '../../common/schedules.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite();

@@ -1,11 +1,15 @@
-// Temporal frozen (its server SIGSTOPped): the API answers fast — /healthz 503, requests 503 problem+json
-// naming Temporal — and a start Temporal takes in after the API gave up never runs. The file starts its own
-// dev server (it must not freeze the one the other test files share).
+// Temporal frozen (its server SIGSTOPped): the API answers fast — /healthz 503 (within the deadline and the
+// health check's freshness), requests 503 problem+json naming Temporal — and a start Temporal takes in after the
+// API gave up never runs. The file starts its own dev server (it must not freeze the one the other test files
+// share).
 import './api-home.ts';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
+import { HEALTH_FRESH_MS } from '../../api/health.ts';
+import { ApiClient, ApiError, describeError } from '../../cli/api-client.ts';
+import { follow } from '../../cli/progress.ts';
 import { connectClient } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { NOT_AFTER } from '../../workflows/types.ts';
@@ -15,6 +19,8 @@ import { startTestWorker, type TestTemporal } from '../support/temporal.ts';
 import { startApi, type TestApi } from './api-harness.ts';
 
 const DEADLINE_MS = 2000;
+/** How long the event stream's polls may fail before it gives up (30 s by default). */
+const STREAM_GIVE_UP_MS = 4000;
 let server: DevServer;
 let t: TestTemporal;
 let worker: { taskQueue: string; stop(): Promise<void> };
@@ -46,7 +52,10 @@ before(async () => {
     },
   };
   worker = await startTestWorker(t, fakeHosts);
-  api = await startApi(t, worker.taskQueue, { temporalDeadlineMs: DEADLINE_MS });
+  api = await startApi(t, worker.taskQueue, {
+    temporalDeadlineMs: DEADLINE_MS,
+    streamGiveUpMs: STREAM_GIVE_UP_MS,
+  });
 });
 
 after(async () => {
@@ -100,10 +109,19 @@ test(
     assert.equal(existing.status, 202, existing.text);
     server.process.kill('SIGSTOP');
     try {
-      const health = await timed(() => api.request('GET', '/healthz', { token: null }));
+      // probes answer at once from the latest check; the check under way reports the freeze within the deadline
+      const frozenAt = Date.now();
+      const probe = () => timed(() => api.request('GET', '/healthz', { token: null }));
+      let health = await probe();
+      const limit = DEADLINE_MS + HEALTH_FRESH_MS + 1500;
+      while (health.value.json.temporal.reachable && Date.now() - frozenAt < limit) {
+        assert.ok(health.ms < 1500, `/healthz took ${health.ms} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+        health = await probe();
+      }
       assert.equal(health.value.status, 503);
       assert.equal(health.value.json.temporal.reachable, false);
-      assert.ok(health.ms < DEADLINE_MS + 1500, `/healthz took ${health.ms} ms`);
+      assert.ok(health.ms < 1500, `/healthz took ${health.ms} ms`);
 
       const posted = await timed(() => api.request('POST', '/v1/clusters', { body: spec(name) }));
       assert.equal(posted.value.status, 503, posted.value.text);
@@ -132,5 +150,46 @@ test(
         (await t.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? [];
       assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'no step ran');
     }
+  },
+);
+
+test(
+  'Temporal gone while zke follows an operation: the event stream ends with an error the CLI shows',
+  { timeout: 60_000 },
+  async () => {
+    await waitReachable();
+    const spec =
+      'cluster_name: followed\nnodes:\n  - address: 10.0.0.1\n    name: slow\n    roles: [etcd, controlplane, worker]\n';
+    const started = await api.request('POST', '/v1/clusters', { body: spec });
+    assert.equal(started.status, 202, started.text);
+    const quiet = { isTTY: false, columns: 80, write: () => true };
+    const seen: string[] = [];
+    const following = follow(new ApiClient(api.url, api.token), started.json.operationId, {
+      show: true,
+      cancelOnInterrupt: false,
+      out: { ...quiet, write: (line: string) => seen.push(line) },
+      err: quiet,
+      onInterrupt: () => () => {},
+    });
+    while (!seen.some((line) => line.includes('check hosts'))) await new Promise((r) => setTimeout(r, 100));
+    server.process.kill('SIGSTOP'); // the host check blocks ("slow"): only Temporal's absence can end the stream
+    try {
+      const error = await following.then(
+        (outcome) => assert.fail(`the follow ended without an error: ${JSON.stringify(outcome)}`),
+        (err: unknown) => err,
+      );
+      assert.ok(error instanceof ApiError, String(error));
+      assert.equal(error.status, 503);
+      assert.match(
+        describeError(error),
+        new RegExp(
+          `^Service Unavailable: the operation's status could not be read for \\d+ s \\(.+\\): is Temporal running\\? .*zke operations follow ${started.json.operationId}$`,
+        ),
+      );
+    } finally {
+      resume();
+    }
+    await waitReachable();
+    await t.client.workflow.getHandle('zke/followed').terminate('test cleanup');
   },
 );

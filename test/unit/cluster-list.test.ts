@@ -84,6 +84,7 @@ test('a listing requested after another store instance wrote a cluster shows it,
 
   const files = filesUnder(root);
   assert.deepEqual(files.sort(), [
+    '.changed', // empty: touched on every change (ClusterStore.changeStamp)
     'first/current.json',
     'first/kubeconfig.json',
     'first/revision/1.json',
