@@ -57,6 +57,7 @@ lab_mounts() {
 kill_lab_processes() {
   local inodes=$1 h p
   registry_down
+  s3_down
   for h in $(hosts); do
     p=$(init_pid "$h")
     [ -z "$p" ] || kill -KILL "$p" 2>/dev/null || true
