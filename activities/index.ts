@@ -23,7 +23,8 @@ import {
   stopContainers,
 } from './rolling.ts';
 import { deleteSystemPods, rotationRestarts } from './rotation.ts';
-import { findSnapshot, recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
+import { recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
+import { locateSnapshot, pruneS3Snapshots, uploadSnapshot } from './snapshotS3.ts';
 import { planUpgrade } from './upgradePlan.ts';
 
 export const activities = {
@@ -60,7 +61,9 @@ export const activities = {
   removeEtcdMember,
   snapshotEtcdHost,
   recordSnapshot,
-  findSnapshot,
+  uploadSnapshot,
+  pruneS3Snapshots,
+  locateSnapshot,
   distributeSnapshot,
   verifySnapshotFile,
   restoreEtcdData,

@@ -1,0 +1,96 @@
+// Snapshots off-host, on a 1-host cluster and the lab's S3 server (versitygw, TLS from its own CA): a one-off
+// snapshot is uploaded (the object's bytes are the snapshot's), S3's retention deletes old recurring objects
+// and keeps named and recent ones, and with the snapshot gone from the host and from zke's records a restore
+// by name comes from S3 alone: a ConfigMap deleted after the snapshot is back. The secret key is in no
+// workflow history.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, utimesSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { store } from '../../activities/clusterState.ts';
+import type { SnapshotRecord } from '../../activities/snapshot.ts';
+import { clusterWorkflowId } from '../../workflows/types.ts';
+import { labClusterYaml, parseOrThrow } from '../support/cluster.ts';
+import { eventually } from '../support/kubectl.ts';
+import { labExec } from '../support/lab.ts';
+import { type LabS3, labS3, s3BackupConfig } from '../support/s3.ts';
+import { labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
+
+const CLUSTER = 's3snap';
+const FOLDER = `clusters/${CLUSTER}`;
+const HOUR_MS = 3_600_000;
+
+let s3: LabS3;
+const suite = labSuite(1, async () => {
+  s3 = await labS3();
+});
+const ops = () => suite.ops();
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const keys = async () => (await s3.client.list(s3.bucket, `${FOLDER}/`)).map((o) => o.key).sort();
+
+/** An object `hoursOld` hours old (its backend file's mtime is what the server reports). */
+async function plant(name: string, hoursOld: number): Promise<string> {
+  const key = `${FOLDER}/${name}`;
+  const body = Buffer.from(`planted ${name}`);
+  await s3.client.put(s3.bucket, key, Readable.from([body]), { size: body.length, sha256: sha256(body) });
+  const when = new Date(Date.now() - hoursOld * HOUR_MS);
+  utimesSync(s3.backendFile(key), when, when);
+  return key;
+}
+
+test(
+  'a one-off snapshot is uploaded with retention applied, and restored from S3 alone by name',
+  { skip: SKIP, timeout: 900_000 },
+  async () => {
+    const { hosts } = suite;
+    const [host] = hosts.map((h) => h.name) as [string];
+    const yaml = labClusterYaml(CLUSTER, hosts, { [host]: ['etcd', 'controlplane', 'worker'] });
+    const core = yaml.core as Record<string, unknown>;
+    core.etcd = {
+      backup_config: { interval_hours: 1, retention: 2, s3backupconfig: s3BackupConfig(s3, FOLDER) },
+    };
+    const k = await provision(ops(), parseOrThrow(yaml));
+    const oldRecurring = await plant('snapshot-snapshot-20200101t000000z.db', 3);
+    const newRecurring = await plant('snapshot-snapshot-20200101t000001z.db', 1);
+    const oldNamed = await plant('snapshot-keep-me.db', 3);
+    await k('create', 'configmap', 'before-snapshot', '--from-literal=kept=yes');
+
+    const taken = await run(ops(), 'snapshotEtcd', { cluster: CLUSTER, name: 'with-cm' });
+    assert.equal(taken.status.phase, 'succeeded', taken.summary);
+    const key = `${FOLDER}/snapshot-with-cm.db`;
+    const [record] = store().read<SnapshotRecord[]>(CLUSTER, 'snapshots') ?? [];
+    assert.equal(record?.s3, `s3://${s3.bucket}/${key}`);
+    assert.equal(sha256(readFileSync(s3.backendFile(key))), record.sha256, 'the object is the snapshot');
+    assert.deepEqual(
+      await keys(),
+      [key, newRecurring, oldNamed].sort(),
+      `retention deleted ${oldRecurring} only`,
+    );
+    assert.ok(taken.status.events.some((e) => e.includes(`retention: ${oldRecurring} deleted`)));
+
+    const history = JSON.stringify(
+      await ops().t.client.workflow.getHandle(clusterWorkflowId(CLUSTER)).fetchHistory(),
+      (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value),
+    );
+    assert.ok(!history.includes(s3.secretKey), 'the secret key is in no workflow history');
+
+    await k('delete', 'configmap', 'before-snapshot');
+    const wiped = await labExec(host, ['rm', '-f', record.files[0]!.path]);
+    assert.equal(wiped.code, 0, wiped.stderr);
+    store().write(CLUSTER, 'snapshots', []);
+
+    const restored = await run(ops(), 'restoreEtcd', { cluster: CLUSTER, snapshot: 'with-cm' });
+    assert.equal(restored.status.phase, 'succeeded', restored.summary);
+    assert.ok(
+      restored.status.events.some((e) => e.includes(`with-cm downloaded from s3://${s3.bucket}/${key}`)),
+      restored.status.events.join('\n'),
+    );
+    const back = await labExec(host, ['sha256sum', record.files[0]!.path]);
+    assert.equal(back.stdout.split(' ')[0], record.sha256, 'the downloaded file is the snapshot');
+    await eventually('the ConfigMap deleted after the snapshot is back', async () =>
+      assert.equal(await k('get', 'configmap', 'before-snapshot', '-o', 'jsonpath={.data.kept}'), 'yes'),
+    );
+  },
+);
