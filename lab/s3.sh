@@ -11,7 +11,16 @@ S3_DIR=$ZLAB_ROOT/s3
 S3_BUCKET=zke
 
 s3_bin() { echo "$ZKE_LAB_CACHE/build/bin/versitygw-$S3_VERSION/versitygw"; }
-s3_pid() { live_pid "$S3_DIR/versitygw.pid"; }
+# this lab's versitygw processes, by their command line (it names this lab's data dir), not by a PID file: a
+# PID the kernel gave to another process since is never touched
+s3_pids() {
+  local p
+  for p in $(pgrep -x versitygw); do
+    tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null | grep -qF " posix $S3_DIR/data " && echo "$p"
+  done
+  return 0
+}
+s3_pid() { s3_pids | head -n 1; }
 
 # the CA and the server's certificate (for the lab address), made once per lab
 s3_certs() {
@@ -69,7 +78,6 @@ s3_up() {
     export ROOT_ACCESS_KEY=$S3_ACCESS_KEY ROOT_SECRET_KEY=$S3_SECRET_KEY VGW_REGION=$S3_REGION
     export VGW_PORT=$S3_ADDR VGW_CERT=$S3_DIR/cert.pem VGW_KEY=$S3_DIR/key.pem
     setsid "$(s3_bin)" posix "$S3_DIR/data" > "$S3_DIR/versitygw.log" 2>&1 < /dev/null &
-    echo $! > "$S3_DIR/versitygw.pid"
   )
   wait_for 20 s3_settled
   s3_answers || { tail -n 20 "$S3_DIR/versitygw.log" >&2; die "versitygw does not answer on $S3_ADDR"; }
@@ -81,8 +89,8 @@ s3_info() { log "s3 up: https://$S3_ADDR bucket $S3_BUCKET, CA $S3_DIR/ca.pem, c
 
 s3_down() {
   local p
-  p=$(s3_pid)
-  [ -n "$p" ] || return 0
-  kill -TERM "$p" 2> /dev/null || true
-  wait_for 5 is_gone "$p" || kill -KILL "$p" 2> /dev/null || true
+  for p in $(s3_pids); do
+    kill -TERM "$p" 2> /dev/null || true
+    wait_for 5 is_gone "$p" || kill -KILL "$p" 2> /dev/null || true
+  done
 }

@@ -18,7 +18,15 @@ import {
 } from '../../activities/snapshot.ts';
 import { uploadSnapshot } from '../../activities/snapshotS3.ts';
 import { labClusterYaml, parseOrThrow, submitRevision } from '../support/cluster.ts';
-import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labUp } from '../support/lab.ts';
+import {
+  currentLab,
+  LAB_SKIP_REASON,
+  type LabHost,
+  labDown,
+  labExec,
+  labUp,
+  runCommand,
+} from '../support/lab.ts';
 import { type LabS3, labS3, s3BackupConfig } from '../support/s3.ts';
 import '../support/temporal.ts'; // ZKE_HOME / ZKE_KEYRING for this process and the upload process
 
@@ -142,3 +150,10 @@ const stored = () =>
   store()
     .read<SnapshotRecord[]>(CLUSTER, 'snapshots')
     ?.find((s) => s.name === NAME);
+
+test('zlab.sh down stops the S3 server', { skip: LAB_SKIP_REASON, timeout: 120_000 }, async () => {
+  await labDown();
+  const left = await runCommand('pgrep', ['-f', `versitygw posix ${currentLab().root}/s3/data`]);
+  assert.equal(left.stdout.trim(), '', 'no versitygw of this lab runs');
+  await assert.rejects(s3.client.list(s3.bucket, ''), 'the endpoint no longer answers');
+});
