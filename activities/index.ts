@@ -24,7 +24,7 @@ import {
 } from './rolling.ts';
 import { deleteSystemPods, rotationRestarts } from './rotation.ts';
 import { recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
-import { locateSnapshot, pruneS3Snapshots, uploadSnapshot } from './snapshotS3.ts';
+import { locateSnapshot, pruneS3Snapshots, uploadRollingSnapshots, uploadSnapshot } from './snapshotS3.ts';
 import { planUpgrade } from './upgradePlan.ts';
 
 export const activities = {
@@ -62,6 +62,7 @@ export const activities = {
   snapshotEtcdHost,
   recordSnapshot,
   uploadSnapshot,
+  uploadRollingSnapshots,
   pruneS3Snapshots,
   locateSnapshot,
   distributeSnapshot,

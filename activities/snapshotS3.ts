@@ -17,6 +17,7 @@ import { S3Client, S3Error } from './s3/client.ts';
 import {
   listSnapshots,
   SNAPSHOTS_KEY,
+  type SnapshotFile,
   type SnapshotRecord,
   snapshotDir,
   snapshotFileName,
@@ -26,6 +27,7 @@ import type { SshSession } from './ssh/session.ts';
 
 const SHA_META = 'zke-sha256';
 
+const ROLLING_PREFIX = 'etcd-snapshot-';
 /** Names the scheduled and unnamed snapshots get (`snapshot-<stamp>`), and the in-cluster rolling ones. */
 const RECURRING = /^(snapshot-snapshot-\d{8}t\d{6}z|etcd-snapshot-.*)\.db$/;
 
@@ -90,22 +92,71 @@ export async function uploadSnapshot(input: RevisionRef & { name: string }): Pro
   if (there?.meta[SHA_META] !== record.sha256 || there.size !== record.size) {
     const file = record.files.find((f) => f.host === record.host) ?? record.files[0]!;
     await withHeartbeat((note) =>
-      hostSession(spec, input.cluster, file.host, async (session) => {
-        const source = (await session.sftp()).createReadStream(file.path);
-        const body = source.pipe(counting((n) => note(`${file.host}: ${n}/${file.size} bytes uploaded`)));
-        source.on('error', (err: Error) => body.destroy(err));
-        await onS3(s3, (c) =>
-          c.put(s3.bucket, key, body, {
-            size: file.size,
-            sha256: file.sha256,
-            meta: { [SHA_META]: file.sha256 },
-          }),
-        );
-      }),
+      hostSession(spec, input.cluster, file.host, (session) => putFromHost(session, s3, key, file, note)),
     );
   }
   markUploaded(input.cluster, input.name, s3Url(s3, key));
   return s3Url(s3, key);
+}
+
+/** Streams `file` from the host's SFTP to S3 in one signed PUT. */
+async function putFromHost(
+  session: SshSession,
+  s3: S3BackupConfig,
+  key: string,
+  file: SnapshotFile,
+  note: (progress: string) => void,
+): Promise<void> {
+  const source = (await session.sftp()).createReadStream(file.path);
+  const body = source.pipe(counting((n) => note(`${file.host}: ${n}/${file.size} bytes uploaded`)));
+  source.on('error', (err: Error) => body.destroy(err));
+  const meta = { [SHA_META]: file.sha256 };
+  await onS3(s3, (c) => c.put(s3.bucket, key, body, { size: file.size, sha256: file.sha256, meta }));
+}
+
+/**
+ * The in-cluster rolling snapshots (`etcd-snapshot-*.db`, written whole by etcdctl) on `host` that S3 lacks,
+ * uploaded; returns their keys. Each snapshot operation runs it, so they reach S3 at the next one.
+ */
+export async function uploadRollingSnapshots(input: RevisionRef & { host: string }): Promise<string[]> {
+  const spec = loadSpec(input);
+  const s3 = spec.services.etcd.s3;
+  if (!s3) return [];
+  const dir = snapshotDir(spec.prefixPath);
+  const keyOf = (base: string) => [s3.folder, base].filter(Boolean).join('/');
+  const onS3Already = new Map(
+    (await onS3(s3, (c) => c.list(s3.bucket, keyOf(ROLLING_PREFIX)))).map((o) => [o.key, o.size]),
+  );
+  return withHeartbeat((note) =>
+    hostSession(spec, input.cluster, input.host, async (session) => {
+      const found = await session.exec([
+        'find',
+        dir,
+        '-maxdepth',
+        '1',
+        '-type',
+        'f',
+        '-name',
+        `${ROLLING_PREFIX}*.db`,
+        '-printf',
+        '%s %f\\n',
+      ]);
+      const missing = found.stdout
+        .split('\n')
+        .map((line) => /^(\d+) (\S+)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null && onS3Already.get(keyOf(m[2]!)) !== Number(m[1]));
+      const uploaded: string[] = [];
+      for (const [, size, base] of missing) {
+        const path = `${dir}/${base}`;
+        const sum = await session.exec(['sha256sum', path]);
+        if (sum.code !== 0) continue; // pruned by the rolling container meanwhile
+        const file = { host: input.host, path, size: Number(size), sha256: sum.stdout.split(/\s/)[0]! };
+        await putFromHost(session, s3, keyOf(base!), file, note);
+        uploaded.push(keyOf(base!));
+      }
+      return uploaded;
+    }),
+  );
 }
 
 function markUploaded(cluster: string, name: string, url: string): void {

@@ -1,15 +1,15 @@
 // Snapshots off-host, on a 1-host cluster and the lab's S3 server (versitygw, TLS from its own CA): a one-off
-// snapshot is uploaded (the object's bytes are the snapshot's), S3's retention deletes old recurring objects
-// and keeps named and recent ones, and with the snapshot gone from the host and from zke's records a restore
-// by name comes from S3 alone: a ConfigMap deleted after the snapshot is back. The secret key is in no
-// workflow history.
+// snapshot is uploaded (the object's bytes are the snapshot's) with the host's rolling snapshot, S3's
+// retention deletes old recurring objects and keeps named and recent ones, and with the snapshot gone from
+// the host and from zke's records a restore by name comes from S3 alone: a ConfigMap deleted after the
+// snapshot is back. The secret key is in no workflow history.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
-import type { SnapshotRecord } from '../../activities/snapshot.ts';
+import { type SnapshotRecord, snapshotDir } from '../../activities/snapshot.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import { labClusterYaml, parseOrThrow } from '../support/cluster.ts';
 import { eventually } from '../support/kubectl.ts';
@@ -51,7 +51,17 @@ test(
     core.etcd = {
       backup_config: { interval_hours: 1, retention: 2, s3backupconfig: s3BackupConfig(s3, FOLDER) },
     };
-    const k = await provision(ops(), parseOrThrow(yaml));
+    const spec = parseOrThrow(yaml);
+    const k = await provision(ops(), spec);
+    const rolling = `${snapshotDir(spec.prefixPath)}/etcd-snapshot-20260101T000000Z.db`;
+    const planted = await labExec(host, [
+      'sh',
+      '-c',
+      'head -c 1M /dev/urandom > "$1" && sha256sum "$1"',
+      'sh',
+      rolling,
+    ]);
+    assert.equal(planted.code, 0, planted.stderr);
     const oldRecurring = await plant('snapshot-snapshot-20200101t000000z.db', 3);
     const newRecurring = await plant('snapshot-snapshot-20200101t000001z.db', 1);
     const oldNamed = await plant('snapshot-keep-me.db', 3);
@@ -63,11 +73,13 @@ test(
     const [record] = store().read<SnapshotRecord[]>(CLUSTER, 'snapshots') ?? [];
     assert.equal(record?.s3, `s3://${s3.bucket}/${key}`);
     assert.equal(sha256(readFileSync(s3.backendFile(key))), record.sha256, 'the object is the snapshot');
+    const rollingKey = `${FOLDER}/etcd-snapshot-20260101T000000Z.db`;
     assert.deepEqual(
       await keys(),
-      [key, newRecurring, oldNamed].sort(),
-      `retention deleted ${oldRecurring} only`,
+      [key, newRecurring, oldNamed, rollingKey].sort(),
+      `the rolling snapshot is uploaded too; retention deleted ${oldRecurring} only`,
     );
+    assert.equal(sha256(readFileSync(s3.backendFile(rollingKey))), planted.stdout.split(' ')[0]);
     assert.ok(taken.status.events.some((e) => e.includes(`retention: ${oldRecurring} deleted`)));
 
     const history = JSON.stringify(
