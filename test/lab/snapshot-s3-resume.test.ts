@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
@@ -28,6 +28,7 @@ import {
   runCommand,
 } from '../support/lab.ts';
 import { type LabS3, labS3, s3BackupConfig } from '../support/s3.ts';
+import { killAfterWriting } from '../support/workerProcess.ts';
 import '../support/temporal.ts'; // ZKE_HOME / ZKE_KEYRING for this process and the upload process
 
 const CLUSTER = 's3resume';
@@ -73,13 +74,7 @@ async function plantedSnapshot(): Promise<{ revision: number; record: SnapshotRe
   return { revision, record };
 }
 
-/** Bytes the process wrote so far (its sockets included): /proc/PID/io's wchar. */
-function bytesWritten(pid: number): number {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  return Number(/wchar: (\d+)/.exec(io)?.[1] ?? 0);
-}
-
-/** Starts the upload in its own process and SIGKILLs it once it has sent KILL_AFTER_BYTES; false if it ended first. */
+/** Starts the upload in its own process and SIGKILLs it once it has sent KILL_AFTER_BYTES. */
 async function killMidUpload(revision: number): Promise<{ killed: boolean; output: string }> {
   const child = spawn(
     process.execPath,
@@ -92,18 +87,7 @@ async function killMidUpload(revision: number): Promise<{ killed: boolean; outpu
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let killed = false;
-  const deadline = Date.now() + 120_000;
-  while (child.exitCode === null && Date.now() < deadline) {
-    if (bytesWritten(child.pid!) > KILL_AFTER_BYTES) {
-      killed = child.kill('SIGKILL');
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await exited;
-  return { killed, output };
+  return { killed: await killAfterWriting(child, KILL_AFTER_BYTES), output };
 }
 
 async function fileSha256(file: string): Promise<string> {

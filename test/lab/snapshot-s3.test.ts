@@ -2,22 +2,29 @@
 // snapshot is uploaded (the object's bytes are the snapshot's) with the host's rolling snapshot, S3's
 // retention deletes old recurring objects and keeps named and recent ones, and with the snapshot gone from
 // the host and from zke's records a restore by name comes from S3 alone: a ConfigMap deleted after the
-// snapshot is back. The secret key is in no workflow history.
+// snapshot is back. The secret key is in no workflow history. Then a worker process is SIGKILLed in the
+// middle of a ~100 MB snapshot's upload, and the operation completes on a new one.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import { type SnapshotRecord, snapshotDir } from '../../activities/snapshot.ts';
-import { clusterWorkflowId } from '../../workflows/types.ts';
+import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { labClusterYaml, parseOrThrow } from '../support/cluster.ts';
 import { eventually } from '../support/kubectl.ts';
 import { labExec } from '../support/lab.ts';
 import { type LabS3, labS3, s3BackupConfig } from '../support/s3.ts';
+import { tempDir } from '../support/tempDir.ts';
+import { killAfterWriting, spawnWorker } from '../support/workerProcess.ts';
 import { labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
 
 const CLUSTER = 's3snap';
+/** About 100 MB of values in etcd, so that its snapshot takes a while to upload. */
+const FILL_ETCD =
+  'for i in $(seq 100); do head -c 1000000 /dev/urandom | etcdctl put /zke-test/big/$i >/dev/null || exit 1; done';
 const FOLDER = `clusters/${CLUSTER}`;
 const HOUR_MS = 3_600_000;
 
@@ -103,6 +110,45 @@ test(
     assert.equal(back.stdout.split(' ')[0], record.sha256, 'the downloaded file is the snapshot');
     await eventually('the ConfigMap deleted after the snapshot is back', async () =>
       assert.equal(await k('get', 'configmap', 'before-snapshot', '-o', 'jsonpath={.data.kept}'), 'yes'),
+    );
+  },
+);
+
+test(
+  'the worker killed mid-upload: the snapshot operation completes on a new worker, the object whole',
+  { skip: SKIP, timeout: 900_000 },
+  async () => {
+    const [host] = suite.hosts.map((h) => h.name) as [string];
+    const filled = await labExec(host, ['docker', 'exec', 'etcd', 'sh', '-c', FILL_ETCD]);
+    assert.equal(filled.code, 0, filled.stderr);
+    const { t } = ops();
+    const logFile = path.join(tempDir('zke-s3-kill'), 'worker.log');
+    const queue = `s3-kill-${Date.now()}`;
+    let worker = await spawnWorker(t.address, queue, logFile);
+    const handle = await t.client.workflow.start('snapshotEtcd', {
+      taskQueue: queue,
+      workflowId: clusterWorkflowId(CLUSTER),
+      args: [{ cluster: CLUSTER, name: 'big' }],
+    });
+    assert.ok(await killAfterWriting(worker.process, 16 * 1024 * 1024), 'the worker was killed mid-upload');
+    const key = `${FOLDER}/snapshot-big.db`;
+    assert.equal(await s3.client.head(s3.bucket, key), undefined, 'no object while the upload is cut');
+
+    worker = await spawnWorker(t.address, queue, logFile);
+    try {
+      const result = (await handle.result()) as OperationResult;
+      assert.equal(result.status.phase, 'succeeded', result.summary);
+    } finally {
+      await worker.kill();
+    }
+    const record = (store().read<SnapshotRecord[]>(CLUSTER, 'snapshots') ?? []).find((r) => r.name === 'big');
+    assert.ok(record && record.size > 64 * 1024 * 1024, `a big snapshot: ${record?.size} bytes`);
+    assert.equal(record.s3, `s3://${s3.bucket}/${key}`);
+    assert.equal(statSync(s3.backendFile(key)).size, record.size);
+    assert.equal(
+      sha256(readFileSync(s3.backendFile(key))),
+      record.sha256,
+      'the object is the whole snapshot',
     );
   },
 );
