@@ -23,7 +23,8 @@ import {
   stopContainers,
 } from './rolling.ts';
 import { deleteSystemPods, planRotation } from './rotation.ts';
-import { findSnapshot, recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
+import { recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
+import { locateSnapshot, pruneS3Snapshots, uploadRollingSnapshots, uploadSnapshot } from './snapshotS3.ts';
 import { planUpgrade } from './upgradePlan.ts';
 
 export const activities = {
@@ -61,7 +62,10 @@ export const activities = {
   removeEtcdMember,
   snapshotEtcdHost,
   recordSnapshot,
-  findSnapshot,
+  uploadSnapshot,
+  uploadRollingSnapshots,
+  pruneS3Snapshots,
+  locateSnapshot,
   distributeSnapshot,
   verifySnapshotFile,
   restoreEtcdData,

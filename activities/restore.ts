@@ -2,7 +2,6 @@
 // worker), its checksum verified on every host, the data directory moved aside, and `etcdctl snapshot restore`
 // run per host with the full initial-cluster in a one-shot container.
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PlannedContainer } from '../model/plan/types.ts';
@@ -12,6 +11,7 @@ import { runOneShot } from './docker/oneShot.ts';
 import { dockerOf, withSession } from './hostsCheck.ts';
 import { type HostRef, hostPlanFor } from './rolling.ts';
 import { snapshotDir } from './snapshot.ts';
+import { counting } from './ssh/files.ts';
 import type { SshSession } from './ssh/session.ts';
 
 const RESTORE_DIR = 'restore';
@@ -53,17 +53,9 @@ async function copy(
   progress: (bytes: number) => void,
 ): Promise<void> {
   const [source, target] = [await from.sftp(), await to.sftp()];
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      progress(bytes);
-      done(null, chunk);
-    },
-  });
   await pipeline(
     source.createReadStream(src),
-    counter,
+    counting(progress),
     target.createWriteStream(`${dest}.part`, { mode: 0o600 }),
   );
   await new Promise<void>((resolve, reject) =>

@@ -1,7 +1,6 @@
 // etcd snapshots: a one-shot container per etcd host (the etcd image, host network, the certificates and the
 // snapshot directory bound) runs `etcdctl snapshot save` and a sha256; the store lists each snapshot with its
 // files (host, path, size, checksum) under the key the API reads, `snapshots`.
-import { ApplicationFailure } from '@temporalio/common';
 import { hostPath, isCertsBind } from '../model/plan/index.ts';
 import { SNAPSHOT_HOST_DIR } from '../model/plan/paths.ts';
 import { loadSpec, nodeOf, type RevisionRef, sshTarget, store } from './clusterState.ts';
@@ -9,7 +8,6 @@ import { withHeartbeat } from './context.ts';
 import { runOneShot } from './docker/oneShot.ts';
 import { dockerOf, withSession } from './hostsCheck.ts';
 import { hostPlanFor } from './rolling.ts';
-import { NON_RETRYABLE } from './ssh/errors.ts';
 
 export const SNAPSHOTS_KEY = 'snapshots';
 
@@ -30,6 +28,8 @@ export interface SnapshotRecord {
   createdAt: string;
   revision: number;
   files: SnapshotFile[];
+  /** `s3://bucket/key` once uploaded (backup_config.s3backupconfig). */
+  s3?: string;
 }
 
 // Fixed script; the file name comes in through the environment.
@@ -108,15 +108,4 @@ export async function recordSnapshot(input: {
   const others = listSnapshots(input.cluster).filter((s) => s.name !== input.name);
   store().write(input.cluster, SNAPSHOTS_KEY, [...others, record]);
   return record;
-}
-
-export async function findSnapshot(input: { cluster: string; name: string }): Promise<SnapshotRecord> {
-  const found = listSnapshots(input.cluster).find((s) => s.name === input.name);
-  if (!found)
-    throw ApplicationFailure.create({
-      type: NON_RETRYABLE.spec,
-      message: `cluster ${input.cluster} has no snapshot ${input.name}`,
-      nonRetryable: true,
-    });
-  return found;
 }

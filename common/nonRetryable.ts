@@ -10,6 +10,7 @@ export const NON_RETRYABLE = {
   imageMissing: 'ImageNotFound',
   registryDenied: 'RegistryAccessDenied',
   registryTls: 'RegistryTlsMismatch',
+  s3: 'S3Refused',
 } as const;
 
 /** For `retry.nonRetryableErrorTypes`. */

@@ -57,6 +57,7 @@ lab_mounts() {
 kill_lab_processes() {
   local inodes=$1 h p
   registry_down
+  s3_down
   for h in $(hosts); do
     p=$(init_pid "$h")
     [ -z "$p" ] || kill -KILL "$p" 2>/dev/null || true
@@ -111,6 +112,8 @@ verify_down() {
   [ -z "$what" ] || { log "mounts left: $what"; left=1; }
   what=$(lab_cgroups | tr '\n' ' ')
   [ -z "$what" ] || { log "cgroups left: $what"; left=1; }
+  what=$(s3_pids | tr '\n' ' ')
+  [ -z "$what" ] || { log "s3 server left: $what"; left=1; }
   ! ip link show "$ROOT_LINK" > /dev/null 2>&1 || { log "link $ROOT_LINK left"; left=1; }
   [ ! -e "$ZLAB_ROOT" ] || { log "$ZLAB_ROOT left"; left=1; }
   return "$left"

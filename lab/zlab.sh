@@ -11,6 +11,8 @@
 #   ssh HOST [CMD...]         ssh root@HOST with the lab key
 #   exec HOST CMD...          run CMD inside HOST's namespaces, without ssh
 #   pids                      PIDs of every lab process (root namespace view)
+#   s3                        start the lab's S3 server (versitygw, TLS, bucket zke) on 10.77.ID.1:7070;
+#                             its endpoint, CA and credentials are in $ZLAB_ROOT/s3/env
 #   images [--force]          build the test images on zlab1 and push them to the registry
 #   build-image NAME:TAG DIR [--force]
 #                             build DIR/Dockerfile (+ DIR/context.sh) on zlab1 and push it
@@ -28,7 +30,7 @@
 # storage shared by all instances, ZLAB_KEEP_ON_FAIL=1 keeps a half-built lab for debugging.
 set -euo pipefail
 LAB_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-for f in common packages net hosts registry images down faults; do
+for f in common packages net hosts registry images s3 down faults; do
   # shellcheck source=/dev/null
   . "$LAB_DIR/$f.sh"
 done
@@ -123,7 +125,7 @@ main() {
   [ "$(id -u)" = 0 ] || die "the lab needs root"
   [ $# -gt 0 ] && shift
   case $cmd in
-  up | add-host | down | images | build-image | kill-host | start-host) locked "$cmd" "$@" ;;
+  up | add-host | down | images | build-image | kill-host | start-host | s3) locked "$cmd" "$@" ;;
   esac
   case $cmd in
   up) lab_up "$@" ;;
@@ -132,6 +134,7 @@ main() {
   packages) ensure_packages ;;
   status) lab_status ;;
   pids) lab_pids ;;
+  s3) s3_up ;;
   ssh) need_lab && need_host "${1:-}" && exec ssh -F "$ZLAB_ROOT/ssh_config" "$@" ;;
   exec) [ $# -ge 2 ] || usage; need_lab; need_host "$1"; in_host "$@" ;;
   images) ensure_packages && FORCE=${1:-} build_images ;;

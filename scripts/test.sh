@@ -83,7 +83,7 @@ lane_b=(test/lab/resume.test.ts test/lab/lifecycle-rotation.test.ts test/lab/lif
 if [ "$k8s_only" = 1 ]; then
   lane_a=(test/integration/hostile-spec.test.ts test/lab/provision.test.ts test/lab/kubernetes.test.ts
     test/lab/lifecycle-upgrade.test.ts test/lab/lifecycle-rollback.test.ts test/lab/fault-link.test.ts
-    test/lab/fault-disk.test.ts test/lab/loadbalancer.test.ts)
+    test/lab/fault-disk.test.ts test/lab/loadbalancer.test.ts test/lab/snapshot-s3.test.ts)
 else
   lane_a=()
   for f in test/unit/*.test.ts bench/*.test.ts test/integration/*.test.ts test/lab/*.test.ts; do

@@ -1,7 +1,7 @@
-// RestoreEtcd: rebuild the etcd plane from a snapshot. Stop the control plane and etcd everywhere, copy one
-// host's snapshot file to the other etcd hosts and verify its checksum on each, restore every member with the
-// full initial-cluster, start etcd and wait until it is healthy, then start the control plane and restart
-// the kubelets.
+// RestoreEtcd: rebuild the etcd plane from a snapshot (a host's file, or else the S3 object downloaded to an
+// etcd host). Stop the control plane and etcd everywhere, copy the snapshot file to the other etcd hosts and
+// verify its checksum on each, restore every member with the full initial-cluster, start etcd and wait until
+// it is healthy, then start the control plane and restart the kubelets.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { onEveryHost } from './hostSteps.ts';
@@ -63,10 +63,11 @@ async function hostsByRole(ref: Ref) {
 
 /** Everything up to a healthy etcd plane from the snapshot; the control plane is left stopped. */
 export async function restoreSnapshot(p: Progress, ref: Ref, name: string, stage: Stage): Promise<void> {
-  const snapshot = await stage('find snapshot', () => short.findSnapshot({ cluster: ref.cluster, name }));
   const hosts = await hostsByRole(ref);
-  const source = snapshot.files.find((f) => hosts.etcd.includes(f.host));
-  if (!source) throw new Error(`snapshot ${name} has no file on a current etcd host`);
+  const source = await stage('find snapshot', () =>
+    long.locateSnapshot({ ...ref, name, etcdHosts: hosts.etcd }),
+  );
+  if (source.downloadedFrom) p.event(`${name} downloaded from ${source.downloadedFrom} to ${source.host}`);
   p.event(`restoring ${name} from ${source.host}:${source.path}`);
   await stage('stop control plane', () =>
     onEveryHost(p, 'stop control plane', hosts.controlplane, hosts.limit, (host) =>

@@ -1,5 +1,5 @@
-// SnapshotEtcd: a one-shot `etcdctl snapshot save` on every etcd host, checksummed and listed in the store.
-// The upgrade takes one first, with the same code.
+// SnapshotEtcd: a one-shot `etcdctl snapshot save` on every etcd host, checksummed and listed in the store,
+// then uploaded to S3 when the spec configures it. The upgrade takes one first, with the same code.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { SnapshotFile } from '../activities/snapshot.ts';
@@ -52,5 +52,24 @@ export async function takeSnapshot(
   files.sort((a, b) => hosts.indexOf(a.host) - hosts.indexOf(b.host));
   await short.recordSnapshot({ ...ref, name, createdAt: new Date().toISOString(), files });
   p.event(`snapshot ${name} recorded`);
+  await uploadToS3(p, ref, name, files[0]!.host);
   return failures.map((f) => f.host);
+}
+
+/**
+ * With backup_config.s3backupconfig: the snapshot goes to S3, with the rolling snapshots S3 lacks (from the
+ * host that took this one), then S3's retention is applied.
+ */
+async function uploadToS3(
+  p: Progress,
+  ref: { cluster: string; revision: number },
+  name: string,
+  host: string,
+): Promise<void> {
+  const url = await long.uploadSnapshot({ ...ref, name });
+  if (!url) return;
+  p.event(`snapshot ${name} uploaded to ${url}`);
+  for (const key of await long.uploadRollingSnapshots({ ...ref, host })) p.event(`${host}: ${key} uploaded`);
+  const pruned = await short.pruneS3Snapshots({ ...ref, keep: name });
+  for (const key of pruned) p.event(`retention: ${key} deleted from S3`);
 }

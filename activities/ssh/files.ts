@@ -1,5 +1,7 @@
 // File sync over SFTP: write a file only when its content differs (atomic rename), fix its mode.
+import type { Hash } from 'node:crypto';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import type { SshSession } from './session.ts';
 
@@ -77,4 +79,17 @@ async function mkdirp(sftp: SFTPWrapper, dir: string, mode: number): Promise<voi
       err && (err as { code?: number }).code !== 4 ? reject(err) : resolve(),
     ),
   );
+}
+
+/** A pass-through that reports the bytes seen so far (and feeds them to `hash`, when given). */
+export function counting(progress: (bytes: number) => void, hash?: Hash): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      hash?.update(chunk);
+      progress(bytes);
+      done(null, chunk);
+    },
+  });
 }

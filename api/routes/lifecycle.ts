@@ -60,6 +60,11 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     if (unknown.length > 0) throw invalid(unknown);
   };
   const snapshots = (cluster: string) => s.store.read<{ name: string }[]>(cluster, 'snapshots') ?? [];
+  /** With S3 configured a snapshot zke has no record of may still be there: the restore looks. */
+  const offHost = (cluster: string) => {
+    const applied = s.revisions.current(cluster)?.revision;
+    return applied !== undefined && s.revisions.read(cluster, applied)?.spec.services.etcd.s3 !== undefined;
+  };
 
   addClusterListing(routes, s, {
     path: '/v1/clusters/{name}/revisions',
@@ -163,7 +168,7 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     responses: ACCEPTED,
     handle: async ({ params }) => {
       s.clusters.require(params.name);
-      if (!snapshots(params.name).some((snap) => snap.name === params.snapshot))
+      if (!snapshots(params.name).some((snap) => snap.name === params.snapshot) && !offHost(params.name))
         throw notFound(`cluster ${params.name} has no snapshot ${params.snapshot}`);
       return start('restore', params.name, { snapshot: params.snapshot });
     },

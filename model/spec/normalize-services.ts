@@ -3,6 +3,7 @@
 import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { stringMap } from './normalize-nodes.ts';
+import { s3Backup } from './normalize-s3.ts';
 import type { RawCluster, RawServiceBase, RawServices } from './raw-schema.ts';
 import type { ServiceName, ServiceOptions, Services } from './types.ts';
 
@@ -85,7 +86,8 @@ function etcd(ctx: SpecContext, { root, given }: GivenServices): Services['etcd'
       DEFAULTS.etcdSnapshotRetention,
     ),
   };
-  return { ...base(ctx, root, 'etcd', e), snapshot };
+  const s3 = s3Backup(ctx, `${at}.backup_config`, backup);
+  return { ...base(ctx, root, 'etcd', e), snapshot, ...(s3 ? { s3 } : {}) };
 }
 
 export function normalizeServices(ctx: SpecContext, services: GivenServices): Services {

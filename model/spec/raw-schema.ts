@@ -45,6 +45,19 @@ const baseService = {
 };
 const serviceBase = z.strictObject(baseService);
 
+/** RKE's S3BackupConfig, field for field (`bucket_name`; `bucket` too). */
+const s3Backup = z.strictObject({
+  endpoint: opt(str),
+  bucket_name: opt(str),
+  bucket: opt(str),
+  folder: opt(str),
+  region: opt(str),
+  access_key: opt(str),
+  secret_key: opt(str),
+  custom_ca: opt(str),
+});
+export type RawS3Backup = z.infer<typeof s3Backup>;
+
 const services = z.strictObject({
   etcd: opt(
     z.strictObject({
@@ -53,7 +66,13 @@ const services = z.strictObject({
       creation: opt(str),
       retention: opt(str),
       backup_config: opt(
-        z.strictObject({ enabled: opt(bool), interval_hours: opt(numeric), retention: opt(numeric) }),
+        z.strictObject({
+          enabled: opt(bool),
+          interval_hours: opt(numeric),
+          retention: opt(numeric),
+          s3backupconfig: opt(s3Backup),
+          s3backup_config: opt(s3Backup),
+        }),
       ),
       external_urls: opt(strList),
     }),

@@ -63,8 +63,23 @@ export interface ServiceOptions {
   readonly extraEnv: readonly string[];
 }
 
+/** Where snapshots are uploaded (RKE's `backup_config.s3backupconfig`). */
+export interface S3BackupConfig {
+  /** `https://host[:port]` (a bare `host[:port]`, as RKE writes it, is read as https). */
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** Key prefix without slashes at either end; empty for the bucket's top level. */
+  readonly folder: string;
+  readonly region: string;
+  readonly accessKey: string;
+  readonly secretKey: SecretValue;
+  /** PEM of the CA that signed the endpoint's certificate, when not a public one. */
+  readonly customCa?: string;
+}
+
 export interface EtcdOptions extends ServiceOptions {
   readonly snapshot: { readonly enabled: boolean; readonly creation: string; readonly retention: string };
+  readonly s3?: S3BackupConfig;
 }
 
 export interface KubeApiOptions extends ServiceOptions {

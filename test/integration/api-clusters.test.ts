@@ -256,6 +256,27 @@ test('lifecycle requests naming what does not exist are refused', async () => {
   assert.equal((await suite.api.request('POST', `/v1/clusters/${name}/snapshots/nope/restore`)).status, 404);
 });
 
+test('with s3backupconfig a restore of a name zke has no record of starts, for the workflow to look on S3', async () => {
+  const name = clusterName('s3');
+  const s3 = [
+    'services:',
+    '  etcd:',
+    '    backup_config:',
+    '      s3backupconfig: {endpoint: s3.example.net, bucket_name: b, access_key: a, secret_key: s3cr3t}',
+  ].join('\n');
+  await suite.api.request('POST', '/v1/clusters', { body: `${unreachableSpec(name)}${s3}\n` });
+  await terminateCluster(suite.t, name);
+  markProvisioned(name);
+  const reply = await suite.api.request('POST', `/v1/clusters/${name}/snapshots/only-on-s3/restore`);
+  assert.equal(reply.status, 202, reply.text);
+  assert.equal(await workflowType(reply.json.operationId), 'restoreEtcd');
+  await terminateCluster(suite.t, name);
+  const revision = JSON.stringify(suite.api.store.read(name, 'revision/1'));
+  assert.match(revision, /s3\.example\.net/);
+  assert.doesNotMatch(revision, /s3cr3t/, 'the secret key is kept apart from the revision');
+  assert.match(JSON.stringify(suite.api.store.read(name, 'secrets/1')), /s3cr3t/);
+});
+
 test('the kubeconfig is 404 until provisioned, then served as YAML and every read is audited', async () => {
   const name = clusterName('kube');
   await suite.api.request('POST', '/v1/clusters', { body: unreachableSpec(name) });

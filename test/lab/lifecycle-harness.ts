@@ -1,6 +1,7 @@
 // Shared by the day-2 lifecycle lab tests: a provisioned lab cluster, kubectl on it, node availability
 // sampled while an operation runs, and the plan/host comparison.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { buildPlan } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import type { OperationResult } from '../../workflows/types.ts';
@@ -16,8 +17,8 @@ import {
   submitRevision,
 } from '../support/cluster.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
-import type { LabHost } from '../support/lab.ts';
-import type { TestTemporal } from '../support/temporal.ts';
+import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
+import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 
 export const SKIP = k8sSkipReason();
 
@@ -26,6 +27,39 @@ export type Kubectl = ReturnType<typeof kubectl>;
 export interface Ops {
   t: TestTemporal;
   taskQueue: string;
+}
+
+export interface LabSuite {
+  /** Valid inside tests (set by `before`). */
+  t: TestTemporal;
+  taskQueue: string;
+  hosts: LabHost[];
+  ops(): Ops;
+}
+
+/**
+ * The before/after of a lifecycle lab test file: Temporal, `n` lab hosts with the lab images, `setup` (more
+ * lab services), a worker; all torn down after.
+ */
+export function labSuite(n: number, setup: () => Promise<void> = async () => {}): LabSuite {
+  const suite = { ops: () => ({ t: suite.t, taskQueue: suite.taskQueue }) } as LabSuite;
+  let worker: { taskQueue: string; stop(): Promise<void> } | undefined;
+  before(async () => {
+    if (SKIP) return;
+    suite.t = await testTemporal();
+    suite.hosts = await labUp(n);
+    await labImages();
+    await setup();
+    worker = await startTestWorker(suite.t);
+    suite.taskQueue = worker.taskQueue;
+  });
+  after(async () => {
+    if (SKIP) return;
+    await worker?.stop();
+    await labDown();
+    await suite.t.close();
+  });
+  return suite;
 }
 
 export function labSpec(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions = {}): ClusterSpec {

@@ -2,35 +2,27 @@
 // API), then both are removed (member removed, nodes cordoned, drained, deleted, hosts cleaned); the etcd
 // member list and the node list follow. A spec that drops every etcd member at once is refused.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { allContainers, causes } from '../support/cluster.ts';
-import { type LabHost, labAddHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
-import { healthyNodes, type Kubectl, labSpec, provision, SKIP, upgrade } from './lifecycle-harness.ts';
+import { labAddHost, labExec } from '../support/lab.ts';
+import {
+  healthyNodes,
+  type Kubectl,
+  labSpec,
+  labSuite,
+  provision,
+  SKIP,
+  upgrade,
+} from './lifecycle-harness.ts';
 
-let t: TestTemporal;
-let worker: { taskQueue: string; stop(): Promise<void> };
-let hosts: LabHost[];
 let k: Kubectl;
 
-before(async () => {
-  if (SKIP) return;
-  t = await testTemporal();
-  hosts = await labUp(2);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (SKIP) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+const suite = labSuite(2);
 
-const ops = () => ({ t, taskQueue: worker.taskQueue });
+const ops = () => suite.ops();
 
 function spec(roles: Record<string, string[]>) {
-  const chosen = hosts.filter((h) => roles[h.name]);
+  const chosen = suite.hosts.filter((h) => roles[h.name]);
   return labSpec('nodes', chosen, roles, {
     extra: { upgrade_strategy: { drain: true, node_drain_input: { delete_local_data: true } } },
   });
@@ -44,19 +36,19 @@ async function etcdMembers(host: string): Promise<string[]> {
 
 /** The four hosts once the first test has added two; says so instead of failing on `undefined` when it did not. */
 function addedHosts(): string[] {
-  assert.equal(hosts.length, 4, 'the first test did not add its two hosts');
-  return hosts.map((h) => h.name);
+  assert.equal(suite.hosts.length, 4, 'the first test did not add its two hosts');
+  return suite.hosts.map((h) => h.name);
 }
 
 test(
   'add a worker and an etcd host: the member joins, the nodes register',
   { skip: SKIP, timeout: 900_000 },
   async () => {
-    const [a, b] = hosts.map((h) => h.name);
+    const [a, b] = suite.hosts.map((h) => h.name);
     k = await provision(ops(), spec({ [a]: ['etcd', 'controlplane', 'worker'], [b]: ['worker'] }));
-    hosts = await labAddHost();
-    hosts = await labAddHost();
-    const [, , c, d] = hosts.map((h) => h.name);
+    suite.hosts = await labAddHost();
+    suite.hosts = await labAddHost();
+    const [, , c, d] = suite.hosts.map((h) => h.name);
     const result = await upgrade(
       ops(),
       spec({

@@ -3,16 +3,15 @@
 // returns to the previous revision (as a new revision) and a healthy cluster. A rollback that restores the
 // snapshot the upgrade took loses what was written after it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { currentState, store } from '../../activities/clusterState.ts';
 import { causes, managedContainers } from '../support/cluster.ts';
-import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 import {
   assertRunsPlan,
   healthyNodes,
   type Kubectl,
   labSpec,
+  labSuite,
   nodeStates,
   provision,
   run,
@@ -20,35 +19,20 @@ import {
   upgrade,
 } from './lifecycle-harness.ts';
 
-let t: TestTemporal;
-let worker: { taskQueue: string; stop(): Promise<void> };
-let hosts: LabHost[];
 let k: Kubectl;
 
-before(async () => {
-  if (SKIP) return;
-  t = await testTemporal();
-  hosts = await labUp(3);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (SKIP) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+const suite = labSuite(3);
 
-const ops = () => ({ t, taskQueue: worker.taskQueue });
-const names = () => hosts.map((h) => h.name);
+const ops = () => suite.ops();
+const names = () => suite.hosts.map((h) => h.name);
 
 function spec(extra: Record<string, unknown> = {}, kubeletArgs: Record<string, string> = {}) {
   const roles = {
-    [hosts[0].name]: ['etcd', 'controlplane', 'worker'],
-    [hosts[1].name]: ['worker'],
-    [hosts[2].name]: ['worker'],
+    [suite.hosts[0].name]: ['etcd', 'controlplane', 'worker'],
+    [suite.hosts[1].name]: ['worker'],
+    [suite.hosts[2].name]: ['worker'],
   };
-  return labSpec('rb', hosts, roles, {
+  return labSpec('rb', suite.hosts, roles, {
     kubeletArgs,
     extra: { upgrade_strategy: { max_unavailable_worker: 1 }, ...extra },
   });

@@ -3,37 +3,21 @@
 // cluster stays healthy and the admin kubeconfig works. A scheduled run while the cluster is busy is skipped.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import type { ScheduledRun } from '../../activities/lifecycleState.ts';
 import { Schedules } from '../../api/service/schedules.ts';
 import { clusterWorkflowId, statusQuery } from '../../workflows/types.ts';
 import { LAB_KUBECTL } from '../support/cluster.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
-import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
-import { healthyNodes, type Kubectl, labSpec, provision, run, SKIP } from './lifecycle-harness.ts';
+import { type LabHost, labExec } from '../support/lab.ts';
+import { healthyNodes, type Kubectl, labSpec, labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
 
-let t: TestTemporal;
-let worker: { taskQueue: string; stop(): Promise<void> };
-let hosts: LabHost[];
 let k: Kubectl;
 
-before(async () => {
-  if (SKIP) return;
-  t = await testTemporal();
-  hosts = await labUp(3);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (SKIP) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+const suite = labSuite(3);
 
-const ops = () => ({ t, taskQueue: worker.taskQueue });
+const ops = () => suite.ops();
 const CERTS = ['kube-node', 'kube-proxy', 'kube-apiserver'];
 
 async function serial(host: string, cert: string): Promise<string> {
@@ -48,10 +32,10 @@ async function startedAt(host: string, container: string): Promise<string> {
 
 async function snapshotOf(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const h of hosts) {
-    for (const cert of [...CERTS, etcdCert(h)].filter((c) => c !== 'kube-apiserver' || h === hosts[0]))
+  for (const h of suite.hosts) {
+    for (const cert of [...CERTS, etcdCert(h)].filter((c) => c !== 'kube-apiserver' || h === suite.hosts[0]))
       out[`${h.name}:${cert}`] = await serial(h.name, cert);
-    for (const c of ['etcd', 'kubelet', 'kube-proxy', ...(h === hosts[0] ? ['kube-apiserver'] : [])])
+    for (const c of ['etcd', 'kubelet', 'kube-proxy', ...(h === suite.hosts[0] ? ['kube-apiserver'] : [])])
       out[`${h.name}/${c}`] = await startedAt(h.name, c);
   }
   return out;
@@ -64,16 +48,16 @@ test(
   { skip: SKIP, timeout: 600_000 },
   async () => {
     const roles = Object.fromEntries(
-      hosts.map((h, i) => [h.name, i === 0 ? ['etcd', 'controlplane', 'worker'] : ['etcd', 'worker']]),
+      suite.hosts.map((h, i) => [h.name, i === 0 ? ['etcd', 'controlplane', 'worker'] : ['etcd', 'worker']]),
     );
-    k = await provision(ops(), labSpec('rot', hosts, roles));
+    k = await provision(ops(), labSpec('rot', suite.hosts, roles));
     const rotation = run(ops(), 'rotateCertificates', { cluster: 'rot' });
     await eventually('the rotation is restarting components', async () => {
-      const s = await t.client.workflow.getHandle(clusterWorkflowId('rot')).query(statusQuery);
+      const s = await suite.t.client.workflow.getHandle(clusterWorkflowId('rot')).query(statusQuery);
       assert.ok(s.step.startsWith('restart'), s.step);
     });
-    const outcome = await t.client.workflow.execute('scheduledOperation', {
-      taskQueue: worker.taskQueue,
+    const outcome = await suite.t.client.workflow.execute('scheduledOperation', {
+      taskQueue: suite.taskQueue,
       workflowId: 'zke-schedule/rot/snapshot-test',
       args: [{ cluster: 'rot', operation: 'snapshot' }],
     });
@@ -92,7 +76,7 @@ test(
   { skip: SKIP, timeout: 600_000 },
   async () => {
     const before = await snapshotOf();
-    const schedules = new Schedules(t.client, worker.taskQueue);
+    const schedules = new Schedules(suite.t.client, suite.taskQueue);
     await schedules.create('rot', 'rotation', { interval: '1m' });
     try {
       await eventually(
@@ -109,7 +93,7 @@ test(
     } finally {
       await schedules.remove('rot', 'rotation');
     }
-    const handle = t.client.workflow.getHandle(clusterWorkflowId('rot'));
+    const handle = suite.t.client.workflow.getHandle(clusterWorkflowId('rot'));
     assert.equal(
       (await handle.describe()).type,
       'rotateCertificates',
@@ -119,10 +103,10 @@ test(
     for (const key of Object.keys(before)) assert.notEqual(after[key], before[key], `${key} changed`);
     await healthyNodes(
       k,
-      hosts.map((h) => h.name),
+      suite.hosts.map((h) => h.name),
     );
     const fresh = kubectl(LAB_KUBECTL, adminKubeconfigFile('rot'));
-    assert.match(await fresh('get', 'nodes', '-o', 'name'), new RegExp(`node/${hosts[1].name}`));
+    assert.match(await fresh('get', 'nodes', '-o', 'name'), new RegExp(`node/${suite.hosts[1].name}`));
     const expiry = store().read<Record<string, string>>('rot', 'pki-expiry') ?? {};
     assert.ok(Date.parse(expiry['kube-node']) > Date.now(), 'the expiry of each certificate is reported');
   },

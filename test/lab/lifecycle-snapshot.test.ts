@@ -2,33 +2,17 @@
 // checksums (which match the files on the hosts); a key written after it is gone once it is restored, the
 // members are healthy again and the cluster works.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import type { SnapshotRecord } from '../../activities/snapshot.ts';
-import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
-import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
-import { healthyNodes, type Kubectl, labSpec, provision, run, SKIP } from './lifecycle-harness.ts';
+import { labExec } from '../support/lab.ts';
+import { healthyNodes, type Kubectl, labSpec, labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
 
-let t: TestTemporal;
-let worker: { taskQueue: string; stop(): Promise<void> };
-let hosts: LabHost[];
 let k: Kubectl;
 
-before(async () => {
-  if (SKIP) return;
-  t = await testTemporal();
-  hosts = await labUp(2);
-  await labImages();
-  worker = await startTestWorker(t);
-});
-after(async () => {
-  if (SKIP) return;
-  await worker.stop();
-  await labDown();
-  await t.close();
-});
+const suite = labSuite(2);
 
-const ops = () => ({ t, taskQueue: worker.taskQueue });
+const ops = () => suite.ops();
 const etcdctl = (host: string, ...args: string[]) =>
   labExec(host, ['docker', 'exec', 'etcd', 'etcdctl', ...args]);
 
@@ -36,10 +20,10 @@ test(
   'a snapshot is listed with a file per etcd host whose size and sha256 match the host',
   { skip: SKIP, timeout: 600_000 },
   async () => {
-    const [a, b] = hosts.map((h) => h.name);
+    const [a, b] = suite.hosts.map((h) => h.name);
     k = await provision(
       ops(),
-      labSpec('snap', hosts, { [a]: ['etcd', 'controlplane', 'worker'], [b]: ['etcd', 'worker'] }),
+      labSpec('snap', suite.hosts, { [a]: ['etcd', 'controlplane', 'worker'], [b]: ['etcd', 'worker'] }),
     );
     const result = await run(ops(), 'snapshotEtcd', { cluster: 'snap', name: 'before-key' });
     assert.equal(result.status.phase, 'succeeded', result.summary);
@@ -63,7 +47,7 @@ test(
   'restore: a key written after the snapshot is gone, etcd is healthy, the cluster works',
   { skip: SKIP, timeout: 600_000 },
   async () => {
-    const [a, b] = hosts.map((h) => h.name);
+    const [a, b] = suite.hosts.map((h) => h.name);
     assert.equal((await etcdctl(a, 'put', '/zke-test/after-snapshot', 'x')).code, 0);
     assert.equal(
       (await etcdctl(b, 'get', '--print-value-only', '/zke-test/after-snapshot')).stdout.trim(),

@@ -46,3 +46,32 @@ async function waitForLine(
   }
   throw new Error(`worker did not start within ${timeoutMs} ms`);
 }
+
+/** Bytes the process wrote so far, its sockets included (/proc/PID/io's wchar). */
+function bytesWritten(pid: number): number {
+  const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+  return Number(/wchar: (\d+)/.exec(io)?.[1] ?? 0);
+}
+
+/**
+ * SIGKILLs `child` once it has written `bytes` more than when this was called (an upload under way: the
+ * bytes leave through its sockets); false when it exited or `timeoutMs` passed first.
+ */
+export async function killAfterWriting(
+  child: ChildProcess,
+  bytes: number,
+  timeoutMs = 120_000,
+): Promise<boolean> {
+  const start = bytesWritten(child.pid!);
+  const deadline = Date.now() + timeoutMs;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+    if (bytesWritten(child.pid!) - start > bytes) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
