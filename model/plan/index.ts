@@ -1,5 +1,10 @@
 // The plan as data: containers and files per host, the ordered steps of `zke up`, and named text renderers.
 
+export {
+  ENCRYPTION_CONFIG_FILE,
+  type EncryptionKey,
+  POD_SECURITY_EXEMPT_NAMESPACES,
+} from './apiserver-config.ts';
 export { maxUnavailable } from './bounds.ts';
 export { buildPlan } from './build.ts';
 export { CLUSTER_LABEL, MANAGED_LABEL } from './container.ts';
@@ -8,6 +13,6 @@ export { FILE_MODES, KUBELET_DOCKER_CONFIG_TEXT } from './files.ts';
 export { nodeLabels, nodeTaints, runsWorkloads, taintFlag } from './node-meta.ts';
 export { hostPath, SSL_DIR } from './paths.ts';
 export * from './steps.ts';
-export { base64, renderTextFile } from './text-files.ts';
+export { base64, renderTextFile, type TextSecrets } from './text-files.ts';
 export * from './topology.ts';
 export type * from './types.ts';

@@ -13,7 +13,6 @@ const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
   cloud_provider: 'cloud providers are not supported',
   ssh_agent_auth: 'SSH agent authentication is not supported',
   extra_args_array: 'use extra_args',
-  pod_security_policy: 'PodSecurityPolicy was removed in Kubernetes 1.25',
   enable_cri_dockerd: 'cri-dockerd is always used',
 };
 
