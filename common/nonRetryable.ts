@@ -10,6 +10,8 @@ export const NON_RETRYABLE = {
   imageMissing: 'ImageNotFound',
   registryDenied: 'RegistryAccessDenied',
   registryTls: 'RegistryTlsMismatch',
+  portTaken: 'PortTaken',
+  portUnreachable: 'PortUnreachable',
 } as const;
 
 /** For `retry.nonRetryableErrorTypes`. */

@@ -36,10 +36,13 @@ export interface PlanStep<Name extends string = string> {
 export interface StepLayout {
   readonly hosts: readonly { readonly name: string; readonly roles: readonly string[] }[];
   readonly maxParallelHosts: number;
+  /** `disable_port_check`: the "port check" step is left out. */
+  readonly disablePortCheck?: boolean;
 }
 
 export const PROVISION_STEPS = [
   'check hosts',
+  'port check',
   'certificates',
   'deploy certificates',
   'etcd plane',
@@ -76,7 +79,14 @@ export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[]
       run: parallel,
       containers: [],
     },
-    certificates: local('create or reuse the cluster PKI'),
+    'port check': {
+      description:
+        "bind each host's service ports (failing on one taken), reach the peers' etcd, API server, kubelet and VXLAN ports",
+      hosts: all,
+      run: parallel,
+      containers: [],
+    },
+    certificates: local('create or reuse the cluster PKI and the at-rest encryption key'),
     'deploy certificates': {
       description: 'write certificates, kubeconfigs and config files',
       hosts: all,
@@ -107,7 +117,10 @@ export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[]
     'node labels and taints': { ...cluster('sync node labels and taints'), hosts: all },
     kubeconfig: local('write the admin kubeconfig'),
   };
-  return PROVISION_STEPS.map((name) => ({ name, ...steps[name] }));
+  return PROVISION_STEPS.filter((name) => name !== 'port check' || !layout.disablePortCheck).map((name) => ({
+    name,
+    ...steps[name],
+  }));
 }
 
 /** Applying a revision to a provisioned cluster (upgrade, rollback). */
