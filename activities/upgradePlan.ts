@@ -18,6 +18,7 @@ export interface UpgradePlan extends TopologyChanges {
   drainTimeoutSeconds: number;
   maxParallelHosts: number;
   ignoreDockerVersion: boolean;
+  disablePortCheck?: boolean;
   /** Addons after rbac and network, in order. */
   addons: AddonName[];
   /** The settings of the rolling bounds, as written (absent in results recorded before they were added). */
@@ -49,6 +50,7 @@ export async function planUpgrade(ref: RevisionRef): Promise<UpgradePlan> {
     drainTimeoutSeconds: strategy.nodeDrainInput.timeout,
     maxParallelHosts: spec.maxParallelHosts,
     ignoreDockerVersion: spec.ignoreDockerVersion,
+    disablePortCheck: spec.disablePortCheck,
     addons: addonsFor(spec).filter((a) => a !== 'rbac' && a !== 'network'),
   };
 }

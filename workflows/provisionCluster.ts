@@ -88,14 +88,18 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
 
 type OnHosts = (step: PlanStep, fn: (host: string) => Promise<unknown>) => Promise<void>;
 
-/** Listeners on every host, then probes from every host, then the listeners removed whatever happened. */
+/**
+ * Listeners on the step's hosts, then probes from them, then the listeners removed whatever happened.
+ * `running`: hosts already provisioned (an upgrade adding hosts), whose services answer the probes themselves.
+ */
 export async function checkPorts(
   p: Progress,
   step: PlanStep,
   ref: { cluster: string; revision: number },
   onHosts: OnHosts,
+  running: readonly string[] = [],
 ): Promise<void> {
-  const listening: Record<string, string[]> = {};
+  const listening: Record<string, string[]> = Object.fromEntries(running.map((h) => [h, []]));
   const tried: string[] = [];
   try {
     await onHosts(step, async (host) => {

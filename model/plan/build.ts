@@ -42,9 +42,9 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
   const plan = { clusterName: spec.clusterName, kubernetesVersion: version.version, hosts, removedHosts };
   if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
   try {
-    const { etcd } = topologyChanges(spec, state);
+    const { etcd, hosts: layout } = topologyChanges(spec, state);
     const bounds = rollingBounds(spec.nodes, spec.upgradeStrategy);
-    return { ...plan, steps: upgradePlanSteps({ ...spec, ...bounds, hosts, removedHosts, etcd }) };
+    return { ...plan, steps: upgradePlanSteps({ ...spec, ...bounds, hosts: layout, removedHosts, etcd }) };
   } catch (err) {
     if (!(err instanceof EtcdPlaneReplaced)) throw err;
     return { ...plan, steps: [], refusal: err.message };

@@ -34,7 +34,12 @@ export interface PlanStep<Name extends string = string> {
 
 /** What the steps depend on: the spec's hosts and bounds (a spec, or the layout a workflow loads). */
 export interface StepLayout {
-  readonly hosts: readonly { readonly name: string; readonly roles: readonly string[] }[];
+  readonly hosts: readonly {
+    readonly name: string;
+    readonly roles: readonly string[];
+    /** Not provisioned before (an upgrade's layout says; a new cluster's hosts all are). */
+    readonly isNew?: boolean;
+  }[];
   readonly maxParallelHosts: number;
   /** `disable_port_check`: the "port check" step is left out. */
   readonly disablePortCheck?: boolean;
@@ -127,6 +132,7 @@ export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[]
 export const APPLY_STEPS = [
   'plan changes',
   'check hosts',
+  'port check',
   'certificates',
   'deploy certificates',
   'etcd plane',
@@ -186,6 +192,12 @@ export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
   const steps: Record<ApplyStepName, StepBody> = {
     'plan changes': local('new and removed hosts, etcd members kept, added and removed'),
     'check hosts': provision['check hosts'],
+    'port check': {
+      description: "new hosts: bind their service ports, reach the other hosts' ports",
+      hosts: layout.hosts.filter((h) => h.isNew).map((h) => h.name),
+      run: { mode: 'parallel', limit: layout.maxParallelHosts },
+      containers: [],
+    },
     certificates: provision.certificates,
     'deploy certificates': provision['deploy certificates'],
     'etcd plane': etcdStep(provision['etcd plane'], layout.etcd),
@@ -216,7 +228,12 @@ export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
     'node labels and taints': provision['node labels and taints'],
     kubeconfig: provision.kubeconfig,
   };
-  return APPLY_STEPS.map((name) => ({ name, ...steps[name] }));
+  // as RKE: ports are checked when hosts join, and not at all with disable_port_check
+  const portCheck = !layout.disablePortCheck && steps['port check'].hosts.length > 0;
+  return APPLY_STEPS.filter((name) => name !== 'port check' || portCheck).map((name) => ({
+    name,
+    ...steps[name],
+  }));
 }
 
 /** How a step runs, in words: "one host at a time", "rolling, at most 2 unavailable (10%)", ... */

@@ -268,6 +268,7 @@ describe('plan properties', () => {
       'etcd snapshot: on the worker',
       'plan changes: on the worker',
       'check hosts: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'port check: in parallel, at most 50 at once on cp2, cp3, w1, edge1',
       'certificates: on the worker',
       'deploy certificates: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
       'etcd plane: one host at a time on cp1, cp2, cp3',
@@ -281,15 +282,18 @@ describe('plan properties', () => {
     assert.deepEqual(plan.removedHosts, ['old-worker']);
   });
 
-  test('disable_port_check leaves the port check out of the provisioning steps (upgrades run none)', () => {
+  test('the port check: every host of a new cluster, the new hosts of an upgrade, none when disabled', () => {
     const spec = fixtureSpec('5-node');
-    const names = (disablePortCheck: boolean, state = {}) =>
-      buildPlan({ ...spec, disablePortCheck }, state).steps.map((s) => s.name);
-    assert.ok(names(false).includes('port check'));
-    assert.deepEqual(
-      names(true),
-      names(false).filter((n) => n !== 'port check'),
+    const portCheck = (disablePortCheck: boolean, state = {}) =>
+      buildPlan({ ...spec, disablePortCheck }, state).steps.find((s) => s.name === 'port check')?.hosts;
+    assert.deepEqual(portCheck(false), ['cp1', 'cp2', 'cp3', 'w1', 'edge1']);
+    assert.deepEqual(portCheck(false, { hosts: ['cp1', 'cp2', 'cp3'] }), ['w1', 'edge1']);
+    assert.equal(
+      portCheck(false, { hosts: ['cp1', 'cp2', 'cp3', 'w1', 'edge1'] }),
+      undefined,
+      'no host joins',
     );
-    assert.ok(!names(false, { hosts: ['cp1'] }).includes('port check'), 'an upgrade adds no host checks');
+    assert.equal(portCheck(true), undefined);
+    assert.equal(portCheck(true, { hosts: ['cp1'] }), undefined);
   });
 });
