@@ -102,12 +102,15 @@ describe('API-server hardening texts', () => {
     );
   });
 
-  test('custom_config is written as given and kept as a secret (redacted in the spec)', () => {
+  test('custom_config is written as given (empty settings inside too) and kept as a secret', () => {
     const custom = {
       apiVersion: 'apiserver.config.k8s.io/v1',
       kind: 'EncryptionConfiguration',
       resources: [
-        { resources: ['secrets'], providers: [{ aescbc: { keys: [{ name: 'k', secret: 'TOPSECRET' }] } }] },
+        {
+          resources: ['secrets'],
+          providers: [{ aescbc: { keys: [{ name: 'k', secret: 'TOPSECRET' }] } }, { identity: {} }],
+        },
       ],
     };
     const spec = specFrom({
