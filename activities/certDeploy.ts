@@ -4,7 +4,7 @@ import { buildPlan } from '../model/plan/index.ts';
 import { loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { withSession } from './hostsCheck.ts';
-import { loadBundle } from './pki.ts';
+import { loadBundle, textSecrets } from './pki.ts';
 import { resolveFile } from './planFiles.ts';
 import { type SyncResult, syncFiles } from './ssh/files.ts';
 
@@ -13,6 +13,7 @@ export async function deployHostFiles(input: RevisionRef & { host: string }): Pr
   const node = nodeOf(spec, input.host);
   const bundle = loadBundle(input.cluster);
   const hostPlan = buildPlan(spec).hosts.find((h) => h.name === input.host)!;
-  const files = hostPlan.files.map((f) => resolveFile(f, bundle, spec));
+  const secrets = textSecrets(input.cluster);
+  const files = hostPlan.files.map((f) => resolveFile(f, bundle, spec, secrets));
   return withHeartbeat(() => withSession(sshTarget(input.cluster, node), (s) => syncFiles(s, files)));
 }

@@ -11,6 +11,7 @@ import { cordonNode, deleteNode, drainNode, uncordonNode, waitNodeReady } from '
 import { syncNodes } from './nodes.ts';
 import { loadClusterLayout, recordOperation } from './operations.ts';
 import { ensurePki } from './pki.ts';
+import { closePortListeners, openPortListeners, probeHostPorts } from './portCheck.ts';
 import { reconcileHost } from './reconcile.ts';
 import { cleanHost, clusterHosts, forgetCluster } from './remove.ts';
 import { distributeSnapshot, restoreEtcdData, verifySnapshotFile } from './restore.ts';
@@ -31,6 +32,9 @@ export const activities = {
   checkHost,
   checkClusterHost,
   loadClusterLayout,
+  openPortListeners,
+  probeHostPorts,
+  closePortListeners,
   ensurePki,
   deployHostFiles,
   reconcileHost,

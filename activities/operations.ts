@@ -9,6 +9,7 @@ export interface ClusterLayout {
   hosts: { name: string; roles: string[] }[];
   maxParallelHosts: number;
   ignoreDockerVersion: boolean;
+  disablePortCheck: boolean;
   /** Addons after rbac and network, in order. */
   addons: AddonName[];
 }
@@ -20,6 +21,7 @@ export async function loadClusterLayout(ref: RevisionRef): Promise<ClusterLayout
     hosts: spec.nodes.map((n) => ({ name: n.name, roles: [...n.roles] })),
     maxParallelHosts: spec.maxParallelHosts,
     ignoreDockerVersion: spec.ignoreDockerVersion,
+    disablePortCheck: spec.disablePortCheck,
     addons: addonsFor(spec).filter((a) => a !== 'rbac' && a !== 'network'),
   };
 }

@@ -1,7 +1,13 @@
-// Step "certificates": generate or reuse the cluster's certificate bundle; it never leaves the store.
+// Step "certificates": generate or reuse the cluster's certificate bundle and its secrets encryption key;
+// neither ever leaves the store (activities return summaries, so no workflow history holds them).
+import { randomBytes } from 'node:crypto';
 import { certExpiry, generateBundle, isNoop, pkiInputOf } from '../model/pki/index.ts';
 import type { CertBundle, CertChange, RotateOptions } from '../model/pki/types.ts';
+import type { EncryptionKey, TextSecrets } from '../model/plan/index.ts';
+import type { ClusterSpec } from '../model/spec/types.ts';
 import { loadSpec, type RevisionRef, store } from './clusterState.ts';
+
+const ENCRYPTION_KEYS = 'encryption-keys';
 
 export interface PkiSummary {
   changed: boolean;
@@ -23,6 +29,7 @@ export async function ensurePki(input: RevisionRef & { rotate?: RotateOptions })
   }
   const expiry = certExpiry(bundle);
   store().write(input.cluster, 'pki-expiry', expiry);
+  ensureEncryptionKey(input.cluster, spec);
   return { changed, changes: changes.filter((c) => c.action !== 'kept'), expiry };
 }
 
@@ -30,4 +37,21 @@ export function loadBundle(cluster: string): CertBundle {
   const bundle = store().read<CertBundle>(cluster, 'pki');
   if (!bundle) throw new Error(`cluster ${cluster} has no certificates yet (run the certificates step)`);
   return bundle;
+}
+
+/** zke's secrets encryption key, made once when the spec asks for encryption without its own config. */
+function ensureEncryptionKey(cluster: string, spec: ClusterSpec): void {
+  const { enabled, customConfig } = spec.services['kube-api'].secretsEncryption;
+  if (!enabled || customConfig || encryptionKeys(cluster).length) return;
+  const key: EncryptionKey = { name: `zke-${Date.now()}`, secret: randomBytes(32).toString('base64') };
+  store().write(cluster, ENCRYPTION_KEYS, { keys: [key] });
+}
+
+function encryptionKeys(cluster: string): EncryptionKey[] {
+  return store().read<{ keys: EncryptionKey[] }>(cluster, ENCRYPTION_KEYS)?.keys ?? [];
+}
+
+/** What the plan's text files need besides the spec (activities only: it holds keys). */
+export function textSecrets(cluster: string): TextSecrets {
+  return { encryptionKeys: encryptionKeys(cluster) };
 }

@@ -18,6 +18,7 @@ export interface UpgradePlan extends TopologyChanges {
   drainTimeoutSeconds: number;
   maxParallelHosts: number;
   ignoreDockerVersion: boolean;
+  disablePortCheck?: boolean;
   /** Addons after rbac and network, in order. */
   addons: AddonName[];
   /** Addons with objects the applied revision has and this one does not (absent in older results). */
@@ -51,6 +52,7 @@ export async function planUpgrade(ref: RevisionRef): Promise<UpgradePlan> {
     drainTimeoutSeconds: strategy.nodeDrainInput.timeout,
     maxParallelHosts: spec.maxParallelHosts,
     ignoreDockerVersion: spec.ignoreDockerVersion,
+    disablePortCheck: spec.disablePortCheck,
     addons: addonsFor(spec).filter((a) => a !== 'rbac' && a !== 'network'),
     prunedAddons:
       state?.revision === undefined

@@ -11,6 +11,8 @@ export const NON_RETRYABLE = {
   registryDenied: 'RegistryAccessDenied',
   registryTls: 'RegistryTlsMismatch',
   s3: 'S3Refused',
+  portTaken: 'PortTaken',
+  portUnreachable: 'PortUnreachable',
 } as const;
 
 /** For `retry.nonRetryableErrorTypes`. */

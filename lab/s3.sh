@@ -14,9 +14,10 @@ s3_bin() { echo "$ZKE_LAB_CACHE/build/bin/versitygw-$S3_VERSION/versitygw"; }
 # this lab's versitygw processes, by their command line (it names this lab's data dir), not by a PID file: a
 # PID the kernel gave to another process since is never touched
 s3_pids() {
-  local p
+  local p cmd
   for p in $(pgrep -x versitygw); do
-    tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null | grep -qF " posix $S3_DIR/data " && echo "$p"
+    cmd=$(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null) || continue
+    [[ $cmd != *" posix $S3_DIR/data "* ]] || echo "$p"
   done
   return 0
 }

@@ -9,7 +9,7 @@ import { APPLY_STEPS, type ApplyStepName, applyPlanSteps, type PlanStep } from '
 import { eachHost, onEveryHost, onStepHosts } from './hostSteps.ts';
 import { localStep, longStep, shortStep } from './options.ts';
 import type { Progress } from './progress.ts';
-import { checkHosts } from './provisionCluster.ts';
+import { checkHosts, checkPorts } from './provisionCluster.ts';
 import { type RollContext, rollGroup, rollHost, throwIfFailed } from './rolling.ts';
 
 const short = proxyActivities<Activities>(shortStep);
@@ -33,6 +33,7 @@ export async function applyRevision(p: Progress, ref: Ref, opts: ApplyOptions = 
   describePlan(p, plan);
   const [first, ...rest] = applyPlanSteps(plan);
   if (first?.name !== 'plan changes') throw new Error(`the apply steps start with ${first?.name}`);
+  p.status.stepsTotal = p.status.stepsDone.length + rest.length;
   let skipped: string[] = [];
   let uncleaned: string[] = [];
   const active = (step: PlanStep) => step.hosts.filter((h) => !skipped.includes(h));
@@ -46,6 +47,10 @@ export async function applyRevision(p: Progress, ref: Ref, opts: ApplyOptions = 
   const handlers: Record<Exclude<ApplyStepName, 'plan changes'>, (step: PlanStep) => Promise<unknown>> = {
     'check hosts': async () => {
       skipped = await checkHosts(p, plan);
+    },
+    'port check': (step) => {
+      const running = plan.hosts.filter((h) => !h.isNew && !skipped.includes(h.name)).map((h) => h.name);
+      return checkPorts(p, step, ref, (s, fn) => onStepHosts(p, s, active(s), fn), running);
     },
     certificates: async () => {
       const pki = await local.ensurePki(ref);

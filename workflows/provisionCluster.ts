@@ -57,6 +57,7 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
     'check hosts': async () => {
       skipped = await checkHosts(p, layout);
     },
+    'port check': (step) => checkPorts(p, step, ref, onHosts),
     certificates: () => local.ensurePki(ref),
     'deploy certificates': (step) =>
       onHosts(step, (host) =>
@@ -79,8 +80,46 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
     'node labels and taints': () => long.syncNodes(ref),
     kubeconfig: () => short.writeKubeconfig(ref),
   };
-  for (const step of provisionPlan(layout)) await p.step(step.name, () => handlers[step.name](step));
+  const steps = provisionPlan(layout);
+  p.status.stepsTotal = steps.length;
+  for (const step of steps) await p.step(step.name, () => handlers[step.name](step));
   return skipped;
+}
+
+type OnHosts = (step: PlanStep, fn: (host: string) => Promise<unknown>) => Promise<void>;
+
+/**
+ * Listeners on the step's hosts, then probes from them, then the listeners removed whatever happened.
+ * `running`: hosts already provisioned (an upgrade adding hosts), whose services answer the probes themselves.
+ */
+export async function checkPorts(
+  p: Progress,
+  step: PlanStep,
+  ref: { cluster: string; revision: number },
+  onHosts: OnHosts,
+  running: readonly string[] = [],
+): Promise<void> {
+  const listening: Record<string, string[]> = Object.fromEntries(running.map((h) => [h, []]));
+  const tried: string[] = [];
+  try {
+    await onHosts(step, async (host) => {
+      tried.push(host);
+      const opened = await long.openPortListeners.executeWithOptions(onHost(step.name, host), [
+        { ...ref, host },
+      ]);
+      listening[host] = opened.listening;
+    });
+    await onHosts(step, async (host) => {
+      const out = await long.probeHostPorts.executeWithOptions(onHost(step.name, host), [
+        { ...ref, host, listening },
+      ]);
+      p.event(`${host}: ${out.probed} peer port(s) reached`);
+    });
+  } finally {
+    await CancellationScope.nonCancellable(() =>
+      Promise.allSettled(tried.map((host) => short.closePortListeners({ ...ref, host }))),
+    );
+  }
 }
 
 interface Layout {

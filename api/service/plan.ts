@@ -22,6 +22,7 @@ import {
   rollbackPlanSteps,
   rotationPlan,
 } from '../../model/plan/index.ts';
+import { REDACTED } from '../../model/spec/redact.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 
 export interface PlanView {
@@ -100,10 +101,15 @@ function hostNow(host: HostPlan | undefined, applied: ClusterSpec | undefined): 
   };
 }
 
+/** The stored encryption key never reaches the API: its text is compared with a placeholder key. */
+const PLACEHOLDER_SECRETS = { encryptionKeys: [{ name: 'stored', secret: REDACTED }] };
+
 /** Text files hash their rendered content; PKI files their reference (the PKI is compared when applied). */
 function fileHash(file: PlannedFile, spec: ClusterSpec): string {
   const text =
-    file.content.kind === 'text' ? renderTextFile(file.content.name, spec) : JSON.stringify(file.content);
+    file.content.kind === 'text'
+      ? renderTextFile(file.content.name, spec, PLACEHOLDER_SECRETS)
+      : JSON.stringify(file.content);
   return createHash('sha256').update(text).digest('hex');
 }
 

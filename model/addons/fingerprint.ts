@@ -18,7 +18,7 @@ const FNV_PRIME = 0x100000001b3n;
 const MASK_64 = (1n << 64n) - 1n;
 
 /** FNV-1a, 64 bits, over the UTF-16 code units: fast and deterministic, not cryptographic. */
-function fnv1a64(text: string): string {
+export function fnv1a64(text: string): string {
   let hash = FNV_OFFSET;
   for (let i = 0; i < text.length; i++) {
     hash = ((hash ^ BigInt(text.charCodeAt(i))) * FNV_PRIME) & MASK_64;

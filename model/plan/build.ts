@@ -57,9 +57,9 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
 
 /** What applying `spec` to a provisioned cluster depends on; throws EtcdPlaneReplaced when it is refused. */
 export function applyLayout(spec: ClusterSpec, state: PlanState): ApplyLayout {
-  const { etcd } = topologyChanges(spec, state);
+  const { etcd, hosts, removedHosts } = topologyChanges(spec, state);
   const bounds = rollingBounds(spec.nodes, spec.upgradeStrategy);
-  return { ...spec, ...bounds, hosts: spec.nodes, removedHosts: removedOf(spec, state), etcd };
+  return { ...spec, ...bounds, hosts, removedHosts, etcd };
 }
 
 /** Hosts provisioned before that the spec no longer has. */

@@ -1,4 +1,5 @@
 // kube-apiserver, kube-controller-manager and kube-scheduler on controlplane hosts (§2.4, Kubernetes ≥1.24).
+import { apiserverHardening } from './apiserver-config.ts';
 import { certsBind, type HostContext, serviceContainer } from './container.ts';
 import { CA_CERT, etcdClientUrl } from './etcd.ts';
 import { certFile, keyFile, kubeconfigFile } from './paths.ts';
@@ -9,8 +10,9 @@ const SERVICE_ACCOUNT = 'kube-service-account-token';
 function apiserver(ctx: HostContext): PlannedContainer {
   const { spec, node } = ctx;
   const defaults = ctx.version.defaultFlags['kube-apiserver'];
-  const admission: Record<string, string> = spec.services['kube-api'].alwaysPullImages
-    ? { 'enable-admission-plugins': `${defaults['enable-admission-plugins']},AlwaysPullImages` }
+  const hardening = apiserverHardening(spec);
+  const admission: Record<string, string> = hardening.plugins.length
+    ? { 'enable-admission-plugins': [defaults['enable-admission-plugins'], ...hardening.plugins].join(',') }
     : {};
   return serviceContainer(ctx, {
     name: 'kube-apiserver',
@@ -18,6 +20,7 @@ function apiserver(ctx: HostContext): PlannedContainer {
     image: spec.systemImages.kubernetes,
     flags: {
       ...admission,
+      ...hardening.flags,
       'advertise-address': node.internalAddress,
       'authorization-mode': spec.authorization.mode === 'rbac' ? 'Node,RBAC' : 'AlwaysAllow',
       'client-ca-file': certFile(CA_CERT),
@@ -38,7 +41,8 @@ function apiserver(ctx: HostContext): PlannedContainer {
       'tls-cert-file': certFile('kube-apiserver'),
       'tls-private-key-file': keyFile('kube-apiserver'),
     },
-    binds: [certsBind(ctx)],
+    env: hardening.env,
+    binds: [certsBind(ctx), ...hardening.binds],
     healthcheck: { kind: 'https', port: 6443, path: '/healthz' },
   });
 }

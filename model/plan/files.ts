@@ -1,6 +1,7 @@
 // Files per host, by reference (§2.3 "deployed to"): the PKI renders certificates, keys and kubeconfigs by name;
 // renderTextFile renders named texts. Modes as the PKI writes them.
 import type { ClusterSpec, NodeSpec, Role } from '../spec/types.ts';
+import { apiserverHardening } from './apiserver-config.ts';
 import { etcdCertName } from './etcd.ts';
 import { certFile, hostPath, KUBELET_DOCKER_CONFIG, keyFile, kubeconfigFile } from './paths.ts';
 import type { PlannedFile } from './types.ts';
@@ -64,5 +65,6 @@ export function hostFiles(spec: ClusterSpec, node: NodeSpec): PlannedFile[] {
         } as const,
       ]
     : [];
-  return [...fixed, ...etcd, ...registryAuth];
+  const apiserverConfig = node.roles.includes('controlplane') ? apiserverHardening(spec).files : [];
+  return [...fixed, ...etcd, ...registryAuth, ...apiserverConfig];
 }

@@ -1,5 +1,10 @@
 // The plan as data: containers and files per host, the ordered steps of `zke up`, and named text renderers.
 
+export {
+  ENCRYPTION_CONFIG_FILE,
+  type EncryptionKey,
+  POD_SECURITY_EXEMPT_NAMESPACES,
+} from './apiserver-config.ts';
 export { maxUnavailable } from './bounds.ts';
 export { applyLayout, buildPlan } from './build.ts';
 export { containersToRestart, isCertsBind } from './certRestarts.ts';
@@ -10,6 +15,6 @@ export { nodeLabels, nodeTaints, runsWorkloads, taintFlag } from './node-meta.ts
 export { hostPath, SSL_DIR } from './paths.ts';
 export { type RotationPlan, rotationPlan } from './rotation.ts';
 export * from './steps.ts';
-export { base64, renderTextFile } from './text-files.ts';
+export { base64, renderTextFile, type TextSecrets } from './text-files.ts';
 export * from './topology.ts';
 export type * from './types.ts';

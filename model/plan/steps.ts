@@ -34,12 +34,20 @@ export interface PlanStep<Name extends string = string> {
 
 /** What the steps depend on: the spec's hosts and bounds (a spec, or the layout a workflow loads). */
 export interface StepLayout {
-  readonly hosts: readonly { readonly name: string; readonly roles: readonly string[] }[];
+  readonly hosts: readonly {
+    readonly name: string;
+    readonly roles: readonly string[];
+    /** Not provisioned before (an upgrade's layout says; a new cluster's hosts all are). */
+    readonly isNew?: boolean;
+  }[];
   readonly maxParallelHosts: number;
+  /** `disable_port_check`: the "port check" step is left out. */
+  readonly disablePortCheck?: boolean;
 }
 
 export const PROVISION_STEPS = [
   'check hosts',
+  'port check',
   'certificates',
   'deploy certificates',
   'etcd plane',
@@ -76,7 +84,14 @@ export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[]
       run: parallel,
       containers: [],
     },
-    certificates: local('create or reuse the cluster PKI'),
+    'port check': {
+      description:
+        "bind each host's service ports (failing on one taken), reach the peers' etcd, API server, kubelet and VXLAN ports",
+      hosts: all,
+      run: parallel,
+      containers: [],
+    },
+    certificates: local('create or reuse the cluster PKI and the at-rest encryption key'),
     'deploy certificates': {
       description: 'write certificates, kubeconfigs and config files',
       hosts: all,
@@ -107,13 +122,17 @@ export function provisionPlan(layout: StepLayout): PlanStep<ProvisionStepName>[]
     'node labels and taints': { ...cluster('sync node labels and taints'), hosts: all },
     kubeconfig: local('write the admin kubeconfig'),
   };
-  return PROVISION_STEPS.map((name) => ({ name, ...steps[name] }));
+  return PROVISION_STEPS.filter((name) => name !== 'port check' || !layout.disablePortCheck).map((name) => ({
+    name,
+    ...steps[name],
+  }));
 }
 
 /** Applying a revision to a provisioned cluster (upgrade, rollback). */
 export const APPLY_STEPS = [
   'plan changes',
   'check hosts',
+  'port check',
   'certificates',
   'deploy certificates',
   'etcd plane',
@@ -173,6 +192,12 @@ export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
   const steps: Record<ApplyStepName, StepBody> = {
     'plan changes': local('new and removed hosts, etcd members kept, added and removed'),
     'check hosts': provision['check hosts'],
+    'port check': {
+      description: "new hosts: bind their service ports, reach the other hosts' ports",
+      hosts: layout.hosts.filter((h) => h.isNew).map((h) => h.name),
+      run: { mode: 'parallel', limit: layout.maxParallelHosts },
+      containers: [],
+    },
     certificates: provision.certificates,
     'deploy certificates': provision['deploy certificates'],
     'etcd plane': etcdStep(provision['etcd plane'], layout.etcd),
@@ -205,7 +230,12 @@ export function applyPlanSteps(layout: ApplyLayout): PlanStep<ApplyStepName>[] {
     'node labels and taints': provision['node labels and taints'],
     kubeconfig: provision.kubeconfig,
   };
-  return APPLY_STEPS.map((name) => ({ name, ...steps[name] }));
+  // as RKE: ports are checked when hosts join, and not at all with disable_port_check
+  const portCheck = !layout.disablePortCheck && steps['port check'].hosts.length > 0;
+  return APPLY_STEPS.filter((name) => name !== 'port check' || portCheck).map((name) => ({
+    name,
+    ...steps[name],
+  }));
 }
 
 /** How a step runs, in words: "one host at a time", "rolling, at most 2 unavailable (10%)", ... */
@@ -244,33 +274,50 @@ export function describeStep(step: PlanStep): string {
  */
 export function rollbackStepNames(restore: boolean): string[] {
   const head = ['revision', 'restore certificates'];
-  if (!restore) return [...head, ...APPLY_STEPS];
-  const etcdAt = APPLY_STEPS.indexOf('etcd plane');
-  const [before, after] = [APPLY_STEPS.slice(0, etcdAt), APPLY_STEPS.slice(etcdAt)];
-  return [...head, ...before, 'restore etcd snapshot', ...after, 'restart kubelets'];
+  return [
+    ...head,
+    ...withRestore([...APPLY_STEPS], restore, 'restore etcd snapshot', 'restart kubelets', (n) => n),
+  ];
 }
 
-/** The rollback's steps (rollbackStepNames) with their hosts, for the target revision's layout. */
+/** With `restore`: `snapshot` before the etcd plane, `kubelets` last (a rollback restoring its snapshot). */
+function withRestore<T>(
+  apply: T[],
+  restore: boolean,
+  snapshot: T,
+  kubelets: T,
+  nameOf: (item: T) => string,
+): T[] {
+  if (!restore) return apply;
+  const etcdAt = apply.findIndex((item) => nameOf(item) === 'etcd plane');
+  return [...apply.slice(0, etcdAt), snapshot, ...apply.slice(etcdAt), kubelets];
+}
+
+/** The rollback's steps (rollbackStepNames, less the steps the layout leaves out) with their hosts. */
 export function rollbackPlanSteps(layout: ApplyLayout, restore: boolean): PlanStep[] {
   const parallel = { mode: 'parallel', limit: layout.maxParallelHosts } as const;
-  const steps: Record<string, StepBody> = {
-    revision: local("store the target revision's spec as the next revision"),
-    'restore certificates': local('put back the certificates the target revision ran with'),
-    ...Object.fromEntries(applyPlanSteps(layout).map(({ name, ...body }) => [name, body])),
-    'restore etcd snapshot': {
-      description: 'stop the control plane and etcd, restore every member from the snapshot, start etcd',
-      hosts: names(layout, 'etcd'),
-      run: parallel,
-      containers: PHASE_CONTAINERS.etcd,
-    },
-    'restart kubelets': {
-      description: 'kubelet and kube-proxy start over from the restored API',
-      hosts: names(layout),
-      run: parallel,
-      containers: ['kubelet', 'kube-proxy'],
-    },
+  const head: PlanStep[] = [
+    { name: 'revision', ...local("store the target revision's spec as the next revision") },
+    { name: 'restore certificates', ...local('put back the certificates the target revision ran with') },
+  ];
+  const snapshot: PlanStep = {
+    name: 'restore etcd snapshot',
+    description: 'stop the control plane and etcd, restore every member from the snapshot, start etcd',
+    hosts: names(layout, 'etcd'),
+    run: parallel,
+    containers: PHASE_CONTAINERS.etcd,
   };
-  return rollbackStepNames(restore).map((name) => ({ name, ...steps[name]! }));
+  const kubelets: PlanStep = {
+    name: 'restart kubelets',
+    description: 'kubelet and kube-proxy start over from the restored API',
+    hosts: names(layout),
+    run: parallel,
+    containers: ['kubelet', 'kube-proxy'],
+  };
+  return [
+    ...head,
+    ...withRestore<PlanStep>(applyPlanSteps(layout), restore, snapshot, kubelets, (s) => s.name),
+  ];
 }
 
 export const ROTATE_STEPS = [

@@ -1,5 +1,13 @@
 // Texts that files reference by name. They can hold secrets, so only the deploying activity renders them.
 import type { ClusterSpec } from '../spec/types.ts';
+import {
+  ADMISSION_CONFIG_TEXT,
+  AUDIT_POLICY_TEXT,
+  admissionConfiguration,
+  ENCRYPTION_CONFIG_TEXT,
+  type EncryptionKey,
+  generatedEncryptionConfig,
+} from './apiserver-config.ts';
 import { KUBELET_DOCKER_CONFIG_TEXT } from './files.ts';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -46,8 +54,26 @@ function kubeletDockerConfig(spec: ClusterSpec): string {
   return `${JSON.stringify({ auths }, null, 2)}\n`;
 }
 
-/** The content of a file whose content is `{kind: 'text', name}`. */
-export function renderTextFile(name: string, spec: ClusterSpec): string {
+/** What the texts need that is not in the spec: the secrets encryption keys, from the store. */
+export interface TextSecrets {
+  readonly encryptionKeys: readonly EncryptionKey[];
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+function encryptionConfig(spec: ClusterSpec, secrets: TextSecrets): string {
+  const custom = spec.services['kube-api'].secretsEncryption.customConfig;
+  if (custom) return `${custom.value}\n`;
+  if (!secrets.encryptionKeys.length) throw new Error('no secrets encryption key: run the certificates step');
+  return json(generatedEncryptionConfig(secrets.encryptionKeys));
+}
+
+/** The content of a file whose content is `{kind: 'text', name}` (JSON, which the API server reads as YAML). */
+export function renderTextFile(name: string, spec: ClusterSpec, secrets: TextSecrets): string {
+  const api = spec.services['kube-api'];
   if (name === KUBELET_DOCKER_CONFIG_TEXT) return kubeletDockerConfig(spec);
+  if (name === ENCRYPTION_CONFIG_TEXT) return encryptionConfig(spec, secrets);
+  if (name === AUDIT_POLICY_TEXT) return json(api.auditLog.policy);
+  if (name === ADMISSION_CONFIG_TEXT) return json(admissionConfiguration(api));
   throw new Error(`unknown text file "${name}"`);
 }

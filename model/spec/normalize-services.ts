@@ -2,6 +2,7 @@
 
 import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
+import { kubeApiHardening } from './normalize-hardening.ts';
 import { stringMap } from './normalize-nodes.ts';
 import { s3Backup } from './normalize-s3.ts';
 import type { RawCluster, RawServiceBase, RawServices } from './raw-schema.ts';
@@ -90,7 +91,7 @@ function etcd(ctx: SpecContext, { root, given }: GivenServices): Services['etcd'
   return { ...base(ctx, root, 'etcd', e), snapshot, ...(s3 ? { s3 } : {}) };
 }
 
-export function normalizeServices(ctx: SpecContext, services: GivenServices): Services {
+export function normalizeServices(ctx: SpecContext, services: GivenServices, version: string): Services {
   const { root, given } = services;
   const api = given['kube-api'] ?? {};
   ctx.locate('services.kube-api.serviceNodePortRange', `${root}.kube-api.service_node_port_range`);
@@ -103,6 +104,7 @@ export function normalizeServices(ctx: SpecContext, services: GivenServices): Se
       ...base(ctx, root, 'kube-api', api),
       serviceNodePortRange: api.service_node_port_range ?? DEFAULTS.serviceNodePortRange,
       alwaysPullImages: api.always_pull_images ?? false,
+      ...kubeApiHardening(ctx, `${root}.kube-api`, api, version),
     },
     'kube-controller': controller,
     scheduler,

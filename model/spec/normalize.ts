@@ -178,7 +178,7 @@ export function normalize(ctx: SpecContext, raw: RawCluster): ClusterSpec {
     ...hostSettings(ctx, raw),
     kubernetesVersion: version.version,
     nodes: normalizeNodes(ctx, raw, ssh),
-    services: normalizeServices(ctx, services),
+    services: normalizeServices(ctx, services, version.version),
     network: normalizeNetwork(ctx, raw, services),
     dns: normalizeDns(ctx, raw),
     ingress: normalizeIngress(ctx, raw),

@@ -10,6 +10,8 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const numeric = z.union([z.number(), z.string()]);
 const strMap = z.record(z.string(), scalar);
 const strList = z.array(z.string());
+/** A Kubernetes config object, passed on as written (its keys are the object's, not settings). */
+const configObject = z.record(z.string(), z.unknown());
 /** Image overrides by key: an empty entry means the default image, as every other empty setting does. */
 export const imageMap = z.record(z.string(), str);
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
@@ -83,6 +85,28 @@ const services = z.strictObject({
       service_cluster_ip_range: opt(str),
       service_node_port_range: opt(str),
       always_pull_images: opt(bool),
+      secrets_encryption_config: opt(
+        z.strictObject({ enabled: opt(bool), custom_config: opt(configObject) }),
+      ),
+      audit_log: opt(
+        z.strictObject({
+          enabled: opt(bool),
+          configuration: opt(
+            z.strictObject({
+              max_age: opt(numeric),
+              max_backup: opt(numeric),
+              max_size: opt(numeric),
+              path: opt(str),
+              format: opt(str),
+              policy: opt(configObject),
+            }),
+          ),
+        }),
+      ),
+      admission_configuration: opt(configObject),
+      pod_security_configuration: opt(str),
+      pod_security_policy: opt(bool),
+      event_rate_limit: opt(z.strictObject({ enabled: opt(bool), configuration: opt(configObject) })),
     }),
   ),
   'kube-controller': opt(
@@ -201,3 +225,4 @@ export type RawNode = NonNullable<RawCluster['nodes']>[number];
 export type RawServices = NonNullable<RawCluster['services']>;
 export type RawScalar = z.infer<typeof scalar>;
 export type RawServiceBase = z.infer<typeof serviceBase>;
+export type RawKubeApi = NonNullable<RawServices['kube-api']>;

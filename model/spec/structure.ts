@@ -1,6 +1,6 @@
 // Type-checks the raw document against rawClusterSchema. Values of the wrong type and unknown keys are
 // reported and then dropped, so that value validation can still run on the rest and report everything at once.
-import { ZodArray, ZodObject, ZodOptional, ZodRecord, type z } from 'zod';
+import { ZodArray, ZodObject, ZodOptional, ZodRecord, ZodUnknown, type z } from 'zod';
 import { formatPath } from './paths.ts';
 import { imageMap, type RawCluster, rawClusterSchema } from './raw-schema.ts';
 import type { SpecIssue } from './types.ts';
@@ -13,7 +13,6 @@ const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
   cloud_provider: 'cloud providers are not supported',
   ssh_agent_auth: 'SSH agent authentication is not supported',
   extra_args_array: 'use extra_args',
-  pod_security_policy: 'PodSecurityPolicy was removed in Kubernetes 1.25',
   enable_cri_dockerd: 'cri-dockerd is always used',
 };
 
@@ -92,6 +91,8 @@ function fieldSchema(schema: z.ZodType | undefined, key: string): z.ZodType | un
  */
 function withoutUnset(value: unknown, schema: z.ZodType | undefined): unknown {
   const inner = unwrapOptional(schema);
+  // inside a Kubernetes config object passed on as written, `{}` and `[]` are values (`identity: {}`)
+  if (inner instanceof ZodUnknown) return value;
   if (Array.isArray(value)) {
     const items = inner instanceof ZodArray ? (inner.element as z.ZodType) : undefined;
     return value.filter((v) => v !== null).map((v) => withoutUnset(v, items));

@@ -82,9 +82,40 @@ export interface EtcdOptions extends ServiceOptions {
   readonly s3?: S3BackupConfig;
 }
 
+/** A Kubernetes config object (EncryptionConfiguration, audit Policy, AdmissionConfiguration, ...) as given. */
+export type ConfigObject = Readonly<Record<string, unknown>>;
+
+export const POD_SECURITY_LEVELS = ['privileged', 'restricted'] as const;
+export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+export const AUDIT_LOG_FORMATS = ['json', 'legacy'] as const;
+
+export interface SecretsEncryption {
+  readonly enabled: boolean;
+  /** The user's EncryptionConfiguration as JSON (it holds keys); absent: zke generates and stores a key. */
+  readonly customConfig?: SecretValue;
+}
+
+export interface AuditLog {
+  readonly enabled: boolean;
+  /** The log file on the control-plane hosts (inside and outside the container). */
+  readonly path: string;
+  readonly maxAge: number;
+  readonly maxBackup: number;
+  readonly maxSize: number;
+  readonly format: (typeof AUDIT_LOG_FORMATS)[number];
+  readonly policy: ConfigObject;
+}
+
 export interface KubeApiOptions extends ServiceOptions {
   readonly serviceNodePortRange: string;
   readonly alwaysPullImages: boolean;
+  readonly secretsEncryption: SecretsEncryption;
+  readonly auditLog: AuditLog;
+  /** RKE's `admission_configuration`: its plugins win over the ones below. */
+  readonly admissionConfiguration?: ConfigObject;
+  /** RKE's `pod_security_configuration`; unset: no PodSecurity configuration is written. */
+  readonly podSecurity?: PodSecurityLevel;
+  readonly eventRateLimit: { readonly enabled: boolean; readonly configuration?: ConfigObject };
 }
 
 export interface KubeletOptions extends ServiceOptions {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { homePath } from '../../common/config.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { PROVISION_STEPS } from '../../model/plan/index.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite({ worker: true });
@@ -89,7 +90,7 @@ test(
     const progress = events.filter((e) => e.event === 'progress');
     assert.ok(progress.length >= 1, 'at least one progress event');
     assert.equal(progress[0].data.operation, 'provision');
-    assert.equal(progress[0].data.stepsTotal, 11);
+    assert.equal(progress[0].data.stepsTotal, PROVISION_STEPS.length);
     assert.ok(progress.some((e) => e.data.step === 'check hosts'));
     for (let i = 1; i < progress.length; i++)
       assert.notDeepEqual(progress[i].data, progress[i - 1].data, 'only changes are sent');

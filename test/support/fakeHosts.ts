@@ -28,6 +28,9 @@ const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
   };
 };
 
+const openPortListeners: Activities['openPortListeners'] = async ({ host }) => ({ host, listening: [] });
+const probeHostPorts: Activities['probeHostPorts'] = async ({ host }) => ({ host, probed: 0 });
+const closePortListeners: Activities['closePortListeners'] = async () => {};
 const deployHostFiles: Activities['deployHostFiles'] = async () => ({ written: [], unchanged: [] });
 const reconcileHost: Activities['reconcileHost'] = async ({ host, plane }) => ({ host, plane, actions: [] });
 const waitEtcdHealthy: Activities['waitEtcdHealthy'] = async ({ hosts }) => ({ members: hosts ?? ['n1'] });
@@ -37,6 +40,9 @@ const syncNodes: Activities['syncNodes'] = async ({ hosts }) => ({ nodes: hosts?
 export const fakeHosts: Activities = {
   ...activities,
   checkClusterHost,
+  openPortListeners,
+  probeHostPorts,
+  closePortListeners,
   deployHostFiles,
   reconcileHost,
   waitEtcdHealthy,

@@ -1,6 +1,7 @@
 // A normalized 3-node ClusterSpec for the addon tests (test/unit/addons*.test.ts), built by hand so the tests
 // depend on the ClusterSpec shape only, not on the spec parser.
 import type { AddonName, KubeObject } from '../../model/addons/index.ts';
+import { DEFAULT_AUDIT_LOG } from '../../model/spec/normalize-hardening.ts';
 import type { ClusterSpec, NodeSpec, Role, ServiceOptions } from '../../model/spec/types.ts';
 import { IMAGE_KEYS, KUBERNETES_VERSIONS, type SystemImages } from '../../model/versions.ts';
 
@@ -39,7 +40,14 @@ export function threeNodeSpec(): ClusterSpec {
     ],
     services: {
       etcd: { ...NO_OPTIONS, snapshot: { enabled: true, creation: '12h', retention: '72h' } },
-      'kube-api': { ...NO_OPTIONS, serviceNodePortRange: '30000-32767', alwaysPullImages: false },
+      'kube-api': {
+        ...NO_OPTIONS,
+        serviceNodePortRange: '30000-32767',
+        alwaysPullImages: false,
+        secretsEncryption: { enabled: false },
+        auditLog: DEFAULT_AUDIT_LOG,
+        eventRateLimit: { enabled: false },
+      },
       'kube-controller': NO_OPTIONS,
       scheduler: NO_OPTIONS,
       kubelet: { ...NO_OPTIONS, failSwapOn: false },

@@ -227,7 +227,7 @@ describe('plan properties', () => {
     const spec = fixtureSpec('5-node');
     const plan = buildPlan(spec);
     assert.ok(!JSON.stringify(plan).includes('secret'));
-    const config = JSON.parse(renderTextFile('kubelet-docker-config', spec));
+    const config = JSON.parse(renderTextFile('kubelet-docker-config', spec, { encryptionKeys: [] }));
     assert.deepEqual(config, {
       auths: { 'registry.lab:5000': { auth: Buffer.from('puller:secret').toString('base64') } },
     });
@@ -248,6 +248,7 @@ describe('plan properties', () => {
     const plan = buildPlan(fixtureSpec('5-node'));
     assert.deepEqual(plan.steps.map(describeStep), [
       'check hosts: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'port check: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
       'certificates: on the worker',
       'deploy certificates: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
       'etcd plane: one host at a time on cp1, cp2, cp3',
@@ -267,6 +268,7 @@ describe('plan properties', () => {
       'etcd snapshot: on the worker',
       'plan changes: on the worker',
       'check hosts: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
+      'port check: in parallel, at most 50 at once on cp2, cp3, w1, edge1',
       'certificates: on the worker',
       'deploy certificates: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
       'etcd plane: one host at a time on cp1, cp2, cp3',
@@ -280,12 +282,18 @@ describe('plan properties', () => {
     assert.deepEqual(plan.removedHosts, ['old-worker']);
   });
 
-  test('disable_port_check changes no step: no step checks ports', () => {
+  test('the port check: every host of a new cluster, the new hosts of an upgrade, none when disabled', () => {
     const spec = fixtureSpec('5-node');
-    for (const state of [{}, { hosts: ['cp1'] }]) {
-      const checked = buildPlan({ ...spec, disablePortCheck: false }, state).steps;
-      assert.deepEqual(buildPlan({ ...spec, disablePortCheck: true }, state).steps, checked);
-      assert.ok(!checked.some((s) => /port/.test(s.name)), 'no port-check step');
-    }
+    const portCheck = (disablePortCheck: boolean, state = {}) =>
+      buildPlan({ ...spec, disablePortCheck }, state).steps.find((s) => s.name === 'port check')?.hosts;
+    assert.deepEqual(portCheck(false), ['cp1', 'cp2', 'cp3', 'w1', 'edge1']);
+    assert.deepEqual(portCheck(false, { hosts: ['cp1', 'cp2', 'cp3'] }), ['w1', 'edge1']);
+    assert.equal(
+      portCheck(false, { hosts: ['cp1', 'cp2', 'cp3', 'w1', 'edge1'] }),
+      undefined,
+      'no host joins',
+    );
+    assert.equal(portCheck(true), undefined);
+    assert.equal(portCheck(true, { hosts: ['cp1'] }), undefined);
   });
 });

@@ -42,7 +42,6 @@ test("`rke config` output with blank answers validates and gets RKE's defaults",
     'rotate_encryption_key',
     'services.etcd.gid',
     'services.etcd.uid',
-    'services.kube-api.pod_security_policy',
     'services.kubelet.generate_serving_certificate',
     'ssh_agent_auth',
   ]);
