@@ -12,8 +12,6 @@ import {
   type ClusterSpec,
   DNS_PROVIDERS,
   type DnsSpec,
-  INGRESS_PROVIDERS,
-  type IngressSpec,
   METRICS_PROVIDERS,
   type MonitoringSpec,
   NETWORK_PLUGINS,
@@ -93,7 +91,12 @@ export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: Gi
 }
 
 /** zke nests `dns` and `ingress` under `network`; RKE has them at the top level. */
-function block<T>(ctx: SpecContext, key: string, zke: T | undefined, rke: T | undefined): T | undefined {
+export function block<T>(
+  ctx: SpecContext,
+  key: string,
+  zke: T | undefined,
+  rke: T | undefined,
+): T | undefined {
   return ctx.pick(
     key,
     [
@@ -119,17 +122,6 @@ export function normalizeDns(ctx: SpecContext, raw: RawCluster): DnsSpec {
     ),
     reverseCidrs: dns.reversecidrs ?? [],
     nodeSelector: stringMap(dns.node_selector),
-  };
-}
-
-export function normalizeIngress(ctx: SpecContext, raw: RawCluster): IngressSpec {
-  const ingress = block(ctx, 'ingress', raw.network?.ingress, raw.ingress) ?? {};
-  const at = ctx.at('ingress');
-  return {
-    provider: ctx.oneOf(`${at}.provider`, ingress.provider, INGRESS_PROVIDERS, 'ingress provider', 'nginx'),
-    options: stringMap(ingress.options),
-    nodeSelector: { ...stringMap(ingress.node_selector), ...DEFAULTS.ingressNodeSelector },
-    extraArgs: stringMap(ingress.extra_args),
   };
 }
 

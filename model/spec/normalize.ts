@@ -3,13 +3,8 @@ import { DEFAULT_KUBERNETES_VERSION, findVersion, KUBERNETES_VERSIONS, knownVers
 import type { SourceFormat, SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { resolveImages } from './images.ts';
-import {
-  normalizeAuth,
-  normalizeDns,
-  normalizeIngress,
-  normalizeMonitoring,
-  normalizeNetwork,
-} from './normalize-network.ts';
+import { normalizeIngress } from './normalize-ingress.ts';
+import { normalizeAuth, normalizeDns, normalizeMonitoring, normalizeNetwork } from './normalize-network.ts';
 import { normalizeNodes, secret, sshAccess, sshDefaults } from './normalize-nodes.ts';
 import { normalizeServices, servicesRoot } from './normalize-services.ts';
 import type { RawCluster } from './raw-schema.ts';

@@ -88,11 +88,30 @@ const dns = z.strictObject({
   node_selector: opt(strMap),
 });
 
+/** A Kubernetes API object given inline (a toleration, an env var, a volume): passed on as written. */
+const kubeFragment = z.record(z.string(), z.unknown());
+const kubeFragments = z.array(kubeFragment);
+/** RKE's DaemonSet/Deployment update strategy: `strategy` is the Kubernetes `type`. */
+const updateStrategy = z.strictObject({ strategy: opt(str), rollingUpdate: opt(kubeFragment) });
+
 const ingress = z.strictObject({
   provider: opt(str),
   options: opt(strMap),
   node_selector: opt(strMap),
   extra_args: opt(strMap),
+  dns_policy: opt(str),
+  extra_envs: opt(kubeFragments),
+  extra_volumes: opt(kubeFragments),
+  extra_volume_mounts: opt(kubeFragments),
+  update_strategy: opt(updateStrategy),
+  http_port: opt(numeric),
+  https_port: opt(numeric),
+  network_mode: opt(str),
+  tolerations: opt(kubeFragments),
+  default_backend: opt(bool),
+  default_http_backend_priority_class_name: opt(str),
+  nginx_ingress_controller_priority_class_name: opt(str),
+  default_ingress_class: opt(bool),
 });
 
 const option = z.strictObject({
@@ -113,7 +132,7 @@ const option = z.strictObject({
   prefix_path: opt(str),
 });
 
-const upgradeStrategy = z.strictObject({
+const nodeUpgradeStrategy = z.strictObject({
   max_unavailable_worker: opt(numeric),
   max_unavailable_controlplane: opt(numeric),
   drain: opt(bool),
@@ -159,7 +178,7 @@ export const rawClusterSchema = z.strictObject({
   kubernetes_version: opt(str),
   ssh_key_path: opt(str),
   bastion_host: opt(z.strictObject({ ...sshFields, address: opt(str) })),
-  upgrade_strategy: opt(upgradeStrategy),
+  upgrade_strategy: opt(nodeUpgradeStrategy),
   addons: opt(str),
   addons_include: opt(strList),
   prefix_path: opt(str),

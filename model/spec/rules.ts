@@ -78,6 +78,20 @@ export function extraArgKey(v: string): string | null {
     : `extra_args key ${q(v)} is invalid (lower-case letters, digits and "-", without leading dashes)`;
 }
 
+/** The roots of Traefik's static configuration, as its flags name them (case does not matter to Traefik). */
+const TRAEFIK_ROOTS = new Set(
+  'global serverstransport tcpserverstransport entrypoints providers api metrics ping log accesslog tracing hostresolver certificatesresolvers experimental core spiffe ocsp'.split(
+    ' ',
+  ),
+);
+
+/** An ingress extra_args key: a Traefik flag (what runs), not an ingress-nginx one. */
+export function traefikFlag(v: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(v)) return `extra_args key ${q(v)} is not a flag name`;
+  if (TRAEFIK_ROOTS.has(v.split('.')[0]!.toLowerCase())) return null;
+  return `Traefik, zke's ingress controller, has no flag ${q(v)} (an ingress-nginx flag?): give a Traefik flag such as log.level, or remove it`;
+}
+
 export function plainValue(v: string): string | null {
   return /[\n\r\0]/.test(v) ? `${q(v)} must not contain newlines or NUL characters` : null;
 }

@@ -9,7 +9,13 @@ export const NETWORK_PLUGINS = ['flannel', 'none'] as const;
 export const CERT_KEY_ALGORITHMS = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
 export type CertKeyAlgorithm = (typeof CERT_KEY_ALGORITHMS)[number];
 export const DNS_PROVIDERS = ['coredns', 'none'] as const;
-export const INGRESS_PROVIDERS = ['nginx', 'none'] as const;
+/** `nginx` is RKE's and zke's name for the ingress controller; what runs is Traefik either way. */
+export const INGRESS_PROVIDERS = ['nginx', 'traefik', 'none'] as const;
+/** RKE's ingress `network_mode`: ports 80/443 on the host network, as hostPorts of a pod, or not on the host. */
+export const INGRESS_NETWORK_MODES = ['hostNetwork', 'hostPort', 'none'] as const;
+export type IngressNetworkMode = (typeof INGRESS_NETWORK_MODES)[number];
+/** Kubernetes API objects given as they are (tolerations, env vars, volumes): passed to the pod unchanged. */
+export type KubeFragment = Readonly<Record<string, unknown>>;
 export const METRICS_PROVIDERS = ['metrics-server', 'none'] as const;
 export const AUTHN_STRATEGIES = ['x509'] as const;
 export const AUTHZ_MODES = ['rbac', 'none'] as const;
@@ -118,7 +124,21 @@ export interface IngressSpec {
   readonly provider: (typeof INGRESS_PROVIDERS)[number];
   readonly options: Readonly<Record<string, string>>;
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Traefik flags (`log.level`), after the nginx ones zke translates. */
   readonly extraArgs: Readonly<Record<string, string>>;
+  /** The pod's settings; unset in specs stored before they existed (the builder's defaults apply). */
+  readonly networkMode?: IngressNetworkMode;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  readonly dnsPolicy?: string;
+  readonly extraEnvs?: readonly KubeFragment[];
+  readonly extraVolumes?: readonly KubeFragment[];
+  readonly extraVolumeMounts?: readonly KubeFragment[];
+  readonly tolerations?: readonly KubeFragment[];
+  readonly updateStrategy?: KubeFragment;
+  readonly priorityClassName?: string;
+  /** Whether the IngressClass is the cluster's default (RKE's `default_ingress_class`, default true). */
+  readonly defaultIngressClass?: boolean;
 }
 
 export interface MonitoringSpec {

@@ -100,7 +100,7 @@ function checkAddons(ctx: SpecContext, spec: ClusterSpec): void {
   checkOptions(ctx, ctx.at('monitoring.options'), spec.monitoring.options);
   for (const [key, value] of Object.entries(spec.ingress.extraArgs)) {
     const path = childPath(`${ingress}.extra_args`, key);
-    check(ctx, path, key, rules.extraArgKey);
+    check(ctx, path, key, rules.traefikFlag);
     check(ctx, path, value, rules.plainValue);
   }
 }

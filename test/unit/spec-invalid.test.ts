@@ -472,10 +472,10 @@ const CASES: Case[] = [
   {
     name: 'unknown ingress provider (RKE key)',
     edit: (d) => {
-      d.ingress = { provider: 'traefik' };
+      d.ingress = { provider: 'haproxy' };
     },
     path: 'ingress.provider',
-    message: 'unknown ingress provider "traefik" (known: nginx, none)',
+    message: 'unknown ingress provider "haproxy" (known: nginx, traefik, none)',
   },
   {
     name: 'ingress option value with a newline',

@@ -18,7 +18,11 @@ function parseOk(input: string | object): {
   return result;
 }
 
-const withoutFormat = ({ sourceFormat: _format, ...rest }: ClusterSpec) => rest;
+/** The model less what depends on the format by design: RKE runs ingress on workers, zke on edge nodes. */
+const withoutFormat = ({ sourceFormat: _format, ...rest }: ClusterSpec) => ({
+  ...rest,
+  ingress: { ...rest.ingress, nodeSelector: {} },
+});
 
 const MINIMAL = `
 nodes:
@@ -33,6 +37,8 @@ describe('examples', () => {
     assert.equal(zke.spec.sourceFormat, 'zke');
     assert.equal(rke.spec.sourceFormat, 'rke');
     assert.deepEqual(withoutFormat(rke.spec), withoutFormat(zke.spec));
+    assert.deepEqual(rke.spec.ingress.nodeSelector, { 'node-role.kubernetes.io/worker': 'true' });
+    assert.deepEqual(zke.spec.ingress.nodeSelector, { 'node-role.kubernetes.io/edge': 'true' });
     assert.deepEqual(zke.warnings, []);
     assert.deepEqual(rke.warnings, []);
   });
