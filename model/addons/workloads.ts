@@ -89,12 +89,14 @@ export function daemonSet(
   };
 }
 
+/** A Deployment; one pod at a time is replaced unless `strategy` (the spec's) says otherwise. */
 export function deployment(
   name: string,
   namespace: string,
   app: string,
   replicas: number,
   pod: PodSpec,
+  strategy: Readonly<Record<string, unknown>> = ONE_AT_A_TIME,
 ): KubeObject {
   return {
     apiVersion: 'apps/v1',
@@ -103,7 +105,7 @@ export function deployment(
     spec: {
       replicas,
       selector: { matchLabels: { [APP_LABEL]: app } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      strategy,
       template: podTemplate(app, pod),
     },
   };

@@ -4,6 +4,7 @@ import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { block } from './normalize-network.ts';
 import { stringMap } from './normalize-nodes.ts';
+import { kubeUpdateStrategy, toleration } from './normalize-placement.ts';
 import { childPath } from './paths.ts';
 import type { RawCluster } from './raw-schema.ts';
 import { INGRESS_NETWORK_MODES, INGRESS_PROVIDERS, type IngressSpec, type KubeFragment } from './types.ts';
@@ -53,19 +54,6 @@ function ports(ctx: SpecContext, at: string, ingress: RawIngress) {
   const httpsPort = port(ctx, `${at}.https_port`, ingress.https_port, 443);
   if (httpPort === httpsPort) ctx.error(`${at}.https_port`, 'http and https ports need to be different');
   return { httpPort, httpsPort };
-}
-
-/** RKE writes Kubernetes' `tolerationSeconds` in lower case (its YAML reader lower-cases untagged fields). */
-function toleration(given: KubeFragment): KubeFragment {
-  const { tolerationseconds, ...rest } = given;
-  return tolerationseconds === undefined ? rest : { ...rest, tolerationSeconds: tolerationseconds };
-}
-
-/** RKE's `{strategy, rollingUpdate}` is Kubernetes' `{type, rollingUpdate}`. */
-export function kubeUpdateStrategy(given: RawIngress['update_strategy']): KubeFragment | undefined {
-  if (!given) return undefined;
-  const { strategy, rollingUpdate } = given;
-  return { ...(strategy ? { type: strategy } : {}), ...(rollingUpdate ? { rollingUpdate } : {}) };
 }
 
 function podSettings(ctx: SpecContext, at: string, ingress: RawIngress) {

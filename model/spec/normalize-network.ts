@@ -4,6 +4,7 @@ import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { nthAddress, parseCidrV4 } from './net.ts';
 import { stringMap } from './normalize-nodes.ts';
+import { placementOf } from './normalize-placement.ts';
 import type { GivenServices } from './normalize-services.ts';
 import type { RawCluster } from './raw-schema.ts';
 import {
@@ -69,14 +70,21 @@ export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: Gi
   // flannel_iface (RKE) is the same setting as network.iface (zke): it lives in `iface` only.
   const { flannel_iface: flannelIface, ...options } = stringMap(network.options);
   const plugin = ctx.oneOf('network.plugin', network.plugin, NETWORK_PLUGINS, 'network plugin', 'flannel');
+  const providerIface = (key: 'flannel_network_provider' | 'canal_network_provider') => {
+    const iface = network[key]?.iface;
+    return { path: `network.${key}.iface`, value: typeof iface === 'string' ? iface : undefined };
+  };
   const iface = ctx.pick(
     'network.iface',
     [
       { path: 'network.iface', value: network.iface },
       { path: 'network.options.flannel_iface', value: flannelIface },
+      providerIface('flannel_network_provider'),
+      providerIface('canal_network_provider'),
     ],
     undefined as string | undefined,
   );
+  const placement = placementOf(network);
   // RKE writes `mtu: 0` for "the plugin's own MTU" (its templates set one only when non-zero)
   const unsetMtu = network.mtu === undefined || Number(network.mtu) === 0;
   const mtu = unsetMtu ? undefined : ctx.int('network.mtu', network.mtu, 576, 9216, 1500);
@@ -87,6 +95,7 @@ export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: Gi
     ...(mtu !== undefined ? { mtu } : {}),
     options,
     ...addressing(ctx, raw, services),
+    ...(placement ? { placement } : {}),
   };
 }
 
@@ -122,7 +131,29 @@ export function normalizeDns(ctx: SpecContext, raw: RawCluster): DnsSpec {
     ),
     reverseCidrs: dns.reversecidrs ?? [],
     nodeSelector: stringMap(dns.node_selector),
+    ...optional({
+      placement: placementOf(dns, false),
+      stubDomains: dns.stubdomains,
+      priorityClassName: dnsOptions(ctx, `${at}.options`, stringMap(dns.options)),
+    }),
   };
+}
+
+/** The entries whose value is set. */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** RKE's dns.options: the CoreDNS priority class; the autoscaler's has no pod to apply to. */
+function dnsOptions(ctx: SpecContext, at: string, options: Record<string, string>): string | undefined {
+  for (const key of Object.keys(options)) {
+    if (key === 'coredns_autoscaler_priority_class_name') {
+      ctx.warn(`${at}.${key}`, 'no effect: zke runs no DNS autoscaler');
+    } else if (key !== 'coredns_priority_class_name') {
+      ctx.error(`${at}.${key}`, `unknown DNS option "${key}" (known: coredns_priority_class_name)`);
+    }
+  }
+  return options.coredns_priority_class_name;
 }
 
 export function normalizeMonitoring(ctx: SpecContext, raw: RawCluster): MonitoringSpec {
@@ -148,6 +179,14 @@ export function normalizeMonitoring(ctx: SpecContext, raw: RawCluster): Monitori
       'metrics-server',
     ),
     options: stringMap(options),
+    ...optional({
+      placement: placementOf(raw.monitoring),
+      replicas:
+        raw.monitoring?.replicas === undefined
+          ? undefined
+          : ctx.int('monitoring.replicas', raw.monitoring.replicas, 1, 100, 1),
+      priorityClassName: raw.monitoring?.metrics_server_priority_class_name,
+    }),
   };
 }
 

@@ -7,14 +7,7 @@ import type { SpecIssue } from './types.ts';
 
 /** Keys of zke or RKE that are recognised but not supported here; the warning says why. */
 const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
-  single_cloud_address: 'zcloud-proxy is not supported',
-  loadbalance: 'the zcloud load balancer controller is not supported',
-  disable_linkerd: 'linkerd is not deployed',
-  cloud_provider: 'cloud providers are not supported',
-  ssh_agent_auth: 'SSH agent authentication is not supported',
-  extra_args_array: 'use extra_args',
   pod_security_policy: 'PodSecurityPolicy was removed in Kubernetes 1.25',
-  enable_cri_dockerd: 'cri-dockerd is always used',
 };
 
 export interface StructureResult {

@@ -98,6 +98,15 @@ export interface Services {
   readonly kubeproxy: ServiceOptions;
 }
 
+/** Where an addon's pods run and how they are replaced (RKE's node_selector, tolerations, update_strategy). */
+export interface AddonPlacement {
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Replace the addon's own tolerations, as in RKE. */
+  readonly tolerations?: readonly KubeFragment[];
+  /** Kubernetes' DaemonSet/Deployment strategy (`type`, `rollingUpdate`). */
+  readonly updateStrategy?: KubeFragment;
+}
+
 export interface NetworkSpec {
   readonly plugin: (typeof NETWORK_PLUGINS)[number];
   /** Host interface for the overlay (flannel `--iface`). */
@@ -110,6 +119,7 @@ export interface NetworkSpec {
   readonly dnsServiceIp: string;
   /** First address of the service CIDR (the `kubernetes` Service). */
   readonly kubernetesServiceIp: string;
+  readonly placement?: AddonPlacement;
 }
 
 export interface DnsSpec {
@@ -118,6 +128,10 @@ export interface DnsSpec {
   readonly upstreamNameservers: readonly string[];
   readonly reverseCidrs: readonly string[];
   readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly placement?: AddonPlacement;
+  /** Extra server blocks: domain -> name servers (RKE's `stubdomains`). */
+  readonly stubDomains?: Readonly<Record<string, readonly string[]>>;
+  readonly priorityClassName?: string;
 }
 
 export interface IngressSpec {
@@ -144,6 +158,9 @@ export interface IngressSpec {
 export interface MonitoringSpec {
   readonly provider: (typeof METRICS_PROVIDERS)[number];
   readonly options: Readonly<Record<string, string>>;
+  readonly placement?: AddonPlacement;
+  readonly replicas?: number;
+  readonly priorityClassName?: string;
 }
 
 export interface RegistrySpec {

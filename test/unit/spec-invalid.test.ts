@@ -507,7 +507,7 @@ const CASES: Case[] = [
       d.core = { etcd: { external_urls: ['https://etcd:2379'] } };
     },
     path: 'core.etcd.external_urls',
-    message: 'external etcd is not supported: give nodes the etcd role',
+    message: 'external etcd is not supported: give nodes the etcd role (zke runs etcd on them)',
   },
   {
     name: 'max_unavailable_worker above 100%',

@@ -189,15 +189,12 @@ private_registries: [{url: reg.local, user: u, password: p4ss}]`);
 describe('warnings', () => {
   test('unknown keys are reported with their path and ignored; config_version is accepted silently', () => {
     const result = parseOk(
-      `${MINIMAL}config_version: v1.0.10\nloadbalance: {enable: true}\noption: {sssh_user: x}`,
+      `${MINIMAL}config_version: v1.0.10\nloadbalance: {enable: false}\noption: {sssh_user: x}`,
     );
     assert.deepEqual(
       [...result.warnings.filter((w) => w.path !== 'nodes')].sort((a, b) => a.path.localeCompare(b.path)),
       [
-        {
-          path: 'loadbalance',
-          message: 'key "loadbalance" is ignored: the zcloud load balancer controller is not supported',
-        },
+        { path: 'loadbalance', message: 'no effect: the load balancer is not enabled' },
         { path: 'option.sssh_user', message: 'unknown key "sssh_user" (ignored)' },
       ],
     );
