@@ -6,6 +6,7 @@ import { nthAddress, parseCidrV4 } from './net.ts';
 import { stringMap } from './normalize-nodes.ts';
 import { placementOf } from './normalize-placement.ts';
 import type { GivenServices } from './normalize-services.ts';
+import { childPath } from './paths.ts';
 import type { RawCluster } from './raw-schema.ts';
 import {
   AUTHN_STRATEGIES,
@@ -65,11 +66,28 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
   return { podCidr, serviceCidr, clusterDomain, dnsServiceIp, kubernetesServiceIp };
 }
 
+/** The options flannel reads (`flannel_iface` is read as the interface). */
+const FLANNEL_OPTIONS = ['flannel_backend_type', 'flannel_backend_vni', 'flannel_backend_port'];
+
+/** Options the given plugin does not read are errors (none reads none); an unknown plugin's are not judged. */
+function checkPluginOptions(ctx: SpecContext, plugin: string, options: Record<string, string>): void {
+  for (const key of Object.keys(options)) {
+    const path = childPath('network.options', key);
+    if (plugin === 'none') ctx.warn(path, 'no effect: no network plugin runs');
+    else if (plugin === 'flannel' && !FLANNEL_OPTIONS.includes(key))
+      ctx.error(
+        path,
+        `unknown flannel option "${key}" (known: flannel_iface, ${FLANNEL_OPTIONS.join(', ')})`,
+      );
+  }
+}
+
 export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: GivenServices): NetworkSpec {
   const network = raw.network ?? {};
   // flannel_iface (RKE) is the same setting as network.iface (zke): it lives in `iface` only.
   const { flannel_iface: flannelIface, ...options } = stringMap(network.options);
   const plugin = ctx.oneOf('network.plugin', network.plugin, NETWORK_PLUGINS, 'network plugin', 'flannel');
+  checkPluginOptions(ctx, network.plugin ?? plugin, options);
   const providerIface = (key: 'flannel_network_provider' | 'canal_network_provider') => {
     const iface = network[key]?.iface;
     return { path: `network.${key}.iface`, value: typeof iface === 'string' ? iface : undefined };

@@ -193,3 +193,15 @@ suite('honoured', () => {
     );
   });
 });
+
+suite('network options', () => {
+  test('an option flannel does not read is an error; with plugin none every option is a no-effect warning', () => {
+    assert.ok(
+      errors({ network: { plugin: 'flannel', options: { canal_iface: 'eth1' } } }).some((e) =>
+        e.startsWith('network.options.canal_iface: unknown flannel option "canal_iface"'),
+      ),
+    );
+    const { warnings } = valid({ network: { plugin: 'none', options: { flannel_backend_type: 'vxlan' } } });
+    assert.deepEqual(warnings, ['network.options.flannel_backend_type: no effect: no network plugin runs']);
+  });
+});
