@@ -39,10 +39,12 @@ export function dns1123Subdomain(v: string): string | null {
     : `${q(v)} is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)`;
 }
 
-export function dns1123Label(v: string): string | null {
-  return v.length <= 63 && DNS1123_LABEL.test(v)
+/** A cluster name, as the API takes it in URLs: a lower-case DNS name of at most 63 characters (dots allowed,
+ *  as RKE users name clusters `home.local`). */
+export function clusterName(v: string): string | null {
+  return v.length <= 63 && dns1123Subdomain(v) === null
     ? null
-    : `${q(v)} is not a valid DNS-1123 label (at most 63 lower-case letters, digits and "-")`;
+    : `${q(v)} is not a valid cluster name (at most 63 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)`;
 }
 
 export function labelKey(v: string): string | null {

@@ -426,12 +426,12 @@ const CASES: Case[] = [
     message: /^"MD5:aa:bb" is not an SSH host key fingerprint/,
   },
   {
-    name: 'cluster name not a DNS-1123 label',
+    name: 'cluster name not a lower-case DNS name',
     edit: (d) => {
       d.cluster_name = 'My Cluster';
     },
     path: 'cluster_name',
-    message: /^"My Cluster" is not a valid DNS-1123 label/,
+    message: /^"My Cluster" is not a valid cluster name/,
   },
   {
     name: 'both core and services',

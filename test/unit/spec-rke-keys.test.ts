@@ -194,6 +194,15 @@ suite('honoured', () => {
   });
 });
 
+test('a cluster name with dots, as RKE users write it (home.local), is valid; one with capitals is not', () => {
+  assert.equal(valid({ cluster_name: 'lindsey.local' }).spec.clusterName, 'lindsey.local');
+  assert.ok(
+    errors({ cluster_name: 'Lindsey' }).some((e) =>
+      e.startsWith('cluster_name: "Lindsey" is not a valid cluster name'),
+    ),
+  );
+});
+
 suite('network options', () => {
   test('an option flannel does not read is an error; with plugin none every option is a no-effect warning', () => {
     assert.ok(
