@@ -4,7 +4,7 @@ import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { block } from './normalize-network.ts';
 import { stringMap } from './normalize-nodes.ts';
-import { kubeUpdateStrategy, toleration } from './normalize-placement.ts';
+import { kubeUpdateStrategy, optional, toleration } from './normalize-placement.ts';
 import { childPath } from './paths.ts';
 import type { RawCluster } from './raw-schema.ts';
 import { INGRESS_NETWORK_MODES, INGRESS_PROVIDERS, type IngressSpec, type KubeFragment } from './types.ts';
@@ -49,10 +49,15 @@ function port(ctx: SpecContext, path: string, value: number | string | undefined
   return ctx.int(path, value, 1, 65535, fallback);
 }
 
-function ports(ctx: SpecContext, at: string, ingress: RawIngress) {
+function ports(ctx: SpecContext, at: string, ingress: RawIngress, mode: string) {
   const httpPort = port(ctx, `${at}.http_port`, ingress.http_port, 80);
   const httpsPort = port(ctx, `${at}.https_port`, ingress.https_port, 443);
   if (httpPort === httpsPort) ctx.error(`${at}.https_port`, 'http and https ports need to be different');
+  for (const key of ['http_port', 'https_port'] as const) {
+    if (mode === 'none' && ![undefined, 0, '0'].includes(ingress[key])) {
+      ctx.warn(`${at}.${key}`, 'no effect: network_mode none publishes no host port');
+    }
+  }
   return { httpPort, httpsPort };
 }
 
@@ -63,7 +68,7 @@ function podSettings(ctx: SpecContext, at: string, ingress: RawIngress) {
       'no effect: Traefik answers unmatched requests itself (404), no default backend pod runs',
     );
   }
-  const settings = {
+  return optional({
     dnsPolicy:
       ingress.dns_policy && ctx.member(`${at}.dns_policy`, ingress.dns_policy, DNS_POLICIES, 'DNS policy'),
     extraEnvs: ingress.extra_envs,
@@ -73,8 +78,7 @@ function podSettings(ctx: SpecContext, at: string, ingress: RawIngress) {
     updateStrategy: kubeUpdateStrategy(ingress.update_strategy),
     priorityClassName: ingress.nginx_ingress_controller_priority_class_name,
     defaultIngressClass: ingress.default_ingress_class,
-  };
-  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  });
 }
 
 export function normalizeIngress(ctx: SpecContext, raw: RawCluster): IngressSpec {
@@ -82,19 +86,21 @@ export function normalizeIngress(ctx: SpecContext, raw: RawCluster): IngressSpec
   const at = ctx.at('ingress');
   const options = stringMap(ingress.options);
   const nodes = ctx.format === 'rke' ? RKE_INGRESS_NODES : DEFAULTS.ingressNodeSelector;
+  const mode = ingress.network_mode;
+  const networkMode = ctx.oneOf(
+    `${at}.network_mode`,
+    mode,
+    INGRESS_NETWORK_MODES,
+    'ingress network mode',
+    'hostNetwork',
+  );
   return {
     provider: ctx.oneOf(`${at}.provider`, ingress.provider, INGRESS_PROVIDERS, 'ingress provider', 'nginx'),
     options,
     nodeSelector: { ...stringMap(ingress.node_selector), ...nodes },
     extraArgs: { ...optionArgs(ctx, at, options), ...stringMap(ingress.extra_args) },
-    networkMode: ctx.oneOf(
-      `${at}.network_mode`,
-      ingress.network_mode,
-      INGRESS_NETWORK_MODES,
-      'ingress network mode',
-      'hostNetwork',
-    ),
-    ...ports(ctx, at, ingress),
+    networkMode,
+    ...ports(ctx, at, ingress, networkMode),
     ...podSettings(ctx, at, ingress),
   };
 }

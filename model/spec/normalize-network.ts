@@ -4,7 +4,7 @@ import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { nthAddress, parseCidrV4 } from './net.ts';
 import { stringMap } from './normalize-nodes.ts';
-import { placementOf } from './normalize-placement.ts';
+import { optional, placementOf } from './normalize-placement.ts';
 import type { GivenServices } from './normalize-services.ts';
 import { childPath } from './paths.ts';
 import type { RawCluster } from './raw-schema.ts';
@@ -155,11 +155,6 @@ export function normalizeDns(ctx: SpecContext, raw: RawCluster): DnsSpec {
       priorityClassName: dnsOptions(ctx, `${at}.options`, stringMap(dns.options)),
     }),
   };
-}
-
-/** The entries whose value is set. */
-function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** RKE's dns.options: the CoreDNS priority class; the autoscaler's has no pod to apply to. */

@@ -8,6 +8,11 @@ type RawPlacement = Pick<
   'node_selector' | 'tolerations' | 'update_strategy'
 >;
 
+/** The entries whose value is set. */
+export function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** RKE writes Kubernetes' `tolerationSeconds` in lower case (its YAML reader lower-cases untagged fields). */
 export function toleration(given: KubeFragment): KubeFragment {
   const { tolerationseconds, ...rest } = given;

@@ -90,6 +90,10 @@ suite('ports and network mode', () => {
     const none = rke({ network_mode: 'none' });
     assert.equal(pod(none).hostNetwork, false);
     assert.ok(pod(none).containers[0].ports.every((p: object) => !('hostPort' in p)));
+    const unused = parseClusterSpec({ nodes: RKE_NODES, ingress: { network_mode: 'none', http_port: 8080 } });
+    assert.deepEqual(unused.warnings, [
+      { path: 'ingress.http_port', message: 'no effect: network_mode none publishes no host port' },
+    ]);
   });
 
   test('what RKE refuses is refused, at the path RKE names', () => {
