@@ -38,8 +38,21 @@ function kubernetesZones(spec: ClusterSpec): string {
   return [spec.network.clusterDomain, ...reverse].join(' ');
 }
 
+/** RKE's `stubdomains`: a server block per domain, forwarding it to its own name servers. */
+function stubDomains(spec: ClusterSpec): string[] {
+  return Object.entries(spec.dns.stubDomains ?? {}).flatMap(([domain, servers]) => [
+    `${domain}:53 {`,
+    '    errors',
+    '    cache 30',
+    '    loop',
+    `    forward . ${servers.join(' ')}`,
+    '}',
+  ]);
+}
+
 export function corefile(spec: ClusterSpec): string {
   return [
+    ...stubDomains(spec),
     '.:53 {',
     '    errors',
     '    health {',
@@ -115,16 +128,23 @@ export function corednsObjects(spec: ClusterSpec): KubeObject[] {
   return [
     ...accountWithClusterRole(ACCOUNT, SYSTEM_NAMESPACE, rules, 'system:coredns'),
     configMap(NAME, SYSTEM_NAMESPACE, { Corefile: corefile(spec) }),
-    deployment(NAME, SYSTEM_NAMESPACE, DNS_APP, corednsReplicas(spec), {
-      priorityClassName: 'system-cluster-critical',
-      serviceAccountName: ACCOUNT,
-      dnsPolicy: 'Default',
-      tolerations: CRITICAL_ADDONS_ONLY,
-      ...(Object.keys(spec.dns.nodeSelector).length > 0 ? { nodeSelector: spec.dns.nodeSelector } : {}),
-      affinity: spreadOverNodes(DNS_APP),
-      containers: [container(spec)],
-      volumes: [configMapVolume('config-volume', NAME)],
-    }),
+    deployment(
+      NAME,
+      SYSTEM_NAMESPACE,
+      DNS_APP,
+      corednsReplicas(spec),
+      {
+        priorityClassName: spec.dns.priorityClassName ?? 'system-cluster-critical',
+        serviceAccountName: ACCOUNT,
+        dnsPolicy: 'Default',
+        tolerations: spec.dns.placement?.tolerations ?? CRITICAL_ADDONS_ONLY,
+        ...(Object.keys(spec.dns.nodeSelector).length > 0 ? { nodeSelector: spec.dns.nodeSelector } : {}),
+        affinity: spreadOverNodes(DNS_APP),
+        containers: [container(spec)],
+        volumes: [configMapVolume('config-volume', NAME)],
+      },
+      spec.dns.placement?.updateStrategy,
+    ),
     dnsService(spec),
   ];
 }

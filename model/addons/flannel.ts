@@ -101,6 +101,7 @@ function flanneld(spec: ClusterSpec) {
 }
 
 export function flannelObjects(spec: ClusterSpec): KubeObject[] {
+  const { placement } = spec.network;
   const rules = [
     rule('', ['pods'], ['get']),
     rule('', ['nodes'], READ),
@@ -112,20 +113,27 @@ export function flannelObjects(spec: ClusterSpec): KubeObject[] {
       'cni-conf.json': cniConf(),
       'net-conf.json': flannelNetConf(spec.network),
     }),
-    daemonSet(NAME, SYSTEM_NAMESPACE, 'flannel', {
-      hostNetwork: true,
-      priorityClassName: 'system-node-critical',
-      serviceAccountName: ACCOUNT,
-      tolerations: TOLERATE_EVERYTHING,
-      initContainers: initContainers(spec),
-      containers: [flanneld(spec)],
-      volumes: [
-        hostPathVolume('run', '/run/flannel'),
-        hostPathVolume('cni-plugin', '/opt/cni/bin'),
-        hostPathVolume('cni', '/etc/cni/net.d'),
-        configMapVolume('flannel-cfg', CONFIG),
-        hostPathVolume('xtables-lock', '/run/xtables.lock', 'FileOrCreate'),
-      ],
-    }),
+    daemonSet(
+      NAME,
+      SYSTEM_NAMESPACE,
+      'flannel',
+      {
+        hostNetwork: true,
+        priorityClassName: 'system-node-critical',
+        serviceAccountName: ACCOUNT,
+        tolerations: placement?.tolerations ?? TOLERATE_EVERYTHING,
+        ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+        initContainers: initContainers(spec),
+        containers: [flanneld(spec)],
+        volumes: [
+          hostPathVolume('run', '/run/flannel'),
+          hostPathVolume('cni-plugin', '/opt/cni/bin'),
+          hostPathVolume('cni', '/etc/cni/net.d'),
+          configMapVolume('flannel-cfg', CONFIG),
+          hostPathVolume('xtables-lock', '/run/xtables.lock', 'FileOrCreate'),
+        ],
+      },
+      placement?.updateStrategy,
+    ),
   ];
 }

@@ -100,15 +100,25 @@ function apiService(): KubeObject {
 }
 
 export function metricsServerObjects(spec: ClusterSpec): KubeObject[] {
+  const { monitoring } = spec;
+  const placement = monitoring.placement;
   return [
     ...permissions(),
-    deployment(NAME, SYSTEM_NAMESPACE, NAME, 1, {
-      priorityClassName: 'system-cluster-critical',
-      serviceAccountName: NAME,
-      tolerations: CRITICAL_ADDONS_ONLY,
-      containers: [container(spec)],
-      volumes: [{ name: 'tmp-dir', emptyDir: {} }],
-    }),
+    deployment(
+      NAME,
+      SYSTEM_NAMESPACE,
+      NAME,
+      monitoring.replicas ?? 1,
+      {
+        priorityClassName: monitoring.priorityClassName ?? 'system-cluster-critical',
+        serviceAccountName: NAME,
+        tolerations: placement?.tolerations ?? CRITICAL_ADDONS_ONLY,
+        ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+        containers: [container(spec)],
+        volumes: [{ name: 'tmp-dir', emptyDir: {} }],
+      },
+      placement?.updateStrategy,
+    ),
     service(NAME, SYSTEM_NAMESPACE, NAME, {
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'https' }],
     }),

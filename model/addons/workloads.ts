@@ -63,29 +63,40 @@ export function service(
   };
 }
 
+const ONE_AT_A_TIME = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } };
+
 function podTemplate(app: string, pod: PodSpec) {
   return { metadata: { labels: { [APP_LABEL]: app } }, spec: pod };
 }
 
-export function daemonSet(name: string, namespace: string, app: string, pod: PodSpec): KubeObject {
+/** A DaemonSet; one pod at a time is replaced unless `updateStrategy` (the spec's) says otherwise. */
+export function daemonSet(
+  name: string,
+  namespace: string,
+  app: string,
+  pod: PodSpec,
+  updateStrategy: Readonly<Record<string, unknown>> = ONE_AT_A_TIME,
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: metadata(name, namespace, { [APP_LABEL]: app }),
     spec: {
       selector: { matchLabels: { [APP_LABEL]: app } },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      updateStrategy,
       template: podTemplate(app, pod),
     },
   };
 }
 
+/** A Deployment; one pod at a time is replaced unless `strategy` (the spec's) says otherwise. */
 export function deployment(
   name: string,
   namespace: string,
   app: string,
   replicas: number,
   pod: PodSpec,
+  strategy: Readonly<Record<string, unknown>> = ONE_AT_A_TIME,
 ): KubeObject {
   return {
     apiVersion: 'apps/v1',
@@ -94,7 +105,7 @@ export function deployment(
     spec: {
       replicas,
       selector: { matchLabels: { [APP_LABEL]: app } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      strategy,
       template: podTemplate(app, pod),
     },
   };

@@ -20,30 +20,56 @@ function withRegistry(registry: string | undefined, image: string): string {
 function imageKey(ctx: SpecContext, path: string, key: string): ImageKey | undefined {
   const canonical = IMAGE_KEY_ALIASES[key] ?? key;
   if ((IMAGE_KEYS as readonly string[]).includes(canonical)) return canonical as ImageKey;
-  ctx.warn(path, `unknown image key "${key}" (ignored; known: ${IMAGE_KEYS.join(', ')})`);
+  ctx.warn(path, 'no effect: zke runs no component that uses this image');
   return undefined;
 }
 
-/** zke's `image` and RKE's `system_images`, keyed by canonical image key; conflicting values are errors. */
+/** RKE's own builds (what `rke config` writes into system_images): zke runs its own build of each component. */
+const RKE_IMAGE = /^([^/]+[.:][^/]*\/)?rancher\//;
+
+/** Overrides as [path, image key, image]: zke's `image`, RKE's `system_images`, then RKE's per-service `image`. */
+function givenImages(raw: RawCluster): [string, string, string | Record<string, string>][] {
+  const maps = [
+    ['image', raw.image],
+    ['system_images', raw.system_images],
+  ] as const;
+  const fromMaps = maps.flatMap(([root, map]) =>
+    Object.entries(map ?? {}).map(
+      ([key, image]) => [`${root}.${key}`, key, image] as [string, string, string],
+    ),
+  );
+  const root = raw.core ? 'core' : 'services';
+  const services = raw.core ?? raw.services ?? {};
+  const fromServices = Object.entries(services).flatMap(([name, service]) => {
+    const key = name === 'etcd' ? 'etcd' : 'kubernetes';
+    const image = service?.image === undefined ? [] : [[`${root}.${name}.image`, key, service.image]];
+    const infra = name === 'kubelet' ? services.kubelet?.infra_container_image : undefined;
+    const pause =
+      infra === undefined ? [] : [[`${root}.kubelet.infra_container_image`, 'pod_infra_container', infra]];
+    return [...image, ...pause] as [string, string, string][];
+  });
+  return [...fromMaps, ...fromServices];
+}
+
+/** Every image override by canonical image key; conflicting values are errors. */
 function overrides(ctx: SpecContext, raw: RawCluster): Partial<Record<ImageKey, string>> {
   const out: Partial<Record<ImageKey, string>> = {};
   const from: Partial<Record<ImageKey, string>> = {};
-  for (const [root, map] of [
-    ['image', raw.image],
-    ['system_images', raw.system_images],
-  ] as const) {
-    for (const [key, image] of Object.entries(map ?? {})) {
-      const path = `${root}.${key}`;
-      const canonical = imageKey(ctx, path, key);
-      const problem = imageRef(image);
-      if (problem) ctx.error(path, problem);
-      if (!canonical || problem) continue;
-      if (out[canonical] !== undefined && out[canonical] !== image) {
-        ctx.error(path, `conflicts with ${from[canonical]} ("${image}" vs "${out[canonical]}")`);
-      }
-      out[canonical] ??= image;
-      from[canonical] ??= path;
+  for (const [path, key, image] of givenImages(raw)) {
+    const canonical = imageKey(ctx, path, key);
+    if (!canonical || typeof image !== 'string') continue;
+    if (ctx.format === 'rke' && RKE_IMAGE.test(image)) {
+      ctx.warn(path, `no effect: ${image} is RKE's build; zke runs its own (zke images list)`);
+      continue;
     }
+    const problem = imageRef(image);
+    if (problem) ctx.error(path, problem);
+    if (problem) continue;
+    if (out[canonical] !== undefined && out[canonical] !== image) {
+      ctx.error(path, `conflicts with ${from[canonical]} ("${image}" vs "${out[canonical]}")`);
+    }
+    out[canonical] ??= image;
+    from[canonical] ??= path;
   }
   return out;
 }

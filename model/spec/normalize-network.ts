@@ -4,7 +4,9 @@ import type { SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { nthAddress, parseCidrV4 } from './net.ts';
 import { stringMap } from './normalize-nodes.ts';
+import { optional, placementOf } from './normalize-placement.ts';
 import type { GivenServices } from './normalize-services.ts';
+import { childPath } from './paths.ts';
 import type { RawCluster } from './raw-schema.ts';
 import {
   AUTHN_STRATEGIES,
@@ -12,8 +14,6 @@ import {
   type ClusterSpec,
   DNS_PROVIDERS,
   type DnsSpec,
-  INGRESS_PROVIDERS,
-  type IngressSpec,
   LOADBALANCER_MODES,
   LOADBALANCER_PROVIDERS,
   type LoadBalancerSpec,
@@ -69,19 +69,43 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
   return { podCidr, serviceCidr, clusterDomain, dnsServiceIp, kubernetesServiceIp };
 }
 
+/** The options flannel reads (`flannel_iface` is read as the interface). */
+const FLANNEL_OPTIONS = ['flannel_backend_type', 'flannel_backend_vni', 'flannel_backend_port'];
+
+/** Options the given plugin does not read are errors (none reads none); an unknown plugin's are not judged. */
+function checkPluginOptions(ctx: SpecContext, plugin: string, options: Record<string, string>): void {
+  for (const key of Object.keys(options)) {
+    const path = childPath('network.options', key);
+    if (plugin === 'none') ctx.warn(path, 'no effect: no network plugin runs');
+    else if (plugin === 'flannel' && !FLANNEL_OPTIONS.includes(key))
+      ctx.error(
+        path,
+        `unknown flannel option "${key}" (known: flannel_iface, ${FLANNEL_OPTIONS.join(', ')})`,
+      );
+  }
+}
+
 export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: GivenServices): NetworkSpec {
   const network = raw.network ?? {};
   // flannel_iface (RKE) is the same setting as network.iface (zke): it lives in `iface` only.
   const { flannel_iface: flannelIface, ...options } = stringMap(network.options);
   const plugin = ctx.oneOf('network.plugin', network.plugin, NETWORK_PLUGINS, 'network plugin', 'flannel');
+  checkPluginOptions(ctx, network.plugin ?? plugin, options);
+  const providerIface = (key: 'flannel_network_provider' | 'canal_network_provider') => {
+    const iface = network[key]?.iface;
+    return { path: `network.${key}.iface`, value: typeof iface === 'string' ? iface : undefined };
+  };
   const iface = ctx.pick(
     'network.iface',
     [
       { path: 'network.iface', value: network.iface },
       { path: 'network.options.flannel_iface', value: flannelIface },
+      providerIface('flannel_network_provider'),
+      providerIface('canal_network_provider'),
     ],
     undefined as string | undefined,
   );
+  const placement = placementOf(network);
   // RKE writes `mtu: 0` for "the plugin's own MTU" (its templates set one only when non-zero)
   const unsetMtu = network.mtu === undefined || Number(network.mtu) === 0;
   const mtu = unsetMtu ? undefined : ctx.int('network.mtu', network.mtu, 576, 9216, 1500);
@@ -92,11 +116,17 @@ export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: Gi
     ...(mtu !== undefined ? { mtu } : {}),
     options,
     ...addressing(ctx, raw, services),
+    ...(placement ? { placement } : {}),
   };
 }
 
 /** zke nests `dns` and `ingress` under `network`; RKE has them at the top level. */
-function block<T>(ctx: SpecContext, key: string, zke: T | undefined, rke: T | undefined): T | undefined {
+export function block<T>(
+  ctx: SpecContext,
+  key: string,
+  zke: T | undefined,
+  rke: T | undefined,
+): T | undefined {
   return ctx.pick(
     key,
     [
@@ -122,18 +152,24 @@ export function normalizeDns(ctx: SpecContext, raw: RawCluster): DnsSpec {
     ),
     reverseCidrs: dns.reversecidrs ?? [],
     nodeSelector: stringMap(dns.node_selector),
+    ...optional({
+      placement: placementOf(dns, false),
+      stubDomains: dns.stubdomains,
+      priorityClassName: dnsOptions(ctx, `${at}.options`, stringMap(dns.options)),
+    }),
   };
 }
 
-export function normalizeIngress(ctx: SpecContext, raw: RawCluster): IngressSpec {
-  const ingress = block(ctx, 'ingress', raw.network?.ingress, raw.ingress) ?? {};
-  const at = ctx.at('ingress');
-  return {
-    provider: ctx.oneOf(`${at}.provider`, ingress.provider, INGRESS_PROVIDERS, 'ingress provider', 'nginx'),
-    options: stringMap(ingress.options),
-    nodeSelector: { ...stringMap(ingress.node_selector), ...DEFAULTS.ingressNodeSelector },
-    extraArgs: stringMap(ingress.extra_args),
-  };
+/** RKE's dns.options: the CoreDNS priority class; the autoscaler's has no pod to apply to. */
+function dnsOptions(ctx: SpecContext, at: string, options: Record<string, string>): string | undefined {
+  for (const key of Object.keys(options)) {
+    if (key === 'coredns_autoscaler_priority_class_name') {
+      ctx.warn(`${at}.${key}`, 'no effect: zke runs no DNS autoscaler');
+    } else if (key !== 'coredns_priority_class_name') {
+      ctx.error(`${at}.${key}`, `unknown DNS option "${key}" (known: coredns_priority_class_name)`);
+    }
+  }
+  return options.coredns_priority_class_name;
 }
 
 /** zke nests it under `network`, RKE-format files at the top level; pools without a name get `pool-<n>`. */
@@ -180,6 +216,14 @@ export function normalizeMonitoring(ctx: SpecContext, raw: RawCluster): Monitori
       'metrics-server',
     ),
     options: stringMap(options),
+    ...optional({
+      placement: placementOf(raw.monitoring),
+      replicas:
+        raw.monitoring?.replicas === undefined
+          ? undefined
+          : ctx.int('monitoring.replicas', raw.monitoring.replicas, 1, 100, 1),
+      priorityClassName: raw.monitoring?.metrics_server_priority_class_name,
+    }),
   };
 }
 

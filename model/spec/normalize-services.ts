@@ -36,12 +36,6 @@ function base(
   given: RawServiceBase | undefined,
 ): ServiceOptions {
   const at = `${root}.${name}`;
-  if (given?.image !== undefined) {
-    ctx.warn(
-      `${at}.image`,
-      'ignored: images come from the version table; override them with system_images (or image)',
-    );
-  }
   ctx.locate(`services.${name}`, at);
   return {
     extraArgs: stringMap(given?.extra_args),
@@ -53,8 +47,6 @@ function base(
 function etcd(ctx: SpecContext, { root, given }: GivenServices): Services['etcd'] {
   const e = given.etcd ?? {};
   const at = `${root}.etcd`;
-  if (e.external_urls !== undefined)
-    ctx.error(`${at}.external_urls`, 'external etcd is not supported: give nodes the etcd role');
   const backup = e.backup_config;
   const hours = ctx.int(`${at}.backup_config.interval_hours`, backup?.interval_hours, 1, 8760, 12);
   const count = ctx.int(`${at}.backup_config.retention`, backup?.retention, 1, 10000, 6);

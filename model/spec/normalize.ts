@@ -3,10 +3,10 @@ import { DEFAULT_KUBERNETES_VERSION, findVersion, KUBERNETES_VERSIONS, knownVers
 import type { SourceFormat, SpecContext } from './context.ts';
 import { DEFAULTS } from './defaults.ts';
 import { resolveImages } from './images.ts';
+import { normalizeIngress } from './normalize-ingress.ts';
 import {
   normalizeAuth,
   normalizeDns,
-  normalizeIngress,
   normalizeLoadBalancer,
   normalizeMonitoring,
   normalizeNetwork,
@@ -114,7 +114,7 @@ function bastion(ctx: SpecContext, raw: RawCluster, ssh: SshAccess): BastionHost
   if (!given) return undefined;
   if (given.address === undefined) {
     // as RKE: a bastion without an address is no bastion (`rke config` writes one with every answer blank)
-    if (Object.keys(given).length > 0) {
+    if (Object.keys(given).some((key) => key !== 'ignore_proxy_env_vars')) {
       ctx.warn('bastion_host', 'bastion_host has no address: nodes are reached directly, settings ignored');
     }
     return undefined;

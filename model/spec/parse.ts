@@ -3,6 +3,7 @@ import { SpecContext } from './context.ts';
 import { detectFormat, normalize } from './normalize.ts';
 import { checkStructure } from './structure.ts';
 import type { ParseResult, SpecIssue } from './types.ts';
+import { checkUnsupported } from './unsupported.ts';
 import { validateSpec } from './validate.ts';
 import { parseYaml } from './yaml.ts';
 
@@ -27,6 +28,7 @@ export function parseClusterSpec(input: string | unknown): ParseResult {
   const structure = checkStructure(document);
   if (!structure.raw) return { ok: false, errors: structure.errors, warnings: structure.warnings };
   const ctx = new SpecContext(detectFormat(structure.raw));
+  checkUnsupported(ctx, structure.raw);
   const spec = normalize(ctx, structure.raw);
   validateSpec(ctx, spec);
   const errors = unique([...structure.errors, ...ctx.errors]);

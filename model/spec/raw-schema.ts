@@ -10,17 +10,30 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const numeric = z.union([z.number(), z.string()]);
 const strMap = z.record(z.string(), scalar);
 const strList = z.array(z.string());
-/** A Kubernetes config object, passed on as written (its keys are the object's, not settings). */
-const configObject = z.record(z.string(), z.unknown());
-/** Image overrides by key: an empty entry means the default image, as every other empty setting does. */
-export const imageMap = z.record(z.string(), str);
+/** Image overrides by key: an empty entry means the default image, as every other empty setting does. zke's
+ *  `image` also nests maps of images (service_mesh, cicd) for components zke-ts does not deploy. */
+export const imageMap = z.record(z.string(), z.union([str, z.record(z.string(), str)]));
 const opt = <T extends z.ZodType>(schema: T) => schema.optional();
+/** A Kubernetes object given inline (a toleration, a volume, an EncryptionConfiguration): passed on as written. */
+const kubeFragment = z.record(z.string(), z.unknown());
+const kubeFragments = z.array(kubeFragment);
+/** RKE's DaemonSet/Deployment update strategy: `strategy` is the Kubernetes `type`. */
+const updateStrategy = z.strictObject({ strategy: opt(str), rollingUpdate: opt(kubeFragment) });
+/** Where an addon's pods run, as RKE writes it for network, dns, monitoring and ingress. */
+const placement = {
+  node_selector: opt(strMap),
+  update_strategy: opt(updateStrategy),
+  tolerations: opt(kubeFragments),
+};
 
 const sshFields = {
   user: opt(str),
   port: opt(numeric),
   ssh_key: opt(str),
   ssh_key_path: opt(str),
+  ssh_cert: opt(str),
+  ssh_cert_path: opt(str),
+  ssh_agent_auth: opt(bool),
 };
 
 const taint = z.strictObject({ key: opt(str), value: opt(scalar), effect: opt(str) });
@@ -44,6 +57,11 @@ const baseService = {
   extra_args: opt(strMap),
   extra_binds: opt(strList),
   extra_env: opt(strList),
+  extra_args_array: opt(z.record(z.string(), strList)),
+  win_extra_args: opt(strMap),
+  win_extra_args_array: opt(z.record(z.string(), strList)),
+  win_extra_binds: opt(strList),
+  win_extra_env: opt(strList),
 };
 const serviceBase = z.strictObject(baseService);
 
@@ -77,6 +95,10 @@ const services = z.strictObject({
         }),
       ),
       external_urls: opt(strList),
+      ca_cert: opt(str),
+      cert: opt(str),
+      key: opt(str),
+      path: opt(str),
     }),
   ),
   'kube-api': opt(
@@ -86,7 +108,7 @@ const services = z.strictObject({
       service_node_port_range: opt(str),
       always_pull_images: opt(bool),
       secrets_encryption_config: opt(
-        z.strictObject({ enabled: opt(bool), custom_config: opt(configObject) }),
+        z.strictObject({ enabled: opt(bool), custom_config: opt(kubeFragment) }),
       ),
       audit_log: opt(
         z.strictObject({
@@ -98,15 +120,15 @@ const services = z.strictObject({
               max_size: opt(numeric),
               path: opt(str),
               format: opt(str),
-              policy: opt(configObject),
+              policy: opt(kubeFragment),
             }),
           ),
         }),
       ),
-      admission_configuration: opt(configObject),
+      admission_configuration: opt(kubeFragment),
       pod_security_configuration: opt(str),
       pod_security_policy: opt(bool),
-      event_rate_limit: opt(z.strictObject({ enabled: opt(bool), configuration: opt(configObject) })),
+      event_rate_limit: opt(z.strictObject({ enabled: opt(bool), configuration: opt(kubeFragment) })),
     }),
   ),
   'kube-controller': opt(
@@ -119,6 +141,7 @@ const services = z.strictObject({
       cluster_domain: opt(str),
       cluster_dns_server: opt(str),
       fail_swap_on: opt(bool),
+      infra_container_image: opt(str),
     }),
   ),
   kubeproxy: opt(serviceBase),
@@ -128,14 +151,29 @@ const dns = z.strictObject({
   provider: opt(str),
   upstreamnameservers: opt(strList),
   reversecidrs: opt(strList),
-  node_selector: opt(strMap),
+  ...placement,
+  options: opt(strMap),
+  stubdomains: opt(z.record(z.string(), strList)),
+  nodelocal: opt(kubeFragment),
+  linear_autoscaler_params: opt(kubeFragment),
 });
 
 const ingress = z.strictObject({
   provider: opt(str),
   options: opt(strMap),
-  node_selector: opt(strMap),
+  ...placement,
   extra_args: opt(strMap),
+  dns_policy: opt(str),
+  extra_envs: opt(kubeFragments),
+  extra_volumes: opt(kubeFragments),
+  extra_volume_mounts: opt(kubeFragments),
+  http_port: opt(numeric),
+  https_port: opt(numeric),
+  network_mode: opt(str),
+  default_backend: opt(bool),
+  default_http_backend_priority_class_name: opt(str),
+  nginx_ingress_controller_priority_class_name: opt(str),
+  default_ingress_class: opt(bool),
 });
 
 const loadbalancer = z.strictObject({
@@ -162,7 +200,7 @@ const option = z.strictObject({
   prefix_path: opt(str),
 });
 
-const upgradeStrategy = z.strictObject({
+const nodeUpgradeStrategy = z.strictObject({
   max_unavailable_worker: opt(numeric),
   max_unavailable_controlplane: opt(numeric),
   drain: opt(bool),
@@ -193,24 +231,49 @@ export const rawClusterSchema = z.strictObject({
       dns: opt(dns),
       ingress: opt(ingress),
       loadbalancer: opt(loadbalancer),
+      ...placement,
+      calico_network_provider: opt(kubeFragment),
+      canal_network_provider: opt(kubeFragment),
+      flannel_network_provider: opt(kubeFragment),
+      weave_network_provider: opt(kubeFragment),
+      aci_network_provider: opt(kubeFragment),
     }),
   ),
   dns: opt(dns),
   ingress: opt(ingress),
   loadbalancer: opt(loadbalancer),
   monitor: opt(z.strictObject({ metrics_provider: opt(str), metrics_options: opt(strMap) })),
-  monitoring: opt(z.strictObject({ provider: opt(str), options: opt(strMap) })),
-  private_registries: opt(
-    z.array(z.strictObject({ url: opt(str), user: opt(str), password: opt(str), is_default: opt(bool) })),
+  monitoring: opt(
+    z.strictObject({
+      provider: opt(str),
+      options: opt(strMap),
+      ...placement,
+      replicas: opt(numeric),
+      metrics_server_priority_class_name: opt(str),
+    }),
   ),
-  authentication: opt(z.strictObject({ strategy: opt(str), sans: opt(strList) })),
-  authorization: opt(z.strictObject({ mode: opt(str) })),
+  private_registries: opt(
+    z.array(
+      z.strictObject({
+        url: opt(str),
+        user: opt(str),
+        password: opt(str),
+        is_default: opt(bool),
+        ecr_credential_plugin: opt(kubeFragment),
+        ca_cert: opt(str),
+      }),
+    ),
+  ),
+  authentication: opt(z.strictObject({ strategy: opt(str), sans: opt(strList), webhook: opt(kubeFragment) })),
+  authorization: opt(z.strictObject({ mode: opt(str), options: opt(strMap) })),
   image: opt(imageMap),
   system_images: opt(imageMap),
   kubernetes_version: opt(str),
   ssh_key_path: opt(str),
-  bastion_host: opt(z.strictObject({ ...sshFields, address: opt(str) })),
-  upgrade_strategy: opt(upgradeStrategy),
+  ssh_cert_path: opt(str),
+  ssh_agent_auth: opt(bool),
+  bastion_host: opt(z.strictObject({ ...sshFields, address: opt(str), ignore_proxy_env_vars: opt(bool) })),
+  upgrade_strategy: opt(nodeUpgradeStrategy),
   addons: opt(str),
   addons_include: opt(strList),
   prefix_path: opt(str),
@@ -218,6 +281,17 @@ export const rawClusterSchema = z.strictObject({
   max_parallel_hosts: opt(numeric),
   cert_validity_days: opt(numeric),
   cert_key_algorithm: opt(str),
+  enable_cri_dockerd: opt(bool),
+  cri_dockerd_stream_server_address: opt(str),
+  cri_dockerd_stream_server_port: opt(numeric),
+  cloud_provider: opt(kubeFragment),
+  win_prefix_path: opt(str),
+  addon_job_timeout: opt(numeric),
+  restore: opt(z.strictObject({ restore: opt(bool), snapshot_name: opt(str) })),
+  rotate_certificates: opt(kubeFragment),
+  single_cloud_address: opt(str),
+  loadbalance: opt(kubeFragment),
+  disable_linkerd: opt(bool),
 });
 
 export type RawCluster = z.infer<typeof rawClusterSchema>;

@@ -39,6 +39,14 @@ export function dns1123Subdomain(v: string): string | null {
     : `${q(v)} is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)`;
 }
 
+/** A cluster name, as the API takes it in URLs: a lower-case DNS name of at most 63 characters (dots allowed,
+ *  as RKE users name clusters `home.local`). */
+export function clusterName(v: string): string | null {
+  return v.length <= 63 && dns1123Subdomain(v) === null
+    ? null
+    : `${q(v)} is not a valid cluster name (at most 63 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)`;
+}
+
 export function dns1123Label(v: string): string | null {
   return v.length <= 63 && DNS1123_LABEL.test(v)
     ? null
@@ -76,6 +84,20 @@ export function extraArgKey(v: string): string | null {
   return EXTRA_ARG_KEY.test(v)
     ? null
     : `extra_args key ${q(v)} is invalid (lower-case letters, digits and "-", without leading dashes)`;
+}
+
+/** The roots of Traefik's static configuration, as its flags name them (case does not matter to Traefik). */
+const TRAEFIK_ROOTS = new Set(
+  'global serverstransport tcpserverstransport entrypoints providers api metrics ping log accesslog tracing hostresolver certificatesresolvers experimental core spiffe ocsp'.split(
+    ' ',
+  ),
+);
+
+/** An ingress extra_args key: a Traefik flag (what runs), not an ingress-nginx one. */
+export function traefikFlag(v: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(v)) return `extra_args key ${q(v)} is not a flag name`;
+  if (TRAEFIK_ROOTS.has(v.split('.')[0]!.toLowerCase())) return null;
+  return `Traefik, zke's ingress controller, has no flag ${q(v)} (an ingress-nginx flag?): give a Traefik flag such as log.level, or remove it`;
 }
 
 export function plainValue(v: string): string | null {

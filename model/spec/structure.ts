@@ -5,17 +5,6 @@ import { formatPath } from './paths.ts';
 import { imageMap, type RawCluster, rawClusterSchema } from './raw-schema.ts';
 import type { SpecIssue } from './types.ts';
 
-/** Keys of zke or RKE that are recognised but not supported here; the warning says why. */
-const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
-  single_cloud_address: 'zcloud-proxy is not supported',
-  loadbalance: 'the zcloud load balancer controller is not supported (network.loadbalancer deploys MetalLB)',
-  disable_linkerd: 'linkerd is not deployed',
-  cloud_provider: 'cloud providers are not supported',
-  ssh_agent_auth: 'SSH agent authentication is not supported',
-  extra_args_array: 'use extra_args',
-  enable_cri_dockerd: 'cri-dockerd is always used',
-};
-
 export interface StructureResult {
   readonly raw?: RawCluster;
   readonly errors: SpecIssue[];
@@ -59,9 +48,9 @@ function typeMessage(issue: z.core.$ZodIssue, doc: unknown): string {
   return `expected ${expected.join(' or ')}, got ${describeValue(valueAt(doc, issue.path))}`;
 }
 
+/** Every key zke or RKE knows is in the schema (model/spec/unsupported.ts says what zke does with the rest). */
 function unknownKeyMessage(key: string): string {
-  const hint = UNSUPPORTED_HINTS[key];
-  return hint ? `key "${key}" is ignored: ${hint}` : `unknown key "${key}" (ignored)`;
+  return `unknown key "${key}" (ignored)`;
 }
 
 /** An empty setting: RKE and zke fill the default wherever a value is "", [] or {} (Go's zero value). */

@@ -9,7 +9,13 @@ export const NETWORK_PLUGINS = ['flannel', 'none'] as const;
 export const CERT_KEY_ALGORITHMS = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
 export type CertKeyAlgorithm = (typeof CERT_KEY_ALGORITHMS)[number];
 export const DNS_PROVIDERS = ['coredns', 'none'] as const;
-export const INGRESS_PROVIDERS = ['nginx', 'none'] as const;
+/** `nginx` is RKE's and zke's name for the ingress controller; what runs is Traefik either way. */
+export const INGRESS_PROVIDERS = ['nginx', 'traefik', 'none'] as const;
+/** RKE's ingress `network_mode`: ports 80/443 on the host network, as hostPorts of a pod, or not on the host. */
+export const INGRESS_NETWORK_MODES = ['hostNetwork', 'hostPort', 'none'] as const;
+export type IngressNetworkMode = (typeof INGRESS_NETWORK_MODES)[number];
+/** Kubernetes API objects given as they are (tolerations, env vars, volumes): passed to the pod unchanged. */
+export type KubeFragment = Readonly<Record<string, unknown>>;
 export const METRICS_PROVIDERS = ['metrics-server', 'none'] as const;
 export const LOADBALANCER_PROVIDERS = ['metallb', 'none'] as const;
 /** MetalLB's layer-2 mode (ARP): one node answers for each address; the only mode zke sets up. */
@@ -141,6 +147,15 @@ export interface Services {
   readonly kubeproxy: ServiceOptions;
 }
 
+/** Where an addon's pods run and how they are replaced (RKE's node_selector, tolerations, update_strategy). */
+export interface AddonPlacement {
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Replace the addon's own tolerations, as in RKE. */
+  readonly tolerations?: readonly KubeFragment[];
+  /** Kubernetes' DaemonSet/Deployment strategy (`type`, `rollingUpdate`). */
+  readonly updateStrategy?: KubeFragment;
+}
+
 export interface NetworkSpec {
   readonly plugin: (typeof NETWORK_PLUGINS)[number];
   /** Host interface for the overlay (flannel `--iface`). */
@@ -153,6 +168,7 @@ export interface NetworkSpec {
   readonly dnsServiceIp: string;
   /** First address of the service CIDR (the `kubernetes` Service). */
   readonly kubernetesServiceIp: string;
+  readonly placement?: AddonPlacement;
 }
 
 export interface DnsSpec {
@@ -161,18 +177,39 @@ export interface DnsSpec {
   readonly upstreamNameservers: readonly string[];
   readonly reverseCidrs: readonly string[];
   readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly placement?: AddonPlacement;
+  /** Extra server blocks: domain -> name servers (RKE's `stubdomains`). */
+  readonly stubDomains?: Readonly<Record<string, readonly string[]>>;
+  readonly priorityClassName?: string;
 }
 
 export interface IngressSpec {
   readonly provider: (typeof INGRESS_PROVIDERS)[number];
   readonly options: Readonly<Record<string, string>>;
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Traefik flags (`log.level`), after the nginx ones zke translates. */
   readonly extraArgs: Readonly<Record<string, string>>;
+  /** The pod's settings; unset in specs stored before they existed (the builder's defaults apply). */
+  readonly networkMode?: IngressNetworkMode;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  readonly dnsPolicy?: string;
+  readonly extraEnvs?: readonly KubeFragment[];
+  readonly extraVolumes?: readonly KubeFragment[];
+  readonly extraVolumeMounts?: readonly KubeFragment[];
+  readonly tolerations?: readonly KubeFragment[];
+  readonly updateStrategy?: KubeFragment;
+  readonly priorityClassName?: string;
+  /** Whether the IngressClass is the cluster's default (RKE's `default_ingress_class`, default true). */
+  readonly defaultIngressClass?: boolean;
 }
 
 export interface MonitoringSpec {
   readonly provider: (typeof METRICS_PROVIDERS)[number];
   readonly options: Readonly<Record<string, string>>;
+  readonly placement?: AddonPlacement;
+  readonly replicas?: number;
+  readonly priorityClassName?: string;
 }
 
 export interface AddressPool {

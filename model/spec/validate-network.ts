@@ -94,13 +94,20 @@ function checkAddons(ctx: SpecContext, spec: ClusterSpec): void {
     if (!parsed.ok) ctx.error(`${dns}.reversecidrs[${i}]`, parsed.problem);
   });
   checkLabels(ctx, `${dns}.node_selector`, spec.dns.nodeSelector);
+  for (const [domain, servers] of Object.entries(spec.dns.stubDomains ?? {})) {
+    const path = childPath(`${dns}.stubdomains`, domain);
+    check(ctx, path, domain, rules.dns1123Subdomain);
+    servers.forEach((server, i) => {
+      check(ctx, `${path}[${i}]`, server, rules.ip);
+    });
+  }
   const ingress = ctx.at('ingress');
   checkLabels(ctx, `${ingress}.node_selector`, spec.ingress.nodeSelector);
   checkOptions(ctx, `${ingress}.options`, spec.ingress.options);
   checkOptions(ctx, ctx.at('monitoring.options'), spec.monitoring.options);
   for (const [key, value] of Object.entries(spec.ingress.extraArgs)) {
     const path = childPath(`${ingress}.extra_args`, key);
-    check(ctx, path, key, rules.extraArgKey);
+    check(ctx, path, key, rules.traefikFlag);
     check(ctx, path, value, rules.plainValue);
   }
 }

@@ -92,7 +92,11 @@ export function validateNodes(ctx: SpecContext, spec: ClusterSpec): void {
   checkUnique(ctx, spec.nodes, 'name', 'node name', (n) => n.name);
   checkUnique(ctx, spec.nodes, 'address', 'address', (n) => n.address);
   checkRoleCounts(ctx, spec.nodes);
-  if (spec.ingress.provider === 'nginx' && !spec.nodes.some((n) => n.roles.includes('edge'))) {
-    ctx.warn('nodes', 'no node has the edge role: the nginx ingress controller runs only on edge nodes');
+  const zkeIngress = spec.sourceFormat === 'zke' && spec.ingress.provider !== 'none';
+  if (zkeIngress && !spec.nodes.some((n) => n.roles.includes('edge'))) {
+    ctx.warn(
+      'nodes',
+      'no node has the edge role: in zke format the ingress controller runs only on edge nodes',
+    );
   }
 }

@@ -47,7 +47,7 @@ function validateRegistries(ctx: SpecContext, spec: ClusterSpec): void {
 }
 
 function validateCluster(ctx: SpecContext, spec: ClusterSpec): void {
-  check(ctx, ctx.at('clusterName'), spec.clusterName, rules.dns1123Label);
+  check(ctx, ctx.at('clusterName'), spec.clusterName, rules.clusterName);
   check(ctx, ctx.at('prefixPath'), spec.prefixPath, rules.absolutePath);
   const upgrade = spec.upgradeStrategy;
   check(

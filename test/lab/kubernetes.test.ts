@@ -26,9 +26,10 @@ async function provision(
   hosts: LabHost[],
   roles: RoleMap,
   extra: Record<string, unknown> = {},
+  format: 'zke' | 'rke' = 'zke',
 ): Promise<Kubectl> {
   await labImages();
-  const spec = parseOrThrow(labClusterYaml(name, hosts, roles, { extra }));
+  const spec = parseOrThrow(labClusterYaml(name, hosts, roles, { extra, format }));
   const withLabels = {
     ...spec,
     nodes: spec.nodes.map((n) => ({ ...n, labels: { ...n.labels, 'zke.test/host': n.name } })),
@@ -95,14 +96,20 @@ const THREE: RoleMap = {
   zlab2: ['etcd', 'worker'],
   zlab3: ['etcd', 'worker', 'edge'],
 };
+/** RKE's roles (no `edge`): its ingress controller runs on the worker nodes. */
+const THREE_RKE: RoleMap = {
+  zlab1: ['etcd', 'controlplane', 'worker'],
+  zlab2: ['etcd', 'worker'],
+  zlab3: ['etcd', 'worker'],
+};
 
 test(
-  '3 hosts: nodes Ready, pods spread and talk across hosts, DNS, NodePort, metrics and ingress work',
+  '3 hosts from an RKE-format file: nodes Ready, pods spread and talk across hosts, DNS, NodePort, metrics, ingress on the workers',
   { skip, timeout: 1_500_000 },
   async () => {
     const hosts = await labUp(3);
-    const k = await provision('k8s3', hosts, THREE);
-    await nodesReady(k, hosts, THREE);
+    const k = await provision('k8s3', hosts, THREE_RKE, {}, 'rke');
+    await nodesReady(k, hosts, THREE_RKE);
     await k('apply', '-f', WORKLOADS);
     await k('rollout', 'status', 'deployment/web', '--timeout=300s');
     await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=300s');
@@ -130,10 +137,11 @@ test(
     // metrics-server answers through the aggregation layer
     const top = await eventually('kubectl top nodes', () => k('top', 'nodes', '--no-headers'), 300_000);
     assert.equal(top.trim().split('\n').length, 3);
-    // the Ingress on the edge node routes two paths to two services
-    const edge = hosts[2].address;
-    assert.equal(await eventually('ingress /a', () => httpFromRoot(`http://${edge}/a/`)), 'service-a');
-    assert.equal(await eventually('ingress /b', () => httpFromRoot(`http://${edge}/b/`)), 'service-b');
+    // RKE format: the ingress controller runs on the workers (no node has zke's edge role), and the Ingress
+    // routes two paths to two services on a worker's ports 80
+    const worker = hosts[1].address;
+    assert.equal(await eventually('ingress /a', () => httpFromRoot(`http://${worker}/a/`)), 'service-a');
+    assert.equal(await eventually('ingress /b', () => httpFromRoot(`http://${worker}/b/`)), 'service-b');
   },
 );
 

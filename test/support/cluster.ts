@@ -21,15 +21,23 @@ export interface LabSpecOptions {
   version?: string;
   kubeletArgs?: Record<string, string>;
   extra?: Record<string, unknown>;
+  format?: 'zke' | 'rke';
 }
 
-/** A zke-format cluster.yml object for lab hosts; roles per host name. */
-export function labClusterYaml(
-  name: string,
-  hosts: LabHost[],
-  roles: RoleMap,
-  o: LabSpecOptions = {},
-): Record<string, unknown> {
+/** The lab's kubelet and kube-proxy flags, as a `core` (zke) or `services` (RKE) block. */
+function labServices(o: LabSpecOptions) {
+  return {
+    kubelet: { extra_args: { ...LAB_KUBELET_ARGS, ...o.kubeletArgs } },
+    kubeproxy: { extra_args: LAB_KUBEPROXY_ARGS },
+  };
+}
+
+/** The images come as a user's would: from their registry, named the default private registry. */
+function labRegistries() {
+  return [{ url: currentLab().registry, is_default: true }];
+}
+
+function zkeFormat(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions) {
   return {
     cluster_name: name,
     option: {
@@ -38,14 +46,31 @@ export function labClusterYaml(
       kubernetes_version: o.version ?? LAB_K8S_VERSION,
     },
     nodes: hosts.map((h) => ({ name: h.name, address: h.address, roles: roles[h.name] ?? ['worker'] })),
-    core: {
-      kubelet: { extra_args: { ...LAB_KUBELET_ARGS, ...o.kubeletArgs } },
-      kubeproxy: { extra_args: LAB_KUBEPROXY_ARGS },
-    },
-    // the images come as a user's would: from their registry, named the default private registry
-    private_registries: [{ url: currentLab().registry, is_default: true }],
-    ...o.extra,
+    core: labServices(o),
   };
+}
+
+/** RKE's format: `role`, `hostname_override`, `services`, top-level keys. */
+function rkeFormat(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions) {
+  const node = (h: LabHost) => ({ address: h.address, user: 'root', hostname_override: h.name });
+  return {
+    cluster_name: name,
+    kubernetes_version: o.version ?? LAB_K8S_VERSION,
+    ssh_key_path: labSsh.keyPath,
+    nodes: hosts.map((h) => ({ ...node(h), role: roles[h.name] ?? ['worker'] })),
+    services: labServices(o),
+  };
+}
+
+/** A cluster.yml object for lab hosts (zke's format unless `o.format` says RKE's); roles per host name. */
+export function labClusterYaml(
+  name: string,
+  hosts: LabHost[],
+  roles: RoleMap,
+  o: LabSpecOptions = {},
+): Record<string, unknown> {
+  const format = o.format === 'rke' ? rkeFormat : zkeFormat;
+  return { ...format(name, hosts, roles, o), private_registries: labRegistries(), ...o.extra };
 }
 
 export function parseOrThrow(doc: unknown): ClusterSpec {

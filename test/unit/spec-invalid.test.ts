@@ -426,12 +426,12 @@ const CASES: Case[] = [
     message: /^"MD5:aa:bb" is not an SSH host key fingerprint/,
   },
   {
-    name: 'cluster name not a DNS-1123 label',
+    name: 'cluster name not a lower-case DNS name',
     edit: (d) => {
       d.cluster_name = 'My Cluster';
     },
     path: 'cluster_name',
-    message: /^"My Cluster" is not a valid DNS-1123 label/,
+    message: /^"My Cluster" is not a valid cluster name/,
   },
   {
     name: 'both core and services',
@@ -472,10 +472,10 @@ const CASES: Case[] = [
   {
     name: 'unknown ingress provider (RKE key)',
     edit: (d) => {
-      d.ingress = { provider: 'traefik' };
+      d.ingress = { provider: 'haproxy' };
     },
     path: 'ingress.provider',
-    message: 'unknown ingress provider "traefik" (known: nginx, none)',
+    message: 'unknown ingress provider "haproxy" (known: nginx, traefik, none)',
   },
   {
     name: 'ingress option value with a newline',
@@ -507,7 +507,7 @@ const CASES: Case[] = [
       d.core = { etcd: { external_urls: ['https://etcd:2379'] } };
     },
     path: 'core.etcd.external_urls',
-    message: 'external etcd is not supported: give nodes the etcd role',
+    message: 'external etcd is not supported: give nodes the etcd role (zke runs etcd on them)',
   },
   {
     name: 'max_unavailable_worker above 100%',

@@ -18,7 +18,11 @@ function parseOk(input: string | object): {
   return result;
 }
 
-const withoutFormat = ({ sourceFormat: _format, ...rest }: ClusterSpec) => rest;
+/** The model less what depends on the format by design: RKE runs ingress on workers, zke on edge nodes. */
+const withoutFormat = ({ sourceFormat: _format, ...rest }: ClusterSpec) => ({
+  ...rest,
+  ingress: { ...rest.ingress, nodeSelector: {} },
+});
 
 const MINIMAL = `
 nodes:
@@ -33,6 +37,8 @@ describe('examples', () => {
     assert.equal(zke.spec.sourceFormat, 'zke');
     assert.equal(rke.spec.sourceFormat, 'rke');
     assert.deepEqual(withoutFormat(rke.spec), withoutFormat(zke.spec));
+    assert.deepEqual(rke.spec.ingress.nodeSelector, { 'node-role.kubernetes.io/worker': 'true' });
+    assert.deepEqual(zke.spec.ingress.nodeSelector, { 'node-role.kubernetes.io/edge': 'true' });
     assert.deepEqual(zke.warnings, []);
     assert.deepEqual(rke.warnings, []);
   });
@@ -183,16 +189,12 @@ private_registries: [{url: reg.local, user: u, password: p4ss}]`);
 describe('warnings', () => {
   test('unknown keys are reported with their path and ignored; config_version is accepted silently', () => {
     const result = parseOk(
-      `${MINIMAL}config_version: v1.0.10\nloadbalance: {enable: true}\noption: {sssh_user: x}`,
+      `${MINIMAL}config_version: v1.0.10\nloadbalance: {enable: false}\noption: {sssh_user: x}`,
     );
     assert.deepEqual(
       [...result.warnings.filter((w) => w.path !== 'nodes')].sort((a, b) => a.path.localeCompare(b.path)),
       [
-        {
-          path: 'loadbalance',
-          message:
-            'key "loadbalance" is ignored: the zcloud load balancer controller is not supported (network.loadbalancer deploys MetalLB)',
-        },
+        { path: 'loadbalance', message: 'no effect: the load balancer is not enabled' },
         { path: 'option.sssh_user', message: 'unknown key "sssh_user" (ignored)' },
       ],
     );
