@@ -316,8 +316,11 @@ function hostileLab() {
   });
   for (const service of Object.keys(SERVICES)) doc.core[service] = { ...doc.core[service], extra_env: env };
   const carried = [PROVIDER_ID, ENV_VALUE, ENV_ENTRY, REGISTRY_USER, REGISTRY_PASSWORD];
-  for (const field of new Set(all.map((s) => s.field)))
-    if (!carried.includes(field)) field.set(doc, of(field).join(' ')); // ignored fields (a warning)
+  for (const field of new Set(all.map((s) => s.field))) {
+    if (carried.includes(field)) continue;
+    assert.ok(!field.element && !field.auth, `${field.path}: reaches a host, so the lab run must check it`);
+    field.set(doc, of(field).join(' ')); // a field validation ignores (with a warning)
+  }
   const auths = Object.fromEntries(registries.map((r) => [r.url, `${r.user}:${r.password}`]));
   return { spec: parseOrThrow(doc), providerId, env, auths };
 }

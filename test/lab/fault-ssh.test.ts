@@ -1,7 +1,7 @@
 // SSH faults during provisioning on 2 lab hosts (zlab1 etcd+controlplane+worker, zlab2 worker only): a worker's
-// sshd killed with the step's open session, for 20 s, fails that attempt and the retries ride it out; a worker-only host that is gone is skipped and reported,
-// and provisioning again once it is back leaves nothing skipped; the etcd/controlplane host gone fails the run
-// naming it. Run alone with e.g. `ZLAB_ID=5 node --import tsx --test test/lab/fault-ssh.test.ts`.
+// sshd killed with the step's open session, for 20 s, fails that attempt and the retries ride it out; a
+// worker-only host that is gone is skipped and reported, and provisioning again once it is back leaves nothing
+// skipped; the etcd/controlplane host gone fails the run naming it. Run alone with e.g. `ZLAB_ID=5 node --import tsx --test test/lab/fault-ssh.test.ts`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
