@@ -172,11 +172,12 @@ function labSecrets(spec: ClusterSpec): Record<string, string[]> {
   const bundle = store().read<CertBundle>(labName, 'pki') ?? {};
   const keys = Object.values(bundle).filter((c) => c.keyPem);
   assert.ok(keys.length >= 10, `the stored PKI bundle holds the cluster's keys (${keys.length})`);
-  const image = spec.systemImages.kubernetes;
+  const pullAuth = registryAuth(spec.systemImages.kubernetes, spec.privateRegistries)['X-Registry-Auth'];
+  assert.ok(pullAuth, "the pulls send the lab registry's credentials");
   return {
     'the registry password': [
       labRegistryPassword,
-      ...Object.values(registryAuth(image, spec.privateRegistries)), // the pull's X-Registry-Auth
+      pullAuth, // the pull's X-Registry-Auth
       base64(`puller:${labRegistryPassword}`), // the kubelet's config.json
     ],
     'the inline SSH key': pemBody(fs.readFileSync(labSsh.keyPath, 'utf8')),
