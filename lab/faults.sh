@@ -8,12 +8,31 @@ need_running_host() {
 
 # stop the host's sshd listener; the host, its dockerd and open ssh sessions live on
 sshd_stop() {
-  local h=$1 ip
+  local h=$1
   need_running_host "$h"
-  ip=$(host_ip "$h")
   # shellcheck disable=SC2016 # expanded inside the host
   in_host "$h" sh -c 'kill "$(cat /run/sshd.pid)"' || die "$h: sshd is not running"
-  wait_for 10 bash -c "! timeout 1 bash -c 'exec 3<>/dev/tcp/$ip/22'" || die "$h: sshd still listens"
+  wait_sshd_gone "$h"
+}
+
+wait_sshd_gone() {
+  wait_for 10 bash -c "! timeout 1 bash -c 'exec 3<>/dev/tcp/$(host_ip "$1")/22'" || die "$1: sshd still listens"
+}
+
+# sshd_stop, and every open ssh session cut too (its sshd processes killed): clients see their connection
+# close at once. Prints how many sessions were cut.
+sshd_kill() {
+  local h=$1 listener sessions
+  need_running_host "$h"
+  listener=$(in_host "$h" cat /run/sshd.pid) || die "$h: sshd is not running"
+  in_host "$h" kill -STOP "$listener" # no new session forks while the open ones are listed
+  sessions=$(in_host "$h" pgrep -P "$listener" || true)
+  in_host "$h" kill -KILL "$listener"
+  # each session's processes (a privileged monitor and its unprivileged child): every one holds the connection
+  # shellcheck disable=SC2086 # a list of PIDs
+  [ -z "$sessions" ] || in_host "$h" sh -c 'for p in "$@"; do pkill -KILL -P "$p"; kill -KILL "$p"; done' - $sessions
+  wait_sshd_gone "$h"
+  echo "$h: sshd stopped, $(echo $sessions | wc -w) open session(s) cut"
 }
 
 sshd_start() {

@@ -17,6 +17,7 @@
 #   build-image NAME:TAG DIR [--force]
 #                             build DIR/Dockerfile (+ DIR/context.sh) on zlab1 and push it
 #   sshd-stop HOST | sshd-start HOST   stop / restart a host's sshd (the host stays up)
+#   sshd-kill HOST            stop a host's sshd and cut its open ssh sessions
 #   link-down HOST | link-up HOST      cut / restore a host's network cable
 #   kill-host HOST | start-host HOST   power a host off (all its processes die) / on again
 #   disk-full HOST [SIZE] | disk-free HOST
@@ -140,6 +141,7 @@ main() {
   images) ensure_packages && FORCE=${1:-} build_images ;;
   build-image) [ $# -ge 2 ] || usage; build_image "$1" "$(readlink -f "$2")" "${3:-}" ;;
   sshd-stop) sshd_stop "${1:-}" ;;
+  sshd-kill) sshd_kill "${1:-}" ;;
   sshd-start) sshd_start "${1:-}" ;;
   link-down) link_set "${1:-}" down ;;
   link-up) link_set "${1:-}" up ;;

@@ -1,13 +1,14 @@
 // SSH faults during provisioning on 2 lab hosts (zlab1 etcd+controlplane+worker, zlab2 worker only): a worker's
-// sshd stopped for 30 s mid-step is retried through; a worker-only host that is gone is skipped and reported,
-// and provisioning again once it is back leaves nothing skipped; the etcd/controlplane host gone fails the run
-// naming it. Run alone with e.g. `ZLAB_ID=5 node --import tsx --test test/lab/fault-ssh.test.ts`.
+// sshd killed with the step's open session, for 20 s, fails that attempt and the retries ride it out; a
+// worker-only host that is gone is skipped and reported, and provisioning again once it is back leaves nothing
+// skipped; the etcd/controlplane host gone fails the run naming it. Run alone with e.g. `ZLAB_ID=5 node --import tsx --test test/lab/fault-ssh.test.ts`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { OperationResult } from '../../workflows/types.ts';
 import { causes, k8sSkipReason, type RoleMap } from '../support/cluster.ts';
-import { labFault, outcome, retriedAttempts, useFaultLab, waitForStatus } from '../support/faults.ts';
+import { activityRuns, labFault, outcome, useFaultLab, waitForStatus } from '../support/faults.ts';
+import { labExec } from '../support/lab.ts';
 
 const skip = k8sSkipReason();
 const CLUSTER = 'faultssh';
@@ -21,18 +22,51 @@ async function succeeded(handle: WorkflowHandle): Promise<OperationResult> {
   return result;
 }
 
+/** Waits until an ssh session to host is open (a child of its sshd listener); bounded. */
+async function sessionOpen(host: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const children = ['sh', '-c', 'pgrep -P "$(cat /run/sshd.pid)"'];
+  while ((await labExec(host, children)).stdout.trim() === '') {
+    if (Date.now() > deadline) throw new Error(`no ssh session to ${host} within 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The long step's retries (5 attempts, 2+4+8+16 s apart) span 30 s: an outage of 20 s is ridden out.
+const OUTAGE_MS = 20_000;
+
 test(
-  "a worker's sshd stopped for 30 s in the worker plane step: the run completes",
+  "a worker's sshd killed with its open session for 20 s in the worker plane: the step retries and the run completes",
   { skip, timeout: 600_000 },
   async (ctx) => {
     const handle = await start();
     await waitForStatus(handle, 'worker plane', (s) => s.step === 'worker plane');
-    await labFault('sshd-stop', 'zlab2');
-    await new Promise((r) => setTimeout(r, 30_000));
+    await sessionOpen('zlab2'); // the worker plane's, the only client of zlab2 in this step
+    const killed = await labFault('sshd-kill', 'zlab2');
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await labFault('sshd-start', 'zlab2');
     const result = await succeeded(handle);
     assert.deepEqual(result.skippedHosts, []);
-    ctx.diagnostic(`activity retries: ${await retriedAttempts(handle)}`);
+    const runs = (await activityRuns(handle)).filter((r) => r.type === 'reconcileHost');
+    const zlab2 = runs.find((r) => {
+      const input = r.input as { host?: string; plane?: string } | undefined;
+      return input?.host === 'zlab2' && input.plane === 'worker';
+    });
+    assert.ok(zlab2, `zlab2's worker plane ran: ${JSON.stringify(runs)}`);
+    ctx.diagnostic(
+      `${killed.trim()}; zlab2's worker plane: attempt ${zlab2.attempt}, before: ${zlab2.lastFailure}`,
+    );
+    assert.ok(zlab2.attempt > 1, `zlab2's worker plane was retried (attempt ${zlab2.attempt})`);
+    assert.match(
+      zlab2.lastFailure ?? '',
+      /^zlab2: SSH to root@[\d.]+:22: /,
+      'an attempt met the stopped sshd',
+    );
+    assert.match(
+      killed,
+      /zlab2: sshd stopped, [1-9]\d* open session\(s\) cut/,
+      'the running session was cut',
+    );
   },
 );
 

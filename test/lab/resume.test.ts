@@ -1,6 +1,7 @@
-// Crash and resume: the worker is SIGKILLed at several steps of a provision and the Temporal dev server is killed
-// and restarted (same SQLite file) mid-run; the workflow still completes, and docker's own event log proves no
-// container was created twice.
+// Crash and resume: the worker is SIGKILLed at every step boundary of a provision and inside the control plane
+// step (its activity then retries: attempt 2), and the Temporal dev server is killed and restarted (same SQLite
+// file) mid-run; the workflow still completes, and docker's own event stream, read on each host from before the
+// run, proves every container was created exactly once and none replaced (a replace renames it to old-<name>).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,9 +19,10 @@ import {
   type RoleMap,
   submitRevision,
 } from '../support/cluster.ts';
-import { waitForStatus } from '../support/faults.ts';
+import { type DockerEventStream, streamDockerEvents } from '../support/dockerEvents.ts';
+import { activityRuns, waitForStatus } from '../support/faults.ts';
 import { KEY_MATERIAL } from '../support/history.ts';
-import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
+import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
 import '../support/temporal.ts'; // sets ZKE_HOME / ZKE_KEYRING for this process and the worker processes
 import { tempDir } from '../support/tempDir.ts';
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
@@ -28,7 +30,7 @@ import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
 const skip = k8sSkipReason();
 const dir = tempDir('zke-resume');
 const server = {
-  cli: path.resolve('.zke/tools/py/bin/temporal'),
+  cli: process.env.TEMPORAL_CLI ?? path.resolve('.zke/tools/py/bin/temporal'),
   dbFile: path.join(dir, 'temporal.db'),
   port: 19233,
   logFile: path.join(dir, 'temporal.log'),
@@ -42,6 +44,7 @@ const ROLES: RoleMap = {
 let hosts: LabHost[];
 let temporal: DevServer;
 let worker: WorkerProcess;
+let events = new Map<string, DockerEventStream>();
 
 before(async () => {
   if (skip) return;
@@ -52,6 +55,7 @@ before(async () => {
 after(async () => {
   if (skip) return;
   await worker?.kill();
+  for (const stream of events.values()) await stream.stop().catch(() => {}); // stopped unless the test failed
   await temporal?.stop();
   await labDown();
 });
@@ -62,29 +66,11 @@ const newWorker = () => spawnWorker(temporal.address, taskQueue, path.join(dir, 
 const waitUntil = (client: Client, what: string, ready: (s: OperationStatus) => boolean) =>
   waitForStatus(client.workflow.getHandle(clusterWorkflowId('resume')), what, ready);
 
-async function creations(host: string, since: number): Promise<string[]> {
-  const out = await labExec(host, [
-    'docker',
-    'events',
-    '--since',
-    String(since),
-    '--until',
-    String(Math.ceil(Date.now() / 1000)),
-    '--filter',
-    'type=container',
-    '--filter',
-    'event=create',
-    '--format',
-    '{{.Actor.Attributes.name}}',
-  ]);
-  return out.stdout.split('\n').filter(Boolean);
-}
-
 test(
-  'provision survives a worker SIGKILL at every step boundary and a Temporal restart, without redoing work',
+  'provision survives worker SIGKILLs at every step boundary and inside a step, and a Temporal restart, without redoing work',
   { skip, timeout: 1_500_000 },
   async (t) => {
-    const since = Math.floor(Date.now() / 1000);
+    events = new Map(hosts.map((h) => [h.name, streamDockerEvents(h.name)]));
     const spec = parseOrThrow(labClusterYaml('resume', hosts, ROLES));
     const revision = submitRevision(spec);
     let client = await connectClient(temporal.address);
@@ -105,7 +91,12 @@ test(
       return true;
     };
     const after = (step: string) => (s: OperationStatus) => s.stepsDone.includes(step);
-    // Every step boundary, plus inside the etcd plane (between two etcd hosts).
+    /** SIGKILLs the worker once zlab1 created its kube-apiserver: inside the control plane's activity. */
+    const crashInside = async (zlab1: DockerEventStream) => {
+      await zlab1.waitFor((e) => e.action === 'create' && e.name === 'kube-apiserver', 300_000);
+      await crashAt('inside control plane (zlab1 created kube-apiserver)', (s) => s.step === 'control plane');
+    };
+    // Every step boundary, plus between two etcd hosts and inside zlab1's control plane activity.
     for (const [i, step] of PROVISION_STEPS.entries()) {
       if (i === 0) continue;
       const prev = PROVISION_STEPS[i - 1]!;
@@ -120,6 +111,7 @@ test(
       }
       const killed = await crashAt(`after ${prev}`, after(prev));
       if (!killed) break;
+      if (step === 'control plane') await crashInside(events.get('zlab1')!);
       if (step === 'etcd plane')
         await crashAt(
           'between etcd hosts',
@@ -139,21 +131,34 @@ test(
       `worker killed at ${kills.length} points: ${kills.join('; ')}`,
     );
 
-    const plan = buildPlan(spec);
-    for (const h of plan.hosts) {
-      const created = await creations(h.name, since);
-      const counts = Object.fromEntries(
-        h.containers.map((c) => [c.name, created.filter((n) => n === c.name).length]),
-      );
+    const interrupted = (await activityRuns(client.workflow.getHandle(handle.workflowId))).find((r) => {
+      const input = r.input as { host?: string; plane?: string } | undefined;
+      return r.type === 'reconcileHost' && input?.host === 'zlab1' && input.plane === 'controlplane';
+    });
+    t.diagnostic(
+      `zlab1's control plane: attempt ${interrupted?.attempt}, before: ${interrupted?.lastFailure}`,
+    );
+    assert.ok(
+      interrupted && interrupted.attempt > 1,
+      "the kill interrupted zlab1's control plane activity: it ran again",
+    );
+
+    for (const stream of events.values()) await stream.stop();
+    for (const h of buildPlan(spec).hosts) {
+      const seen = events.get(h.name)!.events;
       assert.deepEqual(
-        counts,
+        seen.filter((e) => e.action === 'rename').map((e) => `${e.oldName} -> ${e.name}`),
+        [],
+        `${h.name}: no container replaced`,
+      );
+      const created = h.containers.map((c) => [
+        c.name,
+        seen.filter((e) => e.action === 'create' && e.name === c.name).length,
+      ]);
+      assert.deepEqual(
+        Object.fromEntries(created),
         Object.fromEntries(h.containers.map((c) => [c.name, 1])),
         `${h.name}: every container created exactly once`,
-      );
-      assert.deepEqual(
-        created.filter((n) => n.startsWith('old-')),
-        [],
-        `${h.name}: no replacement happened`,
       );
     }
     await client.connection.close();

@@ -9,6 +9,7 @@ import {
   statusQuery,
 } from '../../workflows/types.ts';
 import { labClusterYaml, parseOrThrow, type RoleMap, submitRevision } from './cluster.ts';
+import { decodedJson } from './history.ts';
 import { lab } from './lab.ts';
 import { useLabSuite } from './labSuite.ts';
 
@@ -71,11 +72,12 @@ export async function waitForStatus(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs `zlab.sh <command> host [args...]` (e.g. `disk-full zlab2 16m`), throwing when it fails. */
-export async function labFault(command: string, host: string, ...args: string[]): Promise<void> {
+/** Runs `zlab.sh <command> host [args...]` (e.g. `disk-full zlab2 16m`), throwing when it fails; its output. */
+export async function labFault(command: string, host: string, ...args: string[]): Promise<string> {
   const r = await lab([command, host, ...args]);
   if (r.code !== 0)
     throw new Error(`zlab.sh ${[command, host, ...args].join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
 }
 
 /** What the cluster store records after an operation: the cluster's state and the operation's last status. */
@@ -92,18 +94,44 @@ export async function outcome(handle: WorkflowHandle): Promise<OperationResult |
   }
 }
 
+export interface ActivityRun {
+  type: string;
+  /** Its last attempt's number. */
+  attempt: number;
+  /** Its first argument, decrypted. */
+  input: unknown;
+  /** The message of the attempt before the last, when it was retried. */
+  lastFailure?: string;
+}
+
+/** Every activity a workflow's history shows started (a retried one: its last attempt). */
+export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Map(
+    events.flatMap((e) => {
+      const s = e.activityTaskScheduledEventAttributes;
+      return s ? [[String(e.eventId), s] as const] : [];
+    }),
+  );
+  const runs: ActivityRun[] = [];
+  for (const e of events) {
+    const started = e.activityTaskStartedEventAttributes;
+    if (!started) continue;
+    const s = scheduled.get(String(started.scheduledEventId));
+    const [input] = await decodedJson(s?.input?.payloads ?? []);
+    runs.push({
+      type: s?.activityType?.name ?? '',
+      attempt: started.attempt ?? 0,
+      input,
+      lastFailure: started.lastFailure?.message ?? undefined,
+    });
+  }
+  return runs;
+}
+
 /** Every activity a workflow's history shows started: its type and attempt number (a retried one: its last). */
 export async function activityAttempts(handle: WorkflowHandle): Promise<{ type: string; attempt: number }[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const typeOf = new Map(
-    events.map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '']),
-  );
-  return events.flatMap((e) => {
-    const started = e.activityTaskStartedEventAttributes;
-    return started
-      ? [{ type: typeOf.get(String(started.scheduledEventId)) ?? '', attempt: started.attempt ?? 0 }]
-      : [];
-  });
+  return (await activityRuns(handle)).map(({ type, attempt }) => ({ type, attempt }));
 }
 
 /** Activity retries in a workflow's history: the sum of (attempt - 1) over every started activity. */

@@ -18,6 +18,14 @@ function collectPayloads(node: unknown, out: Payload[]): void {
   else if (node && typeof node === 'object') for (const v of Object.values(node)) collectPayloads(v, out);
 }
 
+const codec = () => new EncryptionCodec(loadOrCreateKeyring(keyringPath()));
+
+/** Payloads decrypted and parsed as JSON (undefined for an empty one). */
+export async function decodedJson(payloads: Payload[]): Promise<unknown[]> {
+  const decoded = await codec().decode(payloads);
+  return decoded.map((p) => (p.data?.length ? JSON.parse(Buffer.from(p.data).toString('utf8')) : undefined));
+}
+
 /** The raw history as text, and the text of every payload after decryption. */
 export async function historyTexts(
   client: Client,
@@ -26,8 +34,7 @@ export async function historyTexts(
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const payloads: Payload[] = [];
   collectPayloads(history, payloads);
-  const codec = new EncryptionCodec(loadOrCreateKeyring(keyringPath()));
-  const decoded = await codec.decode(payloads);
+  const decoded = await codec().decode(payloads);
   const text = (p: Payload) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8');
   return {
     raw: payloads.map(text).join('\n') + JSON.stringify(history.events?.map((e) => e.eventType)),

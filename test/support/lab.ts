@@ -1,5 +1,5 @@
 // Helpers for integration tests that need the multi-host lab (lab/zlab.sh, see docs/lab.md).
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,6 +140,14 @@ export class LabInstance {
   run(args: string[], input?: string | Buffer): Promise<ExecResult> {
     const env = { ...process.env, ZLAB_ID: String(this.id), ZLAB_ROOT: this.root };
     return runCommand('bash', [LAB_SCRIPT, ...args], input, env);
+  }
+
+  /** Starts `lab/zlab.sh ARGS...` in its own process group (end it with process.kill(-pid)); no stdin. */
+  spawn(args: string[]): ChildProcessWithoutNullStreams {
+    const env = { ...process.env, ZLAB_ID: String(this.id), ZLAB_ROOT: this.root };
+    const child = spawn('bash', [LAB_SCRIPT, ...args], { stdio: 'pipe', env, detached: true });
+    child.stdin.end();
+    return child;
   }
 
   private async runOrThrow(args: string[]): Promise<ExecResult> {
@@ -368,6 +376,11 @@ export function labHosts(): LabHost[] {
 /** Runs argv inside a lab host's namespaces, without ssh. */
 export function labExec(host: string, argv: string[], input?: string | Buffer): Promise<ExecResult> {
   return current.exec(host, argv, input);
+}
+
+/** Starts argv inside a lab host's namespaces and returns at once (see LabInstance.spawn). */
+export function labSpawn(host: string, argv: string[]): ChildProcessWithoutNullStreams {
+  return current.spawn(['exec', host, ...argv]);
 }
 
 /** Builds the test images (zke/tools, zke/etcd, ...) and pushes them to the lab registry. */
