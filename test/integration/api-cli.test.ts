@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { EXIT } from '../../cli/command.ts';
 import { ClusterStore } from '../../common/store.ts';
+import { PROVISION_STEPS } from '../../model/plan/index.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { type CliRun, runZke } from '../support/zkeCli.ts';
@@ -46,7 +47,7 @@ test(
     const up = await zke(['up', '-c', file]);
     assert.equal(up.code, EXIT.ok, up.stdout + up.stderr);
     assert.match(up.stdout, new RegExp(`started provision of cluster ${clusters[0]} \\(revision 1\\)`));
-    assert.match(up.stdout, /\[\d+\/11\] check hosts: started/);
+    assert.match(up.stdout, new RegExp(`\\[\\d+/${PROVISION_STEPS.length}\\] check hosts: started`));
     assert.match(up.stdout, /host n1: done/);
     assert.match(up.stdout, /provision of cluster .* succeeded/);
     const kubeconfig = path.join(dir, 'kube_config_cluster.yml');
