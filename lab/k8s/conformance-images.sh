@@ -17,12 +17,10 @@ conformance_images() {
 
 # build_conformance_images VER ROOTFS: ROOTFS is the e2e rootfs tarball (build-rootfs.sh e2e)
 build_conformance_images() {
-  local ver=$1 rootfs=$2 bin="$BUILD_CACHE/bin/conformance-$1" ref name src e2e_base agnhost="" busybox
+  local ver=$1 rootfs=$2 bin="$BUILD_CACHE/bin/conformance-$1" ref name src e2e_base agnhost=""
   src="$(cd "$BUILD_CACHE/gomod" && go mod download -json "k8s.io/kubernetes@$ver" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')/test/images"
   e2e_base="zke/e2e-base:$(basename "$rootfs" .tar | sed 's/^bookworm-e2e-//')"
   build_image "$e2e_base" base rootfs.tar="$rootfs"
-  busybox=$(mktemp -d)
-  tar -C "$busybox" -xf "$rootfs" ./usr/bin/busybox
   for ref in $(conformance_images "$ver"); do
     name=${ref%:*}
     name=${name##*/}
@@ -32,7 +30,7 @@ build_conformance_images() {
         agnhost=$ref
         build_image "$ref" e2e-agnhost "agnhost=$bin/agnhost" "localhost.crt=$src/agnhost/porter/localhost.crt" \
           "localhost.key=$src/agnhost/porter/localhost.key" ;;
-      busybox) build_image "$ref" e2e-busybox "busybox=$busybox/usr/bin/busybox" ;;
+      busybox) build_image "$ref" e2e-busybox ;;
       httpd) build_image "$ref" e2e-httpd "index.html=$src/httpd/index.html" ;;
       nginx) build_image "$ref" e2e-nginx ;;
       jessie-dnsutils) build_image "$ref" e2e-dnsutils ;;
@@ -49,5 +47,4 @@ build_conformance_images() {
       *) echo "image $ref: not built (see docs/conformance.md)" ;;
     esac
   done
-  rm -rf "$busybox"
 }
