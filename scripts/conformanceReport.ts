@@ -5,7 +5,8 @@ import path from 'node:path';
 
 export interface SpecResult {
   name: string;
-  status: 'passed' | 'failed' | 'skipped';
+  /** interrupted: the part's timeout (ginkgo --timeout) ended it before it finished. */
+  status: 'passed' | 'failed' | 'skipped' | 'interrupted';
   seconds: number;
   /** The failure's message (failed), or why the spec skipped itself. */
   message?: string;
@@ -48,7 +49,8 @@ export function parseJunit(xml: string): SpecResult[] {
     const body = m[1] ?? '';
     const failure = body.match(/<(failure|error)\s[^>]*>/);
     const skipped = body.match(/<skipped[^>]*>/);
-    const status = failure ? 'failed' : skipped ? 'skipped' : 'passed';
+    const interrupted = failure && attr(failure[0], 'type') === 'interrupted';
+    const status = interrupted ? 'interrupted' : failure ? 'failed' : skipped ? 'skipped' : 'passed';
     const message = failure ? attr(failure[0], 'message') : skipped ? attr(skipped[0], 'message') : undefined;
     specs.push({
       name: attr(open, 'name') ?? '?',
@@ -128,7 +130,7 @@ function renderGroup(g: RunGroup): string[] {
     `## Kubernetes ${g.version}, zke ${g.zkeCommit}`,
     '',
     `**${specs.length} [Conformance] specs run: ${count(specs, 'passed')} passed, ${count(specs, 'failed')} failed, ` +
-      `${count(specs, 'skipped')} skipped.**`,
+      `${count(specs, 'skipped')} skipped, ${count(specs, 'interrupted')} interrupted by the part's timeout.**`,
     '',
     '| slice | focus | skip | passed | failed | skipped | provision | wall time per part | started (UTC) | machine |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -149,6 +151,11 @@ function renderGroup(g: RunGroup): string[] {
   if (!failed.length) lines.push('None.');
   for (const s of failed)
     lines.push(`- **${s.name}**`, '', '  ```', ...quote(s.message ?? '(no message)'), '  ```', '');
+  const interrupted = specs.filter((s) => s.status === 'interrupted');
+  if (interrupted.length) {
+    lines.push('', `### Interrupted by the part's timeout (${interrupted.length}: not a result)`, '');
+    for (const s of interrupted) lines.push(`- ${s.name}`);
+  }
   const skipped = specs.filter((s) => s.status === 'skipped');
   if (skipped.length) {
     lines.push('', `### Skipped by the suite (${skipped.length})`, '');

@@ -30,6 +30,9 @@ stack…</failure>
     <testcase name="[sig-apps] Job should run a job [Conformance]" classname="Kubernetes e2e suite" status="skipped" time="0.1">
       <skipped message="skipped - Only supported for providers [gce]"></skipped>
     </testcase>
+    <testcase name="[sig-apps] CronJob should schedule [Conformance]" classname="Kubernetes e2e suite" status="interrupted" time="60">
+      <error message="interrupted by timeout" type="interrupted">the suite's timeout</error>
+    </testcase>
     <testcase name="[sig-storage] CSI something" classname="Kubernetes e2e suite" status="skipped" time="0">
       <skipped message="skipped"></skipped>
     </testcase>
@@ -59,6 +62,7 @@ test('a ginkgo JUnit report gives each spec its status, time and failure message
       ['passed', 10.25],
       ['failed', 300],
       ['skipped', 0.1],
+      ['interrupted', 60],
       ['skipped', 0],
     ],
   );
@@ -68,7 +72,7 @@ test('a ginkgo JUnit report gives each spec its status, time and failure message
 
 test('specs the filters left out are dropped from a saved report; a spec that skipped itself stays', () => {
   const names = parseJunit(withoutFilteredSpecs(JUNIT)).map((s) => s.name);
-  assert.equal(names.length, 3);
+  assert.equal(names.length, 4);
   assert.ok(!names.includes('[sig-storage] CSI something'));
   assert.ok(names.includes('[sig-apps] Job should run a job [Conformance]'));
 });
@@ -94,13 +98,16 @@ test('slices of one version and zke commit merge (a spec run twice counts once, 
       ['v1.33.13', 'abc1234', 1],
     ],
   );
-  assert.equal(groups[0].specs.length, 4);
+  assert.equal(groups[0].specs.length, 5);
   assert.equal(groups[0].specs.find((s) => s.name === dns)?.status, 'passed');
 });
 
 test('the page shows the totals, every failed test with its error, the wall time of each part, machine and spec', () => {
   const page = renderResults([{ info: info({}), specs: parseJunit(JUNIT) }]);
-  assert.match(page, /\*\*3 \[Conformance\] specs run: 1 passed, 1 failed, 1 skipped\.\*\*/);
+  assert.match(
+    page,
+    /\*\*4 \[Conformance\] specs run: 1 passed, 1 failed, 1 skipped, 1 interrupted by the part's timeout\.\*\*/,
+  );
   assert.match(
     page,
     /### Failed \(1\)\n\n- \*\*\[sig-network\] DNS should provide DNS for services {2}\[Conformance\]\*\*/,
@@ -136,5 +143,5 @@ test('saved runs are read from <version>/<slice>/run.json and every junit-*.xml 
   fs.mkdirSync(path.join(dir, 'v1.34.4', 'unfinished'));
   const runs = readRuns(dir);
   assert.equal(runs.length, 1);
-  assert.equal(runs[0].specs.length, 8);
+  assert.equal(runs[0].specs.length, 10);
 });
