@@ -47,17 +47,18 @@ function machine(): string {
   return `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${release}, kernel ${os.release()}, load ${load} at start`;
 }
 
+/** The commit the run tests (taken at its start); +dirty when tracked files other than the results changed. */
 function zkeCommit(): string {
   const git = (...a: string[]) => execFileSync('git', ['-C', root, ...a], { encoding: 'utf8' }).trim();
-  return (
-    git('rev-parse', '--short', 'HEAD') +
-    (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : '')
-  );
+  const results = [':(exclude)docs/conformance.md', ':(exclude)conformance'];
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ...results);
+  return git('rev-parse', '--short', 'HEAD') + (dirty ? '+dirty' : '');
 }
 
 async function main(): Promise<number> {
   // the images come from lab/k8s/build.sh, which needs a lab host: build what is missing once the lab is up
   const startedAt = new Date().toISOString();
+  const commit = zkeCommit();
   const hosts = await labUp(3);
   await labImages();
   if (conformanceSkipReason(version)) {
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
     const info = {
       version,
       slice,
-      zkeCommit: zkeCommit(),
+      zkeCommit: commit,
       startedAt,
       focus: opts.focus,
       skip: opts.skip,

@@ -14,14 +14,16 @@ import {
   type SavedRun,
   updatePage,
 } from '../../scripts/conformanceReport.ts';
-import { withoutFilteredSpecs } from '../support/conformance.ts';
+import { compactJunit } from '../support/conformance.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 // the shape ginkgo v2's --junit-report writes
 const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites tests="4" disabled="3" errors="0" failures="1" time="120.5">
   <testsuite name="Kubernetes e2e suite" package="/tmp" tests="4" skipped="2" failures="1" errors="0" time="120.5">
-    <testcase name="[sig-node] Pods should be submitted and removed [NodeConformance] [Conformance]" classname="Kubernetes e2e suite" status="passed" time="10.25"></testcase>
+    <testcase name="[sig-node] Pods should be submitted and removed [NodeConformance] [Conformance]" classname="Kubernetes e2e suite" status="passed" time="10.25">
+      <system-err>passed log</system-err>
+    </testcase>
     <testcase name="[sig-network] DNS should provide DNS for services  [Conformance]" classname="Kubernetes e2e suite" status="failed" time="300">
       <failure message="timed out: &quot;dig&quot; found no A record &lt;none&gt;" type="failed">[FAILED] timed out
 stack…</failure>
@@ -70,8 +72,11 @@ test('a ginkgo JUnit report gives each spec its status, time and failure message
   assert.equal(specs[2].message, 'skipped - Only supported for providers [gce]');
 });
 
-test('specs the filters left out are dropped from a saved report; a spec that skipped itself stays', () => {
-  const names = parseJunit(withoutFilteredSpecs(JUNIT)).map((s) => s.name);
+test('a saved report drops the specs the filters left out and the logs of passed specs; the rest stays', () => {
+  const compact = compactJunit(JUNIT);
+  assert.ok(!compact.includes('<system-err>passed log</system-err>'));
+  assert.ok(compact.includes('<system-err>log</system-err>'), 'a failed spec keeps its log');
+  const names = parseJunit(compact).map((s) => s.name);
   assert.equal(names.length, 4);
   assert.ok(!names.includes('[sig-storage] CSI something'));
   assert.ok(names.includes('[sig-apps] Job should run a job [Conformance]'));
