@@ -76,10 +76,11 @@ export ZKE_TEST_TEMPORAL=$(cat "$scratch/address")
 export ZKE_KEYRING=$scratch/keyring.json
 
 # Two lanes at once, each with its own lab instance, sharing the Temporal server: the Kubernetes lab
-# tests take long, and sequentially they would not fit CI's 90 minutes. Lane B: half of them, balanced by the
-# times measured in docs/lab-k8s.md; lane A: everything else. `--k8s` (npm run test:k8s): only those tests.
+# tests take long, and sequentially they would not fit CI's 90 minutes. Lane B: half of them and the conformance
+# smoke slice, balanced by the times measured in docs/lab-k8s.md; lane A: everything else. `--k8s` (npm run test:k8s): only those tests.
 lane_b=(test/lab/resume.test.ts test/lab/lifecycle-rotation.test.ts test/lab/lifecycle-snapshot.test.ts
-  test/lab/lifecycle-nodes.test.ts test/lab/lifecycle-remove.test.ts test/lab/fault-ssh.test.ts)
+  test/lab/lifecycle-nodes.test.ts test/lab/lifecycle-remove.test.ts test/lab/fault-ssh.test.ts
+  test/lab/conformance-smoke.test.ts)
 if [ "$k8s_only" = 1 ]; then
   lane_a=(test/integration/hostile-spec.test.ts test/lab/provision.test.ts test/lab/kubernetes.test.ts
     test/lab/lifecycle-upgrade.test.ts test/lab/lifecycle-rollback.test.ts test/lab/fault-link.test.ts

@@ -12,12 +12,7 @@ missing=0
 for c in "${cmds[@]}"; do [[ -x "$out/$c" ]] || missing=1; done
 if ((missing == 0)); then echo "kubernetes $ver: cached in $out"; exit 0; fi
 [[ -f "$here/builder-$ver/go.mod" ]] || bash "$here/gen-builder.sh" "$ver"
-minor=${ver#v1.}; minor=${minor%%.*}
-ldflags="-s -w"
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $p.gitVersion=$ver -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
-  ldflags+=" -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+ldflags=$(kube_ldflags "$ver")
 mkdir -p "$out.tmp"
 pkgs=(); for c in "${cmds[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
 start=$SECONDS

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Debian bookworm base rootfs for the node images (debootstrap minbase + the tools kubelet,
-# kube-proxy, cri-dockerd, flannel and the nginx proxy exec) into $BUILD_CACHE/rootfs/<name>.tar.
+# Builds a Debian bookworm rootfs (debootstrap minbase + a package list of versions.sh) into
+# $BUILD_CACHE/rootfs/bookworm-<kind>-<hash>.tar. Kinds: node (BASE_PACKAGES: the tools kubelet, kube-proxy,
+# cri-dockerd, flannel and the nginx proxy exec) and e2e (E2E_PACKAGES: the conformance suite's test images).
 # The name includes a hash of the package list and of this script, so changing either makes a new tarball.
-# Usage: bash lab/k8s/build-rootfs.sh   (prints the tarball path)
+# Usage: bash lab/k8s/build-rootfs.sh [node|e2e]   (prints the tarball path)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
@@ -21,8 +22,14 @@ apt_mirror() {
     awk '$1 == "deb" && $0 !~ /\[/ && $3 == "bookworm" { print $2 } $1 == "deb" && $0 ~ /\[/ && $4 == "bookworm" { print $3 }' "$f"
   done
 }
-hash=$({ echo "$BASE_PACKAGES" | tr -s ' \n' '\n' | sort; cat "$0"; } | sha256sum | cut -c1-12)
-tar="$BUILD_CACHE/rootfs/bookworm-node-$hash.tar"
+kind=${1:-node}
+case $kind in
+  node) packages=$BASE_PACKAGES ;;
+  e2e) packages=$E2E_PACKAGES ;;
+  *) echo "usage: build-rootfs.sh [node|e2e]" >&2; exit 2 ;;
+esac
+hash=$({ echo "$packages" | tr -s ' \n' '\n' | sort; cat "$0"; } | sha256sum | cut -c1-12)
+tar="$BUILD_CACHE/rootfs/bookworm-$kind-$hash.tar"
 if [[ -s $tar ]]; then echo "$tar"; exit 0; fi
 mirror=${DEBIAN_MIRROR:-$(apt_mirror | sed -n 1p)}   # sed reads it all: no SIGPIPE under pipefail
 [[ -n $mirror ]] || { echo "no bookworm source in /etc/apt: set DEBIAN_MIRROR to a Debian mirror's URL" >&2; exit 1; }
@@ -41,7 +48,7 @@ printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"
 # shellcheck disable=SC2086
-chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $BASE_PACKAGES >&2
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $packages >&2
 umount "$root/proc"
 chroot "$root" apt-get clean
 # CNI plugins where kubelet/cri-dockerd look for them

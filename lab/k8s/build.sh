@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the lab's Kubernetes software and pushes it as images to the lab registry:
-#   binaries from the Go module proxy and a Debian minbase rootfs, cached in $ZKE_LAB_CACHE/build (keyed by
-#   version), then images via `lab/zlab.sh build-image`, skipping images the registry already has.
+#   binaries from the Go module proxy (the cluster's and the conformance suite's) and Debian minbase rootfs
+#   tarballs, cached in $ZKE_LAB_CACHE/build (keyed by version), then images via `lab/zlab.sh build-image`, skipping images the registry already has.
 # Usage: bash lab/k8s/build.sh [--version v1.33.13]... [--binaries-only] [--force-images]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
 source "$here/versions.sh"
 source "$here/images.sh"
+source "$here/conformance-images.sh"
 
 versions=() binaries_only=0
 while (($#)); do
@@ -23,7 +24,11 @@ done
 start=$SECONDS
 rootfs=$(bash "$here/build-rootfs.sh")
 bash "$here/build-binaries.sh"
-for v in "${versions[@]}"; do bash "$here/build-kubernetes.sh" "$v"; done
+e2e_rootfs=$(bash "$here/build-rootfs.sh" e2e)
+for v in "${versions[@]}"; do
+  bash "$here/build-kubernetes.sh" "$v"
+  bash "$here/build-conformance.sh" "$v"
+done
 echo "binaries ready after $((SECONDS - start)) s"
 ((binaries_only)) && exit 0
 
@@ -51,4 +56,5 @@ for v in "${versions[@]}"; do
   done
   build_image "zke/hyperkube:$v" hyperkube "${kube_files[@]}"
 done
+for v in "${versions[@]}"; do build_conformance_images "$v" "$e2e_rootfs"; done
 echo "all images in the registry after $((SECONDS - start)) s"

@@ -21,3 +21,7 @@ METALLB_VERSION=v0.16.2
 # Debian packages of the node base image (kubelet, kube-proxy, cri-dockerd, flannel and nginx-proxy needs)
 BASE_PACKAGES="iptables conntrack ethtool socat util-linux mount iproute2 kmod ca-certificates procps
   containernetworking-plugins nginx libnginx-mod-stream e2fsprogs"
+# Debian packages of the conformance suite's test images (lab/k8s/conformance-images.sh): dig and nslookup
+# (DNS probes of agnhost and jessie-dnsutils), curl, nc, ip, ping, the httpd and nginx servers, busybox
+E2E_PACKAGES="dnsutils curl netcat-openbsd iproute2 iputils-ping procps ca-certificates apache2 nginx-light
+  busybox-static"
