@@ -157,8 +157,17 @@ const LAB_CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
 /** Where the lab registries (one storage for all instances) keep their repositories. */
 export const REGISTRY_TAGS = `${LAB_CACHE}/registry/docker/registry/v2/repositories`;
 
+/** Where lab/k8s puts what it builds from the Go module proxy (bin/<name>-<version>/). */
+export const LAB_BUILD_BIN = `${LAB_CACHE}/build/bin`;
+
 /** The kubectl lab/k8s built with the lab's Kubernetes (it exists when k8sSkipReason() is undefined). */
-export const LAB_KUBECTL = `${LAB_CACHE}/build/bin/kubernetes-${LAB_K8S_VERSION}/kubectl`;
+export const LAB_KUBECTL = `${LAB_BUILD_BIN}/kubernetes-${LAB_K8S_VERSION}/kubectl`;
+
+/** Whether the lab registry holds some tag of this repository. */
+export function registryHasRepo(repo: string): boolean {
+  const tags = `${REGISTRY_TAGS}/${repo}/_manifests/tags`;
+  return fs.existsSync(tags) && fs.readdirSync(tags).length > 0;
+}
 
 /** The load balancer's image, which lab/k8s/build.sh builds with the Kubernetes images. */
 const LAB_METALLB_IMAGE = 'zke/metallb:v0.16.2';

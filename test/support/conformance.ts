@@ -7,24 +7,24 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import {
   k8sSkipReason,
+  LAB_BUILD_BIN,
   LAB_KUBECTL,
   labClusterYaml,
   parseOrThrow,
-  REGISTRY_TAGS,
+  registryHasRepo,
   runOperation,
   submitRevision,
 } from './cluster.ts';
 import { adminKubeconfigFile, eventually, kubectl } from './kubectl.ts';
 import { currentLab, type LabHost } from './lab.ts';
 
-const LAB_CACHE = process.env.ZKE_LAB_CACHE ?? '/var/cache/zke-lab';
 const REPO_LIST_TEMPLATE = fileURLToPath(
   new URL('../../lab/k8s/conformance-repo-list.yaml', import.meta.url),
 );
 
 /** Where build-conformance.sh put e2e.test and ginkgo for this Kubernetes version. */
 export function conformanceBin(version: string): string {
-  return `${LAB_CACHE}/build/bin/conformance-${version}`;
+  return `${LAB_BUILD_BIN}/conformance-${version}`;
 }
 
 /**
@@ -38,8 +38,7 @@ export function conformanceSkipReason(version: string): string | undefined {
   for (const bin of ['e2e.test', 'ginkgo'])
     if (!fs.existsSync(path.join(conformanceBin(version), bin)))
       return `the lab cache has no ${path.join(conformanceBin(version), bin)} (${build})`;
-  const agnhost = `${REGISTRY_TAGS}/e2e-test-images/agnhost/_manifests/tags`;
-  if (!fs.existsSync(agnhost) || !fs.readdirSync(agnhost).length)
+  if (!registryHasRepo('e2e-test-images/agnhost'))
     return `the lab registry has no e2e-test-images/agnhost (${build})`;
   return undefined;
 }
@@ -138,7 +137,7 @@ export async function runSuitePart(p: SuitePart): Promise<PartRun> {
     path.join(bin, 'e2e.test'),
     '--',
     `--kubeconfig=${p.kubeconfig}`,
-    `--kubectl-path=${LAB_CACHE}/build/bin/kubernetes-${p.version}/kubectl`,
+    `--kubectl-path=${LAB_BUILD_BIN}/kubernetes-${p.version}/kubectl`,
     '--provider=skeleton',
   ];
   const out = fs.openSync(log, 'w');
