@@ -1,5 +1,6 @@
 // Docker's data disk full on a host (lab `disk-full`: a small, filled data filesystem) while provisioning 2 lab
-// hosts, both etcd: the run fails at that host's first image pull (zke/etcd, so no Kubernetes image is needed),
+// hosts, both etcd, without the port check (whose listener runs in the Kubernetes image): the run fails at that
+// host's first image pull (zke/etcd, so no Kubernetes image is needed),
 // not retried, naming host and step and saying no space is left; the store claims nothing of the failed step.
 // With the space back, provisioning again gets past the etcd plane, and completes when the Kubernetes images
 // are in the lab registry. Run alone with e.g. `ZLAB_ID=7 node --import tsx --test test/lab/fault-disk.test.ts`.
@@ -22,7 +23,7 @@ import { LAB_SKIP_REASON, labExec } from '../support/lab.ts';
 const skip = LAB_SKIP_REASON;
 const CLUSTER = 'faultdisk';
 const ROLES: RoleMap = { zlab1: ['etcd', 'controlplane', 'worker'], zlab2: ['etcd', 'worker'] };
-const { start } = useFaultLab(2, CLUSTER, ROLES, skip);
+const { start } = useFaultLab(2, CLUSTER, ROLES, skip, { disable_port_check: true });
 /** The provision run with the space back (started by the second test, awaited by the third). */
 let again: WorkflowHandle | undefined;
 

@@ -22,11 +22,14 @@ export function useFaultLab(
   cluster: string,
   roles: RoleMap,
   skip: string | undefined,
+  /** Settings under the spec's `option` (zke format), e.g. disable_port_check. */
+  option: Record<string, unknown> = {},
 ): { start(): Promise<WorkflowHandle> } {
   const lab = useLabSuite(hosts, skip);
   return {
     start() {
-      const spec = parseOrThrow(labClusterYaml(cluster, lab.hosts, roles));
+      const doc = labClusterYaml(cluster, lab.hosts, roles);
+      const spec = parseOrThrow({ ...doc, option: { ...(doc.option as object), ...option } });
       return startProvision(lab.t.client, lab.taskQueue, cluster, submitRevision(spec));
     },
   };
