@@ -25,7 +25,8 @@ export const SUPPORTED_DOCKER = /^(20\.10|2[1-9]|[3-9]\d)\./;
 export async function withSession<T>(target: SshTarget, fn: (s: SshSession) => Promise<T>): Promise<T> {
   const session = await SshSession.open(target, cancellation());
   try {
-    return await fn(session);
+    // a call on a cut connection may never settle: the attempt fails when the connection goes
+    return await Promise.race([fn(session), session.lost]);
   } finally {
     session.close();
   }

@@ -23,12 +23,23 @@ export function shellQuote(argv: string[]): string {
 
 export class SshSession {
   private sftpHandle?: Promise<SFTPWrapper>;
+  private closing = false;
+  /** Rejects when the connection drops while in use (a cut session), not when close() ends it. */
+  readonly lost: Promise<never>;
 
   private constructor(
     readonly target: SshTarget,
     private readonly conn: Client,
     readonly hostKey: string,
-  ) {}
+  ) {
+    this.lost = new Promise<never>((_, reject) => {
+      conn.once('close', () => {
+        if (!this.closing)
+          reject(new Error(`${target.host}: SSH to ${sshEndpoint(target)}: connection closed`));
+      });
+    });
+    this.lost.catch(() => undefined); // awaited only by withSession
+  }
 
   static async open(target: SshTarget, signal?: AbortSignal, readyTimeoutMs = 15_000): Promise<SshSession> {
     const address = await checkedAddress(target);
@@ -74,6 +85,7 @@ export class SshSession {
   }
 
   close(): void {
+    this.closing = true;
     this.conn.end();
   }
 
