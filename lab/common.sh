@@ -69,6 +69,16 @@ is_alive() {
 }
 is_gone() { ! is_alive "$1"; }
 
+# stop_pids SECONDS PID...: TERM each, KILL what is still there after SECONDS
+stop_pids() {
+  local grace=$1 p
+  shift
+  for p in "$@"; do
+    kill -TERM "$p" 2> /dev/null || true
+    wait_for "$grace" is_gone "$p" || kill -KILL "$p" 2> /dev/null || true
+  done
+}
+
 # the PID in FILE, if that process is still running
 live_pid() {
   local p

@@ -69,9 +69,6 @@ shared_registry_pids() {
 
 # by config, not by registry.pid: that PID may belong to another process by now
 registry_down() {
-  local p
-  for p in $(lab_registry_pids); do
-    kill -TERM "$p" 2>/dev/null || true
-    wait_for 3 is_gone "$p" || kill -KILL "$p" 2>/dev/null || true
-  done
+  # shellcheck disable=SC2046 # a list of PIDs
+  stop_pids 3 $(lab_registry_pids)
 }

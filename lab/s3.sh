@@ -89,9 +89,6 @@ s3_up() {
 s3_info() { log "s3 up: https://$S3_ADDR bucket $S3_BUCKET, CA $S3_DIR/ca.pem, credentials in $S3_DIR/env"; }
 
 s3_down() {
-  local p
-  for p in $(s3_pids); do
-    kill -TERM "$p" 2> /dev/null || true
-    wait_for 5 is_gone "$p" || kill -KILL "$p" 2> /dev/null || true
-  done
+  # shellcheck disable=SC2046 # a list of PIDs
+  stop_pids 5 $(s3_pids)
 }
