@@ -55,10 +55,10 @@ kill_host() {
   local h=$1 p
   need_running_host "$h"
   net_link "$h" down
-  p=$(cat "$ZLAB_ROOT/hosts/$h.unshare" 2>/dev/null || true)
+  p=$(cat "$ZLAB_ROOT/hosts/$h.boot" 2>/dev/null || true)
   kill -KILL "$(init_pid "$h")"
   [ -z "$p" ] || wait_for 10 is_gone "$p" || die "$h: did not die"
-  rm -f "$ZLAB_ROOT/hosts/$h.init" "$ZLAB_ROOT/hosts/$h.unshare"
+  rm -f "$ZLAB_ROOT/hosts/$h.init" "$ZLAB_ROOT/hosts/$h.boot"
   # its containers' cgroups, empty now (the other hosts' kubelets would keep watching them)
   wait_for 30 remove_cgroups "$h" || log "$h: cgroups left: $(lab_cgroups "$h" | xargs)"
 }

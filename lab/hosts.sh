@@ -3,28 +3,33 @@
 
 # Boot HOST: its netns (if new), then its init as PID 1 of fresh uts/ipc/mount/PID
 # namespaces.  setsid keeps it out of the caller's process group (a Ctrl-C or a test
-# runner's kill must not take hosts down half-way); fds go to the host's log.
+# runner's kill must not take hosts down half-way); fds go to the host's log.  A small
+# boot shell waits for the init and logs how it ended (exit status 137: SIGKILLed), so a
+# host that dies is not a mystery.  HOST.boot holds the boot shell's PID.
 start_host() {
   local h=$1 p
   mkdir -p "$(host_dir "$h")"
   net_add_host "$h"
-  setsid nsenter --net="/run/netns/$(host_netns "$h")" -- \
+  setsid bash -c 'h=$1; shift; "$@"; echo "$h: init ended (exit status $?)"' boot "$h" \
+    nsenter --net="/run/netns/$(host_netns "$h")" -- \
     unshare --uts --ipc --mount --pid --fork --kill-child --propagation private --mount-proc -- \
     env -i PATH="$CLEAN_PATH" HOME=/root LANG=C.UTF-8 \
     ZLAB_ID="$ZLAB_ID" ZLAB_ROOT="$ZLAB_ROOT" ZLAB_NET="$NET" ZKE_LAB_CACHE="$ZKE_LAB_CACHE" \
     bash "$LAB_DIR/hostinit.sh" "$h" >> "$ZLAB_ROOT/hosts/$h.log" 2>&1 < /dev/null &
   p=$!
-  echo "$p" > "$ZLAB_ROOT/hosts/$h.unshare"
-  wait_for 30 save_init_pid "$h" "$p" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
+  echo "$p" > "$ZLAB_ROOT/hosts/$h.boot"
+  wait_for 30 save_init_pid "$h" || die "$h: init did not start (see $ZLAB_ROOT/hosts/$h.log)"
 }
 
-# save_init_pid HOST UNSHARE_PID: the init is unshare's only child.  Found by parent PID
-# (pgrep -P), not /proc/PID/task/PID/children, which the kernel documents as unreliable
-# while processes fork: under load it came back empty and the host was taken for dead.
+# save_init_pid HOST: the init is the only child of unshare, itself the boot shell's only child.
+# Found by parent PID (pgrep -P), not /proc/PID/task/PID/children, which the kernel documents as
+# unreliable while processes fork: under load it came back empty and the host was taken for dead.
 save_init_pid() {
-  local child
-  child=$(pgrep -P "$2" | head -n1)
-  [ -n "$child" ] && echo "$child" > "$ZLAB_ROOT/hosts/$1.init"
+  local boot unshare init
+  boot=$(live_pid "$ZLAB_ROOT/hosts/$1.boot")
+  [ -n "$boot" ] && unshare=$(pgrep -P "$boot" -x unshare | head -n1) && [ -n "$unshare" ] || return 1
+  init=$(pgrep -P "$unshare" | head -n1)
+  [ -n "$init" ] && echo "$init" > "$ZLAB_ROOT/hosts/$1.init"
 }
 
 sshd_listens() { timeout 1 bash -c "exec 3<>/dev/tcp/$1/22" 2>/dev/null; }
@@ -38,6 +43,20 @@ docker_answers() {
   fi
   in_host "$1" timeout 30 /usr/bin/docker info --format '{{.Name}}' > "$out" 2>&1
 }
+# done waiting: dockerd answers, or the host is gone (no use waiting for it)
+docker_answers_or_host_gone() { docker_answers "$1" || [ -z "$(init_pid "$1")" ]; }
+
+# the host's boot: its init's PIDs as recorded, whether they run, and how the init ended
+boot_report() {
+  local h=$1 f
+  for f in boot init; do
+    f=$ZLAB_ROOT/hosts/$h.$f
+    echo "${f##*/}: $(cat "$f" 2>/dev/null || echo none) $(is_alive "$(cat "$f" 2>/dev/null)" && echo running || echo 'not running')"
+  done
+  grep -h "init ended" "$ZLAB_ROOT/hosts/$h.log" | tail -n 1
+  echo "machine: load $(cut -d' ' -f1-3 /proc/loadavg), $(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo) MiB available, $(ps -eL --no-headers | wc -l) tasks of pid_max $(cat /proc/sys/kernel/pid_max)"
+  dmesg 2>/dev/null | grep -iE 'killed process|out of memory' | tail -n 3
+}
 
 # what a newcomer needs to see why HOST did not come up (the dockerd log without its gRPC chatter)
 host_failed() {
@@ -50,9 +69,10 @@ host_failed() {
     cat "$ZLAB_ROOT/hosts/$h.docker-info"
     echo "==> dockerd.log <=="
     grep -v '\[core\]' "$d/up/var/log/dockerd.log" | tail -n 15
+    echo "==> boot <=="
+    boot_report "$h"
     echo "==> processes <=="
     in_host "$h" ps -eo pid,stat,etime,time,args --width 160
-    echo "==> load: $(cat /proc/loadavg)"
   ) >&2 2>/dev/null || true
   return 1
 }
@@ -63,7 +83,8 @@ host_failed() {
 wait_host_ready() {
   local h=$1
   wait_for 120 sshd_listens "$(host_ip "$h")" || { host_failed "$h" "sshd is not listening"; return 1; }
-  wait_for 300 docker_answers "$h" || { host_failed "$h" "dockerd is not ready"; return 1; }
+  wait_for 300 docker_answers_or_host_gone "$h" || { host_failed "$h" "dockerd is not ready"; return 1; }
+  [ -n "$(init_pid "$h")" ] || { host_failed "$h" "its init ended"; return 1; }
 }
 
 write_ssh_config() {

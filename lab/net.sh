@@ -32,7 +32,11 @@ net_add_host() {
   ip=$(host_ip "$h")
   ns=$(host_netns "$h")
   port=$(host_port "$h")
-  [ -e "/run/netns/$ns" ] && return 0 # kept across kill-host / start-host
+  if [ -e "/run/netns/$ns" ]; then
+    [ "$(stat -f -c %T "/run/netns/$ns")" != nsfs ] || return 0 # kept across kill-host / start-host
+    log "$h: /run/netns/$ns is no network namespace (any more); making it again"
+    ip netns del "$ns" 2>/dev/null || rm -f "/run/netns/$ns"
+  fi
   ip netns add "$ns"
   ip link add "$port" type veth peer name eth0 netns "$ns"
   ip link set "$port" netns "$BRNS"
