@@ -3,6 +3,8 @@
 #   binaries from the Go module proxy (the cluster's and the conformance suite's) and Debian minbase rootfs
 #   tarballs, cached in $ZKE_LAB_CACHE/build (keyed by version), then images via `lab/zlab.sh build-image`, skipping images the registry already has.
 # Usage: bash lab/k8s/build.sh [--version v1.33.13]... [--binaries-only] [--force-images]
+# The conformance suite (e2e.test, ginkgo and its test images) is built for the versions named with --version,
+# or without them for the newest only (npm test's smoke slice runs on it; `npm run conformance` names its own).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
@@ -19,16 +21,18 @@ while (($#)); do
     *) echo "usage: build.sh [--version vX.Y.Z]... [--binaries-only] [--force-images]" >&2; exit 2 ;;
   esac
 done
-((${#versions[@]})) || read -ra versions <<<"$KUBERNETES_VERSIONS"
+conformance_versions=("${versions[@]}")
+if ((${#versions[@]} == 0)); then
+  read -ra versions <<<"$KUBERNETES_VERSIONS"
+  conformance_versions=("${versions[-1]}")
+fi
 
 start=$SECONDS
 rootfs=$(bash "$here/build-rootfs.sh")
 bash "$here/build-binaries.sh"
 e2e_rootfs=$(bash "$here/build-rootfs.sh" e2e)
-for v in "${versions[@]}"; do
-  bash "$here/build-kubernetes.sh" "$v"
-  bash "$here/build-conformance.sh" "$v"
-done
+for v in "${versions[@]}"; do bash "$here/build-kubernetes.sh" "$v"; done
+for v in "${conformance_versions[@]}"; do bash "$here/build-conformance.sh" "$v"; done
 echo "binaries ready after $((SECONDS - start)) s"
 ((binaries_only)) && exit 0
 
@@ -56,5 +60,5 @@ for v in "${versions[@]}"; do
   done
   build_image "zke/hyperkube:$v" hyperkube "${kube_files[@]}"
 done
-for v in "${versions[@]}"; do build_conformance_images "$v" "$e2e_rootfs"; done
+for v in "${conformance_versions[@]}"; do build_conformance_images "$v" "$e2e_rootfs"; done
 echo "all images in the registry after $((SECONDS - start)) s"
