@@ -1,10 +1,11 @@
 // What to delete when a spec changes: the objects an addon had under the applied spec that the new spec no
-// longer renders (all of them when it disables the addon, a pool taken out otherwise). Only for addons whose
-// removal zke owns: disabling the others leaves what they run, as before.
+// longer renders (all of them when it disables the addon, a pool taken out otherwise). As RKE removes the
+// ingress controller, the metrics server and a DNS provider turned off; the network plugin and the RBAC
+// objects stay (taking the CNI away from running pods is a rebuild, not an upgrade).
 import type { ClusterSpec } from '../spec/types.ts';
 import type { AddonName, KubeObject } from './types.ts';
 
-export const PRUNED_ADDONS: readonly AddonName[] = ['metallb'];
+export const PRUNED_ADDONS: readonly AddonName[] = ['coredns', 'metrics-server', 'ingress', 'metallb'];
 
 /** Group (not version), kind, namespace and name: the same object across API versions. */
 function identity(object: KubeObject): string {

@@ -1,7 +1,7 @@
 // LoadBalancer Services on a lab cluster with `network.loadbalancer` (MetalLB, layer 2), checked as a user would:
 // from outside the cluster (this machine, on the lab network), through the node that answers ARP for the address.
 // One cluster for every assertion: the Services get addresses in order, the address moves when its node dies,
-// and taking the section out removes MetalLB with its objects.
+// and taking the section out removes MetalLB with its objects (ingress, metrics server and DNS turned off go too).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -159,8 +159,20 @@ test(
       },
       600_000,
     );
-    const removed = await upgrade(ops, labSpec('lb', hosts, ROLES));
+    // ingress, metrics server and DNS are turned off in the same revision: deleted as RKE deletes them
+    const off = { provider: 'none' };
+    const extra = { ingress: off, monitoring: off, dns: off };
+    const removed = await upgrade(ops, labSpec('lb', hosts, ROLES, { extra }));
     assert.equal(removed.status.phase, 'succeeded', removed.summary);
+    const left = await k('get', 'deployments,daemonsets,apiservices', '-A', '-o', 'name');
+    for (const gone of [
+      'deployment.apps/coredns',
+      'deployment.apps/metrics-server',
+      'traefik',
+      'metrics.k8s.io',
+    ]) {
+      assert.ok(!left.includes(gone), `${gone} is still there:\n${left}`);
+    }
     const namespaces = await k('get', 'namespaces', '-o', 'name');
     assert.ok(!namespaces.includes(`namespace/${METALLB_NAMESPACE}`), namespaces);
     assert.equal(

@@ -92,8 +92,24 @@ suite('pruning', () => {
 
   test('nothing to delete when it was off before, nor for addons zke does not prune', () => {
     assert.deepEqual(prunedObjects(off, on, 'metallb'), []);
-    const noIngress = { ...on, ingress: { ...on.ingress, provider: 'none' as const } };
-    assert.deepEqual(prunedObjects(on, noIngress, 'ingress'), []);
+    const noNetwork = { ...on, network: { ...on.network, plugin: 'none' as const } };
+    assert.deepEqual(prunedObjects(on, noNetwork, 'network'), []);
+  });
+
+  test('ingress, metrics server and DNS turned off are deleted, as RKE does; never a namespace of theirs', () => {
+    const allOff = {
+      ...on,
+      ingress: { ...on.ingress, provider: 'none' as const },
+      monitoring: { ...on.monitoring, provider: 'none' as const },
+      dns: { ...on.dns, provider: 'none' as const },
+    };
+    assert.deepEqual(addonsToPrune(on, allOff), ['coredns', 'metrics-server', 'ingress']);
+    for (const addon of ['coredns', 'metrics-server', 'ingress'] as const) {
+      const stale = prunedObjects(on, allOff, addon);
+      assert.deepEqual(stale.map(describe), addonObjects(on, addon).map(describe).reverse());
+      assert.ok(!stale.some((o) => o.kind === 'Namespace'), `${addon} deletes a namespace`);
+    }
+    assert.ok(prunedObjects(on, allOff, 'metrics-server').some((o) => o.kind === 'APIService'));
   });
 
   test('a revision stored before the load balancer existed (no loadBalancer field) has it off', () => {
