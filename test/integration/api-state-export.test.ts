@@ -1,6 +1,6 @@
 // zke state export: GET /v1/clusters/{name}/state/export and `zke state export` against the real API, on a
-// cluster record written as the workflows write it (no worker, no lab): RKE's cluster.rkestate, read back
-// with the parser zke adopt uses, mode 0600, admin only, audited.
+// cluster record written as the workflows write it (no worker, no lab), and after a real provision workflow
+// (host activities faked): RKE's cluster.rkestate, read back with the parser zke adopt uses, mode 0600, audited.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,11 +10,13 @@ import { readRevisionSpec } from '../../common/revisions.ts';
 import { ENCRYPTION_KEYS_RECORD } from '../../common/stateExport.ts';
 import { type CertBundle, generateBundle, pkiInputOf } from '../../model/pki/index.ts';
 import { parseRkeState } from '../../model/rkestate/index.ts';
+import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { runZke } from '../support/zkeCli.ts';
-import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
+import { apiSuite, type TestApi, terminateCluster, unreachableSpec } from './api-harness.ts';
 
-const suite = apiSuite();
+/** The real workflows and local activities (certificates, encryption key); hosts faked ("slow" never answers). */
+const suite = apiSuite({ worker: true, activities: fakeHosts });
 const dir = tempDir('zke-state-export');
 const cluster = `export-${Date.now().toString(36)}`;
 const KEY = { name: 'zke-1', secret: Buffer.alloc(32, 7).toString('base64') };
@@ -27,8 +29,10 @@ const submitCluster = () => {
   return submitted;
 };
 
+/** Its host "slow" holds the provision in its first step until it is stopped: the record stays as written here. */
 async function submit(): Promise<void> {
-  const spec = `${unreachableSpec(cluster)}services:\n  kube-api:\n    secrets_encryption_config: {enabled: true}\n`;
+  const nodes = unreachableSpec(cluster).replace('name: n1', 'name: slow');
+  const spec = `${nodes}services:\n  kube-api:\n    secrets_encryption_config: {enabled: true}\n`;
   const created = await suite.api.request('POST', '/v1/clusters', { body: spec });
   assert.equal(created.status, 202, created.text);
   await terminateCluster(suite.t, cluster);
@@ -36,6 +40,7 @@ async function submit(): Promise<void> {
 
 after(async () => {
   suite.api.store.remove(cluster);
+  suite.api.store.remove(`${cluster}-up`);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -92,4 +97,30 @@ test('zke state export writes cluster.rkestate beside the cluster file, mode 060
 
   const wrong = await runZke(['state', 'import', '-n', cluster], env);
   assert.equal(wrong.code, EXIT.usage);
+});
+
+async function succeeded(api: TestApi, operationId: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const { state } = (await api.request('GET', `/v1/operations/${operationId}`)).json;
+    if (state === 'succeeded') return;
+    assert.equal(state, 'running', `the provision ended ${state}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail('the provision did not finish within 60 s');
+}
+
+test('after a provision, the export holds the certificates and the encryption key the workflow stored', async () => {
+  const api = suite.api;
+  const name = `${cluster}-up`;
+  const spec = `${unreachableSpec(name)}services:\n  kube-api:\n    secrets_encryption_config: {enabled: true}\n`;
+  const created = await api.request('POST', '/v1/clusters', { body: spec });
+  assert.equal(created.status, 202, created.text);
+  await succeeded(api, created.json.operationId);
+  const reply = await api.request('GET', `/v1/clusters/${name}/state/export`);
+  assert.equal(reply.status, 200, reply.text);
+  const adopted = parseRkeState(reply.json);
+  assert.deepEqual(adopted.bundle, api.store.read(name, 'pki'));
+  const [key] = api.store.read<{ keys: { secret: string }[] }>(name, ENCRYPTION_KEYS_RECORD)!.keys;
+  assert.ok(adopted.encryptionConfig?.includes(key!.secret), 'the generated secrets encryption key');
+  assert.equal(reply.json.currentState.rkeConfig.nodes[0].hostnameOverride, 'n1');
 });
