@@ -1,13 +1,12 @@
 // Step "certificates": generate or reuse the cluster's certificate bundle and its secrets encryption key;
 // neither ever leaves the store (activities return summaries, so no workflow history holds them).
 import { randomBytes } from 'node:crypto';
+import { ENCRYPTION_KEYS_RECORD, readEncryptionKeys } from '../common/stateExport.ts';
 import { certExpiry, generateBundle, isNoop, pkiInputOf } from '../model/pki/index.ts';
 import type { CertBundle, CertChange, RotateOptions } from '../model/pki/types.ts';
 import type { EncryptionKey, TextSecrets } from '../model/plan/index.ts';
 import type { ClusterSpec } from '../model/spec/types.ts';
 import { loadSpec, type RevisionRef, store } from './clusterState.ts';
-
-const ENCRYPTION_KEYS = 'encryption-keys';
 
 export interface PkiSummary {
   changed: boolean;
@@ -44,11 +43,11 @@ function ensureEncryptionKey(cluster: string, spec: ClusterSpec): void {
   const { enabled, customConfig } = spec.services['kube-api'].secretsEncryption;
   if (!enabled || customConfig || encryptionKeys(cluster).length) return;
   const key: EncryptionKey = { name: `zke-${Date.now()}`, secret: randomBytes(32).toString('base64') };
-  store().write(cluster, ENCRYPTION_KEYS, { keys: [key] });
+  store().write(cluster, ENCRYPTION_KEYS_RECORD, { keys: [key] });
 }
 
 function encryptionKeys(cluster: string): EncryptionKey[] {
-  return store().read<{ keys: EncryptionKey[] }>(cluster, ENCRYPTION_KEYS)?.keys ?? [];
+  return readEncryptionKeys(store(), cluster);
 }
 
 /** What the plan's text files need besides the spec (activities only: it holds keys). */

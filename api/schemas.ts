@@ -2,6 +2,7 @@
 // components (one source of truth). Every schema a route names is registered here under its component name.
 import { z } from 'zod';
 import { SCHEDULE_KINDS } from '../common/schedules.ts';
+import { CertificatePkiSchema } from '../model/rkestate/types.ts';
 import { rawClusterSchema } from '../model/spec/raw-schema.ts';
 import { OPERATIONS } from '../workflows/types.ts';
 
@@ -291,6 +292,25 @@ export const Plan = named(
     ),
     summary: z.object({ create: z.int(), replace: z.int(), remove: z.int(), unchanged: z.int() }),
   }),
+);
+
+const RkeCertificate = named(
+  'RkeCertificate',
+  "One entry of RKE's certificatesBundle (its pki.CertificatePKI): PEMs, kubeconfig, names, env names and paths.",
+  CertificatePkiSchema,
+);
+const rkeState = z.object({
+  rkeConfig: z.record(z.string(), z.unknown()).describe("RKE's RancherKubernetesEngineConfig (JSON keys)"),
+  certificatesBundle: z.record(z.string(), RkeCertificate),
+  encryptionConfig: z
+    .string()
+    .optional()
+    .describe('the EncryptionConfiguration, when secrets encryption is on'),
+});
+export const RkeStateFile = named(
+  'RkeStateFile',
+  "RKE's `cluster.rkestate` (its cluster.FullState): both states are the applied revision. Holds private keys.",
+  z.object({ desiredState: rkeState, currentState: rkeState }),
 );
 
 export const ClusterParams = z.object({ name: clusterName });

@@ -54,6 +54,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'print or write (-o FILE) the admin kubeconfig',
     load: () => import('./commands/kubeconfig.ts'),
   },
+  state: {
+    summary:
+      "state export [-o FILE]: write the cluster's state as RKE's cluster.rkestate (0600, private keys)",
+    load: () => import('./commands/state.ts'),
+  },
   operations: {
     summary: 'list, show, follow or cancel operations',
     load: () => import('./commands/operations.ts'),

@@ -1,4 +1,6 @@
 // Clusters: submit, list, show, change and remove; the admin kubeconfig (audited).
+
+import { exportRkeState, NothingToExport } from '../../common/stateExport.ts';
 import { tokenName, tokenScope } from '../auth/bearer.ts';
 import { YAML_TYPES } from '../http/body.ts';
 import type { RouteTable } from '../http/route.ts';
@@ -10,6 +12,7 @@ import {
   ClusterSpecInput,
   OperationList,
   RemoveQuery,
+  RkeStateFile,
 } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import { ACCEPTED, accepted, addClusterListing, sourceOf } from './reply.ts';
@@ -135,4 +138,42 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
       };
     },
   });
+
+  routes.add({
+    method: 'get',
+    path: '/v1/clusters/{name}/state/export',
+    tag: 'clusters',
+    summary:
+      "Export the cluster's state as RKE's cluster.rkestate (private keys included; every export is audit-logged)",
+    description:
+      'The applied revision as RKE `rkeConfig`, every certificate with its private key, and the secrets ' +
+      'encryption config: what RKE needs to manage the cluster, and what `zke adopt` reads back. 404 until provisioned.',
+    scope: 'admin',
+    params: ClusterParams,
+    responses: { 200: { description: 'The state file (JSON).', schema: RkeStateFile } },
+    handle: async ({ params, req, res }) => {
+      s.clusters.require(params.name);
+      const state = readState(s, params.name);
+      s.audit.record({
+        action: 'state.export',
+        cluster: params.name,
+        token: tokenName(res),
+        scope: tokenScope(res),
+        remote: req.ip,
+      });
+      return {
+        body: `${JSON.stringify(state, null, 2)}\n`,
+        contentType: 'application/json',
+        headers: { 'Cache-Control': 'no-store' },
+      };
+    },
+  });
+}
+
+function readState(s: Services, cluster: string) {
+  try {
+    return exportRkeState(s.store, cluster);
+  } catch (error) {
+    throw error instanceof NothingToExport ? notFound(error.message) : error;
+  }
 }

@@ -2,6 +2,7 @@
 
 export {
   ENCRYPTION_CONFIG_FILE,
+  ENCRYPTION_CONFIG_TEXT,
   type EncryptionKey,
   POD_SECURITY_EXEMPT_NAMESPACES,
 } from './apiserver-config.ts';

@@ -53,7 +53,11 @@ test('every operation refuses tokens below its scope (and the codec token) with 
   assert.ok(operations.length > 20, 'the document lists the operations');
   const withScope = (scope: string) =>
     operations.filter((op) => op.scope === scope).map((op) => `${op.method} ${op.path}`);
-  assert.deepEqual(withScope('admin').sort(), ['DELETE /v1/clusters/c1', 'GET /v1/clusters/c1/kubeconfig']);
+  assert.deepEqual(withScope('admin').sort(), [
+    'DELETE /v1/clusters/c1',
+    'GET /v1/clusters/c1/kubeconfig',
+    'GET /v1/clusters/c1/state/export',
+  ]);
   assert.ok(withScope('read').includes('POST /v1/clusters/c1/plan'), 'a dry run only reads');
   for (const op of operations)
     for (const scope of BELOW[op.scope]) {

@@ -140,6 +140,7 @@ test('zke --help lists the online commands and the exit codes', async () => {
     'cert',
     'etcd',
     'kubeconfig',
+    'state',
     'token',
     'operations',
   ])
