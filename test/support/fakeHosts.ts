@@ -4,9 +4,8 @@
 // typecheck here instead of drifting.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { activities } from '../../activities/index.ts';
-
-type Activities = typeof activities;
+import { realDeps } from '../../activities/deps.ts';
+import { type Activities, createActivities } from '../../activities/index.ts';
 
 export const REFUSED = 'SSH to 10.0.0.9:22: connection refused';
 
@@ -38,7 +37,7 @@ const applyAddon: Activities['applyAddon'] = async ({ addon }) => ({ addon, obje
 const syncNodes: Activities['syncNodes'] = async ({ hosts }) => ({ nodes: hosts?.length ?? 1 });
 
 export const fakeHosts: Activities = {
-  ...activities,
+  ...createActivities(realDeps()),
   checkClusterHost,
   openPortListeners,
   probeHostPorts,
