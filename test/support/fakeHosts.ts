@@ -5,19 +5,16 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { realDeps } from '../../activities/deps.ts';
+import type { HostFacts } from '../../activities/hostsCheck.ts';
 import { type Activities, createActivities } from '../../activities/index.ts';
 
 export const REFUSED = 'SSH to 10.0.0.9:22: connection refused';
 
-const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
-  if (input.host === 'refuses') throw ApplicationFailure.nonRetryable(REFUSED, 'HostUnreachable');
-  while (input.host === 'slow') {
-    Context.current().heartbeat();
-    await Context.current().sleep(200); // throws once the operation is cancelled
-  }
+/** What a check of a healthy host finds. */
+export function healthyHost(host: string): HostFacts {
   return {
-    host: input.host,
-    hostname: input.host,
+    host,
+    hostname: host,
     hostKey: '',
     dockerVersion: '28.0.0',
     dockerApiVersion: '1.48',
@@ -25,6 +22,15 @@ const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
     cpus: 2,
     memoryBytes: 2 ** 32,
   };
+}
+
+const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
+  if (input.host === 'refuses') throw ApplicationFailure.nonRetryable(REFUSED, 'HostUnreachable');
+  while (input.host === 'slow') {
+    Context.current().heartbeat();
+    await Context.current().sleep(200); // throws once the operation is cancelled
+  }
+  return healthyHost(input.host);
 };
 
 const openPortListeners: Activities['openPortListeners'] = async ({ host }) => ({ host, listening: [] });
