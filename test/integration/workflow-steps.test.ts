@@ -13,7 +13,6 @@ import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ActivityDeps } from '../../activities/deps.ts';
 import { type Activities, createActivities } from '../../activities/index.ts';
 import { ClusterName, ClusterOperation, ClusterPhase } from '../../common/searchAttributes.ts';
 import { ClusterStore } from '../../common/store.ts';
@@ -21,6 +20,7 @@ import { dataConverter } from '../../common/temporal.ts';
 import { buildPlan } from '../../model/plan/build.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
+import { testDeps } from '../support/activityDeps.ts';
 import { healthyHost } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestWorker, type TestTemporal } from '../support/temporal.ts';
@@ -205,16 +205,6 @@ class Hosts {
   }
 }
 
-function depsOf(store: ClusterStore): ActivityDeps {
-  return {
-    store,
-    now: () => new Date('2031-01-01T00:00:00Z'),
-    openSession: async (target) => {
-      throw new Error(`${target.host}: this test reaches no host`);
-    },
-  };
-}
-
 async function run(
   workflow: 'provisionCluster' | 'upgradeCluster',
   cluster: string,
@@ -223,7 +213,7 @@ async function run(
   hosts: Hosts,
 ) {
   const worker = await startTestWorker(temporal, {
-    ...createActivities(depsOf(store)),
+    ...createActivities({ ...testDeps(), store }),
     ...hosts.activities(),
   });
   try {

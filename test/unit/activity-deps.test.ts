@@ -3,17 +3,13 @@
 // to their own deps, and a call outside any set uses the real ones.
 import './lifecycle-env.ts';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { test } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import type { CurrentState } from '../../activities/clusterState.ts';
 import { type ActivityDeps, realDeps } from '../../activities/deps.ts';
 import { createActivities } from '../../activities/index.ts';
-import type { SshTarget } from '../../activities/ssh/target.ts';
 import type { OperationStatus } from '../../common/operations.ts';
-import { ClusterStore } from '../../common/store.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
-import { tempDir } from '../support/tempDir.ts';
+import { type TestDeps, testDeps } from '../support/activityDeps.ts';
 
 const parsed = parseClusterSpec({
   cluster_name: 'd',
@@ -22,18 +18,11 @@ const parsed = parseClusterSpec({
 if (!parsed.ok) throw new Error('bad spec');
 const spec = parsed.spec;
 
-/** Deps with a store of their own under a fresh directory, a fixed clock, and no host reachable. */
-function fakeDeps(time: string, opened: SshTarget[] = []): ActivityDeps {
-  const store = new ClusterStore(path.join(tempDir('zke-deps'), 'clusters'));
-  store.write('d', 'revision/1', { number: 1, spec, createdAt: time, source: 'test' });
-  return {
-    store,
-    now: () => new Date(time),
-    openSession: async (target) => {
-      opened.push(target);
-      throw ApplicationFailure.nonRetryable(`${target.host}: no hosts in this test`, 'HostUnreachable');
-    },
-  };
+/** Test deps whose store holds revision 1 of cluster d. */
+function fakeDeps(time: string): TestDeps {
+  const deps = testDeps(time);
+  deps.store.write('d', 'revision/1', { number: 1, spec, createdAt: time, source: 'test' });
+  return deps;
 }
 
 function finishedAt(deps: ActivityDeps): string | undefined {
@@ -63,15 +52,14 @@ test('two activity sets in one process, called at once, each keep to their own d
 });
 
 test('a host check opens its session through the given factory, with the host key pinned in the given store', async () => {
-  const opened: SshTarget[] = [];
-  const deps = fakeDeps('2031-02-03T04:05:06.000Z', opened);
+  const deps = fakeDeps('2031-02-03T04:05:06.000Z');
   deps.store.write('d', 'hostkeys/a', { fingerprint: 'SHA256:pinned' });
   await assert.rejects(
     createActivities(deps).checkClusterHost({ cluster: 'd', host: 'a' }),
     /a: no hosts in this test/,
   );
   assert.deepEqual(
-    opened.map((t) => [t.host, t.address, t.hostKey]),
+    deps.opened.map((t) => [t.host, t.address, t.hostKey]),
     [['a', '10.0.0.7', 'SHA256:pinned']],
   );
 });
