@@ -10,6 +10,7 @@ import {
 } from '../model/addons/index.ts';
 import { loadSpec, type RevisionRef, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
+import { now } from './deps.ts';
 import type { KubeClient } from './kube/client.ts';
 import { waitApiReady, withKube } from './kube/session.ts';
 import { waitFor } from './wait.ts';
@@ -52,7 +53,7 @@ export async function applyAddon(input: RevisionRef & { addon: AddonName }): Pro
   );
   store().write(input.cluster, key, {
     fingerprint,
-    appliedAt: new Date().toISOString(),
+    appliedAt: now().toISOString(),
     revision: input.revision,
   });
   return { addon: input.addon, objects: objects.length, changed: before?.fingerprint !== fingerprint };

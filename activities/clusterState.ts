@@ -6,8 +6,9 @@ import { readRevisionSpec } from '../common/revisions.ts';
 
 export type { Revision as StoredRevision } from '../common/revisions.ts';
 
-import { ClusterStore } from '../common/store.ts';
+import type { ClusterStore } from '../common/store.ts';
 import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
+import { deps, now } from './deps.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 import type { SshTarget } from './ssh/target.ts';
 
@@ -16,10 +17,9 @@ export interface RevisionRef {
   revision: number;
 }
 
-let shared: ClusterStore | undefined;
+/** The running activity's store (activities/deps.ts). */
 export function store(): ClusterStore {
-  shared ??= new ClusterStore();
-  return shared;
+  return deps().store;
 }
 
 /** The revision's spec with its secrets (inline SSH keys, registry passwords) restored from the store. */
@@ -51,7 +51,7 @@ export function pinnedHostKey(cluster: string, host: string): string | undefined
 }
 
 export function pinHostKey(cluster: string, host: string, fingerprint: string): void {
-  store().write(cluster, `hostkeys/${host}`, { fingerprint, pinnedAt: new Date().toISOString() });
+  store().write(cluster, `hostkeys/${host}`, { fingerprint, pinnedAt: now().toISOString() });
 }
 
 export function sshTarget(cluster: string, node: NodeSpec): SshTarget {

@@ -3,9 +3,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { RegistrySpec } from '../model/spec/types.ts';
 import { latestSpec, nodeOf, pinHostKey, sshTarget } from './clusterState.ts';
 import { cancellation, withHeartbeat } from './context.ts';
+import { deps } from './deps.ts';
 import { DockerApi } from './docker/api.ts';
 import { NON_RETRYABLE, permanent } from './ssh/errors.ts';
-import { SshSession } from './ssh/session.ts';
+import type { SshSession } from './ssh/session.ts';
 import type { SshTarget } from './ssh/target.ts';
 
 export interface HostFacts {
@@ -23,7 +24,7 @@ export interface HostFacts {
 export const SUPPORTED_DOCKER = /^(20\.10|2[1-9]|[3-9]\d)\./;
 
 export async function withSession<T>(target: SshTarget, fn: (s: SshSession) => Promise<T>): Promise<T> {
-  const session = await SshSession.open(target, cancellation());
+  const session = await deps().openSession(target, cancellation());
   try {
     // a call on a cut connection may never settle: the attempt fails when the connection goes
     return await Promise.race([fn(session), session.lost]);

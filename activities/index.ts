@@ -1,6 +1,8 @@
-// Every activity the worker registers. Workflows import this module's *type* only.
+// Every activity the worker registers, built with their deps (store, clock, SSH sessions: ./deps.ts).
+// Workflows import this module's *type* only.
 import { applyAddon, pruneAddon } from './addons.ts';
 import { deployHostFiles } from './certDeploy.ts';
+import { type ActivityDeps, withDeps } from './deps.ts';
 import { waitEtcdHealthy } from './etcd.ts';
 import { addEtcdMember, removeEtcdMember } from './etcdMembers.ts';
 import { checkClusterHost, checkHost } from './hostsCheck.ts';
@@ -28,7 +30,7 @@ import { recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
 import { locateSnapshot, pruneS3Snapshots, uploadRollingSnapshots, uploadSnapshot } from './snapshotS3.ts';
 import { planUpgrade } from './upgradePlan.ts';
 
-export const activities = {
+const activityFunctions = {
   checkHost,
   checkClusterHost,
   loadClusterLayout,
@@ -81,4 +83,9 @@ export const activities = {
   loadImageArchive,
 };
 
-export type Activities = typeof activities;
+export type Activities = typeof activityFunctions;
+
+/** The activities, each run with `deps`: the worker passes the real ones, tests their fakes. */
+export function createActivities(deps: ActivityDeps): Activities {
+  return withDeps(deps, activityFunctions);
+}

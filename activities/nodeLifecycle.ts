@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ClusterSpec } from '../model/spec/types.ts';
 import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
+import { now } from './deps.ts';
 import { type PodObject, podName, selectPodsToEvict } from './drainPods.ts';
 import type { KubeClient } from './kube/client.ts';
 import { withKube } from './kube/session.ts';
@@ -57,7 +58,7 @@ export async function cordonNode(input: NodeRef & { tolerateApiDown?: boolean })
       if (node.spec.unschedulable)
         return { cordoned: node.metadata.annotations?.[CORDON_ANNOTATION] !== undefined };
       await patchNode(kube, input.host, {
-        metadata: { annotations: { [CORDON_ANNOTATION]: new Date().toISOString() } },
+        metadata: { annotations: { [CORDON_ANNOTATION]: now().toISOString() } },
         spec: { unschedulable: true },
       });
       return { cordoned: true };

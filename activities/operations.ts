@@ -3,6 +3,7 @@
 import type { OperationKind, OperationStatus } from '../common/operations.ts';
 import { type AddonName, addonsFor } from '../model/addons/index.ts';
 import { type CurrentState, currentState, loadSpec, type RevisionRef, store } from './clusterState.ts';
+import { now } from './deps.ts';
 
 export interface ClusterLayout {
   cluster: string;
@@ -55,7 +56,7 @@ export async function recordOperation(input: {
       revision: input.revision,
       phase: input.status.phase,
       summary: input.summary,
-      finishedAt: new Date().toISOString(),
+      finishedAt: now().toISOString(),
     },
   };
   store().write(input.cluster, 'current', next);

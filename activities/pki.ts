@@ -7,6 +7,7 @@ import type { CertBundle, CertChange, RotateOptions } from '../model/pki/types.t
 import type { EncryptionKey, TextSecrets } from '../model/plan/index.ts';
 import type { ClusterSpec } from '../model/spec/types.ts';
 import { loadSpec, type RevisionRef, store } from './clusterState.ts';
+import { now } from './deps.ts';
 
 export interface PkiSummary {
   changed: boolean;
@@ -17,13 +18,14 @@ export interface PkiSummary {
 export async function ensurePki(input: RevisionRef & { rotate?: RotateOptions }): Promise<PkiSummary> {
   const spec = loadSpec(input);
   const previous = store().read<CertBundle>(input.cluster, 'pki') ?? {};
-  const { bundle, changes } = await generateBundle(pkiInputOf(spec, new Date().toISOString()), previous, {
+  const { bundle, changes } = await generateBundle(pkiInputOf(spec, now().toISOString()), previous, {
     rotate: input.rotate,
   });
   const changed = !isNoop(changes);
   if (changed) {
     // Keep the bundle this one replaces: a rollback can return to it.
-    if (Object.keys(previous).length) store().write(input.cluster, `pki-history/${Date.now()}`, previous);
+    if (Object.keys(previous).length)
+      store().write(input.cluster, `pki-history/${now().getTime()}`, previous);
     store().write(input.cluster, 'pki', bundle);
   }
   const expiry = certExpiry(bundle);
@@ -42,7 +44,7 @@ export function loadBundle(cluster: string): CertBundle {
 function ensureEncryptionKey(cluster: string, spec: ClusterSpec): void {
   const { enabled, customConfig } = spec.services['kube-api'].secretsEncryption;
   if (!enabled || customConfig || encryptionKeys(cluster).length) return;
-  const key: EncryptionKey = { name: `zke-${Date.now()}`, secret: randomBytes(32).toString('base64') };
+  const key: EncryptionKey = { name: `zke-${now().getTime()}`, secret: randomBytes(32).toString('base64') };
   store().write(cluster, ENCRYPTION_KEYS_RECORD, { keys: [key] });
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../common/rollback.ts';
 import type { CertBundle } from '../model/pki/types.ts';
 import { currentState, type StoredRevision, store } from './clusterState.ts';
+import { now } from './deps.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 
 const numbers = (cluster: string, prefix: string) => storedNumbers(store(), cluster, prefix);
@@ -63,7 +64,7 @@ export async function prepareRollback(input: {
   store().write(cluster, `revision/${revision}`, {
     ...original,
     number: revision,
-    createdAt: new Date().toISOString(),
+    createdAt: now().toISOString(),
     source,
   });
   return { from, to, revision, snapshot };
@@ -76,10 +77,10 @@ export async function restorePkiOf(input: {
 }): Promise<{ restored: boolean; changed: string[] }> {
   const saved = store().read<CertBundle>(input.cluster, `pki-at/${input.revision}`);
   if (!saved) return { restored: false, changed: [] };
-  const now = store().read<CertBundle>(input.cluster, 'pki') ?? {};
-  const changed = Object.keys(saved).filter((name) => now[name]?.serial !== saved[name].serial);
+  const current = store().read<CertBundle>(input.cluster, 'pki') ?? {};
+  const changed = Object.keys(saved).filter((name) => current[name]?.serial !== saved[name].serial);
   if (changed.length) {
-    store().write(input.cluster, `pki-history/${Date.now()}`, now);
+    store().write(input.cluster, `pki-history/${now().getTime()}`, current);
     store().write(input.cluster, 'pki', saved);
   }
   return { restored: true, changed };

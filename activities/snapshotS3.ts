@@ -12,6 +12,7 @@ import { durationSeconds } from '../model/plan/duration.ts';
 import type { ClusterSpec, S3BackupConfig } from '../model/spec/types.ts';
 import { loadSpec, nodeOf, type RevisionRef, sshTarget, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
+import { now } from './deps.ts';
 import { withSession } from './hostsCheck.ts';
 import { S3Client, S3Error } from './s3/client.ts';
 import {
@@ -172,7 +173,7 @@ export async function pruneS3Snapshots(input: RevisionRef & { keep: string }): P
   const spec = loadSpec(input);
   const s3 = spec.services.etcd.s3;
   if (!s3) return [];
-  const cutoff = Date.now() - durationSeconds(spec.services.etcd.snapshot.retention) * 1000;
+  const cutoff = now().getTime() - durationSeconds(spec.services.etcd.snapshot.retention) * 1000;
   const prefix = s3.folder ? `${s3.folder}/` : '';
   return onS3(s3, async (c) => {
     const old = (await c.list(s3.bucket, prefix)).filter((o) => {

@@ -3,7 +3,8 @@
 // Prints one JSON line `{"ready":true,"bundleMs":...}` once polling; stops on SIGTERM.
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { activities } from '../activities/index.ts';
+import { realDeps } from '../activities/deps.ts';
+import { createActivities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
 import { dataConverter } from '../common/temporal.ts';
 import { benchActivities } from './activities.ts';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     connection,
     taskQueue: config.taskQueue,
     workflowBundle,
-    activities: { ...activities, ...benchActivities },
+    activities: { ...createActivities(realDeps()), ...benchActivities },
     dataConverter: dataConverter(),
     maxConcurrentActivityTaskExecutions: Number(process.env.ZKE_MAX_ACTIVITIES ?? 100),
   });

@@ -9,7 +9,8 @@ import {
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
-import { activities } from '../activities/index.ts';
+import { realDeps } from '../activities/deps.ts';
+import { createActivities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
 import { dataConverter } from '../common/temporal.ts';
 import { OPERATION_EVENT } from '../workflows/types.ts';
@@ -26,7 +27,7 @@ export async function createWorker(
     namespace: config.namespace,
     taskQueue,
     workflowsPath,
-    activities,
+    activities: createActivities(realDeps()),
     dataConverter: dataConverter(),
     maxConcurrentActivityTaskExecutions: Number(process.env.ZKE_MAX_ACTIVITIES ?? 100),
     ...options,

@@ -4,12 +4,12 @@ import './api-home.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import type { activities } from '../../activities/index.ts';
+import type { Activities } from '../../activities/index.ts';
 import { SCHEDULE_KINDS, scheduleId } from '../../common/schedules.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 
-const cleanHost: (typeof activities)['cleanHost'] = async ({ host }) => ({ host, containersRemoved: [] });
+const cleanHost: Activities['cleanHost'] = async ({ host }) => ({ host, containersRemoved: [] });
 const suite = apiSuite({ worker: true, activities: { ...fakeHosts, cleanHost } });
 
 async function scheduleExists(cluster: string, kind: (typeof SCHEDULE_KINDS)[number]): Promise<boolean> {

@@ -4,21 +4,17 @@
 // typecheck here instead of drifting.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { activities } from '../../activities/index.ts';
-
-type Activities = typeof activities;
+import { realDeps } from '../../activities/deps.ts';
+import type { HostFacts } from '../../activities/hostsCheck.ts';
+import { type Activities, createActivities } from '../../activities/index.ts';
 
 export const REFUSED = 'SSH to 10.0.0.9:22: connection refused';
 
-const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
-  if (input.host === 'refuses') throw ApplicationFailure.nonRetryable(REFUSED, 'HostUnreachable');
-  while (input.host === 'slow') {
-    Context.current().heartbeat();
-    await Context.current().sleep(200); // throws once the operation is cancelled
-  }
+/** What a check of a healthy host finds. */
+export function healthyHost(host: string): HostFacts {
   return {
-    host: input.host,
-    hostname: input.host,
+    host,
+    hostname: host,
     hostKey: '',
     dockerVersion: '28.0.0',
     dockerApiVersion: '1.48',
@@ -26,6 +22,15 @@ const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
     cpus: 2,
     memoryBytes: 2 ** 32,
   };
+}
+
+const checkClusterHost: Activities['checkClusterHost'] = async (input) => {
+  if (input.host === 'refuses') throw ApplicationFailure.nonRetryable(REFUSED, 'HostUnreachable');
+  while (input.host === 'slow') {
+    Context.current().heartbeat();
+    await Context.current().sleep(200); // throws once the operation is cancelled
+  }
+  return healthyHost(input.host);
 };
 
 const openPortListeners: Activities['openPortListeners'] = async ({ host }) => ({ host, listening: [] });
@@ -38,7 +43,7 @@ const applyAddon: Activities['applyAddon'] = async ({ addon }) => ({ addon, obje
 const syncNodes: Activities['syncNodes'] = async ({ hosts }) => ({ nodes: hosts?.length ?? 1 });
 
 export const fakeHosts: Activities = {
-  ...activities,
+  ...createActivities(realDeps()),
   checkClusterHost,
   openPortListeners,
   probeHostPorts,

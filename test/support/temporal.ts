@@ -9,7 +9,8 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { activities as realActivities } from '../../activities/index.ts';
+import { realDeps } from '../../activities/deps.ts';
+import { createActivities } from '../../activities/index.ts';
 import { connectClient, dataConverter, failureConverterPath } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { workflowsPath } from '../../worker/main.ts';
@@ -57,7 +58,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Starts a worker on a fresh task queue; returns it with its queue name. Bundles workflows once per file. */
 export async function startTestWorker(
   t: TestTemporal,
-  activities: object = realActivities,
+  activities: object = createActivities(realDeps()),
 ): Promise<{ taskQueue: string; stop(): Promise<void> }> {
   bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger });
   const taskQueue = `test-${randomUUID()}`;
