@@ -135,6 +135,12 @@ export const ClusterSummary = named(
     runningOperation: z
       .object({ id: z.string(), operation: z.string(), step: z.string().optional() })
       .optional(),
+    runningOperationUnknown: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Temporal did not answer in time: whether an operation runs is unknown (`runningOperation` is absent either way)',
+      ),
     problem: z
       .string()
       .optional()
@@ -145,7 +151,15 @@ export const ClusterSummary = named(
 export const ClusterList = named(
   'ClusterList',
   'Every cluster this service knows.',
-  z.object({ clusters: z.array(ClusterSummary) }),
+  z.object({
+    clusters: z.array(ClusterSummary),
+    problem: z
+      .string()
+      .optional()
+      .describe(
+        'present when the listing is incomplete: Temporal did not answer in time, so it was answered from the store with the running operations unknown',
+      ),
+  }),
 );
 
 export const ClusterDetail = named(
