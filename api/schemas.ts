@@ -191,6 +191,18 @@ export const RotateRequest = named(
   'Rotate certificates: every service by default, some services, or the CA too.',
   z.object({ services: z.array(z.string().min(1)).optional(), ca: z.boolean().optional() }),
 );
+export const ImagesLoadRequest = named(
+  'ImagesLoadRequest',
+  'Load `docker save` archives (tar or tar.gz) into the Docker of every node of the cluster (the air-gap path). Each is an absolute path on the zke server, inside an image directory (ZKE_IMAGE_DIRS, default ZKE_HOME/images).',
+  z.object({
+    archives: z
+      .array(z.string().min(1).max(4096))
+      .min(1)
+      .max(100)
+      .describe('paths of the archives, loaded in this order; a node that has every image of one skips it'),
+  }),
+);
+
 export const SnapshotRequest = named(
   'SnapshotRequest',
   'Take an etcd snapshot now (default name: a timestamp).',
