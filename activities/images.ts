@@ -1,6 +1,7 @@
 // Air-gap images (zke `loadimage`): an image archive on the worker machine is streamed to a node's Docker
 // (POST /images/load over the SSH-forwarded socket) unless the node already has every image in it.
 import fs from 'node:fs';
+import os from 'node:os';
 import { Transform } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { latestSpec, nodeOf, sshTarget } from './clusterState.ts';
@@ -20,9 +21,12 @@ async function tagsOf(archive: string): Promise<string[]> {
   try {
     return await archiveImageTags(archive);
   } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw ApplicationFailure.create({
       type: 'InvalidImageArchive',
-      message: `cannot read image archive ${archive}: ${(err as Error).message}`,
+      message: missing
+        ? `image archive ${archive} is not on the worker machine ${os.hostname()}: copy it there (every worker reads the archives from its own disk, at the same path), then load again`
+        : `cannot read image archive ${archive}: ${(err as Error).message}`,
       nonRetryable: true,
     });
   }

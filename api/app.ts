@@ -14,6 +14,7 @@ import { HttpError, problem } from './problem.ts';
 import { apiRouter, openApiRouter, routeTable } from './routes/index.ts';
 import { AuditLog } from './service/audit.ts';
 import { createServices } from './service/index.ts';
+import { DEADLINE_EXCEEDED, temporalCode, UNAVAILABLE } from './temporalCode.ts';
 
 export { problem } from './problem.ts';
 
@@ -120,18 +121,3 @@ function toHttpError(err: Error & { status?: number; type?: string; limit?: numb
 
 /** The parser's limit (bytes) in MiB; the API's limit when the error does not say. */
 const mib = (limit = BODY_LIMIT) => Math.round((limit / 1024 / 1024) * 10) / 10;
-
-const DEADLINE_EXCEEDED = 4;
-const UNAVAILABLE = 14;
-
-/** The gRPC status code of a failed Temporal call (the error or one of its causes), if it is one. */
-function temporalCode(err: unknown): number | undefined {
-  for (
-    let e = err as { code?: unknown; cause?: unknown; details?: unknown } | undefined;
-    e;
-    e = e.cause as typeof e
-  ) {
-    if (typeof e.code === 'number' && 'details' in e) return e.code;
-  }
-  return undefined;
-}

@@ -4,7 +4,7 @@ import { config } from '../common/config.ts';
 import { connectClient } from '../common/temporal.ts';
 import { firstStartToken, TokenStore } from '../common/tokens.ts';
 import { createApp } from './app.ts';
-import { answerMalformedRequests } from './problem.ts';
+import { serveApi } from './http/server.ts';
 
 async function main(): Promise<void> {
   const client = await connectClient();
@@ -14,10 +14,10 @@ async function main(): Promise<void> {
       `zke API: first start; created token "admin" (shown only this once):\n  ${token}\nexport ZKE_TOKEN=${token}`,
     );
   const app = createApp({ client });
-  const server = app.listen(config.apiPort, config.apiHost, () => {
-    console.log(`zke API listening on http://${config.apiHost}:${config.apiPort}`);
-  });
-  answerMalformedRequests(server);
+  const server = serveApi(app, config.apiPort, config.apiHost);
+  server.once('listening', () =>
+    console.log(`zke API listening on http://${config.apiHost}:${config.apiPort}`),
+  );
   const stop = () => server.close(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -136,6 +136,12 @@ export const ClusterSummary = named(
     runningOperation: z
       .object({ id: z.string(), operation: z.string(), step: z.string().optional() })
       .optional(),
+    runningOperationUnknown: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Temporal did not answer in time: whether an operation runs is unknown (`runningOperation` is absent either way)',
+      ),
     problem: z
       .string()
       .optional()
@@ -146,7 +152,15 @@ export const ClusterSummary = named(
 export const ClusterList = named(
   'ClusterList',
   'Every cluster this service knows.',
-  z.object({ clusters: z.array(ClusterSummary) }),
+  z.object({
+    clusters: z.array(ClusterSummary),
+    problem: z
+      .string()
+      .optional()
+      .describe(
+        'present when the listing is incomplete: Temporal did not answer in time, so it was answered from the store with the running operations unknown',
+      ),
+  }),
 );
 
 export const ClusterDetail = named(
@@ -178,6 +192,18 @@ export const RotateRequest = named(
   'Rotate certificates: every service by default, some services, or the CA too.',
   z.object({ services: z.array(z.string().min(1)).optional(), ca: z.boolean().optional() }),
 );
+export const ImagesLoadRequest = named(
+  'ImagesLoadRequest',
+  'Load `docker save` archives (tar or tar.gz) into the Docker of every node of the cluster (the air-gap path). Each is an absolute path on the zke server, inside an image directory (ZKE_IMAGE_DIRS, default ZKE_HOME/images).',
+  z.object({
+    archives: z
+      .array(z.string().min(1).max(4096))
+      .min(1)
+      .max(100)
+      .describe('paths of the archives, loaded in this order; a node that has every image of one skips it'),
+  }),
+);
+
 export const SnapshotRequest = named(
   'SnapshotRequest',
   'Take an etcd snapshot now (default name: a timestamp).',

@@ -39,6 +39,10 @@ export const config = {
   get sshKeyDirs() {
     return list(env('ZKE_SSH_KEY_DIRS', `${path.join(os.homedir(), '.ssh')},${homePath('ssh')}`));
   },
+  /** Directories the image archives named to `POST …/images/load` must lie in (comma-separated). */
+  get imageDirs() {
+    return list(env('ZKE_IMAGE_DIRS', homePath('images')));
+  },
   /** CIDRs allowed as node addresses although loopback, unspecified or link-local (comma-separated). */
   get allowedNodeCidrs() {
     return list(env('ZKE_ALLOWED_NODE_CIDRS', ''));

@@ -1,6 +1,7 @@
-// What a spec may make this machine do: read SSH keys only from the configured key directories, and connect
-// to node addresses other than its own (loopback, unspecified, link-local and cloud-metadata addresses are
-// refused unless an operator allows them). Settings: ZKE_SSH_KEY_DIRS, ZKE_ALLOWED_NODE_CIDRS.
+// What an API request may make this machine do: read SSH keys only from the configured key directories, image
+// archives only from the image directories, and connect to node addresses other than its own (loopback,
+// unspecified, link-local and cloud-metadata addresses are refused unless an operator allows them). Settings:
+// ZKE_SSH_KEY_DIRS, ZKE_IMAGE_DIRS, ZKE_ALLOWED_NODE_CIDRS.
 import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -37,15 +38,37 @@ function realpathOr(p: string): string {
   }
 }
 
+/** Whether `p` lies (physically, symlinks resolved) inside one of `dirs`. */
+function insideDirs(p: string, dirs: readonly string[]): boolean {
+  const target = physicalPath(p);
+  return dirs.map(physicalPath).some((dir) => target.startsWith(dir.endsWith('/') ? dir : `${dir}/`));
+}
+
 export const KEY_DIRS_RULE = 'SSH keys are read only from the key directories';
 
 /** Why the worker may not read this key path, or undefined when it lies in a key directory. */
 export function keyPathProblem(keyPath: string): string | undefined {
   const dirs = config.sshKeyDirs;
-  const target = physicalPath(keyPath);
-  const inside = dirs.map(physicalPath).some((dir) => target.startsWith(dir.endsWith('/') ? dir : `${dir}/`));
-  if (inside) return undefined;
+  if (insideDirs(keyPath, dirs)) return undefined;
   return `"${keyPath}" is outside them: ${KEY_DIRS_RULE} (${dirs.join(', ')}; ZKE_SSH_KEY_DIRS changes them)`;
+}
+
+export const IMAGE_DIRS_RULE = 'image archives are read only from the image directories';
+
+/**
+ * Why the worker may not load this image archive (a path on the zke server: not absolute, outside the image
+ * directories, or no such file), with what to do; undefined when it may.
+ */
+export function archivePathProblem(archive: string): string | undefined {
+  const dirs = config.imageDirs;
+  const where = `copy the archive (docker save output) into ${dirs.join(' or ')} on the machine zke's worker runs on`;
+  if (!path.isAbsolute(archive))
+    return `"${archive}" is not an absolute path: archives are files on the zke server; ${where}`;
+  if (!insideDirs(archive, dirs))
+    return `"${archive}" is outside them: ${IMAGE_DIRS_RULE} (${dirs.join(', ')}; ZKE_IMAGE_DIRS changes them); ${where}`;
+  if (!fs.statSync(archive, { throwIfNoEntry: false })?.isFile())
+    return `"${archive}": no such file on the zke server; ${where}`;
+  return undefined;
 }
 
 /** Addresses of this machine or its cloud's metadata service: a node there would make zke probe itself. */

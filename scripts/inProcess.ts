@@ -46,12 +46,13 @@ export async function startInProcessApi(): Promise<{
   stop: () => Promise<void>;
 }> {
   const { createApp } = await import('../api/app.ts');
+  const { serveApi } = await import('../api/http/server.ts');
   const { connectClient } = await import('../common/temporal.ts');
   const temporal: Client = await connectClient();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zke-embedded-'));
   const tokens = new TokenStore(path.join(dir, 'tokens.json'));
   const token = tokens.create('zke-cli');
-  const server: Server = createApp({ client: temporal, tokens }).listen(0, '127.0.0.1');
+  const server: Server = serveApi(createApp({ client: temporal, tokens }), 0, '127.0.0.1');
   await new Promise((resolve, reject) => server.once('listening', resolve).once('error', reject));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

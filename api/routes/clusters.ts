@@ -26,11 +26,11 @@ export const specBody = {
 
 /** Concurrent listings share one list: it is serialized once. */
 const serialized = new WeakMap<object, string>();
-function listingJson(clusters: object[]): string {
-  const cached = serialized.get(clusters);
+function listingJson(listing: object): string {
+  const cached = serialized.get(listing);
   if (cached !== undefined) return cached;
-  const json = JSON.stringify({ clusters });
-  serialized.set(clusters, json);
+  const json = JSON.stringify(listing);
+  serialized.set(listing, json);
   return json;
 }
 
@@ -52,6 +52,8 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     path: '/v1/clusters',
     tag: 'clusters',
     summary: 'List clusters',
+    description:
+      'When Temporal does not answer in time the listing is still 200, from the store: each cluster has `runningOperationUnknown: true` and the top-level `problem` says why.',
     responses: { 200: { description: 'The clusters.', schema: ClusterList } },
     handle: async () => ({ body: listingJson(await s.clusters.list()), contentType: 'application/json' }),
   });

@@ -1,10 +1,12 @@
 // Day-2 operations on a provisioned cluster: upgrade, rollback, certificate rotation, etcd snapshots and restore.
 import type { z } from 'zod';
+import { archivePathProblem } from '../../common/hostPolicy.ts';
 import { ROTATABLE_SERVICES } from '../../model/pki/index.ts';
 import type { RouteTable } from '../http/route.ts';
 import { invalid, notFound } from '../problem.ts';
 import {
   ClusterParams,
+  ImagesLoadRequest,
   OperationPlan,
   RevisionList,
   RollbackRequest,
@@ -20,15 +22,16 @@ import { type OperationPlanView, rollbackDryRun, rotationDryRun } from '../servi
 import { ACCEPTED, accepted, addClusterListing, requesterOf } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
-  /** Checks the cluster is provisioned and idle, then starts the operation (a rollback stores a revision). */
+  /** Checks the cluster is provisioned (or what `check` asks) and idle, then starts the operation. */
   const start = <K extends StartableKind>(
     kind: K,
     cluster: string,
     input: Omit<InputOf<K>, 'cluster'>,
     revision?: number,
+    check = (name: string) => s.clusters.requireProvisioned(name),
   ) =>
     s.locks.run(cluster, async () => {
-      s.clusters.requireProvisioned(cluster);
+      check(cluster);
       await s.operations.assertIdle(cluster);
       return accepted({
         ...(await s.operations.start(kind, cluster, { cluster, ...input } as InputOf<K>)),
@@ -151,6 +154,23 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     handle: async ({ params, body }) => start('snapshot', params.name, { name: body?.name }),
   });
 
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/images/load',
+    tag: 'images',
+    summary: "Load image archives on the zke server into every node's Docker (the air-gap path)",
+    description:
+      "Starts `loadImages`: each archive is streamed to every node of the cluster's latest revision (nodes in parallel), skipped on a node that has all its images. The cluster needs a submitted spec, not a successful provision: load the images, then run `up` again. 422 names each archive that is not an absolute path inside an image directory (ZKE_IMAGE_DIRS, default ZKE_HOME/images) or not a file there, with what to do; 409 while another operation runs.",
+    params: ClusterParams,
+    body: { schema: ImagesLoadRequest, required: true },
+    responses: ACCEPTED,
+    handle: async ({ params, body }) => {
+      refuseUnloadableArchives(body.archives);
+      const exists = (name: string) => s.clusters.require(name);
+      return start('load-images', params.name, { archives: body.archives }, undefined, exists);
+    },
+  });
+
   addClusterListing(routes, s, {
     path: '/v1/clusters/{name}/snapshots',
     tag: 'lifecycle',
@@ -173,6 +193,15 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
       return start('restore', params.name, { snapshot: params.snapshot });
     },
   });
+}
+
+/** 422 naming each archive the worker may not load, and why. */
+function refuseUnloadableArchives(archives: readonly string[]): void {
+  const errors = archives.flatMap((archive, i) => {
+    const problem = archivePathProblem(archive);
+    return problem ? [{ path: `archives[${i}]`, message: problem }] : [];
+  });
+  if (errors.length > 0) throw invalid(errors);
 }
 
 /** POST `path`: a read-only dry run of a day-2 operation on a provisioned cluster, from its request body. */

@@ -4,13 +4,22 @@ import type { z } from 'zod';
 import { coalesced } from '../../common/coalesce.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import { conflict, notFound } from '../problem.ts';
-import type { ClusterDetail, ClusterSummary } from '../schemas.ts';
+import type { ClusterDetail, ClusterList, ClusterSummary } from '../schemas.ts';
+import { temporalUnanswered } from '../temporalCode.ts';
 import { ClusterIndex, type IndexEntry } from './clusterIndex.ts';
 import type { Operations, OperationView } from './operations.ts';
 import type { Revisions } from './revisions.ts';
 
 type Summary = z.infer<typeof ClusterSummary>;
 type Detail = z.infer<typeof ClusterDetail>;
+type Listing = z.infer<typeof ClusterList>;
+
+/** The listing's `problem` when Temporal did not say which operations run. */
+export const RUNNING_UNKNOWN =
+  "Temporal did not answer in time: running operations are unknown (runningOperationUnknown); phases and revisions are zke's own records";
+
+/** Stands for "not known" where a cluster's running operation is looked up. */
+const UNKNOWN = Symbol('unknown');
 
 export class Clusters {
   private readonly index: ClusterIndex;
@@ -46,14 +55,20 @@ export class Clusters {
 
   /**
    * Concurrent listings share one pass over the store's index and Temporal (each still sees its own writes). A
-   * cluster whose records cannot be read is listed as `unreadable`, with what to do.
+   * cluster whose records cannot be read is listed as `unreadable`, with what to do. When Temporal does not
+   * answer in time the listing still answers, from the store, with the running operations marked unknown.
    */
-  readonly list: () => Promise<Summary[]> = coalesced(() => this.listNow());
+  readonly list: () => Promise<Listing> = coalesced(() => this.listNow());
 
-  private async listNow(): Promise<Summary[]> {
+  private async listNow(): Promise<Listing> {
     const entries = this.index.all();
-    const running = await this.operations.runningOf([...entries.keys()]);
-    return [...entries].map(([name, entry]) => summarize(name, entry, running.get(name)));
+    const running = await this.operations
+      .runningOf([...entries.keys()])
+      .catch((error) => (temporalUnanswered(error) ? undefined : Promise.reject(error)));
+    const clusters = [...entries].map(([name, entry]) =>
+      summarize(name, entry, running ? running.get(name) : UNKNOWN),
+    );
+    return running ? { clusters } : { clusters, problem: RUNNING_UNKNOWN };
   }
 
   async detail(name: string): Promise<Detail> {
@@ -76,9 +91,14 @@ export class Clusters {
   }
 }
 
-function summarize(name: string, entry: IndexEntry | undefined, running: OperationView | undefined): Summary {
+function summarize(
+  name: string,
+  entry: IndexEntry | undefined,
+  running: OperationView | undefined | typeof UNKNOWN,
+): Summary {
   if (entry && !entry.readable) return { name, phase: 'unreadable', problem: entry.error.message };
   const current = entry?.current;
+  if (running === UNKNOWN) return { ...summarize(name, entry, undefined), runningOperationUnknown: true };
   return {
     name,
     phase: current?.phase ?? 'pending',

@@ -15,7 +15,7 @@ export function parseOperationId(id: string): { cluster: string; runId: string }
   return dot > 0 && RUN_ID.test(runId) ? { cluster, runId } : undefined;
 }
 
-export type StartableKind = Exclude<OperationKind, 'load-images'>;
+export type StartableKind = OperationKind;
 
 /**
  * Workflow type names. The API starts workflows by name and never loads workflow code, but the names and the
@@ -29,6 +29,7 @@ export const WORKFLOW_TYPES = {
   snapshot: 'snapshotEtcd',
   restore: 'restoreEtcd',
   remove: 'removeCluster',
+  'load-images': 'loadImages',
 } as const satisfies Record<StartableKind, keyof typeof workflows>;
 
 /** The workflow function an operation kind starts. */

@@ -1,6 +1,6 @@
-// zke images list | build | push: the images a cluster pulls (read off the plan and the addons the model builds,
-// one source of truth, with the cluster file's default registry applied), built from source by the lab's
-// scripts, and copied into a registry of the user's.
+// zke images list | build | push | load: the images a cluster pulls (read off the plan and the addons the model
+// builds, one source of truth, with the cluster file's default registry applied), built from source by the lab's
+// scripts, copied into a registry of the user's, or loaded from archives into the nodes (./imagesLoad.ts).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import type { ClusterSpec } from '../../model/spec/index.ts';
 import { DEFAULT_KUBERNETES_VERSION, findVersion, knownVersions } from '../../model/versions.ts';
 import { type Command, EXIT } from '../command.ts';
 import { copyImage, parseRegistry } from '../registryCopy.ts';
+import loadImages from './imagesLoad.ts';
 import { loadSpec, printIssues, usageError } from './validate.ts';
 
 /** Where `zke images build` leaves the images: the registry of lab instance $ZLAB_ID (lab/zlab.sh). */
@@ -18,6 +19,7 @@ const PASSWORD_ENV = 'ZKE_REGISTRY_PASSWORD';
 const USAGE = `Usage: zke images list [--version V | -c cluster.yml] [--json]
        zke images build [--version V]...
        zke images push --registry R [--user U] [--from S] [--version V] [IMAGE...]
+       zke images load [-n NAME | -c cluster.yml] ARCHIVE...   (zke images load --help)
 
 list   every image a cluster pulls (host containers, the pod sandbox, the built-in addons), one per line
   --version V    for Kubernetes V (default ${DEFAULT_KUBERNETES_VERSION}; known: ${knownVersions().join(', ')}),
@@ -32,7 +34,9 @@ push   copies the images of --version (or the IMAGEs named) from S to R, under R
   --registry R   [http://|https://]host[:port][/namespace] (https unless said); what private_registries[].url
                  names, with is_default: true
   --user U       log in to R as U; the password is read from $${PASSWORD_ENV}
-  --from S       where the images are (default ${LAB_REGISTRY}, where build leaves them)`;
+  --from S       where the images are (default ${LAB_REGISTRY}, where build leaves them)
+load   loads docker save archives on the zke server into every node's Docker (the air-gap path without a
+       registry), through the API, with progress`;
 
 interface Values {
   config?: string;
@@ -145,10 +149,12 @@ async function run(values: Values, positionals: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (action === 'list') return list(values);
   if (action === 'build') return build(values);
-  throw new UsageError('expected "list", "build" or "push"');
+  if (action === 'load') throw new UsageError('write load first: zke images load [options] ARCHIVE...');
+  throw new UsageError('expected "list", "build", "push" or "load"');
 }
 
 const images: Command = async (argv) => {
+  if (argv[0] === 'load') return loadImages(argv.slice(1));
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {

@@ -20,6 +20,7 @@ interface Summary {
   latestRevision?: number;
   lastOperation?: { kind: string; phase?: string; summary?: string; finishedAt?: string };
   runningOperation?: { id: string; operation: string; step?: string };
+  runningOperationUnknown?: true;
 }
 
 interface Detail extends Summary {
@@ -33,9 +34,11 @@ function headline(c: Summary): string {
   const revisions = `revision ${c.revision ?? '-'} applied, ${c.latestRevision ?? '-'} latest`;
   const activity = c.runningOperation
     ? `${c.runningOperation.operation} running${c.runningOperation.step ? ` (${c.runningOperation.step})` : ''}`
-    : c.lastOperation
-      ? `last: ${c.lastOperation.kind} ${c.lastOperation.phase ?? ''}`.trim()
-      : 'no operation yet';
+    : c.runningOperationUnknown
+      ? 'running operation unknown'
+      : c.lastOperation
+        ? `last: ${c.lastOperation.kind} ${c.lastOperation.phase ?? ''}`.trim()
+        : 'no operation yet';
   return `${c.name.padEnd(20)} ${c.phase.padEnd(12)} ${revisions.padEnd(30)} ${activity}`;
 }
 
@@ -77,9 +80,10 @@ export default command('status', USAGE, OPTIONS, 1, async (values, positionals) 
     console.log(values.json ? JSON.stringify(detail, null, 2) : renderDetail(detail));
     return EXIT.ok;
   }
-  const list = await client.json<{ clusters: Summary[] }>('GET', '/v1/clusters');
+  const list = await client.json<{ clusters: Summary[]; problem?: string }>('GET', '/v1/clusters');
   if (values.json) console.log(JSON.stringify(list, null, 2));
   else console.log(list.clusters.length ? list.clusters.map(headline).join('\n') : 'no clusters');
+  if (list.problem && !values.json) console.error(`zke status: ${list.problem}`);
   return EXIT.ok;
 });
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { type ApiDeps, createApp } from '../../api/app.ts';
-import { answerMalformedRequests } from '../../api/problem.ts';
+import { serveApi } from '../../api/http/server.ts';
 import { AuditLog } from '../../api/service/audit.ts';
 import { ClusterStore } from '../../common/store.ts';
 import { TokenStore } from '../../common/tokens.ts';
@@ -62,8 +62,7 @@ export async function startApi(
   const queryTimeoutMs = taskQueue ? 5000 : 100;
   taskQueue ??= `api-idle-${randomUUID()}`;
   const app = createApp({ client: t.client, taskQueue, store, tokens, audit, queryTimeoutMs, ...deps });
-  const server = app.listen(0, '127.0.0.1');
-  answerMalformedRequests(server);
+  const server = serveApi(app, 0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const request = async (method: string, urlPath: string, options: RequestOptions = {}): Promise<Reply> => {

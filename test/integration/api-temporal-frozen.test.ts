@@ -80,6 +80,15 @@ async function waitReachable(): Promise<void> {
   assert.fail('Temporal did not become reachable');
 }
 
+/** Once Temporal answers, starts provisioning a cluster whose host check blocks (host "slow"): it keeps running. */
+async function startBlocked(cluster: string) {
+  await waitReachable();
+  const spec = `cluster_name: ${cluster}\nnodes:\n  - address: 10.0.0.1\n    name: slow\n    roles: [etcd, controlplane, worker]\n`;
+  const started = await api.request('POST', '/v1/clusters', { body: spec });
+  assert.equal(started.status, 202, started.text);
+  return started;
+}
+
 test('a start Temporal takes in after the API gave up ends at once and runs no step', async () => {
   await waitReachable();
   const handle = await t.client.workflow.start('provisionCluster', {
@@ -157,11 +166,7 @@ test(
   'Temporal gone while zke follows an operation: the event stream ends with an error the CLI shows',
   { timeout: 60_000 },
   async () => {
-    await waitReachable();
-    const spec =
-      'cluster_name: followed\nnodes:\n  - address: 10.0.0.1\n    name: slow\n    roles: [etcd, controlplane, worker]\n';
-    const started = await api.request('POST', '/v1/clusters', { body: spec });
-    assert.equal(started.status, 202, started.text);
+    const started = await startBlocked('followed');
     const quiet = { isTTY: false, columns: 80, write: () => true };
     const seen: string[] = [];
     const following = follow(new ApiClient(api.url, api.token), started.json.operationId, {
@@ -191,5 +196,39 @@ test(
     }
     await waitReachable();
     await t.client.workflow.getHandle('zke/followed').terminate('test cleanup');
+  },
+);
+
+test(
+  'Temporal frozen: the cluster listing answers from the store within the deadline, running operations unknown',
+  { timeout: 120_000 },
+  async () => {
+    const started = await startBlocked('listed');
+    const listed = (reply: { json: { clusters: { name: string }[] } }) =>
+      reply.json.clusters.find((c) => c.name === 'listed') as Record<string, unknown> | undefined;
+    const before = await api.request('GET', '/v1/clusters');
+    assert.equal((listed(before)?.runningOperation as { id?: string })?.id, started.json.operationId);
+    server.process.kill('SIGSTOP');
+    try {
+      const frozen = await timed(() => api.request('GET', '/v1/clusters'));
+      assert.equal(frozen.value.status, 200, frozen.value.text);
+      assert.ok(frozen.ms < DEADLINE_MS + 1500, `GET /v1/clusters took ${frozen.ms} ms`);
+      assert.match(
+        frozen.value.json.problem,
+        /^Temporal did not answer in time: running operations are unknown/,
+      );
+      const entry = listed(frozen.value);
+      assert.deepEqual(
+        [entry?.phase, entry?.latestRevision, entry?.runningOperation, entry?.runningOperationUnknown],
+        ['pending', 1, undefined, true],
+      );
+    } finally {
+      resume();
+    }
+    await waitReachable();
+    const thawed = await api.request('GET', '/v1/clusters');
+    assert.equal(thawed.json.problem, undefined);
+    assert.equal((listed(thawed)?.runningOperation as { id?: string })?.id, started.json.operationId);
+    await t.client.workflow.getHandle('zke/listed').terminate('test cleanup');
   },
 );

@@ -1,5 +1,5 @@
-// Air-gap images and removal. An image archive on the worker machine is loaded into every node's Docker and
-// skipped where it is present already. RemoveCluster on hosts that also run an unrelated container: that
+// Air-gap images and removal. An image archive on the worker machine, named to the API's images/load, is
+// loaded into every node's Docker and skipped where it is present already. RemoveCluster on hosts that also run an unrelated container: that
 // container keeps running and is the only one left (zke's and its pods' containers are gone), and so are
 // zke's directories.
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { startApi, type TestApi } from '../integration/api-harness.ts';
 import { allContainers, submitRevision } from '../support/cluster.ts';
 import { type LabHost, labDown, labExec, labImages, labUp } from '../support/lab.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -17,7 +18,9 @@ import { labSpec, provision, run, SKIP } from './lifecycle-harness.ts';
 let t: TestTemporal;
 let worker: { taskQueue: string; stop(): Promise<void> };
 let hosts: LabHost[];
+let api: TestApi;
 const dir = tempDir('zke-airgap');
+process.env.ZKE_IMAGE_DIRS = dir; // where the API lets archives be loaded from
 
 before(async () => {
   if (SKIP) return;
@@ -25,16 +28,32 @@ before(async () => {
   hosts = await labUp(2);
   await labImages();
   worker = await startTestWorker(t);
+  api = await startApi(t, worker.taskQueue);
 });
 after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
   if (SKIP) return;
+  await api.close();
   await worker.stop();
   await labDown();
   await t.close();
 });
 
 const ops = () => ({ t, taskQueue: worker.taskQueue });
+
+/** POST …/images/load, then the operation once it ended (its progress holds the events). */
+async function loadThroughApi(cluster: string, archive: string) {
+  const accepted = await api.request('POST', `/v1/clusters/${cluster}/images/load`, {
+    body: { archives: [archive] },
+  });
+  assert.equal(accepted.status, 202, accepted.text);
+  for (;;) {
+    const op = await api.request('GET', `/v1/operations/${accepted.json.operationId}`);
+    if (op.json.state !== 'running')
+      return op.json as { state: string; error?: string; progress: { events: string[] } };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** A one-layer image in `docker save` format, built without Docker. */
@@ -68,24 +87,24 @@ function imageArchive(ref: string): string {
 }
 
 test(
-  'loadImages puts an archive into every node and skips nodes that have it',
+  'images/load puts an archive into every node and skips nodes that have it',
   { skip: SKIP, timeout: 300_000 },
   async () => {
     const [a, b] = hosts.map((h) => h.name);
     const spec = labSpec('gone', hosts, { [a]: ['etcd', 'controlplane', 'worker'], [b]: ['worker'] });
     submitRevision(spec);
     const archive = imageArchive('zke/airgap:v1');
-    const first = await run(ops(), 'loadImages', { cluster: 'gone', archives: [archive] });
-    assert.equal(first.status.phase, 'succeeded', first.summary);
+    const first = await loadThroughApi('gone', archive);
+    assert.equal(first.state, 'succeeded', first.error);
     for (const host of [a, b]) {
       const inspect = await labExec(host, ['docker', 'image', 'inspect', '-f', '{{.Id}}', 'zke/airgap:v1']);
       assert.equal(inspect.code, 0, `${host} has the image: ${inspect.stderr}`);
-      assert.ok(first.status.events.some((e) => e.startsWith(`${host}: ${archive}: loaded`)));
+      assert.ok(first.progress.events.some((e) => e.startsWith(`${host}: ${archive}: loaded`)));
     }
-    const again = await run(ops(), 'loadImages', { cluster: 'gone', archives: [archive] });
+    const again = await loadThroughApi('gone', archive);
     for (const host of [a, b])
       assert.ok(
-        again.status.events.some((e) => e.startsWith(`${host}: ${archive}: present already`)),
+        again.progress.events.some((e) => e.startsWith(`${host}: ${archive}: present already`)),
         `${host} skipped`,
       );
   },

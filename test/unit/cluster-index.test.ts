@@ -45,20 +45,24 @@ test('a listing shows what another process wrote and removed, before and after i
   const api = new ClusterStore(root);
   const clusters = new Clusters(api, new Revisions(api), idle);
   inOtherProcess(root, `${provision('a', 'running')}\n${provision('b', 'running')}`);
-  assert.deepEqual(phases(await clusters.list()), { a: 'running', b: 'running' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { a: 'running', b: 'running' });
 
   await settle();
-  assert.deepEqual(phases(await clusters.list()), { a: 'running', b: 'running' }, 'from the settled index');
+  assert.deepEqual(
+    phases((await clusters.list()).clusters),
+    { a: 'running', b: 'running' },
+    'from the settled index',
+  );
   inOtherProcess(
     root,
     `${provision('c', 'pending')}\nstore.remove('b');\nstore.write('a', 'current', { revision: 1, phase: 'failed' });`,
   );
-  assert.deepEqual(phases(await clusters.list()), { a: 'failed', c: 'pending' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { a: 'failed', c: 'pending' });
 
   await settle();
-  assert.deepEqual(phases(await clusters.list()), { a: 'failed', c: 'pending' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { a: 'failed', c: 'pending' });
   inOtherProcess(root, `store.write('c', 'current', { revision: 1, phase: 'running' });\nstore.remove('a');`);
-  assert.deepEqual(phases(await clusters.list()), { c: 'running' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { c: 'running' });
   assert.equal(clusters.exists('a'), false, 'a removed cluster no longer exists');
 });
 
@@ -68,12 +72,12 @@ test('a settled listing sees its own process write through another ClusterStore 
   const worker = new ClusterStore(root);
   const clusters = new Clusters(api, new Revisions(api), idle);
   worker.write('x', 'current', { phase: 'pending' });
-  assert.deepEqual(phases(await clusters.list()), { x: 'pending' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { x: 'pending' });
   await settle();
-  assert.deepEqual(phases(await clusters.list()), { x: 'pending' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { x: 'pending' });
   worker.write('x', 'current', { phase: 'running' });
   worker.write('y', 'revision/1', { number: 1, spec: {}, createdAt: '2026-01-01', source: 'test' });
-  assert.deepEqual(phases(await clusters.list()), { x: 'running', y: 'pending' });
+  assert.deepEqual(phases((await clusters.list()).clusters), { x: 'running', y: 'pending' });
 });
 
 test('an undecryptable or damaged record lists its cluster as unreadable, with what to do, and the others', async () => {
@@ -89,7 +93,7 @@ test('an undecryptable or damaged record lists its cluster as unreadable, with w
   fs.writeFileSync(path.join(root, 'damaged', 'current.json'), '{"keyId": "k1", "iv"');
   assert.ok(!fs.existsSync(otherKeyring));
 
-  const list = await clusters.list();
+  const { clusters: list } = await clusters.list();
   assert.deepEqual(phases(list), { damaged: 'unreadable', good: 'running', 'other-key': 'unreadable' });
   for (const name of ['damaged', 'other-key']) {
     const problem = list.find((c) => c.name === name)?.problem ?? '';

@@ -57,7 +57,7 @@ test('concurrent listings share one lookup of the running operations', async () 
   const clusters = new Clusters(store, new Revisions(store), operations);
   const lists = Array.from({ length: 10 }, () => clusters.list());
   fake.release();
-  for (const list of await Promise.all(lists)) assert.deepEqual(names(list), ['a', 'b', 'c']);
+  for (const list of await Promise.all(lists)) assert.deepEqual(names(list.clusters), ['a', 'b', 'c']);
   assert.equal(fake.lookups, 1);
 });
 
@@ -76,8 +76,8 @@ test('a listing requested after another store instance wrote a cluster shows it,
   const after = clusters.list();
   fake.release();
 
-  assert.deepEqual(names(await before), ['first']);
-  const listed = await after;
+  assert.deepEqual(names((await before).clusters), ['first']);
+  const { clusters: listed } = await after;
   assert.deepEqual(names(listed), ['first', 'second']);
   assert.equal(listed[0]?.phase, 'failed');
   assert.equal(listed[1]?.phase, 'provisioned');
@@ -94,4 +94,22 @@ test('a listing requested after another store instance wrote a cluster shows it,
   ]);
   for (const file of files)
     assert.ok(!fs.readFileSync(path.join(root, file), 'utf8').includes(SECRET), `${file} holds no plaintext`);
+});
+
+test('when Temporal misses the deadline the listing answers from the store, running operations unknown', async () => {
+  const store = new ClusterStore(path.join(dir, 'temporal-late'));
+  for (const name of ['a', 'b']) provision(store, name);
+  const late = Object.assign(new Error('Deadline exceeded'), { code: 4, details: 'Deadline exceeded' });
+  const operations = {
+    runningOf: async () => Promise.reject(Object.assign(new Error('listing failed'), { cause: late })),
+  } as unknown as Operations;
+  const listing = await new Clusters(store, new Revisions(store), operations).list();
+  assert.deepEqual(
+    listing.clusters.map((c) => [c.name, c.phase, c.revision, c.runningOperationUnknown]),
+    [
+      ['a', 'provisioned', 1, true],
+      ['b', 'provisioned', 1, true],
+    ],
+  );
+  assert.match(listing.problem ?? '', /^Temporal did not answer in time: running operations are unknown/);
 });

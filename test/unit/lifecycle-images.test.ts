@@ -1,11 +1,13 @@
 // Image archives: the image names of a `docker save` archive are read from its manifest.json, plain or gzip,
-// whatever comes before it in the tar.
+// whatever comes before it in the tar; an archive the worker does not have is a permanent failure.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { archiveImageTags } from '../../activities/imageArchive.ts';
+import { loadImageArchive } from '../../activities/images.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const dir = tempDir('zke-images');
@@ -41,4 +43,20 @@ test('a tar without manifest.json is not an image archive', async () => {
   fs.writeFileSync(path.join(dir, 'x.txt'), 'x');
   execFileSync('tar', ['-cf', file, '-C', dir, 'x.txt']);
   await assert.rejects(archiveImageTags(file), /is not an image archive \(no manifest.json\)/);
+});
+
+test('an archive missing on the worker machine fails for good, saying to copy it there', async () => {
+  const missing = path.join(dir, 'not-copied.tar');
+  await assert.rejects(
+    loadImageArchive({ cluster: 'any', host: 'n1', archive: missing }),
+    (err: Error & { type?: string; nonRetryable?: boolean }) => {
+      assert.equal(err.type, 'InvalidImageArchive');
+      assert.equal(err.nonRetryable, true);
+      assert.equal(
+        err.message,
+        `image archive ${missing} is not on the worker machine ${os.hostname()}: copy it there (every worker reads the archives from its own disk, at the same path), then load again`,
+      );
+      return true;
+    },
+  );
 });
