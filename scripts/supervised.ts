@@ -13,6 +13,8 @@ export function restartDelayMs(failures: number): number {
 
 export class Supervised {
   private child?: ChildProcess;
+  /** A start in progress (a restart can be one when npm start is stopped): stop() ends what it starts. */
+  private launching?: Promise<ChildProcess>;
   private timer?: NodeJS.Timeout;
   private failures = 0;
   private stopped = false;
@@ -26,7 +28,10 @@ export class Supervised {
   ) {}
 
   async start(): Promise<void> {
-    const child = await this.launch();
+    this.launching = this.launch();
+    const child = await this.launching.finally(() => {
+      this.launching = undefined;
+    });
     if (this.stopped) return stopProcess(child);
     this.child = child;
     const startedAt = Date.now();
@@ -43,7 +48,10 @@ export class Supervised {
 
   async stop(): Promise<void> {
     this.keepDown();
+    const launching = this.launching;
     if (this.child) await stopProcess(this.child);
+    const late = await launching?.catch(() => undefined);
+    if (late) await stopProcess(late);
   }
 
   private died(why: string, startedAt: number): void {

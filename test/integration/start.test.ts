@@ -221,8 +221,17 @@ function listedWorkflowIds(): string[] {
 
 test('npm start runs a workflow and keeps it across a restart', { timeout: 240_000 }, async () => {
   await waitHealthy(120_000);
-  const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
-  assert.equal(ui.status, 200, 'Temporal Web UI answers');
+  // the UI comes up a moment after the dev server's frontend (the test before restarts that server)
+  let uiAnswer = '';
+  await until(
+    60_000,
+    async () => {
+      const ui = await fetch(`http://127.0.0.1:${ports.ui}/`).catch((err: Error) => err);
+      uiAnswer = ui instanceof Error ? String(ui.cause ?? ui) : `HTTP ${ui.status}`;
+      return uiAnswer === 'HTTP 200' ? true : undefined;
+    },
+    () => `Temporal Web UI does not answer 200: ${uiAnswer}`,
+  );
 
   // Same keyring as the service, so this client can read the encrypted payloads.
   process.env.ZKE_KEYRING = env.ZKE_KEYRING;

@@ -35,3 +35,34 @@ test(
     ]);
   },
 );
+
+test('stopped while a restart is starting its child: that child is stopped too, not left running', async () => {
+  let release: () => void = () => {};
+  const slowStart = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let launched: ReturnType<typeof spawn> | undefined;
+  let launches = 0;
+  const child = new Supervised(
+    'slow',
+    async () => {
+      launches++;
+      const proc = spawn(process.execPath, [
+        '-e',
+        launches === 1 ? 'process.exit(3)' : 'setInterval(() => {}, 1000)',
+      ]);
+      if (launches === 1) return proc;
+      launched = proc;
+      await slowStart; // like the Temporal server: running, not yet answering
+      return proc;
+    },
+    '/tmp/slow.log',
+    () => {},
+  );
+  await child.start();
+  while (!launched) await new Promise((r) => setTimeout(r, 50)); // the restart after 1 s has spawned
+  const stopping = child.stop();
+  release();
+  await stopping;
+  assert.notEqual(launched.exitCode ?? launched.signalCode, null, 'the restarted child still runs');
+});
