@@ -11,4 +11,6 @@ export interface SshTarget {
   /** Expected host key fingerprint `SHA256:<base64>`; when absent the first one seen is reported for pinning. */
   hostKey?: string;
   dockerSocket?: string;
+  /** The jump host every connection goes through (`bastion_host`); its `host` names it in messages. */
+  bastion?: SshTarget;
 }

@@ -272,7 +272,9 @@ export const rawClusterSchema = z.strictObject({
   ssh_key_path: opt(str),
   ssh_cert_path: opt(str),
   ssh_agent_auth: opt(bool),
-  bastion_host: opt(z.strictObject({ ...sshFields, address: opt(str), ignore_proxy_env_vars: opt(bool) })),
+  bastion_host: opt(
+    z.strictObject({ ...sshFields, address: opt(str), host_key: opt(str), ignore_proxy_env_vars: opt(bool) }),
+  ),
   upgrade_strategy: opt(nodeUpgradeStrategy),
   addons: opt(str),
   addons_include: opt(strList),
