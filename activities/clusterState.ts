@@ -95,6 +95,7 @@ function accessOf(host: string, address: string, ssh: SshAccess): SshTarget {
     user: ssh.user,
     keyPath: expandHome(ssh.keyPath),
     privateKey: ssh.key?.value,
+    ...(ssh.agent ? { agent: true } : {}),
   };
 }
 

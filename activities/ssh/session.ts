@@ -149,7 +149,7 @@ async function handshake(
     ...endpoint,
     port: target.port,
     username: target.user,
-    privateKey: readKey(target),
+    ...credentials(target),
     readyTimeout: readyTimeoutMs,
     keepaliveInterval: 5_000,
     keepaliveCountMax: 3,
@@ -182,6 +182,18 @@ async function checkedAddress(target: SshTarget): Promise<string> {
   const { ips, problem } = await checkAddress(target.address);
   if (problem) throw permanent(NON_RETRYABLE.spec, `${target.host}: address ${target.address}: ${problem}`);
   return ips[0] ?? target.address;
+}
+
+/** The agent's keys (ssh_agent_auth), else the private key. */
+function credentials(target: SshTarget): { agent: string } | { privateKey: Buffer } {
+  if (!target.agent) return { privateKey: readKey(target) };
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (!agent)
+    throw permanent(
+      NON_RETRYABLE.auth,
+      `${target.host}: ssh_agent_auth is set but the worker has no SSH agent (SSH_AUTH_SOCK is not set)`,
+    );
+  return { agent };
 }
 
 /** One message whatever the reason (missing, a directory, no permission), so errors reveal nothing more. */

@@ -30,8 +30,21 @@ export function sshDefaults(ctx: SpecContext, raw: RawCluster): SshAccess {
       DEFAULTS.sshKeyPath,
     ),
     key: secret(option.ssh_key),
+    ...agentAuth(
+      ctx.pick(
+        'ssh.agent',
+        [
+          { path: 'option.ssh_agent_auth', value: option.ssh_agent_auth },
+          { path: 'ssh_agent_auth', value: raw.ssh_agent_auth },
+        ],
+        false,
+      ),
+    ),
   };
 }
+
+/** `agent` only when set, so specs without agent authentication keep their shape. */
+const agentAuth = (agent: boolean | undefined) => (agent ? { agent: true } : {});
 
 const INLINE_KEY_WARNING = 'inline private key: it is kept only as a secret; prefer ssh_key_path';
 
@@ -48,6 +61,7 @@ export function sshAccess(ctx: SpecContext, at: string, given: RawNode, defaults
     user: given.user ?? defaults.user,
     port: ctx.int(`${at}.port`, given.port, 1, 65535, defaults.port),
     keyPath: given.ssh_key_path ?? defaults.keyPath,
+    ...agentAuth(given.ssh_agent_auth ?? defaults.agent),
     ...(key ? { key } : {}),
     ...(given.host_key !== undefined ? { hostKey: given.host_key } : {}),
   };

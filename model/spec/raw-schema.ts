@@ -186,6 +186,7 @@ const option = z.strictObject({
   ssh_user: opt(str),
   ssh_key: opt(str),
   ssh_key_path: opt(str),
+  ssh_agent_auth: opt(bool),
   ssh_port: opt(numeric),
   docker_socket: opt(str),
   kubernetes_version: opt(str),

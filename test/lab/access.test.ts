@@ -2,13 +2,24 @@
 // sshd's traffic from the lab's root address), reached through `bastion_host`, the check naming the node
 // without it and the bastion when the bastion is the problem.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, suite, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { pinnedBastionKey } from '../../activities/clusterState.ts';
 import { checkClusterHost } from '../../activities/hostsCheck.ts';
 import { labClusterYaml, parseOrThrow, submitRevision } from '../support/cluster.ts';
 import { labFault } from '../support/faults.ts';
-import { LAB_SKIP_REASON, type LabHost, labDown, labExec, labSsh, labUp } from '../support/lab.ts';
+import {
+  LAB_SKIP_REASON,
+  type LabHost,
+  labDown,
+  labExec,
+  labSsh,
+  labUp,
+  runCommand,
+} from '../support/lab.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const skip = LAB_SKIP_REASON;
@@ -32,11 +43,20 @@ after(async () => {
   await labDown();
 });
 
-/** A cluster of the lab's nodes in `format`, with `bastion_host` set to `bastionHost` when given. */
-function storeCluster(name: string, format: 'zke' | 'rke', bastionHost?: Record<string, unknown>): string {
-  const roles = Object.fromEntries(nodes.map((n) => [n.name, ['etcd', 'controlplane', 'worker']]));
+type Doc = Record<string, unknown>;
+
+/** A cluster of `on` (default: the bastion-only nodes) in `format`, with `bastion_host` when given. */
+function storeCluster(
+  name: string,
+  format: 'zke' | 'rke',
+  bastionHost?: Doc,
+  o: { on?: LabHost[]; edit?: (doc: Doc) => Doc } = {},
+): string {
+  const on = o.on ?? nodes;
+  const roles = Object.fromEntries(on.map((n) => [n.name, ['etcd', 'controlplane', 'worker']]));
   const extra = bastionHost ? { bastion_host: bastionHost } : {};
-  submitRevision(parseOrThrow(labClusterYaml(name, nodes, roles, { format, extra })));
+  const doc = labClusterYaml(name, on, roles, { format, extra });
+  submitRevision(parseOrThrow(o.edit ? o.edit(doc) : doc));
   return name;
 }
 
@@ -132,4 +152,75 @@ test('a node the bastion cannot reach fails naming the node and the bastion', { 
     await labFault('sshd-start', nodes[1]!.name);
     await labFault('bastion-only', nodes[1]!.name, bastion.name);
   }
+});
+
+/** An ssh-agent of the test's own (foreground, on a socket in scratch), holding `keys`; stop() ends it. */
+async function startAgent(keys: string[]): Promise<{ sock: string; stop(): void }> {
+  const sock = path.join(tempDir('zke-agent'), 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+  const stop = () => agent.kill('SIGTERM');
+  for (let i = 0; i < 50 && !existsSync(sock); i++) await delay(100);
+  const env = { ...process.env, SSH_AUTH_SOCK: sock };
+  for (const key of keys) {
+    const added = await runCommand('ssh-add', [key], undefined, env);
+    if (added.code !== 0) stop();
+    assert.equal(added.code, 0, added.stderr);
+  }
+  return { sock, stop };
+}
+
+suite("ssh_agent_auth: keys from the agent at the worker's SSH_AUTH_SOCK", { skip }, () => {
+  const missingKey = '/nonexistent/id_ed25519';
+  let agent: { sock: string; stop(): void };
+  const before_ = process.env.SSH_AUTH_SOCK;
+  before(async () => {
+    agent = await startAgent([labSsh.keyPath]);
+    process.env.SSH_AUTH_SOCK = agent.sock;
+  });
+  after(() => {
+    agent.stop();
+    if (before_ === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = before_;
+  });
+
+  test("zke format (option.ssh_agent_auth): a host is reached with the agent's key, no key file read", async () => {
+    const cluster = storeCluster('agent-zke', 'zke', undefined, {
+      on: [bastion],
+      edit: (doc) => ({
+        ...doc,
+        option: { ...(doc.option as Doc), ssh_key_path: missingKey, ssh_agent_auth: true },
+      }),
+    });
+    const facts = await checkClusterHost({ cluster, host: bastion.name });
+    assert.equal(facts.hostname, bastion.name);
+  });
+
+  test('RKE format (top-level ssh_agent_auth): the bastion and the node behind it both use the agent', async () => {
+    const cluster = storeCluster('agent-rke', 'rke', bastionOf({ ssh_key_path: missingKey }), {
+      edit: (doc) => ({ ...doc, ssh_agent_auth: true, ssh_key_path: missingKey }),
+    });
+    for (const node of nodes) {
+      assert.equal((await checkClusterHost({ cluster, host: node.name })).hostname, node.name);
+    }
+  });
+
+  test('an agent without the key: authentication refused, non-retryable, naming the host', async () => {
+    const empty = await startAgent([]);
+    process.env.SSH_AUTH_SOCK = empty.sock;
+    try {
+      const cluster = storeCluster('agent-empty', 'rke', undefined, {
+        on: [bastion],
+        edit: (doc) => ({ ...doc, ssh_agent_auth: true }),
+      });
+      const err = await failureOf(checkClusterHost({ cluster, host: bastion.name }));
+      assert.equal(err.nonRetryable, true);
+      assert.match(
+        err.message,
+        new RegExp(`^${bastion.name}: SSH authentication refused by root@${bastion.address}:22`),
+      );
+    } finally {
+      empty.stop();
+      process.env.SSH_AUTH_SOCK = agent.sock;
+    }
+  });
 });
