@@ -96,6 +96,8 @@ function accessOf(host: string, address: string, ssh: SshAccess): SshTarget {
     keyPath: expandHome(ssh.keyPath),
     privateKey: ssh.key?.value,
     ...(ssh.agent ? { agent: true } : {}),
+    ...(ssh.cert !== undefined ? { cert: ssh.cert } : {}),
+    ...(ssh.certPath !== undefined ? { certPath: expandHome(ssh.certPath) } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { checkAddress } from '../../common/hostPolicy.ts';
+import { type Certificate, certificate, loginWithCertificate } from './certificate.ts';
 import { classifySshError, NON_RETRYABLE, permanent, sshEndpoint } from './errors.ts';
 import type { SshTarget } from './target.ts';
 
@@ -136,6 +137,7 @@ async function handshake(
   signal: AbortSignal | undefined,
   readyTimeoutMs: number,
 ): Promise<{ conn: Client; hostKey: string }> {
+  const cert = certificateOf(target);
   const conn = new Client();
   let seen = '';
   let mismatch = false;
@@ -159,6 +161,7 @@ async function handshake(
       return !mismatch;
     },
   });
+  if (cert) loginWithCertificate(conn, cert);
   const onAbort = () => conn.end();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -182,6 +185,20 @@ async function checkedAddress(target: SshTarget): Promise<string> {
   const { ips, problem } = await checkAddress(target.address);
   if (problem) throw permanent(NON_RETRYABLE.spec, `${target.host}: address ${target.address}: ${problem}`);
   return ips[0] ?? target.address;
+}
+
+/** The user certificate (ssh_cert, else the file at ssh_cert_path) with its private key, when one is given. */
+function certificateOf(target: SshTarget): Certificate | undefined {
+  if (target.cert === undefined && target.certPath === undefined) return undefined;
+  return certificate(target.host, target.cert ?? readCertificate(target), readKey(target));
+}
+
+function readCertificate(target: SshTarget): string {
+  try {
+    return fs.readFileSync(target.certPath ?? '', 'utf8');
+  } catch {
+    throw permanent(NON_RETRYABLE.auth, `${target.host}: SSH certificate ${target.certPath} cannot be read`);
+  }
 }
 
 /** The agent's keys (ssh_agent_auth), else the private key. */

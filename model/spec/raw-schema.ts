@@ -187,6 +187,7 @@ const option = z.strictObject({
   ssh_key: opt(str),
   ssh_key_path: opt(str),
   ssh_agent_auth: opt(bool),
+  ssh_cert_path: opt(str),
   ssh_port: opt(numeric),
   docker_socket: opt(str),
   kubernetes_version: opt(str),

@@ -3,7 +3,7 @@
 // without it and the bastion when the bastion is the problem.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, suite, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -222,5 +222,78 @@ suite("ssh_agent_auth: keys from the agent at the worker's SSH_AUTH_SOCK", { ski
       empty.stop();
       process.env.SSH_AUTH_SOCK = agent.sock;
     }
+  });
+});
+
+/** A user CA, and a key (in no authorized_keys) with its certificate for root signed by that CA. */
+async function userCertificate(): Promise<{ caPub: string; key: string; cert: string }> {
+  const dir = tempDir('zke-cert');
+  const keygen = async (args: string[]) => {
+    const r = await runCommand('ssh-keygen', ['-q', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  await keygen(['-t', 'ed25519', '-N', '', '-C', 'zke-test-ca', '-f', path.join(dir, 'ca')]);
+  await keygen(['-t', 'ed25519', '-N', '', '-C', 'zke-test-user', '-f', path.join(dir, 'user')]);
+  await keygen([
+    '-s',
+    path.join(dir, 'ca'),
+    '-I',
+    'zke-test',
+    '-n',
+    'root',
+    '-V',
+    '+1h',
+    path.join(dir, 'user.pub'),
+  ]);
+  return {
+    caPub: readFileSync(path.join(dir, 'ca.pub'), 'utf8'),
+    key: path.join(dir, 'user'),
+    cert: path.join(dir, 'user-cert.pub'),
+  };
+}
+
+/** `host`'s sshd trusts user certificates signed by the CA `caPub` (TrustedUserCAKeys), reloaded. */
+async function trustUserCa(host: string, caPub: string): Promise<void> {
+  const script = `cat > /etc/ssh/zke_user_ca.pub &&
+echo 'TrustedUserCAKeys /etc/ssh/zke_user_ca.pub' >> /etc/ssh/sshd_config.d/zlab.conf &&
+kill -HUP "$(cat /run/sshd.pid)"`;
+  const r = await labExec(host, ['sh', '-c', script], caPub);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+suite('ssh_cert / ssh_cert_path: a user certificate signed by a CA the host trusts', { skip }, () => {
+  let ca: { caPub: string; key: string; cert: string };
+  before(async () => {
+    ca = await userCertificate();
+    await trustUserCa(bastion.name, ca.caPub);
+  });
+
+  test('RKE format (top-level ssh_cert_path): a key in no authorized_keys logs in with its certificate', async () => {
+    const cluster = storeCluster('cert-rke', 'rke', undefined, {
+      on: [bastion],
+      edit: (doc) => ({ ...doc, ssh_key_path: ca.key, ssh_cert_path: ca.cert }),
+    });
+    assert.equal((await checkClusterHost({ cluster, host: bastion.name })).hostname, bastion.name);
+  });
+
+  test("zke format (the bastion's inline ssh_cert): the nodes behind it are reached through it", async () => {
+    const cert = readFileSync(ca.cert, 'utf8');
+    const cluster = storeCluster('cert-zke', 'zke', bastionOf({ ssh_key_path: ca.key, ssh_cert: cert }));
+    for (const node of nodes) {
+      assert.equal((await checkClusterHost({ cluster, host: node.name })).hostname, node.name);
+    }
+  });
+
+  test('the same key without its certificate is refused, non-retryably, naming the host', async () => {
+    const cluster = storeCluster('cert-none', 'rke', undefined, {
+      on: [bastion],
+      edit: (doc) => ({ ...doc, ssh_key_path: ca.key }),
+    });
+    const err = await failureOf(checkClusterHost({ cluster, host: bastion.name }));
+    assert.equal(err.nonRetryable, true);
+    assert.match(
+      err.message,
+      new RegExp(`^${bastion.name}: SSH authentication refused by root@${bastion.address}:22`),
+    );
   });
 });

@@ -24,8 +24,8 @@ interface Verdict {
 const VERDICTS: Readonly<Record<string, Verdict>> = {
   'rke-docs-minimal.yml': {},
   'rke-docs-full.yml': {
-    errors: ['kubernetes_version', 'nodes[1].ssh_cert', 'nodes[1].ssh_cert_path', 'cloud_provider'],
-    note: 'RKE refuses v1.10.3-rancher2 (not in its version table); the others are settings zke refuses',
+    errors: ['kubernetes_version', 'cloud_provider'],
+    note: 'RKE refuses v1.10.3-rancher2 (not in its version table); zke refuses cloud_provider',
   },
   'zke-user-guide-generateconfig.yml': {
     errors: ['nodes[0].address', 'nodes[0].roles'],
