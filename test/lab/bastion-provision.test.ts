@@ -5,20 +5,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { clusterWorkflowId } from '../../workflows/types.ts';
-import {
-  k8sSkipReason,
-  labClusterYaml,
-  managedContainers,
-  parseOrThrow,
-  runOperation,
-  submitRevision,
-} from '../support/cluster.ts';
+import * as cluster from '../support/cluster.ts';
 import { labFault } from '../support/faults.ts';
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
 import { labSsh } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 
-const skip = k8sSkipReason();
+const skip = cluster.k8sSkipReason();
 const lab = useLabSuite(2, skip);
 
 test(
@@ -30,7 +23,7 @@ test(
   async () => {
     const [node, bastion] = lab.hosts as [(typeof lab.hosts)[0], (typeof lab.hosts)[0]];
     await labFault('bastion-only', node.name, bastion.name);
-    const doc = labClusterYaml(
+    const doc = cluster.labClusterYaml(
       'behind',
       [node],
       { [node.name]: ['etcd', 'controlplane', 'worker'] },
@@ -44,13 +37,13 @@ test(
         },
       },
     );
-    const spec = parseOrThrow(doc);
-    const result = await runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
+    const spec = cluster.parseOrThrow(doc);
+    const result = await cluster.runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
       cluster: spec.clusterName,
-      revision: submitRevision(spec),
+      revision: cluster.submitRevision(spec),
     });
     assert.equal(result.status.phase, 'succeeded', result.summary);
-    const names = (await managedContainers(node.name)).map((c) => c.name);
+    const names = (await cluster.managedContainers(node.name)).map((c) => c.name);
     for (const name of ['etcd', 'kube-apiserver', 'kubelet']) assert.ok(names.includes(name), `${name} runs`);
     const { decoded } = await historyTexts(lab.t.client, clusterWorkflowId('behind'));
     assert.doesNotMatch(decoded, KEY_MATERIAL, 'the bastion key is not in the history');
