@@ -15,5 +15,5 @@ export async function deployHostFiles(input: RevisionRef & { host: string }): Pr
   const hostPlan = buildPlan(spec).hosts.find((h) => h.name === input.host)!;
   const secrets = textSecrets(input.cluster);
   const files = hostPlan.files.map((f) => resolveFile(f, bundle, spec, secrets));
-  return withHeartbeat(() => withSession(sshTarget(input.cluster, node), (s) => syncFiles(s, files)));
+  return withHeartbeat(() => withSession(sshTarget(input.cluster, spec, node), (s) => syncFiles(s, files)));
 }

@@ -7,7 +7,7 @@ import { readRevisionSpec } from '../common/revisions.ts';
 export type { Revision as StoredRevision } from '../common/revisions.ts';
 
 import type { ClusterStore } from '../common/store.ts';
-import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
+import type { BastionHost, ClusterSpec, NodeSpec, SshAccess } from '../model/spec/types.ts';
 import { deps, now } from './deps.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 import type { SshTarget } from './ssh/target.ts';
@@ -54,16 +54,50 @@ export function pinHostKey(cluster: string, host: string, fingerprint: string): 
   store().write(cluster, `hostkeys/${host}`, { fingerprint, pinnedAt: now().toISOString() });
 }
 
-export function sshTarget(cluster: string, node: NodeSpec): SshTarget {
+/** Store key of the bastion's pinned host key (one bastion per cluster; its address is kept with it). */
+const BASTION_PIN = 'bastion-hostkey';
+
+export function pinnedBastionKey(cluster: string, address: string): string | undefined {
+  const pin = store().read<{ fingerprint: string; address: string }>(cluster, BASTION_PIN);
+  return pin?.address === address ? pin.fingerprint : undefined;
+}
+
+export function pinBastionKey(cluster: string, address: string, fingerprint: string): void {
+  store().write(cluster, BASTION_PIN, { fingerprint, address, pinnedAt: now().toISOString() });
+}
+
+/** What sshTarget needs of the spec besides the node: its bastion host. */
+export type Reach = Pick<ClusterSpec, 'bastionHost'>;
+
+/** How to reach `node`: through the spec's bastion host when there is one. */
+export function sshTarget(cluster: string, spec: Reach, node: NodeSpec): SshTarget {
+  const bastion = spec.bastionHost;
   return {
-    host: node.name,
-    address: node.address,
-    port: node.ssh.port,
-    user: node.ssh.user,
-    keyPath: expandHome(node.ssh.keyPath),
-    privateKey: node.ssh.key?.value,
+    ...accessOf(node.name, node.address, node.ssh),
     hostKey: node.ssh.hostKey ?? pinnedHostKey(cluster, node.name),
     dockerSocket: node.dockerSocket,
+    ...(bastion ? { bastion: bastionTarget(cluster, node.name, bastion) } : {}),
+  };
+}
+
+function bastionTarget(cluster: string, nodeName: string, bastion: BastionHost): SshTarget {
+  return {
+    ...accessOf(`bastion host ${bastion.address} (for ${nodeName})`, bastion.address, bastion.ssh),
+    hostKey: bastion.ssh.hostKey ?? pinnedBastionKey(cluster, bastion.address),
+  };
+}
+
+function accessOf(host: string, address: string, ssh: SshAccess): SshTarget {
+  return {
+    host,
+    address,
+    port: ssh.port,
+    user: ssh.user,
+    keyPath: expandHome(ssh.keyPath),
+    privateKey: ssh.key?.value,
+    ...(ssh.agent ? { agent: true } : {}),
+    ...(ssh.cert !== undefined ? { cert: ssh.cert } : {}),
+    ...(ssh.certPath !== undefined ? { certPath: expandHome(ssh.certPath) } : {}),
   };
 }
 

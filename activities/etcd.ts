@@ -2,7 +2,7 @@
 // within a deadline; on failure the message names each unhealthy host and why (RKE only said "not healthy").
 import { CA_NAME } from '../model/pki/catalog.ts';
 import type { NodeSpec } from '../model/spec/types.ts';
-import { loadSpec, type RevisionRef, sshTarget } from './clusterState.ts';
+import { loadSpec, type Reach, type RevisionRef, sshTarget } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { withSession } from './hostsCheck.ts';
 import { loadBundle } from './pki.ts';
@@ -12,11 +12,12 @@ const ETCD_CLIENT_CERT = 'kube-node';
 
 export async function etcdMemberHealth(
   cluster: string,
+  spec: Reach,
   node: NodeSpec,
   tls: TlsOptions,
 ): Promise<string | undefined> {
   try {
-    const res = await withSession(sshTarget(cluster, node), (s) =>
+    const res = await withSession(sshTarget(cluster, spec, node), (s) =>
       httpGet(s, { host: node.internalAddress, port: 2379, path: '/health', tls, timeoutMs: 5_000 }),
     );
     const healthy = res.status === 200 && /"health":\s*"true"/.test(res.body);
@@ -49,7 +50,7 @@ export async function waitEtcdHealthy(
     for (;;) {
       const problems = (
         await Promise.all(
-          members.map(async (n) => [n.name, await etcdMemberHealth(ref.cluster, n, tls)] as const),
+          members.map(async (n) => [n.name, await etcdMemberHealth(ref.cluster, spec, n, tls)] as const),
         )
       ).filter(([, problem]) => problem !== undefined);
       if (!problems.length) return { members: members.map((m) => m.name) };

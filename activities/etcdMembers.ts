@@ -4,8 +4,8 @@
 
 import { hostPath } from '../model/plan/index.ts';
 import { ETCD_DATA_HOST_DIR, urlHost } from '../model/plan/paths.ts';
-import type { NodeSpec } from '../model/spec/types.ts';
-import { currentState, loadSpec, type RevisionRef, sshTarget } from './clusterState.ts';
+import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
+import { currentState, loadSpec, type Reach, type RevisionRef, sshTarget } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { removeContainer } from './docker/containers.ts';
 import { etcdClientTls } from './etcd.ts';
@@ -22,13 +22,19 @@ export interface EtcdMember {
 export const peerUrl = (node: Pick<NodeSpec, 'internalAddress'>) =>
   `https://${urlHost(node.internalAddress)}:2380`;
 
+/** The etcd hosts that answer members API calls, and how to reach them. */
+interface Endpoints {
+  readonly spec: Reach;
+  readonly nodes: NodeSpec[];
+}
+
 /** POSTs to the members API of the first endpoint that answers. */
-async function membersApi<T>(cluster: string, endpoints: NodeSpec[], path: string, body: object): Promise<T> {
+async function membersApi<T>(cluster: string, endpoints: Endpoints, path: string, body: object): Promise<T> {
   const tls = etcdClientTls(cluster);
   const errors: string[] = [];
-  for (const node of endpoints) {
+  for (const node of endpoints.nodes) {
     try {
-      const res = await withSession(sshTarget(cluster, node), (s) =>
+      const res = await withSession(sshTarget(cluster, endpoints.spec, node), (s) =>
         httpRequest(s, {
           host: node.internalAddress,
           port: 2379,
@@ -49,7 +55,7 @@ async function membersApi<T>(cluster: string, endpoints: NodeSpec[], path: strin
   throw new Error(`etcd members API ${path} failed on every endpoint: ${errors.join('; ')}`);
 }
 
-export async function listMembers(cluster: string, endpoints: NodeSpec[]): Promise<EtcdMember[]> {
+async function listMembers(cluster: string, endpoints: Endpoints): Promise<EtcdMember[]> {
   return (await membersApi<{ members?: EtcdMember[] }>(cluster, endpoints, 'list', {})).members ?? [];
 }
 
@@ -60,14 +66,16 @@ export function memberHosts(members: readonly EtcdMember[], nodes: readonly Node
     .map((n) => n.name);
 }
 
-function etcdNodes(ref: RevisionRef, exclude?: string): NodeSpec[] {
+function etcdNodes(ref: RevisionRef, exclude?: string): Endpoints {
   const members = new Set(currentState(ref.cluster)?.etcdMembers ?? []);
-  return loadSpec(ref).nodes.filter(
+  const spec = loadSpec(ref);
+  const nodes = spec.nodes.filter(
     (n) => n.roles.includes('etcd') && members.has(n.name) && n.name !== exclude,
   );
+  return { spec, nodes };
 }
 
-async function recordFrom(cluster: string, endpoints: NodeSpec[], nodes: NodeSpec[]): Promise<string[]> {
+async function recordFrom(cluster: string, endpoints: Endpoints, nodes: NodeSpec[]): Promise<string[]> {
   const names = memberHosts(await listMembers(cluster, endpoints), nodes);
   recordEtcdMembers(cluster, names);
   return names;
@@ -105,15 +113,16 @@ export async function removeEtcdMember(
     );
     if (member) await membersApi(input.cluster, endpoints, 'remove', { ID: member.ID });
     const members = await recordFrom(input.cluster, endpoints, nodes);
-    const cleaned = await retireEtcdHost(input.cluster, node, old.prefixPath).catch(
+    const cleaned = await retireEtcdHost(input.cluster, old, node).catch(
       (e: Error) => `not cleaned: ${e.message}`,
     );
     return { removed: member !== undefined, members, cleaned };
   });
 }
 
-async function retireEtcdHost(cluster: string, node: NodeSpec, prefix: string): Promise<string> {
-  return withSession(sshTarget(cluster, node), async (session) => {
+async function retireEtcdHost(cluster: string, old: ClusterSpec, node: NodeSpec): Promise<string> {
+  const prefix = old.prefixPath;
+  return withSession(sshTarget(cluster, old, node), async (session) => {
     const docker = dockerOf(session);
     for (const name of ['etcd', 'etcd-rolling-snapshots']) await removeContainer(docker, name);
     const rm = await session.exec(['rm', '-rf', '--one-file-system', hostPath(prefix, ETCD_DATA_HOST_DIR)]);

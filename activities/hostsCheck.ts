@@ -1,7 +1,7 @@
 // Step "check hosts": SSH in (verifying or pinning the host key), reach Docker, check its version.
 import { ApplicationFailure } from '@temporalio/common';
 import type { RegistrySpec } from '../model/spec/types.ts';
-import { latestSpec, nodeOf, pinHostKey, sshTarget } from './clusterState.ts';
+import { latestSpec, nodeOf, pinBastionKey, pinHostKey, sshTarget } from './clusterState.ts';
 import { cancellation, withHeartbeat } from './context.ts';
 import { deps } from './deps.ts';
 import { DockerApi } from './docker/api.ts';
@@ -13,6 +13,8 @@ export interface HostFacts {
   host: string;
   hostname: string;
   hostKey: string;
+  /** The bastion host's key, when the host is reached through one. */
+  bastionHostKey?: string;
   dockerVersion: string;
   dockerApiVersion: string;
   kernel: string;
@@ -68,6 +70,7 @@ export async function checkHost(
         host: target.host,
         hostname,
         hostKey: session.hostKey,
+        ...(session.bastionHostKey ? { bastionHostKey: session.bastionHostKey } : {}),
         dockerVersion: info.body.ServerVersion,
         dockerApiVersion: version.body.ApiVersion,
         kernel: info.body.KernelVersion,
@@ -78,7 +81,7 @@ export async function checkHost(
   );
 }
 
-/** checkHost for a node of a stored cluster; pins the host key on first contact. */
+/** checkHost for a node of a stored cluster; pins the host key (and the bastion's) on first contact. */
 export async function checkClusterHost(input: {
   cluster: string;
   host: string;
@@ -86,10 +89,13 @@ export async function checkClusterHost(input: {
   ignoreDockerVersion?: boolean;
 }): Promise<HostFacts> {
   const spec = latestSpec(input.cluster, input.revision);
-  const target = sshTarget(input.cluster, nodeOf(spec, input.host));
+  const target = sshTarget(input.cluster, spec, nodeOf(spec, input.host));
   const facts = await checkHost(target, {
     ignoreDockerVersion: input.ignoreDockerVersion ?? spec.ignoreDockerVersion,
   });
   if (!target.hostKey) pinHostKey(input.cluster, input.host, facts.hostKey);
+  const bastion = target.bastion;
+  if (bastion && !bastion.hostKey && facts.bastionHostKey)
+    pinBastionKey(input.cluster, bastion.address, facts.bastionHostKey);
   return facts;
 }

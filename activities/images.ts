@@ -38,7 +38,8 @@ export async function loadImageArchive(input: {
   archive: string;
 }): Promise<LoadResult> {
   const images = await tagsOf(input.archive);
-  const target = sshTarget(input.cluster, nodeOf(latestSpec(input.cluster), input.host));
+  const spec = latestSpec(input.cluster);
+  const target = sshTarget(input.cluster, spec, nodeOf(spec, input.host));
   return withHeartbeat((note) =>
     withSession(target, async (session) => {
       const docker = dockerOf(session);

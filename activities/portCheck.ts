@@ -75,7 +75,7 @@ function hostCheck(spec: ClusterSpec, host: string): HostPortCheck {
 
 async function onHostDocker<T>(input: HostInput, fn: (docker: DockerApi, spec: ClusterSpec) => Promise<T>) {
   const spec = loadSpec(input);
-  const target = sshTarget(input.cluster, nodeOf(spec, input.host));
+  const target = sshTarget(input.cluster, spec, nodeOf(spec, input.host));
   return withHeartbeat(() => withSession(target, (s) => fn(dockerOf(s, spec.privateRegistries), spec)));
 }
 

@@ -49,7 +49,7 @@ export async function reconcileHost(
 ): Promise<ReconcileResult> {
   const spec = loadSpec(input);
   const containers = plannedFor(input, input.host, PHASE_CONTAINERS[input.plane]);
-  const target = sshTarget(input.cluster, nodeOf(spec, input.host));
+  const target = sshTarget(input.cluster, spec, nodeOf(spec, input.host));
   return withHeartbeat((note) =>
     withSession(target, async (session) => {
       const docker = dockerOf(session, spec.privateRegistries);

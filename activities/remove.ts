@@ -43,7 +43,7 @@ export async function cleanHost(input: {
   const node = spec.nodes.find((n) => n.name === input.host);
   if (!node) return { host: input.host, containersRemoved: [] };
   return withHeartbeat((note) =>
-    withSession(sshTarget(input.cluster, node), async (session) => {
+    withSession(sshTarget(input.cluster, spec, node), async (session) => {
       const docker = dockerOf(session);
       // zke's own first: with kubelet and cri-dockerd gone, nothing starts a pod container again after the list
       const ours = await removeListed(docker, `${CLUSTER_LABEL}=${spec.clusterName}`, note);

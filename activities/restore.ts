@@ -16,8 +16,10 @@ import type { SshSession } from './ssh/session.ts';
 
 const RESTORE_DIR = 'restore';
 
-const session = <T>(ref: HostRef, fn: (s: SshSession) => Promise<T>) =>
-  withSession(sshTarget(ref.cluster, nodeOf(loadSpec(ref), ref.host)), fn);
+const session = <T>(ref: HostRef, fn: (s: SshSession) => Promise<T>) => {
+  const spec = loadSpec(ref);
+  return withSession(sshTarget(ref.cluster, spec, nodeOf(spec, ref.host)), fn);
+};
 
 export interface CopiedFile {
   host: string;

@@ -35,7 +35,8 @@ async function onHost<T>(
   ref: HostRef,
   fn: (docker: DockerApi, session: SshSession, note: (p: string) => void) => Promise<T>,
 ): Promise<T> {
-  const target = sshTarget(ref.cluster, nodeOf(loadSpec(ref), ref.host));
+  const spec = loadSpec(ref);
+  const target = sshTarget(ref.cluster, spec, nodeOf(spec, ref.host));
   return withHeartbeat((note) => withSession(target, (s) => fn(dockerOf(s), s, note)));
 }
 

@@ -58,7 +58,7 @@ export async function snapshotEtcdHost(
   if (!etcd) throw new Error(`${input.host} runs no etcd in revision ${input.revision}`);
   const file = snapshotFileName(input.name);
   return withHeartbeat((note) =>
-    withSession(sshTarget(input.cluster, nodeOf(spec, input.host)), async (session) => {
+    withSession(sshTarget(input.cluster, spec, nodeOf(spec, input.host)), async (session) => {
       const log = await runOneShot(
         dockerOf(session, spec.privateRegistries),
         {

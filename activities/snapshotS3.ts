@@ -79,7 +79,7 @@ const hostSession = <T>(
   cluster: string,
   host: string,
   fn: (s: SshSession) => Promise<T>,
-) => withSession(sshTarget(cluster, nodeOf(spec, host)), fn);
+) => withSession(sshTarget(cluster, spec, nodeOf(spec, host)), fn);
 
 /** Where the recorded snapshot went on S3, or undefined when the cluster has no S3 configured. */
 export async function uploadSnapshot(input: RevisionRef & { name: string }): Promise<string | undefined> {

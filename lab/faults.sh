@@ -43,6 +43,24 @@ sshd_start() {
   wait_for 10 sshd_listens "$(host_ip "$h")" || die "$h: sshd did not start"
 }
 
+# the lab's root address ($NET.1, where zke runs) may no longer reach HOST's sshd; BASTION (a lab host) still
+# may, so zke reaches HOST only through BASTION. Dropped, as a firewall does: a direct try times out.
+BASTION_RULE=(INPUT -p tcp --dport 22 -s "$NET.1" -j DROP -m comment --comment zlab-bastion-only)
+bastion_only() {
+  local h=$1 b=$2
+  need_running_host "$h"
+  need_running_host "$b"
+  [ "$h" != "$b" ] || die "usage: bastion-only HOST BASTION (two different hosts)"
+  in_host "$h" iptables -w -C "${BASTION_RULE[@]}" 2> /dev/null || in_host "$h" iptables -w -I "${BASTION_RULE[@]}"
+  in_host "$b" timeout 5 bash -c "exec 3<>/dev/tcp/$(host_ip "$h")/22" || die "$b cannot reach $h's sshd"
+}
+
+# HOST's sshd reachable from everywhere again
+bastion_off() {
+  need_running_host "$1"
+  while in_host "$1" iptables -w -D "${BASTION_RULE[@]}" 2> /dev/null; do :; done
+}
+
 # cut / restore the host's cable: packets to and from it are dropped (timeouts, not resets)
 link_set() {
   need_host "$1"

@@ -19,6 +19,8 @@
 #   sshd-stop HOST | sshd-start HOST   stop / restart a host's sshd (the host stays up)
 #   sshd-kill HOST            stop a host's sshd and cut its open ssh sessions
 #   link-down HOST | link-up HOST      cut / restore a host's network cable
+#   bastion-only HOST BASTION | bastion-off HOST
+#                             HOST's sshd reachable only from the lab host BASTION (not from here) / again from all
 #   kill-host HOST | start-host HOST   power a host off (all its processes die) / on again
 #   disk-full HOST [SIZE] | disk-free HOST
 #                             restart a host's dockerd on a full SIZE (16m) data disk / on its own again
@@ -145,6 +147,8 @@ main() {
   sshd-start) sshd_start "${1:-}" ;;
   link-down) link_set "${1:-}" down ;;
   link-up) link_set "${1:-}" up ;;
+  bastion-only) bastion_only "${1:-}" "${2:-}" ;;
+  bastion-off) bastion_off "${1:-}" ;;
   kill-host) kill_host "${1:-}" ;;
   start-host) start_host_again "${1:-}" ;;
   disk-full) disk_full "${1:-}" "${2:-}" ;;

@@ -21,7 +21,7 @@ export async function withKube<T>(
   const errors: string[] = [];
   for (const node of spec.nodes.filter((n) => n.roles.includes('controlplane'))) {
     try {
-      return await withSession(sshTarget(cluster, node), async (session) => {
+      return await withSession(sshTarget(cluster, spec, node), async (session) => {
         const kube = new KubeClient(session, tls);
         await kube.json('GET', '/version');
         return fn(kube);

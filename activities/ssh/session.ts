@@ -2,8 +2,10 @@
 // forwarded unix socket, and TCP forwarding for health checks. Closes itself when the activity is cancelled.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { ApplicationFailure } from '@temporalio/common';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { checkAddress } from '../../common/hostPolicy.ts';
+import { type Certificate, certificate, loginWithCertificate } from './certificate.ts';
 import { classifySshError, NON_RETRYABLE, permanent, sshEndpoint } from './errors.ts';
 import type { SshTarget } from './target.ts';
 
@@ -31,9 +33,12 @@ export class SshSession {
     readonly target: SshTarget,
     private readonly conn: Client,
     readonly hostKey: string,
+    /** The bastion's session the connection is tunnelled through; closed with this one. */
+    private readonly via?: SshSession,
   ) {
     this.lost = new Promise<never>((_, reject) => {
       conn.once('close', () => {
+        via?.close();
         if (!this.closing)
           reject(new Error(`${target.host}: SSH to ${sshEndpoint(target)}: connection closed`));
       });
@@ -41,47 +46,40 @@ export class SshSession {
     this.lost.catch(() => undefined); // awaited only by withSession
   }
 
+  /** The bastion's host key, when the connection goes through one. */
+  get bastionHostKey(): string | undefined {
+    return this.via?.hostKey;
+  }
+
   static async open(target: SshTarget, signal?: AbortSignal, readyTimeoutMs = 15_000): Promise<SshSession> {
     const address = await checkedAddress(target);
-    const conn = new Client();
-    let seen = '';
-    let mismatch = false;
-    const ready = new Promise<void>((resolve, reject) => {
-      conn.once('ready', resolve);
-      // on for the session's life: a stalled handshake emits a second error ("Connection lost before
-      // handshake"), and an error nobody listens to kills the worker process
-      conn.on('error', reject);
-    });
-    conn.connect({
-      host: address,
-      port: target.port,
-      username: target.user,
-      privateKey: readKey(target),
-      readyTimeout: readyTimeoutMs,
-      keepaliveInterval: 5_000,
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer) => {
-        seen = fingerprint(key);
-        mismatch = Boolean(target.hostKey) && target.hostKey !== seen;
-        return !mismatch;
-      },
-    });
-    const onAbort = () => conn.end();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const via = target.bastion ? await SshSession.open(target.bastion, signal, readyTimeoutMs) : undefined;
     try {
-      await ready;
+      const sock = await via?.tunnel(target, address, readyTimeoutMs);
+      const { conn, hostKey } = await handshake(target, { host: address, sock }, signal, readyTimeoutMs);
+      return new SshSession(target, conn, hostKey, via);
     } catch (err) {
-      conn.end();
-      if (mismatch) {
-        throw permanent(
-          NON_RETRYABLE.hostKey,
-          `${target.host}: SSH host key ${seen} of ${sshEndpoint(target)} does not match the pinned ${target.hostKey}`,
-        );
-      }
-      throw classifySshError(target, err as Error);
+      via?.close();
+      throw err;
     }
-    conn.once('close', () => signal?.removeEventListener('abort', onAbort));
-    return new SshSession(target, conn, seen);
+  }
+
+  /** A channel through this (bastion) session to the node `target` at `address`, bounded by `timeoutMs`. */
+  private tunnel(target: SshTarget, address: string, timeoutMs: number): Promise<ClientChannel> {
+    const through = `through the bastion host ${sshEndpoint(this.target)}`;
+    const fail = (message: string) =>
+      ApplicationFailure.retryable(
+        `${target.host}: SSH to ${sshEndpoint(target)} ${through}: ${message}`,
+        'SshUnavailable',
+      );
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(fail(`no connection after ${timeoutMs} ms`)), timeoutMs);
+      this.conn.forwardOut('127.0.0.1', 0, address, target.port, (err, ch) => {
+        clearTimeout(timer);
+        if (err) reject(fail(err.message));
+        else resolve(ch);
+      });
+    });
   }
 
   close(): void {
@@ -132,11 +130,87 @@ export class SshSession {
   }
 }
 
+/** Connects and authenticates (directly, or over `sock`), verifying the host key against the pinned one. */
+async function handshake(
+  target: SshTarget,
+  endpoint: { host: string; sock?: ClientChannel },
+  signal: AbortSignal | undefined,
+  readyTimeoutMs: number,
+): Promise<{ conn: Client; hostKey: string }> {
+  const cert = certificateOf(target);
+  const conn = new Client();
+  let seen = '';
+  let mismatch = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    conn.once('ready', resolve);
+    // on for the session's life: a stalled handshake emits a second error ("Connection lost before
+    // handshake"), and an error nobody listens to kills the worker process
+    conn.on('error', reject);
+  });
+  conn.connect({
+    ...endpoint,
+    port: target.port,
+    username: target.user,
+    ...credentials(target),
+    readyTimeout: readyTimeoutMs,
+    keepaliveInterval: 5_000,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer) => {
+      seen = fingerprint(key);
+      mismatch = Boolean(target.hostKey) && target.hostKey !== seen;
+      return !mismatch;
+    },
+  });
+  if (cert) loginWithCertificate(conn, cert);
+  const onAbort = () => conn.end();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await ready;
+  } catch (err) {
+    conn.end();
+    if (mismatch) {
+      throw permanent(
+        NON_RETRYABLE.hostKey,
+        `${target.host}: SSH host key ${seen} of ${sshEndpoint(target)} does not match the pinned ${target.hostKey}`,
+      );
+    }
+    throw classifySshError(target, err as Error);
+  }
+  conn.once('close', () => signal?.removeEventListener('abort', onAbort));
+  return { conn, hostKey: seen };
+}
+
 /** The IP to connect to, checked against the node address rule (a name is resolved once, here). */
 async function checkedAddress(target: SshTarget): Promise<string> {
   const { ips, problem } = await checkAddress(target.address);
   if (problem) throw permanent(NON_RETRYABLE.spec, `${target.host}: address ${target.address}: ${problem}`);
   return ips[0] ?? target.address;
+}
+
+/** The user certificate (ssh_cert, else the file at ssh_cert_path) with its private key, when one is given. */
+function certificateOf(target: SshTarget): Certificate | undefined {
+  if (target.cert === undefined && target.certPath === undefined) return undefined;
+  return certificate(target.host, target.cert ?? readCertificate(target), readKey(target));
+}
+
+function readCertificate(target: SshTarget): string {
+  try {
+    return fs.readFileSync(target.certPath ?? '', 'utf8');
+  } catch {
+    throw permanent(NON_RETRYABLE.auth, `${target.host}: SSH certificate ${target.certPath} cannot be read`);
+  }
+}
+
+/** The agent's keys (ssh_agent_auth), else the private key. */
+function credentials(target: SshTarget): { agent: string } | { privateKey: Buffer } {
+  if (!target.agent) return { privateKey: readKey(target) };
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (!agent)
+    throw permanent(
+      NON_RETRYABLE.auth,
+      `${target.host}: ssh_agent_auth is set but the worker has no SSH agent (SSH_AUTH_SOCK is not set)`,
+    );
+  return { agent };
 }
 
 /** One message whatever the reason (missing, a directory, no permission), so errors reveal nothing more. */

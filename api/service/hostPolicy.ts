@@ -1,22 +1,48 @@
-// The host policy for submitted specs: every node's key path in a key directory, every node address one the
-// worker may connect to (see common/hostPolicy.ts). A spec that breaks it is refused with 422.
+// The host policy for submitted specs: every key and certificate path the worker reads (a node's, the bastion's)
+// in a key directory, every address it connects to one it may (see common/hostPolicy.ts). A spec that breaks it
+// is refused with 422.
 import { checkAddress, keyPathProblem } from '../../common/hostPolicy.ts';
-import type { ClusterSpec, NodeSpec } from '../../model/spec/types.ts';
+import type { ClusterSpec, SshAccess } from '../../model/spec/types.ts';
 import { type FieldError, invalid } from '../problem.ts';
 
-async function nodeErrors(node: NodeSpec, i: number): Promise<FieldError[]> {
+/** A host zke connects to: a node, or the bastion host; `at` is its path in the file, `who` names it. */
+interface Reached {
+  readonly at: string;
+  readonly who: string;
+  readonly address: string;
+  readonly ssh: SshAccess;
+}
+
+/** The files the worker reads for this access: the key file (not with an inline key or the agent), the certificate. */
+function filesRead(ssh: SshAccess): [string, string][] {
+  const files: [string, string][] = [];
+  if (!ssh.key && !ssh.agent) files.push(['ssh_key_path', ssh.keyPath]);
+  if (ssh.cert === undefined && ssh.certPath !== undefined) files.push(['ssh_cert_path', ssh.certPath]);
+  return files;
+}
+
+async function hostErrors(host: Reached): Promise<FieldError[]> {
   const errors: FieldError[] = [];
-  const keyProblem = node.ssh.key ? undefined : keyPathProblem(node.ssh.keyPath);
-  if (keyProblem)
-    errors.push({ path: `nodes[${i}].ssh_key_path`, message: `node ${node.name}: ${keyProblem}` });
-  const { problem } = await checkAddress(node.address);
+  for (const [key, file] of filesRead(host.ssh)) {
+    const problem = keyPathProblem(file);
+    if (problem) errors.push({ path: `${host.at}.${key}`, message: `${host.who}: ${problem}` });
+  }
+  const { problem } = await checkAddress(host.address);
   if (problem)
-    errors.push({ path: `nodes[${i}].address`, message: `node ${node.name}: ${node.address}: ${problem}` });
+    errors.push({ path: `${host.at}.address`, message: `${host.who}: ${host.address}: ${problem}` });
   return errors;
 }
 
-/** 422 naming each node and rule the spec breaks. */
+/** 422 naming each node (or the bastion host) and rule the spec breaks. */
 export async function enforceHostPolicy(spec: ClusterSpec): Promise<void> {
-  const errors = (await Promise.all(spec.nodes.map(nodeErrors))).flat();
+  const reached: Reached[] = spec.nodes.map((node, i) => ({
+    at: `nodes[${i}]`,
+    who: `node ${node.name}`,
+    address: node.address,
+    ssh: node.ssh,
+  }));
+  const bastion = spec.bastionHost;
+  if (bastion) reached.push({ at: 'bastion_host', who: 'bastion host', ...bastion });
+  const errors = (await Promise.all(reached.map(hostErrors))).flat();
   if (errors.length > 0) throw invalid(errors);
 }

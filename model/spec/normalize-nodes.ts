@@ -30,8 +30,36 @@ export function sshDefaults(ctx: SpecContext, raw: RawCluster): SshAccess {
       DEFAULTS.sshKeyPath,
     ),
     key: secret(option.ssh_key),
+    ...optional(
+      'certPath',
+      ctx.pick(
+        'ssh.certPath',
+        [
+          { path: 'option.ssh_cert_path', value: option.ssh_cert_path },
+          { path: 'ssh_cert_path', value: raw.ssh_cert_path },
+        ],
+        undefined as string | undefined,
+      ),
+    ),
+    ...agentAuth(
+      ctx.pick(
+        'ssh.agent',
+        [
+          { path: 'option.ssh_agent_auth', value: option.ssh_agent_auth },
+          { path: 'ssh_agent_auth', value: raw.ssh_agent_auth },
+        ],
+        false,
+      ),
+    ),
   };
 }
+
+/** `agent` only when set, so specs without agent authentication keep their shape. */
+const agentAuth = (agent: boolean | undefined) => (agent ? { agent: true } : {});
+
+/** `{ [name]: value }` when there is a value, else nothing. */
+const optional = <K extends string>(name: K, value: string | undefined) =>
+  (value !== undefined ? { [name]: value } : {}) as Partial<Record<K, string>>;
 
 const INLINE_KEY_WARNING = 'inline private key: it is kept only as a secret; prefer ssh_key_path';
 
@@ -48,6 +76,9 @@ export function sshAccess(ctx: SpecContext, at: string, given: RawNode, defaults
     user: given.user ?? defaults.user,
     port: ctx.int(`${at}.port`, given.port, 1, 65535, defaults.port),
     keyPath: given.ssh_key_path ?? defaults.keyPath,
+    ...agentAuth(given.ssh_agent_auth ?? defaults.agent),
+    ...optional('cert', given.ssh_cert),
+    ...optional('certPath', given.ssh_cert_path ?? defaults.certPath),
     ...(key ? { key } : {}),
     ...(given.host_key !== undefined ? { hostKey: given.host_key } : {}),
   };

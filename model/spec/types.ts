@@ -49,6 +49,11 @@ export interface SshAccess {
   readonly key?: SecretValue;
   /** Expected host key fingerprint, `SHA256:...`; unset means trust on first use is up to the caller. */
   readonly hostKey?: string;
+  /** Authenticate with the keys of the SSH agent at the worker's SSH_AUTH_SOCK (no key file is read). */
+  readonly agent?: boolean;
+  /** OpenSSH user certificate of the key: inline (`ssh_cert`, public material) or a path on the zke machine. */
+  readonly cert?: string;
+  readonly certPath?: string;
 }
 
 export interface NodeSpec {

@@ -17,9 +17,6 @@ const isFalse = (value: unknown) => value === false;
 const named = (value: unknown) =>
   typeof (value as { name?: unknown }).name === 'string' && (value as { name: string }).name !== '';
 
-const SSH_CERT = 'SSH certificates are not supported: give the private key (ssh_key_path or ssh_key)';
-const SSH_AGENT =
-  'SSH agent authentication is not supported: give the private key file with ssh_key_path (without a passphrase)';
 const EXTERNAL_ETCD = 'external etcd is not supported: give nodes the etcd role (zke runs etcd on them)';
 const WINDOWS = 'no effect: zke runs no Windows nodes';
 const PLUGIN_OPTIONS = 'is for a network plugin zke does not run (zke runs flannel): remove it';
@@ -27,14 +24,6 @@ const SERVICES = ['etcd', 'kube-api', 'kube-controller', 'scheduler', 'kubelet',
 
 /** Settings refused: each message says what to do instead. */
 export const REFUSED: readonly Rule[] = [
-  { at: 'ssh_cert_path', say: SSH_CERT },
-  { at: 'nodes[].ssh_cert', say: SSH_CERT },
-  { at: 'nodes[].ssh_cert_path', say: SSH_CERT },
-  { at: 'bastion_host.ssh_cert', say: SSH_CERT },
-  { at: 'bastion_host.ssh_cert_path', say: SSH_CERT },
-  { at: 'ssh_agent_auth', when: isTrue, say: SSH_AGENT },
-  { at: 'nodes[].ssh_agent_auth', when: isTrue, say: SSH_AGENT },
-  { at: 'bastion_host.ssh_agent_auth', when: isTrue, say: SSH_AGENT },
   ...['external_urls', 'ca_cert', 'cert', 'key', 'path'].map((key) => ({
     at: `{services}.etcd.${key}`,
     say: EXTERNAL_ETCD,

@@ -91,3 +91,32 @@ test('PUT is held to the same rules', async () => {
     ['nodes[0].ssh_key_path', 'nodes[0].address'],
   );
 });
+
+test('certificate paths and the bastion host are held to the same rules; with the agent no key file is read', async () => {
+  const keys = tempDir('zke-api-keys');
+  process.env.ZKE_SSH_KEY_DIRS = keys;
+  const spec = [
+    unreachableSpec('access', path.join(keys, 'id')).trimEnd(),
+    '    ssh_cert_path: /etc/shadow',
+    'bastion_host:',
+    '  address: 127.0.0.1',
+    '  ssh_key_path: /etc/shadow',
+    '  ssh_cert_path: /etc/passwd',
+    '',
+  ].join('\n');
+  const errors = await refusal(spec);
+  assert.deepEqual(
+    errors.map((e) => e.path),
+    ['nodes[0].ssh_cert_path', 'bastion_host.ssh_key_path', 'bastion_host.ssh_cert_path'],
+  );
+  assert.match(errors[1]!.message, /^bastion host: "\/etc\/shadow" is outside them: SSH keys are read only/);
+  delete process.env.ZKE_ALLOWED_NODE_CIDRS; // so the address is refused: the spec is stored otherwise
+  const agent = await refusal(
+    unreachableSpec('agent', '/etc/shadow').replace('    port: 1', '    port: 1\n    ssh_agent_auth: true'),
+  );
+  assert.deepEqual(
+    agent.map((e) => e.path),
+    ['nodes[0].address'],
+    'the key path is not read with the agent',
+  );
+});

@@ -24,14 +24,8 @@ interface Verdict {
 const VERDICTS: Readonly<Record<string, Verdict>> = {
   'rke-docs-minimal.yml': {},
   'rke-docs-full.yml': {
-    errors: [
-      'kubernetes_version',
-      'ssh_agent_auth',
-      'nodes[1].ssh_cert',
-      'nodes[1].ssh_cert_path',
-      'cloud_provider',
-    ],
-    note: 'RKE refuses v1.10.3-rancher2 (not in its version table); the others are settings zke refuses',
+    errors: ['kubernetes_version', 'cloud_provider'],
+    note: 'RKE refuses v1.10.3-rancher2 (not in its version table); zke refuses cloud_provider',
   },
   'zke-user-guide-generateconfig.yml': {
     errors: ['nodes[0].address', 'nodes[0].roles'],
@@ -47,8 +41,8 @@ const VERDICTS: Readonly<Record<string, Verdict>> = {
   'rke-config-canal-keys.yml': { canal: true },
   'rke-twelve-nodes.yml': {},
   'rke-danbooru.yml': {
-    errors: ['kubernetes_version', 'ssh_agent_auth'],
-    note: 'RKE 1.6 no longer has v1.20; SSH agent authentication is refused by zke',
+    errors: ['kubernetes_version'],
+    note: 'RKE 1.6 no longer has v1.20',
   },
   'rke-rancher-ha.yml': {},
   'rke-home-v1.17.yml': {

@@ -25,13 +25,6 @@ function errors(extra: Record<string, unknown>): string[] {
 
 suite('refused, each with what to do instead', () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ['ssh_agent_auth', { ssh_agent_auth: true }, 'give the private key file with ssh_key_path'],
-    [
-      'nodes[0].ssh_cert_path',
-      { nodes: [{ ...NODES[0], ssh_cert_path: '/k-cert.pub' }] },
-      'give the private key',
-    ],
-    ['bastion_host.ssh_cert', { bastion_host: { address: 'jump', ssh_cert: 'x' } }, 'give the private key'],
     ['services.etcd.path', { services: { etcd: { path: '/etcd' } } }, 'give nodes the etcd role'],
     [
       'services.kubelet.extra_args_array',
@@ -137,6 +130,44 @@ suite('no effect by design: a warning says why', () => {
 });
 
 suite('honoured', () => {
+  test('ssh_agent_auth (RKE top level, zke option, a node, the bastion) turns agent authentication on', () => {
+    const bastion_host = { address: 'jump' };
+    const rke = valid({ ssh_agent_auth: true, bastion_host }).spec;
+    const zke = valid({ option: { ssh_agent_auth: true }, bastion_host }).spec;
+    for (const spec of [rke, zke]) {
+      assert.equal(spec.nodes[0]!.ssh.agent, true, 'the nodes inherit it');
+      assert.equal(spec.bastionHost!.ssh.agent, true, 'the bastion inherits it');
+    }
+    const own = valid({
+      nodes: [{ ...NODES[0], ssh_agent_auth: true }],
+      bastion_host: { ...bastion_host, ssh_agent_auth: true },
+    }).spec;
+    assert.equal(own.nodes[0]!.ssh.agent, true);
+    assert.equal(own.bastionHost!.ssh.agent, true);
+    assert.equal(
+      valid({ ssh_agent_auth: false }).spec.nodes[0]!.ssh.agent,
+      undefined,
+      'off: not in the spec',
+    );
+  });
+
+  test("ssh_cert_path (RKE top level, zke option, a node, the bastion) and ssh_cert are the key's certificate", () => {
+    const bastion_host = { address: 'jump' };
+    const rke = valid({ ssh_cert_path: '/c.pub', bastion_host }).spec;
+    const zke = valid({ option: { ssh_cert_path: '/c.pub' }, bastion_host }).spec;
+    for (const spec of [rke, zke]) {
+      assert.equal(spec.nodes[0]!.ssh.certPath, '/c.pub', 'the nodes inherit it');
+      assert.equal(spec.bastionHost!.ssh.certPath, '/c.pub', 'the bastion inherits it');
+    }
+    const own = valid({
+      nodes: [{ ...NODES[0], ssh_cert: 'ssh-ed25519-cert-v01@openssh.com AAAA' }],
+      bastion_host: { ...bastion_host, ssh_cert_path: '/b.pub' },
+    }).spec;
+    assert.equal(own.nodes[0]!.ssh.cert, 'ssh-ed25519-cert-v01@openssh.com AAAA');
+    assert.equal(own.bastionHost!.ssh.certPath, '/b.pub');
+    assert.equal(valid({}).spec.nodes[0]!.ssh.certPath, undefined, 'none given: not in the spec');
+  });
+
   test('services.<name>.image and kubelet.infra_container_image override the images, as in RKE', () => {
     const { spec } = valid({
       services: {
