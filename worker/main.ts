@@ -11,7 +11,7 @@ import {
 } from '@temporalio/worker';
 import { activities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
-import { dataConverter } from '../common/temporal.ts';
+import { dataConverter, temporalTls } from '../common/temporal.ts';
 import { OPERATION_EVENT } from '../workflows/types.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -58,7 +58,7 @@ function installLogger(): void {
 
 async function main(): Promise<void> {
   installLogger();
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress, tls: temporalTls() });
   const worker = await createWorker(connection);
   console.log(`zke worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run();

@@ -10,7 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { activities as realActivities } from '../../activities/index.ts';
-import { connectClient, dataConverter, failureConverterPath } from '../../common/temporal.ts';
+import { connectClient, dataConverter, failureConverterPath, temporalTls } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { workflowsPath } from '../../worker/main.ts';
 import { tempDir } from './tempDir.ts';
@@ -39,7 +39,7 @@ export async function testTemporal(): Promise<TestTemporal> {
     address = server.address;
   }
   const client = await connectClient(address);
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address, tls: temporalTls() });
   return {
     address,
     client,
