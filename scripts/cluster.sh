@@ -23,6 +23,11 @@ die() {
   log "$*"
   exit 1
 }
+# A service is gone: say so with the end of its log (the state directory may be removed before anyone looks).
+died() {
+  tail -n 15 "$state/logs/$1.log" | cut -c1-600 >&2 || true
+  die "$1 exited: see $state/logs/$1.log"
+}
 
 # --- processes -----------------------------------------------------------------------------------------------
 pid_of() { cat "$state/pids/$1.pid" 2>/dev/null || true; }
@@ -61,7 +66,7 @@ port_taken() { ss -Htln "sport = :$1" | grep -q .; }
 pick_base() {
   local base p free
   for _ in $(seq 50); do
-    base=$((20000 + RANDOM % 20000))
+    base=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral range (32768-): no outgoing socket takes them
     free=1
     for p in $(seq "$base" $((base + 3))) $(seq $((base + 10)) $((base + 13))) $((base + 20)) $((base + 30)); do
       port_taken "$p" && free=0 && break
@@ -267,7 +272,7 @@ start_service() {
   echo $! >"$state/pids/$s.pid"
   for _ in $(seq 600); do
     port_taken "$port" && return
-    kill -0 "$(pid_of "$s")" 2>/dev/null || die "$s exited: see $state/logs/$s.log"
+    kill -0 "$(pid_of "$s")" 2>/dev/null || died "$s"
     sleep 0.1
   done
   die "$s did not listen on $port within 60 s: see $state/logs/$s.log"
@@ -292,7 +297,7 @@ ready() {
 wait_for() {
   for _ in $(seq 120); do
     "$1" && return
-    for s in "${services[@]}"; do running "$s" || die "$s exited: see $state/logs/$s.log"; done
+    for s in "${services[@]}"; do running "$s" || died "$s"; done
     sleep 1
   done
   die "the cluster was not ready within 120 s: see the logs in $state/logs"
