@@ -6,7 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } 
 import { realDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
-import { dataConverter } from '../common/temporal.ts';
+import { dataConverter, temporalTls } from '../common/temporal.ts';
 import { benchActivities } from './activities.ts';
 
 const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger });
   const bundleMs = performance.now() - started;
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress, tls: temporalTls() });
   const worker = await Worker.create({
     connection,
     taskQueue: config.taskQueue,

@@ -35,6 +35,11 @@ export const config = {
   get temporalDeadlineMs() {
     return Number(env('ZKE_TEMPORAL_DEADLINE_MS', '5000'));
   },
+  /** PEM files for mTLS to the Temporal frontend (see temporalTls in common/temporal.ts); unset: plain. */
+  get temporalTls() {
+    const tls = (name: string) => process.env[`ZKE_TEMPORAL_TLS_${name}`] || undefined;
+    return { ca: tls('CA'), cert: tls('CERT'), key: tls('KEY'), serverName: tls('SERVER_NAME') };
+  },
   /** Directories an API-submitted `ssh_key_path` must lie in (comma-separated). */
   get sshKeyDirs() {
     return list(env('ZKE_SSH_KEY_DIRS', `${path.join(os.homedir(), '.ssh')},${homePath('ssh')}`));

@@ -15,13 +15,17 @@ import { TokenStore } from '../common/tokens.ts';
 export async function startInProcessWorker(log: string): Promise<{ stop: () => Promise<void> }> {
   const { DefaultLogger, NativeConnection, Runtime } = await import('@temporalio/worker');
   const { createWorker } = await import('../worker/main.ts');
+  const { temporalTls } = await import('../common/temporal.ts');
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry) =>
       fs.appendFileSync(log, `${new Date().toISOString()} ${entry.level} ${entry.message}\n`),
     ),
     shutdownSignals: [],
   });
-  const connection: NativeConnection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection: NativeConnection = await NativeConnection.connect({
+    address: config.temporalAddress,
+    tls: temporalTls(),
+  });
   let worker: Worker;
   try {
     worker = await createWorker(connection, config.taskQueue, { shutdownForceTime: '3s' });

@@ -12,7 +12,7 @@ import {
 import { realDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import { config } from '../common/config.ts';
-import { dataConverter } from '../common/temporal.ts';
+import { dataConverter, temporalTls } from '../common/temporal.ts';
 import { OPERATION_EVENT } from '../workflows/types.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -59,7 +59,7 @@ function installLogger(): void {
 
 async function main(): Promise<void> {
   installLogger();
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress, tls: temporalTls() });
   const worker = await createWorker(connection);
   console.log(`zke worker polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run();

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/worker';
 import { realDeps } from '../../activities/deps.ts';
 import { createActivities } from '../../activities/index.ts';
-import { connectClient, dataConverter, failureConverterPath } from '../../common/temporal.ts';
+import { connectClient, dataConverter, failureConverterPath, temporalTls } from '../../common/temporal.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { workflowsPath } from '../../worker/main.ts';
 import { tempDir } from './tempDir.ts';
@@ -40,7 +40,7 @@ export async function testTemporal(): Promise<TestTemporal> {
     address = server.address;
   }
   const client = await connectClient(address);
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address, tls: temporalTls() });
   return {
     address,
     client,

@@ -1,0 +1,140 @@
+import '../integration/api-home.ts';
+// The production topology (scripts/cluster.sh): a zke provision through a real Temporal cluster on PostgreSQL,
+// its history service SIGKILLed mid-provision and restarted, completes; `down` leaves no process behind.
+// Slow (builds Temporal once, then about a minute): `npm run test:topology`, not part of `npm test`.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import type { Activities } from '../../activities/index.ts';
+import { ClusterStore } from '../../common/store.ts';
+import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
+import { apiSuite } from '../integration/api-harness.ts';
+import { fakeHosts } from '../support/fakeHosts.ts';
+
+const HISTORY_DOWN_MS = 15_000;
+// Not under a 0700 temp dir: when run as root, PostgreSQL runs as its own user and must reach its data.
+const state = path.join(os.tmpdir(), `zke-topology-${randomUUID().slice(0, 8)}`);
+const services = ['postgres', 'history', 'matching', 'frontend', 'worker'];
+
+/** Runs `scripts/cluster.sh verb` on this test's state directory; its output, or throws unless it exits 0. */
+function cluster(verb: string): string {
+  const run = spawnSync('bash', [path.resolve('scripts/cluster.sh'), verb], {
+    env: { ...process.env, ZKE_TEMPORAL_CLUSTER_DIR: state },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (run.status !== 0 && verb !== 'status') throw new Error(`cluster.sh ${verb} exited ${run.status}`);
+  return run.stdout.trim();
+}
+
+function pidOf(service: string): number {
+  const file = path.join(state, 'pids', `${service}.pid`);
+  return fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : 0;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** `promise`, or after `ms` an error with the processes' state and the tail of each service's log. */
+async function withDiagnostics<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const logs = ['history', 'frontend', 'matching'].map((s) => {
+        const log = fs.readFileSync(path.join(state, 'logs', `${s}.log`), 'utf8');
+        return `--- ${s}.log\n${log.slice(-3000)}`;
+      });
+      reject(new Error(`not done after ${ms} ms\n${cluster('status')}\n${logs.join('\n')}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// The first host reconciliation waits for the test's go: the provision is mid-step while history is down.
+let reached: () => void;
+const reachedStep = new Promise<void>((resolve) => {
+  reached = resolve;
+});
+let isReleased = false;
+let release: () => void;
+const released = new Promise<void>((resolve) => {
+  release = () => {
+    isReleased = true;
+    resolve();
+  };
+});
+const reconcileHost: Activities['reconcileHost'] = async (input) => {
+  reached();
+  while (!isReleased) {
+    Context.current().heartbeat(); // as the real one does while it waits on a host
+    await Promise.race([released, new Promise((r) => setTimeout(r, 1000))]);
+  }
+  return fakeHosts.reconcileHost(input);
+};
+
+// Registered before apiSuite's hooks, so its client and worker connect to this cluster's frontend.
+let pids: number[] = [];
+before(() => {
+  process.env.ZKE_TEST_TEMPORAL = '127.0.0.1:1'; // if `up` fails: never a dev server in the cluster's place
+  process.env.ZKE_TEST_TEMPORAL = cluster('up');
+  // TEMPORAL_ADDRESS and, with mTLS, the ZKE_TEMPORAL_TLS_* files zke's connections read.
+  for (const [, key, value] of cluster('env').matchAll(/(\w+)=(\S+)/g)) process.env[key] = value;
+  pids = services.map(pidOf);
+});
+const suite = apiSuite({ worker: true, activities: { ...fakeHosts, reconcileHost } });
+const name = `topo-${Date.now().toString(36)}`;
+
+// After apiSuite's hooks (they run in order), once its worker and clients are gone: nothing may be left.
+after(() => {
+  new ClusterStore().remove(name);
+  const all = [...pids, pidOf('history')].filter(Boolean);
+  cluster('down');
+  assert.deepEqual(all.filter(alive), [], 'down left no PostgreSQL or Temporal process running');
+  assert.ok(!fs.existsSync(state), `down removed ${state}`);
+});
+
+test(
+  'a provision survives the history service killed and restarted mid-step',
+  { timeout: 240_000 },
+  async () => {
+    const spec = `cluster_name: ${name}\nnodes:\n  - {name: n1, address: 10.0.0.1, roles: [etcd, controlplane, worker]}\n`;
+    const created = await suite.api.request('POST', '/v1/clusters', { body: spec });
+    assert.equal(created.status, 202, created.text);
+    await withDiagnostics(reachedStep, 60_000);
+
+    const history = pidOf('history');
+    process.kill(history, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, HISTORY_DOWN_MS));
+    assert.ok(!alive(history), 'history stayed down');
+    cluster('up'); // starts what is not running: history only
+    assert.notEqual(pidOf('history'), history);
+    for (const s of ['postgres', 'matching', 'frontend', 'worker'])
+      assert.equal(pidOf(s), pids[services.indexOf(s)], `${s} untouched`);
+    release();
+
+    const handle = suite.t.client.workflow.getHandle(clusterWorkflowId(name));
+    const result: OperationResult = await withDiagnostics(handle.result(), 120_000);
+    assert.equal(result.status.phase, 'succeeded', result.summary);
+    assert.ok(result.status.stepsDone.includes('etcd plane'), result.status.stepsDone.join(', '));
+    // SQL visibility answers a query on zke's search attributes.
+    const listed: string[] = [];
+    for await (const w of suite.t.client.workflow.list({ query: `ClusterName = "${name}"` }))
+      listed.push(w.workflowId);
+    assert.ok(listed.includes(clusterWorkflowId(name)), `listed: ${listed.join(', ')}`);
+  },
+);
