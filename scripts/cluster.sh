@@ -60,7 +60,7 @@ as_pg() {
 }
 
 # --- ports ---------------------------------------------------------------------------------------------------
-port_taken() { ss -Htln "sport = :$1" | grep -q .; }
+port_taken() { [ -n "$(ss -Htln "sport = :$1")" ]; }
 
 # A base port whose block (gRPC, membership, HTTP, PostgreSQL) is free on 127.0.0.1.
 pick_base() {
