@@ -33,7 +33,15 @@ async function hostErrors(host: Reached): Promise<FieldError[]> {
   return errors;
 }
 
-/** 422 naming each node (or the bastion host) and rule the spec breaks. */
+/** `addons_include` would make the worker read paths and fetch URLs: the zke CLI sends their manifests inline. */
+function includeErrors(spec: ClusterSpec): FieldError[] {
+  return spec.addonsInclude.map((source, i) => ({
+    path: `addons_include[${i}]`,
+    message: `${source}: the API reads no file or URL for a spec; the zke CLI reads addons_include where the cluster file is and sends the manifests in addons (do the same: put them in addons)`,
+  }));
+}
+
+/** 422 naming each node (or the bastion host) and rule the spec breaks, and each addons_include entry. */
 export async function enforceHostPolicy(spec: ClusterSpec): Promise<void> {
   const reached: Reached[] = spec.nodes.map((node, i) => ({
     at: `nodes[${i}]`,
@@ -43,6 +51,6 @@ export async function enforceHostPolicy(spec: ClusterSpec): Promise<void> {
   }));
   const bastion = spec.bastionHost;
   if (bastion) reached.push({ at: 'bastion_host', who: 'bastion host', ...bastion });
-  const errors = (await Promise.all(reached.map(hostErrors))).flat();
+  const errors = [...(await Promise.all(reached.map(hostErrors))).flat(), ...includeErrors(spec)];
   if (errors.length > 0) throw invalid(errors);
 }

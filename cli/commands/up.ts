@@ -2,6 +2,7 @@
 // on success write kube_config_<cluster file>.yml next to it (0600), as RKE does.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { resolveAddonsInclude } from '../addonsInclude.ts';
 import { ApiError } from '../api-client.ts';
 import { writePrivate } from './kubeconfig.ts';
 import {
@@ -38,6 +39,7 @@ export default command('up', USAGE, {}, 0, async (values) => {
   } catch (error) {
     throw new UsageError(`cannot read ${values.config}: ${(error as Error).message}`);
   }
+  spec = await resolveAddonsInclude(spec, dirname(values.config));
   const name = await clusterName(values);
   const client = await api();
   const exists = await client.json('GET', clusterPath(name)).then(

@@ -1,8 +1,10 @@
 // zke validate [-c cluster.yml]: exit 0 and a short summary, or exit 1 and every error with its path.
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClusterSpec, SpecIssue } from '../../model/spec/index.ts';
 import { parseClusterSpec, ROLES } from '../../model/spec/index.ts';
+import { IncludeError, resolveAddonsInclude } from '../addonsInclude.ts';
 import { type Command, EXIT } from '../command.ts';
 
 const USAGE = `Usage: zke validate [-c cluster.yml]
@@ -31,6 +33,13 @@ export async function loadSpec(file: string): Promise<ClusterSpec | undefined> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     console.error(`${file}: cannot read: ${(error as Error).message}`);
+    return undefined;
+  }
+  try {
+    text = await resolveAddonsInclude(text, dirname(file));
+  } catch (error) {
+    if (!(error instanceof IncludeError)) throw error;
+    console.error(`${file}: ${error.message}`);
     return undefined;
   }
   const result = parseClusterSpec(text);

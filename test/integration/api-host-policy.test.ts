@@ -120,3 +120,14 @@ test('certificate paths and the bastion host are held to the same rules; with th
     'the key path is not read with the agent',
   );
 });
+
+test('addons_include through the API: 422 naming each entry, nothing stored (the CLI sends the manifests inline)', async () => {
+  const spec = `${unreachableSpec('includes')}addons_include:\n  - /etc/shadow\n  - http://169.254.169.254/latest\n`;
+  const errors = (await refusal(spec)).filter((e) => e.path.startsWith('addons_include'));
+  assert.deepEqual(
+    errors.map((e) => e.path),
+    ['addons_include[0]', 'addons_include[1]'],
+  );
+  assert.match(errors[0]!.message, /^\/etc\/shadow: the API reads no file or URL .* put them in addons\)$/);
+  assert.equal((await suite.api.request('GET', '/v1/clusters/includes')).status, 404, 'nothing was stored');
+});
