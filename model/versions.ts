@@ -69,9 +69,10 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
     'peer-client-cert-auth': 'true',
     // progress notifications let the apiserver's watch cache advance for resources nobody writes; without them
     // (etcd 3.4 has no on-demand progress requests) a watch from a newer resourceVersion times out ("Too large
-    // resource version") and closes: 3 [Conformance] specs failed (docs/conformance.md). Kubernetes' own
-    // manifests use 5s.
-    'experimental-watch-progress-notify-interval': '5s',
+    // resource version") and closes: 3 [Conformance] specs failed (docs/conformance.md). The apiserver waits 3 s
+    // for its cache to catch up, so the interval must be shorter: with 5s CSIStorageCapacity's watch still closed
+    // now and then.
+    'experimental-watch-progress-notify-interval': '1s',
   },
   'kube-apiserver': {
     'allow-privileged': 'true',

@@ -139,13 +139,13 @@ describe('plan properties', () => {
     assert.deepEqual(host(plan, 'edge1').nodeTaints, []);
   });
 
-  test('etcd sends watch progress notifications every 5 s (the apiserver watch cache needs them with etcd 3.4)', () => {
+  test('etcd sends watch progress notifications every second (the apiserver watch cache waits 3 s for them with etcd 3.4)', () => {
     for (const version of ['v1.33.13', 'v1.34.4']) {
       const plan = buildPlan(specFrom(`${MIN_3}option: {kubernetes_version: ${version}}\n`));
       for (const h of plan.hosts)
         assert.equal(
           flag(containerOf(h, 'etcd'), 'experimental-watch-progress-notify-interval'),
-          '5s',
+          '1s',
           version,
         );
     }
