@@ -5,8 +5,8 @@ import type { PkiInput, PkiNode } from './types.ts';
 
 /** 'server' certificates are client + server. */
 export type CertKind = 'ca' | 'client' | 'server';
-/** Which nodes receive a file: every node, nodes with that role, or none (kept locally). */
-export type Audience = 'all' | 'controlplane' | 'etcd' | 'none';
+/** Which nodes receive a file: every node, nodes with that role, the node it names (`self`), or none (kept locally). */
+export type Audience = 'all' | 'controlplane' | 'etcd' | 'self' | 'none';
 
 export interface Placement {
   certTo: Audience;
@@ -47,6 +47,7 @@ export const APISERVER_NAME = 'kube-apiserver';
 export const SERVICE_ACCOUNT_NAME = 'kube-service-account-token';
 export const ADMIN_NAME = 'kube-admin';
 export const ETCD_PREFIX = 'kube-etcd-';
+export const KUBELET_PREFIX = 'kube-kubelet-';
 
 const CP_ONLY = { certTo: 'controlplane', keyTo: 'controlplane' } as const;
 const EVERYWHERE = { certTo: 'all', keyTo: 'all', kubeconfig: true } as const;
@@ -151,6 +152,18 @@ const ETCD_ROW: CertRow = {
   kubeconfig: false,
 };
 
+/** A kubelet's serving certificate (RKE's `generate_serving_certificate`). RKE sends every node's to every node;
+ *  zke sends each node its own only. */
+const KUBELET_ROW: CertRow = {
+  commonName: '',
+  kind: 'server',
+  signer: CA_NAME,
+  services: ['kubelet'],
+  certTo: 'self',
+  keyTo: 'self',
+  kubeconfig: false,
+};
+
 export const ROTATABLE_SERVICES = [
   'etcd',
   'kube-apiserver',
@@ -169,8 +182,14 @@ export function isEtcdCertName(name: string): boolean {
   return name.startsWith(ETCD_PREFIX);
 }
 
+/** `kube-kubelet-<internal address with . → ->`, lower case (RKE `GetCrtNameForHost`). */
+export function kubeletCertName(node: Pick<PkiNode, 'address' | 'internalAddress'>): string {
+  return KUBELET_PREFIX + (node.internalAddress || node.address).replace(/[.:]/g, '-').toLowerCase();
+}
+
 /** Who receives a certificate of this name; undefined for names outside the set. */
 export function placementOf(name: string): Placement | undefined {
+  if (name.startsWith(KUBELET_PREFIX)) return KUBELET_ROW;
   return FIXED_ROWS[name] ?? (isEtcdCertName(name) ? ETCD_ROW : undefined);
 }
 
@@ -192,13 +211,20 @@ export function certCatalog(input: PkiInput): CertSpec[] {
     sans: etcdSans,
     requiredSans: orderSans([...hostSans(node), ...fixed]),
   }));
-  return [...specs, ...uniqueNames(etcdSpecs)];
+  const kubeletSpecs = input.kubeletServingCerts ? input.nodes.map(kubeletSpec) : [];
+  return [...specs, ...uniqueNames(etcdSpecs), ...uniqueNames(kubeletSpecs)];
+}
+
+/** Named after its node, for the node's own names (RKE `GetIPHostAltnamesForHost`). */
+function kubeletSpec(node: PkiNode): CertSpec {
+  const name = kubeletCertName(node);
+  return { ...KUBELET_ROW, name, commonName: name, sans: orderSans(hostSans(node)) };
 }
 
 function uniqueNames(specs: CertSpec[]): CertSpec[] {
   const seen = new Set<string>();
   for (const spec of specs) {
-    if (seen.has(spec.name)) throw new Error(`two etcd hosts share the certificate name ${spec.name}`);
+    if (seen.has(spec.name)) throw new Error(`two hosts share the certificate name ${spec.name}`);
     seen.add(spec.name);
   }
   return specs;

@@ -1,7 +1,7 @@
 // The files a node gets under /etc/kubernetes/ssl (RKE `getCertKeys` + `DeployCertificatesOnPlaneHost`).
-import { type Audience, placementOf } from './catalog.ts';
+import { type Audience, kubeletCertName, placementOf } from './catalog.ts';
 import { certPath, componentKubeconfig, keyPath, kubeconfigPath } from './kubeconfig.ts';
-import type { CertBundle, NodeFile, PkiNode, PkiRole } from './types.ts';
+import type { CertBundle, NodeFile, PkiNode } from './types.ts';
 
 export const CERT_MODE = 0o644;
 export const KEY_MODE = 0o600;
@@ -11,9 +11,10 @@ export const KUBECONFIG_MODE = 0o600;
 export function certFiles(bundle: CertBundle, node: PkiNode): NodeFile[] {
   return Object.values(bundle).flatMap((entry) => {
     const placement = placementOf(entry.name);
-    if (!placement || !reaches(placement.certTo, node.roles)) return [];
+    const reaches = (audience: Audience) => reachesNode(audience, entry.name, node);
+    if (!placement || !reaches(placement.certTo)) return [];
     const files: NodeFile[] = [{ path: certPath(entry.name), mode: CERT_MODE, content: entry.certPem }];
-    if (reaches(placement.keyTo, node.roles))
+    if (reaches(placement.keyTo))
       files.push({ path: keyPath(entry.name), mode: KEY_MODE, content: entry.keyPem });
     if (placement.kubeconfig) {
       files.push({
@@ -26,8 +27,9 @@ export function certFiles(bundle: CertBundle, node: PkiNode): NodeFile[] {
   });
 }
 
-function reaches(audience: Audience, roles: PkiRole[]): boolean {
+function reachesNode(audience: Audience, name: string, node: PkiNode): boolean {
   if (audience === 'all') return true;
   if (audience === 'none') return false;
-  return roles.includes(audience);
+  if (audience === 'self') return name === kubeletCertName(node);
+  return node.roles.includes(audience);
 }

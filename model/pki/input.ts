@@ -16,6 +16,7 @@ export function pkiInputOf(spec: ClusterSpec, now: string): PkiInput {
     clusterDomain: spec.network.clusterDomain,
     validityDays: spec.certValidityDays,
     keyAlgorithm: spec.certKeyAlgorithm,
+    kubeletServingCerts: spec.services.kubelet.generateServingCertificate,
     now,
   };
 }

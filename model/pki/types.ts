@@ -20,6 +20,8 @@ export interface PkiInput {
   clusterDomain: string;
   /** Validity of new certificates, CAs included. Default 3650 (RKE: 10 years). */
   validityDays?: number;
+  /** `kubelet.generate_serving_certificate`: a `kube-kubelet-<address>` serving certificate per node. */
+  kubeletServingCerts?: boolean;
   /** Type of the keys this run generates. Default RSA-2048 (RKE's). */
   keyAlgorithm?: CertKeyAlgorithm;
   /** ISO time of this run: every validity period is computed from it, never from the clock. */

@@ -1,5 +1,6 @@
 // Which containers must restart to read changed certificates (they read their files only when they start).
 // Pure: certificate names in, container names of one host out, in the plan's start order.
+import { kubeletCertName } from '../pki/catalog.ts';
 import { etcdCertName } from './etcd.ts';
 import type { HostPlan } from './types.ts';
 
@@ -27,6 +28,7 @@ export function containersToRestart(host: HostPlan, changedCerts: readonly strin
   const names = new Set<string>();
   for (const cert of changed) for (const name of USERS[cert] ?? []) names.add(name);
   if (changed.has(ownEtcdCert)) names.add('etcd');
+  if (changed.has(kubeletCertName(host))) names.add('kubelet');
   return host.containers
     .filter((c) => names.has(c.name) || (changed.has(CA) && readsCerts(c.binds)))
     .map((c) => c.name);

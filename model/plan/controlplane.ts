@@ -28,6 +28,9 @@ function apiserver(ctx: HostContext): PlannedContainer {
       'etcd-certfile': certFile('kube-node'),
       'etcd-keyfile': keyFile('kube-node'),
       'etcd-servers': ctx.etcdNodes.map(etcdClientUrl).join(','),
+      ...(spec.services.kubelet.generateServingCertificate
+        ? { 'kubelet-certificate-authority': certFile(CA_CERT) }
+        : {}),
       'kubelet-client-certificate': certFile('kube-apiserver'),
       'kubelet-client-key': keyFile('kube-apiserver'),
       'proxy-client-cert-file': certFile('kube-apiserver-proxy-client'),

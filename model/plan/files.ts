@@ -1,5 +1,6 @@
 // Files per host, by reference (§2.3 "deployed to"): the PKI renders certificates, keys and kubeconfigs by name;
 // renderTextFile renders named texts. Modes as the PKI writes them.
+import { kubeletCertName } from '../pki/catalog.ts';
 import type { ClusterSpec, NodeSpec, Role } from '../spec/types.ts';
 import { apiserverHardening } from './apiserver-config.ts';
 import { etcdCertName } from './etcd.ts';
@@ -56,6 +57,9 @@ export function hostFiles(spec: ClusterSpec, node: NodeSpec): PlannedFile[] {
         .filter((n) => n.roles.includes('etcd'))
         .flatMap((n) => certAndKey(prefix, etcdCertName(n), true, false))
     : [];
+  const serving = spec.services.kubelet.generateServingCertificate
+    ? certAndKey(prefix, kubeletCertName(node), true, false)
+    : [];
   const registryAuth = spec.privateRegistries.some((r) => r.user !== undefined)
     ? [
         {
@@ -66,5 +70,5 @@ export function hostFiles(spec: ClusterSpec, node: NodeSpec): PlannedFile[] {
       ]
     : [];
   const apiserverConfig = node.roles.includes('controlplane') ? apiserverHardening(spec).files : [];
-  return [...fixed, ...etcd, ...registryAuth, ...apiserverConfig];
+  return [...fixed, ...etcd, ...serving, ...registryAuth, ...apiserverConfig];
 }

@@ -1,9 +1,10 @@
 // Worker plane on every host (§2.4 on Kubernetes ≥1.24 with Docker): nginx-proxy where no apiserver runs,
 // cri-dockerd (the CRI endpoint in front of the host's Docker), kubelet and kube-proxy.
+import { kubeletCertName } from '../pki/catalog.ts';
 import { certsBind, container, type HostContext, serviceContainer } from './container.ts';
 import { CA_CERT } from './etcd.ts';
 import { roleTaints, taintFlag } from './node-meta.ts';
-import { CRI_DOCKERD_SOCKET, certFile, kubeconfigFile } from './paths.ts';
+import { CRI_DOCKERD_SOCKET, certFile, keyFile, kubeconfigFile } from './paths.ts';
 import type { PlannedContainer } from './types.ts';
 
 const LOG_BINDS = ['/var/log/pods:/var/log/pods', '/var/log/containers:/var/log/containers'];
@@ -63,6 +64,7 @@ function kubelet(ctx: HostContext): PlannedContainer {
       kubeconfig: kubeconfigFile('kube-node'),
       'node-ip': node.internalAddress,
       ...(taints.length > 0 ? { 'register-with-taints': taints.map(taintFlag).join(',') } : {}),
+      ...servingCertFlags(ctx),
     },
     binds: [
       certsBind(ctx),
@@ -80,6 +82,13 @@ function kubelet(ctx: HostContext): PlannedContainer {
     pidMode: 'host',
     healthcheck: { kind: 'http', port: 10248, path: '/healthz' },
   });
+}
+
+/** generate_serving_certificate: the kubelet serves the certificate kube-ca signed for this node. */
+function servingCertFlags({ spec, node }: HostContext): Record<string, string> {
+  if (!spec.services.kubelet.generateServingCertificate) return {};
+  const name = kubeletCertName(node);
+  return { 'tls-cert-file': certFile(name), 'tls-private-key-file': keyFile(name) };
 }
 
 function kubeProxy(ctx: HostContext): PlannedContainer {

@@ -111,6 +111,7 @@ function services(spec: ClusterSpec): Json {
       clusterDomain: spec.network.clusterDomain,
       clusterDnsServer: spec.network.dnsServiceIp,
       failSwapOn: s.kubelet.failSwapOn,
+      generateServingCertificate: s.kubelet.generateServingCertificate,
     },
     kubeproxy: base(s.kubeproxy),
   };

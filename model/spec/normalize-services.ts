@@ -103,6 +103,7 @@ export function normalizeServices(ctx: SpecContext, services: GivenServices, ver
     kubelet: {
       ...base(ctx, root, 'kubelet', given.kubelet),
       failSwapOn: given.kubelet?.fail_swap_on ?? false,
+      generateServingCertificate: given.kubelet?.generate_serving_certificate ?? false,
     },
     kubeproxy,
   };

@@ -141,6 +141,7 @@ const services = z.strictObject({
       cluster_domain: opt(str),
       cluster_dns_server: opt(str),
       fail_swap_on: opt(bool),
+      generate_serving_certificate: opt(bool),
       infra_container_image: opt(str),
     }),
   ),

@@ -131,6 +131,9 @@ export interface KubeApiOptions extends ServiceOptions {
 
 export interface KubeletOptions extends ServiceOptions {
   readonly failSwapOn: boolean;
+  /** RKE's `generate_serving_certificate`: each kubelet serves a certificate kube-ca signed for its names, and
+   *  kube-apiserver verifies it (instead of the kubelet's self-signed one). */
+  readonly generateServingCertificate: boolean;
 }
 
 export const SERVICE_NAMES = [

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import tls from 'node:tls';
 import { store } from '../../activities/clusterState.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
@@ -38,12 +39,24 @@ const HARDENED = {
   event_rate_limit: { enabled: true },
 };
 
-/** The lab's spec (its kubelet and kube-proxy args kept) with `kubeApi` as core.kube-api. */
-async function provision(name: string, kubeApi: Record<string, unknown> = {}) {
+/** The lab's spec (its kubelet and kube-proxy args kept) with `kubeApi` as core.kube-api and `kubelet` added to
+ *  core.kubelet. */
+async function provision(
+  name: string,
+  kubeApi: Record<string, unknown> = {},
+  kubelet: Record<string, unknown> = {},
+) {
   const doc = labClusterYaml(name, lab.hosts, ALL_ROLES);
-  const parsed = parseClusterSpec({ ...doc, core: { ...(doc.core as object), 'kube-api': kubeApi } });
-  const ignored = parsed.warnings.filter((w) => w.path.includes('kube-api'));
-  assert.ok(parsed.ok && ignored.length === 0, `every kube-api key honoured: ${JSON.stringify(ignored)}`);
+  const core = doc.core as { kubelet?: object };
+  const parsed = parseClusterSpec({
+    ...doc,
+    core: { ...core, 'kube-api': kubeApi, kubelet: { ...core.kubelet, ...kubelet } },
+  });
+  const ignored = parsed.warnings.filter((w) => w.path.includes('kube-api') || w.path.includes('kubelet'));
+  assert.ok(
+    parsed.ok && ignored.length === 0,
+    `every kube-api and kubelet key honoured: ${JSON.stringify(ignored)}`,
+  );
   const { spec } = parsed;
   return runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
     cluster: name,
@@ -76,6 +89,18 @@ function privilegedPod(namespace: string): string {
   };
   fs.writeFileSync(file, JSON.stringify(pod));
   return file;
+}
+
+/** The certificate the kubelet at `address` serves, verified against `ca` for that address (throws when not). */
+function kubeletCertificate(address: string, ca: string): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: address, port: 10250, ca, timeout: 10_000 }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.destroy();
+    });
+    socket.on('error', reject);
+    socket.on('timeout', () => socket.destroy(new Error(`no TLS answer from ${address}:10250 in 10 s`)));
+  });
 }
 
 test(
@@ -116,10 +141,10 @@ test(
 );
 
 test(
-  'hardened cluster: Secrets encrypted in etcd, audit log written, restricted PodSecurity, event rate limit',
+  'hardened cluster: Secrets encrypted in etcd, audit log written, restricted PodSecurity, event rate limit, kubelet serving certificate',
   { skip, timeout: 1_200_000 },
   async () => {
-    const result = await provision('hardened', HARDENED);
+    const result = await provision('hardened', HARDENED, { generate_serving_certificate: true });
     assert.equal(result.status.phase, 'succeeded', result.summary);
     const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
 
@@ -147,6 +172,19 @@ test(
       /violates PodSecurity "restricted:latest"/,
     );
     assert.match(await k('apply', '-f', privilegedPod('kube-system'), '--dry-run=server'), /created/);
+
+    // generate_serving_certificate: the kubelet serves the certificate kube-ca signed for its address (checked from
+    // outside with the CA, the address as the expected name), and the API server, which now verifies kubelets
+    // against kube-ca, still reaches it (its node proxy, as logs and exec)
+    const ca = await onHost('cat', '/etc/kubernetes/ssl/kube-ca.pem');
+    const address = lab.hosts[0]!.address;
+    const served = await kubeletCertificate(address, ca);
+    assert.equal(served.subject.CN, `kube-kubelet-${address.replaceAll('.', '-')}`);
+    assert.match(
+      served.subjectaltname ?? '',
+      new RegExp(`IP Address:${address.replaceAll('.', '\\.')}(,|$)`),
+    );
+    assert.equal(await k('get', '--raw', `/api/v1/nodes/${lab.hosts[0]!.name}/proxy/healthz`), 'ok');
 
     // the API server loaded the EventRateLimit admission plugin with its configuration
     const logs = await labExec('zlab1', ['docker', 'logs', 'kube-apiserver']);

@@ -50,7 +50,7 @@ export function threeNodeSpec(): ClusterSpec {
       },
       'kube-controller': NO_OPTIONS,
       scheduler: NO_OPTIONS,
-      kubelet: { ...NO_OPTIONS, failSwapOn: false },
+      kubelet: { ...NO_OPTIONS, failSwapOn: false, generateServingCertificate: false },
       kubeproxy: NO_OPTIONS,
     },
     network: {

@@ -124,3 +124,39 @@ describe('PKI node files', () => {
     }
   });
 });
+
+describe('kubelet serving certificates (generate_serving_certificate)', () => {
+  const other = node('w2', '10.0.0.3', ['worker']);
+  const nodes = [cp, worker, other];
+  let bundle: CertBundle;
+  before(async () => {
+    bundle = (await generateBundle({ ...withNodes(threeNodeInput(), nodes), kubeletServingCerts: true }))
+      .bundle;
+  });
+
+  test("one per node, named after its internal address, signed by kube-ca for the node's names", () => {
+    const kubelet = Object.keys(bundle).filter((n) => n.startsWith('kube-kubelet-'));
+    assert.deepEqual(kubelet.sort(), [
+      'kube-kubelet-10-0-0-2',
+      'kube-kubelet-10-0-0-3',
+      'kube-kubelet-192-168-0-1',
+    ]);
+    const cert = new X509Certificate(bundle['kube-kubelet-192-168-0-1']!.certPem);
+    assert.equal(cert.subject, 'CN=kube-kubelet-192-168-0-1');
+    assert.equal(cert.subjectAltName, 'IP Address:10.0.0.1, IP Address:192.168.0.1, DNS:cp1');
+    assert.ok(cert.verify(new X509Certificate(bundle['kube-ca']!.certPem).publicKey));
+  });
+
+  test('each node gets its own certificate and key, and no other node’s', () => {
+    for (const n of nodes) {
+      const own = `kube-kubelet-${(n.internalAddress || n.address).replaceAll('.', '-')}`;
+      const kubelet = names(certFiles(bundle, n)).filter((f) => f.startsWith('kube-kubelet-'));
+      assert.deepEqual(kubelet, [`${own}-key.pem`, `${own}.pem`], n.name);
+    }
+  });
+
+  test('none without the setting', async () => {
+    const plain = (await generateBundle(withNodes(threeNodeInput(), nodes))).bundle;
+    assert.ok(!Object.keys(plain).some((n) => n.startsWith('kube-kubelet-')));
+  });
+});

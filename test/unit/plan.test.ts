@@ -1,7 +1,7 @@
 // buildPlan: snapshots for 1-, 3- and 5-node clusters and the properties the provisioner relies on.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildPlan, describeStep, renderTextFile } from '../../model/plan/index.ts';
+import { buildPlan, containersToRestart, describeStep, renderTextFile } from '../../model/plan/index.ts';
 import { containerOf, fixtureSpec, flag, host, MIN_3, matchSnapshot, specFrom } from './plan-fixture.ts';
 
 describe('plan snapshots', () => {
@@ -243,6 +243,40 @@ describe('plan properties', () => {
     assert.deepEqual(config, {
       auths: { 'registry.lab:5000': { auth: Buffer.from('puller:secret').toString('base64') } },
     });
+  });
+
+  test('generate_serving_certificate: each kubelet serves its own certificate, the apiserver checks it with kube-ca', () => {
+    const plan = buildPlan(specFrom(`${MIN_3}core: {kubelet: {generate_serving_certificate: true}}`));
+    const [a, b] = [host(plan, 'a'), host(plan, 'b')];
+    assert.equal(
+      flag(containerOf(b, 'kubelet'), 'tls-cert-file'),
+      '/etc/kubernetes/ssl/kube-kubelet-10-9-0-2.pem',
+    );
+    assert.equal(
+      flag(containerOf(b, 'kubelet'), 'tls-private-key-file'),
+      '/etc/kubernetes/ssl/kube-kubelet-10-9-0-2-key.pem',
+    );
+    assert.equal(
+      flag(containerOf(a, 'kube-apiserver'), 'kubelet-certificate-authority'),
+      '/etc/kubernetes/ssl/kube-ca.pem',
+    );
+    const kubeletFiles = (h: typeof a) =>
+      h.files
+        .filter((f) => f.content.name.startsWith('kube-kubelet-'))
+        .map((f) => `${f.content.kind}:${f.content.name}`);
+    assert.deepEqual(kubeletFiles(b), ['cert:kube-kubelet-10-9-0-2', 'key:kube-kubelet-10-9-0-2']);
+    assert.deepEqual(containersToRestart(b, ['kube-kubelet-10-9-0-2']), ['kubelet']);
+    assert.deepEqual(containersToRestart(a, ['kube-kubelet-10-9-0-2']), []);
+    const off = host(buildPlan(specFrom(MIN_3)), 'b');
+    assert.equal(flag(containerOf(off, 'kubelet'), 'tls-cert-file'), undefined);
+    assert.equal(
+      flag(
+        containerOf(host(buildPlan(specFrom(MIN_3)), 'a'), 'kube-apiserver'),
+        'kubelet-certificate-authority',
+      ),
+      undefined,
+    );
+    assert.deepEqual(kubeletFiles(off), []);
   });
 
   test('image overrides and the default registry reach the containers', () => {

@@ -37,7 +37,6 @@ test("`rke config` output with blank answers validates and gets RKE's defaults",
     'rotate_encryption_key',
     'services.etcd.gid',
     'services.etcd.uid',
-    'services.kubelet.generate_serving_certificate',
   ]);
 });
 
