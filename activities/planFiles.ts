@@ -24,5 +24,5 @@ export function resolveFile(
         : kind === 'kubeconfig'
           ? componentKubeconfig(name)
           : renderTextFile(name, spec, secrets);
-  return { path: file.path, mode: file.mode, content };
+  return { path: file.path, mode: file.mode, content, ...(file.owner ? { owner: file.owner } : {}) };
 }

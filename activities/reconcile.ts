@@ -2,7 +2,7 @@
 // plane. RKE's reconcile: missing → create; stopped → start; different image/cmd/env/binds → replace (via
 // old-<name>, so a crash mid-replace is repaired by the next attempt); equal → leave. Then a bounded health gate.
 import { type CurrentContainer, containerReasons } from '../model/diff.ts';
-import { buildPlan, PHASE_CONTAINERS } from '../model/plan/index.ts';
+import { buildPlan, CLUSTER_LABEL, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { PlannedContainer } from '../model/plan/types.ts';
 import { currentState, loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
@@ -19,6 +19,7 @@ import {
   startContainer,
   stopContainer,
 } from './docker/containers.ts';
+import { runOneShot } from './docker/oneShot.ts';
 import { waitContainerHealthy } from './health.ts';
 import { dockerOf, withSession } from './hostsCheck.ts';
 
@@ -73,19 +74,51 @@ export async function reconcileContainer(
   await ensureImage(docker, c.image, note);
   const now = await inspectContainer(docker, c.name);
   if (!now) {
+    await giveUserDirs(docker, c, note);
     await startContainer(docker, await createContainer(docker, c));
     return { name: c.name, action: 'created', reasons: [] };
   }
   const reasons = containerReasons(c, { ...asCurrent(now), imageEnv: await imageEnv(docker, c.image) });
   if (reasons.length) {
+    await giveUserDirs(docker, c, note);
     await replaceContainer(docker, c);
     return { name: c.name, action: 'replaced', reasons: reasons.map((r) => `${r.field}: ${r.detail}`) };
   }
   if (!now.running || now.restarting) {
+    await giveUserDirs(docker, c, note);
     await startContainer(docker, c.name);
     return { name: c.name, action: 'started', reasons: [`was ${now.status}`] };
   }
   return { name: c.name, action: 'unchanged', reasons: [] };
+}
+
+const GIVE_DIRS = 'set -eu; user=$1; shift; for d in "$@"; do chown -R "$user" "$d"; chmod 700 "$d"; done';
+
+/**
+ * A container that runs as a user (etcd with uid/gid) gets its host directories before it starts: created
+ * (by Docker, for the bind), owned by the user, mode 0700 — also after a restore or a rejoin left them root's.
+ * As RKE does it: a short-lived container of the same image, as root, with the directories bound.
+ */
+export async function giveUserDirs(
+  docker: DockerApi,
+  c: PlannedContainer,
+  note: (p: string) => void,
+): Promise<void> {
+  if (!c.user || !c.userDirs?.length) return;
+  const inside = c.userDirs.map((_, i) => `/zke-dir-${i}`);
+  await runOneShot(
+    docker,
+    {
+      name: `zke-${c.name}-dirs`,
+      cluster: c.labels[CLUSTER_LABEL] ?? '',
+      image: c.image,
+      command: ['/bin/sh', '-c', GIVE_DIRS, 'sh', c.user, ...inside],
+      env: [],
+      binds: c.userDirs.map((dir, i) => `${dir}:${inside[i]}`),
+    },
+    note,
+    120_000,
+  );
 }
 
 async function replaceContainer(docker: DockerApi, c: PlannedContainer): Promise<void> {
@@ -107,6 +140,7 @@ export function asCurrent(c: InspectedContainer): CurrentContainer {
     privileged: c.privileged,
     restartPolicy: c.restartPolicy,
     labels: c.labels,
+    user: c.user,
   };
 }
 

@@ -18,7 +18,7 @@ import {
 } from './docker/containers.ts';
 import { waitContainerHealthy } from './health.ts';
 import { dockerOf, withSession } from './hostsCheck.ts';
-import { asCurrent, type Plane } from './reconcile.ts';
+import { asCurrent, giveUserDirs, type Plane } from './reconcile.ts';
 import type { SshSession } from './ssh/session.ts';
 
 export type HostRef = RevisionRef & { host: string };
@@ -84,9 +84,10 @@ export async function stopContainers(input: HostRef & { containers: string[] }):
   return forEachPlanned(input, (docker, _s, c) => stopContainer(docker, c.name, 30), true);
 }
 
-/** Starts stopped containers (plan order), each through its health gate. */
+/** Starts stopped containers (plan order), each through its health gate (a restore left etcd's data root's). */
 export async function startContainers(input: HostRef & { containers: string[] }): Promise<string[]> {
   return forEachPlanned(input, async (docker, session, c) => {
+    await giveUserDirs(docker, c, () => {});
     await startContainer(docker, c.name);
     if (c.healthcheck) await waitContainerHealthy(session, c, input.cluster);
   });

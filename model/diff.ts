@@ -6,7 +6,7 @@ import type { FileContent, PlannedContainer, PlannedFile } from './plan/types.ts
 export type ChangeAction = 'create' | 'replace' | 'remove' | 'unchanged';
 
 /** A container as read back from `docker inspect`, with the env its image sets (ignored when comparing). */
-export interface CurrentContainer extends Omit<PlannedContainer, 'healthcheck'> {
+export interface CurrentContainer extends Omit<PlannedContainer, 'healthcheck' | 'userDirs'> {
   readonly imageEnv?: readonly string[];
 }
 
@@ -19,7 +19,8 @@ export type ContainerField =
   | 'pidMode'
   | 'privileged'
   | 'restartPolicy'
-  | 'labels';
+  | 'labels'
+  | 'user';
 
 export interface ChangeReason {
   readonly field: ContainerField;
@@ -79,6 +80,12 @@ export function containerReasons(planned: PlannedContainer, current: CurrentCont
     ['env', setDelta(ownEnv(current.env), ownEnv(planned.env)) || null],
     ['binds', setDelta(current.binds, planned.binds) || null],
     ['labels', setDelta(zkeLabels(current.labels), zkeLabels(planned.labels)) || null],
+    [
+      'user',
+      (planned.user ?? '') === (current.user ?? '')
+        ? null
+        : `${show(current.user ?? '')} -> ${show(planned.user ?? '')}`,
+    ],
   ];
   for (const field of ['networkMode', 'pidMode', 'privileged', 'restartPolicy'] as const) {
     const same = planned[field] === current[field];

@@ -21,6 +21,8 @@ export interface InspectedContainer {
   pidMode: string;
   privileged: boolean;
   restartPolicy: string;
+  /** Docker's User: '' for the image's. */
+  user: string;
 }
 
 interface DockerInspect {
@@ -33,6 +35,7 @@ interface DockerInspect {
     Cmd: string[] | null;
     Env: string[] | null;
     Labels: Record<string, string> | null;
+    User?: string;
   };
   HostConfig: {
     Binds: string[] | null;
@@ -70,6 +73,7 @@ export async function inspectContainer(
     pidMode: c.HostConfig.PidMode,
     privileged: c.HostConfig.Privileged,
     restartPolicy: c.HostConfig.RestartPolicy.Name,
+    user: c.Config.User ?? '',
   };
 }
 
@@ -158,6 +162,7 @@ export async function createContainer(docker: DockerApi, c: PlannedContainer): P
     Cmd: c.command.slice(1),
     Env: c.env,
     Labels: c.labels,
+    User: c.user ?? '',
     HostConfig: {
       Binds: c.binds,
       NetworkMode: c.networkMode,

@@ -9,6 +9,8 @@ export interface RemoteFile {
   path: string;
   mode: number;
   content: string;
+  /** `uid:gid` to own the file; its directories are then made traversable (o+x) for that user. */
+  owner?: string;
 }
 
 export interface SyncResult {
@@ -28,15 +30,32 @@ export async function syncFiles(
     const current = await readIfExists(sftp, f.path);
     if (current?.equals(Buffer.from(f.content))) {
       await chmod(sftp, f.path, f.mode);
+      await own(sftp, f);
       result.unchanged.push(f.path);
       continue;
     }
     const tmp = `${f.path}.zke-tmp`;
     await write(sftp, tmp, f.content, f.mode);
     await rename(sftp, tmp, f.path);
+    await own(sftp, f);
     result.written.push(f.path);
   }
   return result;
+}
+
+/** Gives a file with an owner to it, and lets that user through the directories above it. */
+async function own(sftp: SFTPWrapper, f: RemoteFile): Promise<void> {
+  if (!f.owner) return;
+  const [uid, gid] = f.owner.split(':').map(Number) as [number, number];
+  await new Promise<void>((resolve, reject) =>
+    sftp.chown(f.path, uid, gid, (err) => (err ? reject(err) : resolve())),
+  );
+  for (let dir = path.posix.dirname(f.path); dir !== '/'; dir = path.posix.dirname(dir)) {
+    const mode = await new Promise<number>((resolve, reject) =>
+      sftp.stat(dir, (err, stats) => (err ? reject(err) : resolve(stats.mode & 0o7777))),
+    );
+    if ((mode & 0o011) !== 0o011) await chmod(sftp, dir, mode | 0o011);
+  }
 }
 
 export async function readRemoteFile(session: SshSession, file: string): Promise<Buffer | undefined> {

@@ -70,9 +70,18 @@ export function etcdContainer(ctx: HostContext): PlannedContainer {
       'peer-key-file': keyFile(cert),
     },
     env: etcdctlEnv(ctx),
-    binds: [`${hostPath(ctx.spec.prefixPath, ETCD_DATA_HOST_DIR)}:${ETCD_DATA_DIR}`, certsBind(ctx)],
+    binds: [`${etcdDataHostDir(ctx)}:${ETCD_DATA_DIR}`, certsBind(ctx)],
     healthcheck: { kind: 'etcd', port: 2379, path: '/health' },
+    ...etcdUser(ctx),
   });
+}
+
+const etcdDataHostDir = (ctx: HostContext) => hostPath(ctx.spec.prefixPath, ETCD_DATA_HOST_DIR);
+
+/** uid/gid: etcd runs as that user, which owns the data directory. */
+function etcdUser(ctx: HostContext): Pick<PlannedContainer, 'user' | 'userDirs'> {
+  const { user } = ctx.spec.services.etcd;
+  return user ? { user, userDirs: [etcdDataHostDir(ctx)] } : {};
 }
 
 /** Snapshot every $SNAPSHOT_INTERVAL_SECONDS into /backup, delete snapshots older than the retention. */

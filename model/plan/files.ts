@@ -47,6 +47,12 @@ function certAndKey(prefix: string, name: string, withKey: boolean, kubeconfig: 
   return files;
 }
 
+/** With etcd's uid/gid, the host's own etcd certificate and key belong to that user (etcd reads them). */
+function ownedByEtcd(spec: ClusterSpec, node: NodeSpec, file: PlannedFile): PlannedFile {
+  const { user } = spec.services.etcd;
+  return user && file.content.name === etcdCertName(node) ? { ...file, owner: user } : file;
+}
+
 export function hostFiles(spec: ClusterSpec, node: NodeSpec): PlannedFile[] {
   const prefix = spec.prefixPath;
   const fixed = DEPLOYED.filter((d) => reaches(d.cert, node.roles)).flatMap((d) =>
@@ -56,6 +62,7 @@ export function hostFiles(spec: ClusterSpec, node: NodeSpec): PlannedFile[] {
     ? spec.nodes
         .filter((n) => n.roles.includes('etcd'))
         .flatMap((n) => certAndKey(prefix, etcdCertName(n), true, false))
+        .map((f) => ownedByEtcd(spec, node, f))
     : [];
   const serving = spec.services.kubelet.generateServingCertificate
     ? certAndKey(prefix, kubeletCertName(node), true, false)

@@ -24,6 +24,10 @@ export interface PlannedContainer {
   readonly restartPolicy: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly healthcheck?: Healthcheck;
+  /** `uid:gid` the container runs as (Docker's User); unset: the image's (root). */
+  readonly user?: string;
+  /** Host directories handed to `user` (owner, recursively, and mode 0700) before the container starts. */
+  readonly userDirs?: readonly string[];
 }
 
 /**
@@ -40,6 +44,8 @@ export interface PlannedFile {
   readonly path: string;
   readonly mode: number;
   readonly content: FileContent;
+  /** `uid:gid` owning the file (its directories made traversable); unset: the SSH user. */
+  readonly owner?: string;
 }
 
 export interface HostPlan {

@@ -80,7 +80,20 @@ function etcd(ctx: SpecContext, { root, given }: GivenServices): Services['etcd'
     ),
   };
   const s3 = s3Backup(ctx, `${at}.backup_config`, backup);
-  return { ...base(ctx, root, 'etcd', e), snapshot, ...(s3 ? { s3 } : {}) };
+  const user = etcdUser(ctx, at, e);
+  return { ...base(ctx, root, 'etcd', e), snapshot, ...(s3 ? { s3 } : {}), ...(user ? { user } : {}) };
+}
+
+/** `uid:gid` when both are given and not 0 (RKE ignores one without the other; zke says so). */
+function etcdUser(ctx: SpecContext, at: string, e: { uid?: number | string; gid?: number | string }) {
+  const uid = ctx.int(`${at}.uid`, e.uid, 0, 2 ** 31 - 1, 0);
+  const gid = ctx.int(`${at}.gid`, e.gid, 0, 2 ** 31 - 1, 0);
+  if (uid === 0 && gid === 0) return undefined;
+  if (uid === 0 || gid === 0) {
+    ctx.error(uid === 0 ? `${at}.uid` : `${at}.gid`, 'give both uid and gid (not 0): etcd runs as uid:gid');
+    return undefined;
+  }
+  return `${uid}:${gid}`;
 }
 
 export function normalizeServices(ctx: SpecContext, services: GivenServices, version: string): Services {

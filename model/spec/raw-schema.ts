@@ -99,6 +99,8 @@ const services = z.strictObject({
       cert: opt(str),
       key: opt(str),
       path: opt(str),
+      uid: opt(numeric),
+      gid: opt(numeric),
     }),
   ),
   'kube-api': opt(

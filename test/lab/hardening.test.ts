@@ -27,6 +27,7 @@ const skip = k8sSkipReason();
 const lab = useLabSuite(1, skip);
 const ALL_ROLES = { zlab1: ['etcd', 'controlplane', 'worker'] };
 const AUDIT_LOG = '/var/log/kube-audit/audit-log.json';
+const [ETCD_UID, ETCD_GID] = [52034, 52035];
 
 /** core.kube-api of the hardened cluster. */
 const HARDENED = {
@@ -39,24 +40,19 @@ const HARDENED = {
   event_rate_limit: { enabled: true },
 };
 
-/** The lab's spec (its kubelet and kube-proxy args kept) with `kubeApi` as core.kube-api and `kubelet` added to
- *  core.kubelet. */
+/** The lab's spec (its kubelet and kube-proxy args kept) with `kubeApi` as core.kube-api and `more` merged into the
+ *  other core sections. */
 async function provision(
   name: string,
   kubeApi: Record<string, unknown> = {},
-  kubelet: Record<string, unknown> = {},
+  more: Record<string, Record<string, unknown>> = {},
 ) {
   const doc = labClusterYaml(name, lab.hosts, ALL_ROLES);
-  const core = doc.core as { kubelet?: object };
-  const parsed = parseClusterSpec({
-    ...doc,
-    core: { ...core, 'kube-api': kubeApi, kubelet: { ...core.kubelet, ...kubelet } },
-  });
-  const ignored = parsed.warnings.filter((w) => w.path.includes('kube-api') || w.path.includes('kubelet'));
-  assert.ok(
-    parsed.ok && ignored.length === 0,
-    `every kube-api and kubelet key honoured: ${JSON.stringify(ignored)}`,
-  );
+  const core = doc.core as Record<string, object | undefined>;
+  const merged = Object.fromEntries(Object.entries(more).map(([k, v]) => [k, { ...core[k], ...v }]));
+  const parsed = parseClusterSpec({ ...doc, core: { ...core, ...merged, 'kube-api': kubeApi } });
+  const ignored = parsed.warnings.filter((w) => /kube-api|kubelet|etcd/.test(w.path));
+  assert.ok(parsed.ok && ignored.length === 0, `every key given is honoured: ${JSON.stringify(ignored)}`);
   const { spec } = parsed;
   return runOperation(lab.t.client, lab.taskQueue, 'provisionCluster', {
     cluster: name,
@@ -141,10 +137,13 @@ test(
 );
 
 test(
-  'hardened cluster: Secrets encrypted in etcd, audit log written, restricted PodSecurity, event rate limit, kubelet serving certificate',
+  'hardened cluster: Secrets encrypted in etcd, audit log written, restricted PodSecurity, event rate limit, kubelet serving certificate, etcd as its own user',
   { skip, timeout: 1_200_000 },
   async () => {
-    const result = await provision('hardened', HARDENED, { generate_serving_certificate: true });
+    const result = await provision('hardened', HARDENED, {
+      kubelet: { generate_serving_certificate: true },
+      etcd: { uid: ETCD_UID, gid: ETCD_GID },
+    });
     assert.equal(result.status.phase, 'succeeded', result.summary);
     const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
 
@@ -161,6 +160,31 @@ test(
     const { keys } = store().read<{ keys: { secret: string }[] }>('hardened', 'encryption-keys')!;
     const history = await lab.t.client.workflow.getHandle(clusterWorkflowId('hardened')).fetchHistory();
     assert.ok(!JSON.stringify(history).includes(keys[0]!.secret), 'the encryption key is not in the history');
+
+    // etcd uid/gid: the etcd process runs as that user, which owns the data directory (0700); etcdctl above ran
+    // in the etcd container as that user, so its key is readable by it
+    assert.equal(
+      (await onHost('docker', 'inspect', '-f', '{{.Config.User}}', 'etcd')).trim(),
+      `${ETCD_UID}:${ETCD_GID}`,
+    );
+    const etcdIds = await onHost(
+      'sh',
+      '-c',
+      'stat -c %u:%g "/proc/$(docker inspect -f {{.State.Pid}} etcd)"',
+    );
+    assert.equal(etcdIds.trim(), `${ETCD_UID}:${ETCD_GID}`);
+    const binds = await onHost(
+      'docker',
+      'inspect',
+      '-f',
+      '{{range .HostConfig.Binds}}{{println .}}{{end}}',
+      'etcd',
+    );
+    const dataDir = binds
+      .split('\n')
+      .find((b) => b.endsWith(':/var/lib/zke/etcd'))!
+      .split(':')[0]!;
+    assert.equal((await onHost('stat', '-c', '%u:%g %a', dataDir)).trim(), `${ETCD_UID}:${ETCD_GID} 700`);
 
     // the audit log on the control-plane host records the request that created the Secret
     const audit = await onHost('cat', AUDIT_LOG);

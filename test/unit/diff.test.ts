@@ -63,6 +63,17 @@ describe('container diff', () => {
     ]);
   });
 
+  test('etcd uid/gid given: only etcd is replaced, for its user; Docker\'s "" is no user', () => {
+    const before = host(buildPlan(specFrom(MIN_3)), 'a');
+    const after = host(buildPlan(specFrom(`${MIN_3}core: {etcd: {uid: 1001, gid: 1002}}`)), 'a');
+    const asInspected = before.containers.map((c) => ({ ...running(c), user: '' }));
+    const changes = diffContainers(after.containers, asInspected).filter((c) => c.action !== 'unchanged');
+    assert.deepEqual(changes, [
+      { name: 'etcd', action: 'replace', reasons: [{ field: 'user', detail: '"" -> "1001:1002"' }] },
+    ]);
+    assert.ok(diffContainers(before.containers, asInspected).every((c) => c.action === 'unchanged'));
+  });
+
   test("etcd's bootstrap flags changing (new -> existing, a member joining) do not replace running members", () => {
     const fresh = buildPlan(specFrom(MIN_3));
     const later = buildPlan(specFrom(MIN_3), { etcdMembers: ['a', 'b'] });

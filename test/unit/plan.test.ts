@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildPlan, containersToRestart, describeStep, renderTextFile } from '../../model/plan/index.ts';
+import { parseClusterSpec } from '../../model/spec/index.ts';
 import { containerOf, fixtureSpec, flag, host, MIN_3, matchSnapshot, specFrom } from './plan-fixture.ts';
 
 describe('plan snapshots', () => {
@@ -277,6 +278,29 @@ describe('plan properties', () => {
       undefined,
     );
     assert.deepEqual(kubeletFiles(off), []);
+  });
+
+  test('etcd uid/gid: etcd runs as that user, which gets the data directory and its own certificate and key', () => {
+    const plan = buildPlan(specFrom(`${MIN_3}core: {etcd: {uid: 52034, gid: 52035}}`));
+    const a = host(plan, 'a');
+    const etcd = containerOf(a, 'etcd');
+    assert.equal(etcd.user, '52034:52035');
+    assert.deepEqual(etcd.userDirs, ['/var/lib/etcd']);
+    assert.equal(containerOf(a, 'etcd-rolling-snapshots').user, undefined);
+    const owned = a.files.filter((f) => f.owner).map((f) => `${f.content.kind}:${f.content.name}:${f.owner}`);
+    assert.deepEqual(owned, ['cert:kube-etcd-10-9-0-1:52034:52035', 'key:kube-etcd-10-9-0-1:52034:52035']);
+    const plain = host(buildPlan(specFrom(`${MIN_3}core: {etcd: {uid: 0, gid: 0}}`)), 'a');
+    assert.equal(containerOf(plain, 'etcd').user, undefined);
+    assert.ok(plain.files.every((f) => f.owner === undefined));
+  });
+
+  test('etcd uid without gid (or the other way round) is an error naming the key', () => {
+    const result = parseClusterSpec(`${MIN_3}core: {etcd: {uid: 52034}}`);
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.errors.map((e) => `${e.path}: ${e.message}`),
+      ['core.etcd.gid: give both uid and gid (not 0): etcd runs as uid:gid'],
+    );
   });
 
   test('image overrides and the default registry reach the containers', () => {

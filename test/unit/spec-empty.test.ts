@@ -32,12 +32,7 @@ test("`rke config` output with blank answers validates and gets RKE's defaults",
   assert.equal(spec.ingress.provider, 'nginx');
   // what is warned about: addon_job_timeout (no effect by design) and the hardening keys (their own issue);
   // no blank key is among them, and no `false` of a setting zke refuses only when true
-  assert.deepEqual(warnings.map((w) => w.path).sort(), [
-    'addon_job_timeout',
-    'rotate_encryption_key',
-    'services.etcd.gid',
-    'services.etcd.uid',
-  ]);
+  assert.deepEqual(warnings.map((w) => w.path).sort(), ['addon_job_timeout', 'rotate_encryption_key']);
 });
 
 test('an empty system image is the default image, as every other empty setting', () => {
