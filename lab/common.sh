@@ -25,6 +25,7 @@ BRNS=${PFX}zlabnet                               # netns holding the bridge br0
 ROOT_LINK=${PFX}zlab0                            # the root namespace's leg into the lab
 GW=$NET.254                                      # hosts' gateway: a black hole in $BRNS
 REG=$NET.1:5000                                  # lab registry (root namespace, veth $ROOT_LINK)
+REG_AUTH=$NET.1:5001                             # the same images, read-only, for a user with a password only
 OVERLAY_DIRS="etc var opt root usr/local"        # copy-on-write per host
 CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 

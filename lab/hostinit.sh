@@ -73,7 +73,7 @@ EOF
   install -m 600 "$ZLAB_ROOT/id_ed25519.pub" /root/.ssh/authorized_keys
 }
 
-# the runc wrapper as default runtime; this instance's lab registry as insecure registry
+# the runc wrapper as default runtime; this instance's lab registries as insecure registries
 # and as docker.io mirror, so a plain `docker pull zke/tools:v1` is served by the lab; the
 # containers' cgroups in this host's own branch (not the machine-wide /docker)
 configure_docker() {
@@ -83,7 +83,7 @@ configure_docker() {
   "runtimes": {"zrunc": {"path": "$ZLAB_ROOT/bin/zrunc"}},
   "default-runtime": "zrunc",
   "cgroup-parent": "$(host_cgroup "$H")",
-  "insecure-registries": ["$REG"],
+  "insecure-registries": ["$REG", "$REG_AUTH"],
   "registry-mirrors": ["http://$REG"]
 }
 EOF

@@ -19,6 +19,28 @@ http:
 EOF
   setsid docker-registry serve "$ZLAB_ROOT/registry.yml" > "$ZLAB_ROOT/registry.log" 2>&1 < /dev/null &
   echo $! > "$ZLAB_ROOT/registry.pid"
+  registry_auth_up
+}
+
+# A second registry on the same storage, read-only, that answers only user `puller` with the password in
+# registry-auth.password (htpasswd, bcrypt): what a site's authenticated registry is to zke.
+REGISTRY_AUTH_USER=puller
+registry_auth_up() {
+  local password=$ZLAB_ROOT/registry-auth.password
+  [ -s "$password" ] || (umask 077 && openssl rand -hex 16 > "$password")
+  htpasswd -Bbn "$REGISTRY_AUTH_USER" "$(cat "$password")" > "$ZLAB_ROOT/registry-auth.htpasswd"
+  cat > "$ZLAB_ROOT/registry-auth.yml" <<EOF
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $REGISTRY_DATA}
+  maintenance: {readonly: {enabled: true}}
+http:
+  addr: $REG_AUTH
+auth:
+  htpasswd: {realm: zlab, path: $ZLAB_ROOT/registry-auth.htpasswd}
+EOF
+  setsid docker-registry serve "$ZLAB_ROOT/registry-auth.yml" > "$ZLAB_ROOT/registry-auth.log" 2>&1 < /dev/null &
 }
 
 registry_answers() { curl_lab -fo /dev/null "http://$REG/v2/"; }
@@ -26,11 +48,15 @@ registry_answers() { curl_lab -fo /dev/null "http://$REG/v2/"; }
 # answering, or dead (no use waiting then)
 registry_settled() { registry_answers || [ -z "$(registry_pid)" ]; }
 
+registry_auth_answers() {
+  curl_lab -fo /dev/null -u "$REGISTRY_AUTH_USER:$(cat "$ZLAB_ROOT/registry-auth.password")" "http://$REG_AUTH/v2/"
+}
+
 registry_wait() {
   wait_for 20 registry_settled
-  registry_answers && return 0
-  tail -n 20 "$ZLAB_ROOT/registry.log" >&2
-  die "the registry does not answer on $REG"
+  registry_answers || { tail -n 20 "$ZLAB_ROOT/registry.log" >&2; die "the registry does not answer on $REG"; }
+  wait_for 20 registry_auth_answers ||
+    { tail -n 20 "$ZLAB_ROOT/registry-auth.log" >&2; die "the password registry does not answer on $REG_AUTH"; }
 }
 
 # registry_has NAME:TAG - is the manifest in the lab registry?
@@ -55,14 +81,14 @@ registry_configs() {
 
 # the registry processes serving this lab's config
 lab_registry_pids() {
-  registry_configs | awk -v config="$ZLAB_ROOT/registry.yml" '$2 == config { print $1 }'
+  registry_configs | awk -v r="$ZLAB_ROOT/registry" '$2 == r ".yml" || $2 == r "-auth.yml" { print $1 }'
 }
 
 # registries of other lab instances, which use the same storage
 shared_registry_pids() {
   local p config
   registry_configs | while read -r p config; do
-    [ "$config" != "$ZLAB_ROOT/registry.yml" ] || continue
+    [ "$config" != "$ZLAB_ROOT/registry.yml" ] && [ "$config" != "$ZLAB_ROOT/registry-auth.yml" ] || continue
     ! grep -qF "rootdirectory: $REGISTRY_DATA}" "$config" 2>/dev/null || echo "$p"
   done
 }

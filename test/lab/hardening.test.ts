@@ -18,8 +18,9 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import { adminKubeconfigFile, kubectl } from '../support/kubectl.ts';
-import { labExec } from '../support/lab.ts';
+import { activityAttempts } from '../support/faults.ts';
+import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import { currentLab, labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 import { tempDir } from '../support/tempDir.ts';
 
@@ -46,8 +47,9 @@ async function provision(
   name: string,
   kubeApi: Record<string, unknown> = {},
   more: Record<string, Record<string, unknown>> = {},
+  extra: Record<string, unknown> = {},
 ) {
-  const doc = labClusterYaml(name, lab.hosts, ALL_ROLES);
+  const doc = labClusterYaml(name, lab.hosts, ALL_ROLES, { extra });
   const core = doc.core as Record<string, object | undefined>;
   const merged = Object.fromEntries(Object.entries(more).map(([k, v]) => [k, { ...core[k], ...v }]));
   const parsed = parseClusterSpec({ ...doc, core: { ...core, ...merged, 'kube-api': kubeApi } });
@@ -99,6 +101,32 @@ function kubeletCertificate(address: string, ca: string): Promise<tls.PeerCertif
   });
 }
 
+/** The lab's password registry as the default registry of every image, with this password. */
+function passwordRegistry(password: string) {
+  const url = currentLab().passwordRegistry;
+  return { private_registries: [{ url, user: 'puller', password, is_default: true }] };
+}
+
+test(
+  'a wrong registry password fails the first pull at once, not retried, naming the image and the registry',
+  { skip, timeout: 300_000 },
+  async () => {
+    const failure = await provision('denied', {}, {}, passwordRegistry('wrong-password')).then(
+      () => assert.fail('provisioned with a wrong registry password'),
+      (err: Error) => err,
+    );
+    const registry = currentLab().passwordRegistry.replaceAll('.', '\\.');
+    assert.match(
+      causes(failure),
+      new RegExp(
+        `zlab1: cannot pull ${registry}/zke/\\S+ from registry ${registry}: it refused access \\(wrong or missing credentials`,
+      ),
+    );
+    const attempts = await activityAttempts(lab.t.client.workflow.getHandle(clusterWorkflowId('denied')));
+    assert.ok(attempts.length > 0 && attempts.every((a) => a.attempt === 1), JSON.stringify(attempts));
+  },
+);
+
 test(
   'a port another process holds on a host fails the port check, naming host and port',
   { skip, timeout: 300_000 },
@@ -137,13 +165,15 @@ test(
 );
 
 test(
-  'hardened cluster: Secrets encrypted in etcd, audit log written, restricted PodSecurity, event rate limit, kubelet serving certificate, etcd as its own user',
+  'hardened cluster: Secrets encrypted in etcd, audit log written, restricted PodSecurity, event rate limit, kubelet serving certificate, etcd as its own user, images from a password registry',
   { skip, timeout: 1_200_000 },
   async () => {
-    const result = await provision('hardened', HARDENED, {
-      kubelet: { generate_serving_certificate: true },
-      etcd: { uid: ETCD_UID, gid: ETCD_GID },
-    });
+    const result = await provision(
+      'hardened',
+      HARDENED,
+      { kubelet: { generate_serving_certificate: true }, etcd: { uid: ETCD_UID, gid: ETCD_GID } },
+      passwordRegistry(currentLab().passwordRegistryPassword()),
+    );
     assert.equal(result.status.phase, 'succeeded', result.summary);
     const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
 
@@ -185,6 +215,17 @@ test(
       .find((b) => b.endsWith(':/var/lib/zke/etcd'))!
       .split(':')[0]!;
     assert.equal((await onHost('stat', '-c', '%u:%g %a', dataDir)).trim(), `${ETCD_UID}:${ETCD_GID} 700`);
+
+    // every image came from the password registry: zke's pulls and the kubelet's (the addons' pods) alike
+    await eventually('the images pulled from the password registry', async () => {
+      const images = (await onHost('docker', 'images', '--format', '{{.Repository}}')).split('\n');
+      for (const image of ['zke/hyperkube', 'zke/etcd', 'zke/flannel', 'zke/coredns']) {
+        assert.ok(
+          images.includes(`${currentLab().passwordRegistry}/${image}`),
+          `${image}: ${images.join(' ')}`,
+        );
+      }
+    });
 
     // the audit log on the control-plane host records the request that created the Secret
     const audit = await onHost('cat', AUDIT_LOG);

@@ -107,6 +107,8 @@ export class LabInstance {
   readonly registry: string;
   /** Prefix of the instance's netns and link names ('' for instance 0, 'zl3-' for 3). */
   readonly namePrefix: string;
+  /** host:port of the instance's password registry: the same images, read-only, for user `puller` only. */
+  readonly passwordRegistry: string;
   /** Where the lab's ssh client material lives (valid while the lab is up). */
   readonly ssh: LabSshPaths;
 
@@ -118,12 +120,18 @@ export class LabInstance {
     this.root = root ?? (id === 0 ? '/srv/zlab' : `/srv/zlab-${id}`);
     this.network = `10.77.${id}`;
     this.registry = `${this.network}.1:5000`;
+    this.passwordRegistry = `${this.network}.1:5001`;
     this.namePrefix = id === 0 ? '' : `zl${id}-`;
     this.ssh = {
       keyPath: path.join(this.root, 'id_ed25519'),
       knownHostsPath: path.join(this.root, 'known_hosts'),
       configPath: path.join(this.root, 'ssh_config'),
     };
+  }
+
+  /** The password registry's password (lab/registry.sh makes one per instance; valid while the lab is up). */
+  passwordRegistryPassword(): string {
+    return readFileSync(path.join(this.root, 'registry-auth.password'), 'utf8').trim();
   }
 
   /** The netns holding the instance's bridge. */
