@@ -19,12 +19,26 @@ const SECURE_PORT = 4443;
 const API_VERSION = 'v1beta1';
 const API_GROUP = 'metrics.k8s.io';
 
+/** kube-ca, as kube-controller-manager publishes it in every namespace. */
+const CLUSTER_CA = {
+  volume: 'cluster-ca',
+  dir: '/etc/cluster-ca',
+  configMap: 'kube-root-ca.crt',
+  key: 'ca.crt',
+};
+
+/** With generate_serving_certificate kubelets serve certificates kube-ca signed: verified; else self-signed ones. */
+function kubeletTls(spec: ClusterSpec): Record<string, string> {
+  return verifiesKubelets(spec)
+    ? { 'kubelet-certificate-authority': `${CLUSTER_CA.dir}/${CLUSTER_CA.key}` }
+    : { 'kubelet-insecure-tls': 'true' };
+}
+
 function args(spec: ClusterSpec): string[] {
   const defaults = {
     'cert-dir': '/tmp',
     'secure-port': String(SECURE_PORT),
-    // kubelets serve self-signed certificates
-    'kubelet-insecure-tls': 'true',
+    ...kubeletTls(spec),
     'kubelet-preferred-address-types': 'InternalIP',
     'kubelet-use-node-status-port': 'true',
     'metric-resolution': '15s',
@@ -52,8 +66,23 @@ function container(spec: ClusterSpec) {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: 'tmp-dir', mountPath: '/tmp' }],
+    volumeMounts: [
+      { name: 'tmp-dir', mountPath: '/tmp' },
+      ...(verifiesKubelets(spec)
+        ? [{ name: CLUSTER_CA.volume, mountPath: CLUSTER_CA.dir, readOnly: true }]
+        : []),
+    ],
   };
+}
+
+const verifiesKubelets = (spec: ClusterSpec) => spec.services.kubelet.generateServingCertificate;
+
+function volumes(spec: ClusterSpec) {
+  const ca = {
+    name: CLUSTER_CA.volume,
+    configMap: { name: CLUSTER_CA.configMap, items: [{ key: CLUSTER_CA.key, path: CLUSTER_CA.key }] },
+  };
+  return [{ name: 'tmp-dir', emptyDir: {} }, ...(verifiesKubelets(spec) ? [ca] : [])];
 }
 
 function permissions(): KubeObject[] {
@@ -115,7 +144,7 @@ export function metricsServerObjects(spec: ClusterSpec): KubeObject[] {
         tolerations: placement?.tolerations ?? CRITICAL_ADDONS_ONLY,
         ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
         containers: [container(spec)],
-        volumes: [{ name: 'tmp-dir', emptyDir: {} }],
+        volumes: volumes(spec),
       },
       placement?.updateStrategy,
     ),

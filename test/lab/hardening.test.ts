@@ -250,6 +250,9 @@ test(
       new RegExp(`IP Address:${address.replaceAll('.', '\\.')}(,|$)`),
     );
     assert.equal(await k('get', '--raw', `/api/v1/nodes/${lab.hosts[0]!.name}/proxy/healthz`), 'ok');
+    // metrics-server verifies the kubelet against kube-ca too (no --kubelet-insecure-tls) and still scrapes it
+    const top = await eventually('kubectl top nodes', () => k('top', 'nodes', '--no-headers'), 300_000);
+    assert.match(top, new RegExp(`^${lab.hosts[0]!.name}\\s+\\d+m`));
 
     // the API server loaded the EventRateLimit admission plugin with its configuration
     const logs = await labExec('zlab1', ['docker', 'logs', 'kube-apiserver']);

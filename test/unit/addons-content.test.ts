@@ -179,6 +179,20 @@ suite('metrics-server', () => {
     assert.ok(args.includes('--secure-port=4443'));
   });
 
+  test('with generate_serving_certificate it verifies kubelets against kube-ca (the kube-root-ca.crt ConfigMap)', () => {
+    const spec = threeNodeSpec();
+    const kubelet = { ...spec.services.kubelet, generateServingCertificate: true };
+    const verifying = { ...spec, services: { ...spec.services, kubelet } };
+    const deployment = find(addonObjects(verifying, 'metrics-server'), 'Deployment', 'metrics-server');
+    const args = mainContainer(deployment).args ?? [];
+    assert.ok(args.includes('--kubelet-certificate-authority=/etc/cluster-ca/ca.crt'), args.join(' '));
+    assert.ok(!args.some((a) => a.startsWith('--kubelet-insecure-tls')), args.join(' '));
+    assert.deepEqual((at(deployment, 'spec.template.spec.volumes') as unknown[])[1], {
+      name: 'cluster-ca',
+      configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+  });
+
   test('has the aggregated reader, auth-delegator and auth-reader permissions', () => {
     find(objects, 'ClusterRole', 'system:aggregated-metrics-reader');
     assert.equal(
