@@ -91,6 +91,7 @@ function services(spec: ClusterSpec): Json {
       snapshot: s.etcd.snapshot.enabled,
       creation: s.etcd.snapshot.creation,
       retention: s.etcd.snapshot.retention,
+      ...etcdIds(s.etcd.user),
     },
     kubeApi: {
       ...base(api),
@@ -115,6 +116,13 @@ function services(spec: ClusterSpec): Json {
     },
     kubeproxy: base(s.kubeproxy),
   };
+}
+
+/** RKE's `uid`/`gid` (numbers) from zke's `uid:gid`. */
+function etcdIds(user: string | undefined): Json {
+  if (!user) return {};
+  const [uid, gid] = user.split(':').map(Number);
+  return { uid, gid };
 }
 
 function base(options: ServiceOptions): Json {

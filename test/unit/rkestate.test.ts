@@ -91,6 +91,17 @@ describe('RKE state file', () => {
     assert.equal(config.ignoreDockerVersion, spec.ignoreDockerVersion);
   });
 
+  test("etcd's uid/gid and generate_serving_certificate go into rkeConfig as RKE names them", () => {
+    const services = '  etcd: {uid: 52034, gid: 52035}\n  kubelet: {generate_serving_certificate: true}\n';
+    const hardened = specOf(`${RKE_CLUSTER_YML}${services}`);
+    const config = toRkeState({ spec: hardened, bundle, encryptionConfig: ENCRYPTION }).currentState
+      .rkeConfig as Loose;
+    assert.equal(config.services.etcd.uid, 52034);
+    assert.equal(config.services.etcd.gid, 52035);
+    assert.equal(config.services.kubelet.generateServingCertificate, true);
+    assert.equal((written().currentState.rkeConfig as Loose).services.etcd.uid, undefined);
+  });
+
   test('round trip: parsing the exported file gives back every certificate, key and the encryption config', () => {
     const adopted = parseRkeState(written());
     assert.deepEqual(adopted.bundle, bundle);
