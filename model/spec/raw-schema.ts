@@ -296,6 +296,7 @@ export const rawClusterSchema = z.strictObject({
   addon_job_timeout: opt(numeric),
   restore: opt(z.strictObject({ restore: opt(bool), snapshot_name: opt(str) })),
   rotate_certificates: opt(kubeFragment),
+  rotate_encryption_key: opt(bool),
   single_cloud_address: opt(str),
   loadbalance: opt(kubeFragment),
   disable_linkerd: opt(bool),

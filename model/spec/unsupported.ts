@@ -68,6 +68,11 @@ export const REFUSED: readonly Rule[] = [
     say: 'restore is a command in zke, not a setting: run zke etcd snapshot-restore NAME',
   },
   {
+    at: 'rotate_encryption_key',
+    when: isTrue,
+    say: 'rotating the secrets encryption key is not implemented in zke yet: remove rotate_encryption_key (the key zke made stays in use)',
+  },
+  {
     at: 'rotate_certificates',
     say: 'rotation is a command in zke, not a setting: run zke cert rotate [--services a,b] [--ca]',
   },

@@ -30,9 +30,9 @@ test("`rke config` output with blank answers validates and gets RKE's defaults",
   assert.equal(spec.nodes[0].internalAddress, '192.168.0.11', 'internal_address "" is the address');
   assert.equal(spec.network.mtu, undefined, 'mtu: 0 is the plugin default');
   assert.equal(spec.ingress.provider, 'nginx');
-  // what is warned about: addon_job_timeout (no effect by design) and the hardening keys (their own issue);
+  // what is warned about: addon_job_timeout (no effect by design) only;
   // no blank key is among them, and no `false` of a setting zke refuses only when true
-  assert.deepEqual(warnings.map((w) => w.path).sort(), ['addon_job_timeout', 'rotate_encryption_key']);
+  assert.deepEqual(warnings.map((w) => w.path).sort(), ['addon_job_timeout']);
 });
 
 test('an empty system image is the default image, as every other empty setting', () => {

@@ -50,6 +50,7 @@ suite('refused, each with what to do instead', () => {
       'zke etcd snapshot-restore NAME',
     ],
     ['rotate_certificates', { rotate_certificates: { caCertificates: true } }, 'zke cert rotate'],
+    ['rotate_encryption_key', { rotate_encryption_key: true }, 'remove rotate_encryption_key'],
     ['dns.nodelocal', { dns: { nodelocal: { ip_address: '169.254.20.10' } } }, 'remove dns.nodelocal'],
     [
       'network.calico_network_provider',
@@ -75,6 +76,7 @@ suite('refused, each with what to do instead', () => {
       ssh_agent_auth: false,
       enable_cri_dockerd: true,
       restore: { restore: false },
+      rotate_encryption_key: false,
       cloud_provider: { name: '' },
       bastion_host: { ignore_proxy_env_vars: false },
     });
