@@ -145,6 +145,7 @@ export async function restoreEtcdData(
           binds: [`${hostDataDir}:${dataDir}`, `${snapshots}:/backup:ro`],
         },
         note,
+        spec.services.etcd.backupTimeoutSeconds * 1000,
       );
       return { host: input.host, setAside };
     }),

@@ -70,6 +70,7 @@ export async function snapshotEtcdHost(
           binds: [`${snapshotDir(spec.prefixPath)}:/backup`, ...etcd.binds.filter(isCertsBind)],
         },
         note,
+        spec.services.etcd.backupTimeoutSeconds * 1000,
       );
       const found = /ZKE_SNAPSHOT ([0-9a-f]{64}) (\d+)/.exec(log);
       if (!found) throw new Error(`${input.host}: the snapshot container did not report a checksum: ${log}`);

@@ -81,7 +81,15 @@ function etcd(ctx: SpecContext, { root, given }: GivenServices): Services['etcd'
   };
   const s3 = s3Backup(ctx, `${at}.backup_config`, backup);
   const user = etcdUser(ctx, at, e);
-  return { ...base(ctx, root, 'etcd', e), snapshot, ...(s3 ? { s3 } : {}), ...(user ? { user } : {}) };
+  // below the 15 min an etcd host activity may take (workflows/options.ts)
+  const backupTimeoutSeconds = ctx.int(`${at}.backup_config.timeout`, backup?.timeout, 1, 840, 600);
+  return {
+    ...base(ctx, root, 'etcd', e),
+    snapshot,
+    backupTimeoutSeconds,
+    ...(s3 ? { s3 } : {}),
+    ...(user ? { user } : {}),
+  };
 }
 
 /** `uid:gid` when both are given and not 0 (RKE ignores one without the other; zke says so). */

@@ -92,6 +92,8 @@ const services = z.strictObject({
           retention: opt(numeric),
           s3backupconfig: opt(s3Backup),
           s3backup_config: opt(s3Backup),
+          safe_timestamp: opt(bool),
+          timeout: opt(numeric),
         }),
       ),
       external_urls: opt(strList),

@@ -91,6 +91,8 @@ export interface S3BackupConfig {
 export interface EtcdOptions extends ServiceOptions {
   readonly snapshot: { readonly enabled: boolean; readonly creation: string; readonly retention: string };
   readonly s3?: S3BackupConfig;
+  /** RKE's `backup_config.timeout`: how long a one-off snapshot or a restore may run on a host, in seconds. */
+  readonly backupTimeoutSeconds: number;
   /** RKE's `uid`/`gid`: etcd runs as `uid:gid`, which owns its data directory and its certificate's key. */
   readonly user?: string;
 }

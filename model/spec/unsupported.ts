@@ -111,6 +111,10 @@ export const NO_EFFECT: readonly Rule[] = [
   ),
   { at: 'authorization.options', say: 'no effect: RKE reads no authorization option either' },
   {
+    at: '{services}.etcd.backup_config.safe_timestamp',
+    say: "no effect: zke's snapshot names never hold colons (etcd-snapshot-20261205T101500Z)",
+  },
+  {
     at: 'dns.linear_autoscaler_params',
     say: 'no effect: zke runs no DNS autoscaler (CoreDNS runs 1 replica, 2 when there is more than one worker)',
   },

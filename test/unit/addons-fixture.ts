@@ -39,7 +39,11 @@ export function threeNodeSpec(): ClusterSpec {
       node('w2', '10.0.0.3', ['worker', 'edge']),
     ],
     services: {
-      etcd: { ...NO_OPTIONS, snapshot: { enabled: true, creation: '12h', retention: '72h' } },
+      etcd: {
+        ...NO_OPTIONS,
+        snapshot: { enabled: true, creation: '12h', retention: '72h' },
+        backupTimeoutSeconds: 600,
+      },
       'kube-api': {
         ...NO_OPTIONS,
         serviceNodePortRange: '30000-32767',

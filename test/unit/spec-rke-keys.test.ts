@@ -71,6 +71,19 @@ suite('refused, each with what to do instead', () => {
     });
   }
 
+  test('etcd backup_config: timeout bounds one-off snapshots and restores; safe_timestamp has no effect', () => {
+    const backup = (b: Record<string, unknown>) => ({ services: { etcd: { backup_config: b } } });
+    const { spec, warnings } = valid(backup({ timeout: 120, safe_timestamp: true }));
+    assert.equal(spec.services.etcd.backupTimeoutSeconds, 120);
+    assert.deepEqual(warnings, [
+      "services.etcd.backup_config.safe_timestamp: no effect: zke's snapshot names never hold colons (etcd-snapshot-20261205T101500Z)",
+    ]);
+    assert.equal(valid({}).spec.services.etcd.backupTimeoutSeconds, 600);
+    assert.deepEqual(errors(backup({ timeout: 3600 })), [
+      'services.etcd.backup_config.timeout: 3600 is not a whole number between 1 and 840',
+    ]);
+  });
+
   test("a refused setting's default value is no error: false, or a cloud provider without a name", () => {
     const { warnings } = valid({
       ssh_agent_auth: false,
