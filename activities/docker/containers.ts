@@ -122,7 +122,12 @@ export async function ensureImage(
   return 'pulled';
 }
 
-/** Docker's X-Registry-Auth for `image` when a private registry holds credentials for it (RKE sends the same). */
+/**
+ * Docker's X-Registry-Auth for `image` when a private registry holds credentials for it (RKE sends the same):
+ * URL-safe base64 *with* padding. Docker decodes it with Go's base64.URLEncoding, which requires the padding,
+ * and a pull whose header does not decode goes on without credentials (the registry then answers "no basic auth
+ * credentials").
+ */
 export function registryAuth(image: string, registries: DockerApi['registries']): Record<string, string> {
   const registry = credentialsFor(image, registries);
   if (!registry) return {};
@@ -131,7 +136,8 @@ export function registryAuth(image: string, registries: DockerApi['registries'])
     password: registry.password?.value ?? '',
     serveraddress: registry.url,
   };
-  return { 'X-Registry-Auth': Buffer.from(JSON.stringify(auth)).toString('base64url') };
+  const encoded = Buffer.from(JSON.stringify(auth)).toString('base64url');
+  return { 'X-Registry-Auth': encoded.padEnd(Math.ceil(encoded.length / 4) * 4, '=') };
 }
 
 /** Below this, a failed pull is put down to the disk (Docker's mirror fallback hides the real cause). */

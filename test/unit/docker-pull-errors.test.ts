@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DockerApi, DockerError } from '../../activities/docker/api.ts';
-import { ensureImage } from '../../activities/docker/containers.ts';
+import { ensureImage, registryAuth } from '../../activities/docker/containers.ts';
 import { imageRegistry, pullCause, pullFailure } from '../../activities/docker/pullErrors.ts';
 
 const LAB = '10.77.6.1:5000';
@@ -150,8 +150,21 @@ suite('credentials', () => {
   test("a private registry's user and password go with the pull as Docker's X-Registry-Auth", async () => {
     const { docker, headers } = recording([registry]);
     await ensureImage(docker, 'reg.example:5000/zke/etcd:v1', () => {});
-    const auth = JSON.parse(Buffer.from(headers[0]!['X-Registry-Auth']!, 'base64url').toString('utf8'));
+    const header = headers[0]!['X-Registry-Auth']!;
+    const auth = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
     assert.deepEqual(auth, { username: 'puller', password: 's3cret', serveraddress: 'reg.example:5000' });
+  });
+
+  test("X-Registry-Auth is URL-safe base64 with padding, as Go's base64.URLEncoding (Docker) requires", () => {
+    // every length of JSON mod 3; without padding Docker's decoder stops short and the pull goes without credentials
+    for (const password of ['a', 'ab', 'abc']) {
+      const header = registryAuth('reg.example:5000/zke/etcd:v1', [
+        { ...registry, password: { secret: true, value: password } },
+      ])['X-Registry-Auth']!;
+      assert.match(header, /^[A-Za-z0-9_-]*={0,2}$/);
+      assert.equal(header.length % 4, 0, header);
+      assert.equal(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).password, password);
+    }
   });
 
   test('an image of another registry is pulled without them', async () => {
