@@ -72,6 +72,7 @@ export async function reconcileContainer(
 ): Promise<ContainerAction> {
   await removeContainer(docker, `old-${c.name}`); // a replace interrupted before; harmless when absent
   await ensureImage(docker, c.image, note);
+  for (const image of c.pulls ?? []) await ensureImage(docker, image, note);
   const now = await inspectContainer(docker, c.name);
   if (!now) {
     await giveUserDirs(docker, c, note);

@@ -6,7 +6,7 @@ import type { FileContent, PlannedContainer, PlannedFile } from './plan/types.ts
 export type ChangeAction = 'create' | 'replace' | 'remove' | 'unchanged';
 
 /** A container as read back from `docker inspect`, with the env its image sets (ignored when comparing). */
-export interface CurrentContainer extends Omit<PlannedContainer, 'healthcheck' | 'userDirs'> {
+export interface CurrentContainer extends Omit<PlannedContainer, 'healthcheck' | 'pulls' | 'userDirs'> {
   readonly imageEnv?: readonly string[];
 }
 

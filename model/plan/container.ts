@@ -36,7 +36,7 @@ export function container(
   image: string,
   fields: ContainerFields,
 ): PlannedContainer {
-  const { command, env, binds, healthcheck, user, userDirs, ...docker } = fields;
+  const { command, env, binds, healthcheck, pulls, user, userDirs, ...docker } = fields;
   return {
     name,
     image,
@@ -49,6 +49,7 @@ export function container(
     restartPolicy: docker.restartPolicy ?? 'always',
     labels: managedLabels(ctx.spec),
     ...(healthcheck ? { healthcheck } : {}),
+    ...(pulls?.length ? { pulls } : {}),
     ...(user ? { user, userDirs: userDirs ?? [] } : {}),
   };
 }

@@ -24,6 +24,9 @@ export interface PlannedContainer {
   readonly restartPolicy: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly healthcheck?: Healthcheck;
+  /** Further images the host must hold before the container starts, pulled with the registries' credentials
+   *  (cri-dockerd: the pod sandbox image, which it would pull itself without them). */
+  readonly pulls?: readonly string[];
   /** `uid:gid` the container runs as (Docker's User); unset: the image's (root). */
   readonly user?: string;
   /** Host directories handed to `user` (owner, recursively, and mode 0700) before the container starts. */

@@ -44,6 +44,7 @@ function criDockerd(ctx: HostContext): PlannedContainer {
     ],
     privileged: true,
     pidMode: 'host',
+    pulls: [ctx.spec.systemImages.pod_infra_container],
   });
 }
 

@@ -312,6 +312,10 @@ describe('plan properties', () => {
       containerOf(host(buildPlan(fixtureSpec('5-node')), 'w1'), 'kubelet').image,
       'registry.lab:5000/zke/hyperkube:v1.34.4',
     );
+    // the pod sandbox image is zke's pull (with the registry's credentials), not cri-dockerd's (without them)
+    assert.deepEqual(containerOf(host(buildPlan(fixtureSpec('5-node')), 'w1'), 'cri-dockerd').pulls, [
+      'registry.lab:5000/zke/pause:3.10',
+    ]);
   });
 
   test('a new cluster: the provisioning steps in order, with their hosts and how they run on them', () => {
