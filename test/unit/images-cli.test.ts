@@ -28,6 +28,29 @@ addons: |
   spec: {containers: [{name: app, image: team/app:1}]}
 `;
 
+describe('zke config --list-versions', () => {
+  test('every version zke runs, the default marked, each with the images zke images list gives for it', () => {
+    const run = zke(['config', '--list-versions', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const table = JSON.parse(run.stdout) as { version: string; default: boolean; images: string[] }[];
+    assert.deepEqual(
+      table.map((v) => v.version),
+      ['v1.33.13', 'v1.34.4'],
+    );
+    assert.deepEqual(
+      table.filter((v) => v.default).map((v) => v.version),
+      ['v1.34.4'],
+    );
+    for (const v of table) {
+      const listed = zke(['images', 'list', '--version', v.version]).stdout.trim().split('\n');
+      assert.deepEqual(v.images, listed, v.version);
+    }
+    const text = zke(['config', '--list-versions']).stdout;
+    assert.match(text, /^v1\.33\.13\n {2}\S+/);
+    assert.match(text, /\nv1\.34\.4 \(default\)\n {2}zke\//);
+  });
+});
+
 describe('zke images list', () => {
   test('--version: one image per line, every image of that version, sorted', () => {
     const run = zke(['images', 'list', '--version', 'v1.33']);
