@@ -38,7 +38,7 @@ async function snapshotOf(instance: LabInstance): Promise<ProcessSnapshot> {
   return processSnapshot(await instance.pids());
 }
 
-// the long-lived processes of an instance: hosts' inits, sshd listeners, dockerd, containerd, registry
+// the long-lived processes of an instance: hosts' inits, sshd listeners, dockerd, containerd, the two registries
 const DAEMON =
   /^bash \S*hostinit\.sh|^sshd: .*\[listener\]|^\/usr\/sbin\/dockerd|^containerd --config|^docker-registry /;
 async function daemonSnapshot(instance: LabInstance): Promise<ProcessSnapshot> {
@@ -130,8 +130,8 @@ describe('several lab instances on one machine', { timeout: 600_000 }, () => {
   it('takes down the second instance and leaves the first working', async () => {
     const firstDaemons = await daemonSnapshot(first);
     const secondProcesses = await snapshotOf(second);
-    // per host: init, sshd, dockerd, containerd; plus the registry
-    assert.equal(firstDaemons.size, 5, `first instance's daemons: ${[...firstDaemons.keys()]}`);
+    // per host: init, sshd, dockerd, containerd; plus the registry and the password registry
+    assert.equal(firstDaemons.size, 6, `first instance's daemons: ${[...firstDaemons.keys()]}`);
 
     // `down` must neither take these for its own leftovers nor kill them
     const churn = startNetnsChurn(second.bridgeNetns);
