@@ -79,16 +79,22 @@ registry_configs() {
   return 0
 }
 
-# the registry processes serving this lab's config
+# is CONFIG one of this lab's registry configs (the registry's, the password registry's)?
+own_registry_config() { [ "$1" = "$ZLAB_ROOT/registry.yml" ] || [ "$1" = "$ZLAB_ROOT/registry-auth.yml" ]; }
+
+# the registry processes serving this lab's configs
 lab_registry_pids() {
-  registry_configs | awk -v r="$ZLAB_ROOT/registry" '$2 == r ".yml" || $2 == r "-auth.yml" { print $1 }'
+  local p config
+  registry_configs | while read -r p config; do
+    ! own_registry_config "$config" || echo "$p"
+  done
 }
 
 # registries of other lab instances, which use the same storage
 shared_registry_pids() {
   local p config
   registry_configs | while read -r p config; do
-    [ "$config" != "$ZLAB_ROOT/registry.yml" ] && [ "$config" != "$ZLAB_ROOT/registry-auth.yml" ] || continue
+    ! own_registry_config "$config" || continue
     ! grep -qF "rootdirectory: $REGISTRY_DATA}" "$config" 2>/dev/null || echo "$p"
   done
 }
