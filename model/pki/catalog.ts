@@ -174,7 +174,7 @@ export const ROTATABLE_SERVICES = [
 ];
 
 /** `kube-etcd-<internal address with . → ->` (RKE `GetCrtNameForHost`). */
-export function etcdCertName(node: PkiNode): string {
+export function etcdCertName(node: Pick<PkiNode, 'address' | 'internalAddress'>): string {
   return ETCD_PREFIX + (node.internalAddress || node.address).replaceAll('.', '-').replaceAll(':', '-');
 }
 

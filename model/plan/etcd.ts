@@ -1,5 +1,6 @@
 // etcd and etcd-rolling-snapshots on etcd hosts (§2.4). The snapshot loop is a fixed script; every value it
 // uses comes in through the environment, never spliced into the script text.
+import { etcdCertName } from '../pki/catalog.ts';
 import type { NodeSpec } from '../spec/types.ts';
 import { certsBind, container, type HostContext, serviceContainer } from './container.ts';
 import { durationSeconds } from './duration.ts';
@@ -16,10 +17,7 @@ import type { PlannedContainer } from './types.ts';
 
 export const CA_CERT = 'kube-ca';
 
-/** `kube-etcd-<internal address with . and : as ->` (RKE `GetCrtNameForHost`). */
-export function etcdCertName(node: Pick<NodeSpec, 'address' | 'internalAddress'>): string {
-  return `kube-etcd-${(node.internalAddress || node.address).replace(/[.:]/g, '-')}`;
-}
+export { etcdCertName };
 
 export const etcdMemberName = (node: NodeSpec) => `etcd-${node.name}`;
 export const etcdClientUrl = (node: NodeSpec) => `https://${urlHost(node.internalAddress)}:2379`;
