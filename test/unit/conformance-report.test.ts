@@ -14,7 +14,7 @@ import {
   type SavedRun,
   updatePage,
 } from '../../scripts/conformanceReport.ts';
-import { compactJunit } from '../support/conformance.ts';
+import { compactJunit, flakesToRerun, KNOWN_FLAKES, withRerun } from '../support/conformance.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 // the shape ginkgo v2's --junit-report writes
@@ -149,4 +149,34 @@ test('saved runs are read from <version>/<slice>/run.json and every junit-*.xml 
   const runs = readRuns(dir);
   assert.equal(runs.length, 1);
   assert.equal(runs[0].specs.length, 10);
+});
+
+test('a known upstream flake runs again only when it failed with its own message; its second result counts', () => {
+  const aggregator = `[It] ${KNOWN_FLAKES[0].spec} [Conformance] [sig-api-machinery, Conformance]`;
+  const dns = '[It] [sig-network] DNS should provide DNS for services [Conformance]';
+  const stale = 'could not find … wardle.example.com/v1alpha1: stale GroupVersion discovery: …';
+  const failed = (name: string, message: string) => ({
+    name,
+    status: 'failed' as const,
+    seconds: 1,
+    message,
+  });
+  assert.deepEqual(flakesToRerun([failed(aggregator, stale), failed(aggregator, stale)]), [KNOWN_FLAKES[0]]);
+  assert.deepEqual(flakesToRerun([failed(aggregator, 'the sample-apiserver pod never became ready')]), []);
+  assert.deepEqual(flakesToRerun([failed(dns, stale)]), [], 'another spec with the same message');
+  assert.deepEqual(flakesToRerun([{ name: aggregator, status: 'passed', seconds: 1 }]), []);
+
+  const first = [failed(aggregator, stale), failed(dns, 'no A record')];
+  const passedAgain = withRerun(first, [{ name: aggregator, status: 'passed', seconds: 30 }]);
+  assert.deepEqual(
+    passedAgain.map((s) => s.status),
+    ['passed', 'failed'],
+    'the DNS failure stands',
+  );
+  const failedAgain = withRerun(first, [failed(aggregator, stale)]);
+  assert.deepEqual(
+    failedAgain.map((s) => s.status),
+    ['failed', 'failed'],
+  );
+  assert.equal(withRerun(first, [])[0].status, 'failed', 'a rerun that did not run the spec changes nothing');
 });
