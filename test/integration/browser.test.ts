@@ -5,8 +5,8 @@ import './api-home.ts';
 // npm start. Screenshots: test-artifacts/.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { describe } from 'node:test';
 import express from 'express';
@@ -17,6 +17,7 @@ import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import { Browser, deadline, ensureChromium } from '../support/browser.ts';
 import { fakeHosts, REFUSED } from '../support/fakeHosts.ts';
+import { freePort } from '../support/freePort.ts';
 import { skipping } from '../support/skipping.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
@@ -32,13 +33,6 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 /** A port free right now (the dev server binds it a moment later). */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  const port = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 const skip = ensureChromium();
 
 describe('browser', () => {

@@ -12,6 +12,7 @@ import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { EXIT } from '../../cli/command.ts';
 import { type DevServer, startDevServer, waitForFrontend } from '../../scripts/devServer.ts';
+import { freePort } from '../support/freePort.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const home = tempDir('zke-embedded');
@@ -30,14 +31,6 @@ after(async () => {
   for (const child of started) child.kill('SIGKILL');
   await npmStartServer?.stop();
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** No ZKE_API, no token, no API on ZKE_API_PORT: what a user with only a cluster file has. */
 function userEnv(): NodeJS.ProcessEnv {

@@ -3,12 +3,11 @@
 // (GET /api/v1/settings, no login) only decodes: as a bearer token it is refused everywhere with 403.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { renewCodecToken } from '../../api/codec.ts';
 import { type DevServer, envFile, startDevServer } from '../../scripts/devServer.ts';
+import { freePort } from '../support/freePort.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { apiSuite, unreachableSpec } from './api-harness.ts';
 
@@ -19,14 +18,6 @@ after(async () => {
   await server?.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Every process's command line that contains `secret` (all processes this user can see). */
 function argumentListsWith(secret: string): string[] {
