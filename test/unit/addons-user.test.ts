@@ -1,7 +1,13 @@
 // The user's inline addons (RKE `addons`), and the fingerprint callers compare to see whether an addon changed.
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { addonFingerprint, addonObjects, parseUserAddons } from '../../model/addons/index.ts';
+import {
+  addonFingerprint,
+  addonObjects,
+  addonsToPrune,
+  parseUserAddons,
+  prunedObjects,
+} from '../../model/addons/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { at, threeNodeSpec } from './addons-fixture.ts';
 
@@ -62,6 +68,27 @@ suite('user addons', () => {
   test('an empty stream has no objects and no problems', () => {
     assert.deepEqual(parseUserAddons(''), { objects: [], problems: [] });
     assert.deepEqual(parseUserAddons('---\n# nothing\n'), { objects: [], problems: [] });
+  });
+
+  test('an object taken out of the addons is deleted, the others stay; all go when the addons are emptied', () => {
+    const kept = INLINE.slice(0, INLINE.indexOf('---\napiVersion: v1\nkind: List'));
+    const names = (before: string, after: string) =>
+      prunedObjects(withAddons(before), withAddons(after), 'user').map((o) => `${o.kind}/${o.metadata.name}`);
+    assert.deepEqual(names(INLINE, kept), ['ServiceAccount/bot']);
+    assert.deepEqual(names(INLINE, ''), ['ServiceAccount/bot', 'ConfigMap/settings', 'Namespace/team-a']);
+    assert.deepEqual(names(INLINE, INLINE), []);
+    assert.deepEqual(names('', INLINE), []);
+    assert.deepEqual(addonsToPrune(withAddons(INLINE), withAddons(kept)), ['user']);
+  });
+
+  test('an object that only gains namespace default, or another API version, is the same object: not deleted', () => {
+    const plain = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n';
+    const inDefault = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\n';
+    assert.deepEqual(prunedObjects(withAddons(plain), withAddons(inDefault), 'user'), []);
+    assert.deepEqual(prunedObjects(withAddons(inDefault), withAddons(plain), 'user'), []);
+    const v1 = 'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n';
+    const v2 = v1.replace('autoscaling/v1', 'autoscaling/v2');
+    assert.deepEqual(prunedObjects(withAddons(v1), withAddons(v2), 'user'), []);
   });
 });
 
