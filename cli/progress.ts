@@ -69,9 +69,15 @@ export class ProgressView {
     this.drawn = 0;
   }
 
+  /** Each line with the steps done when it was logged (a poll may bring the events of several steps at once). */
   private plain(status: OperationStatus, lines: string[]): void {
     const step = `[${status.stepsDone.length}/${status.stepsTotal}]`;
-    for (const line of lines) this.out.write(`${step} ${line}\n`);
+    const ends = new Set(status.stepsDone.map((name) => `${name}: done`));
+    let done = status.stepsDone.length - lines.filter((line) => ends.has(line)).length;
+    for (const line of lines) {
+      if (ends.has(line)) done++;
+      this.out.write(`[${Math.max(done, 0)}/${status.stepsTotal}] ${line}\n`);
+    }
     for (const [name, host] of Object.entries(status.hosts)) {
       const text = `${host.state} (${host.step})${host.error ? `: ${host.error}` : ''}`;
       if (this.hosts[name] !== text) this.out.write(`${step} host ${name}: ${text}\n`);

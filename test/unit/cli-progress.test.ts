@@ -68,6 +68,35 @@ test('off a terminal: one line per new event and per host change, nothing repeat
   assert.ok(!text().includes('\x1b['), 'no escape codes off a terminal');
 });
 
+test('off a terminal: events of several steps in one poll each carry the count of steps done when logged', () => {
+  const { out, text } = capture(false);
+  const view = new ProgressView(out);
+  view.update(status({ events: ['etcd snapshot: started'], stepsTotal: 13 }));
+  view.update(
+    status({
+      step: 'check hosts',
+      stepsDone: ['etcd snapshot', 'plan changes'],
+      stepsTotal: 12,
+      events: [
+        'etcd snapshot: started',
+        'n1: snapshot taken',
+        'etcd snapshot: done',
+        'plan changes: started',
+        'plan changes: done',
+        'check hosts: started',
+      ],
+    }),
+  );
+  assert.deepEqual(text().trimEnd().split('\n'), [
+    '[0/13] etcd snapshot: started',
+    '[0/12] n1: snapshot taken',
+    '[1/12] etcd snapshot: done',
+    '[1/12] plan changes: started',
+    '[2/12] plan changes: done',
+    '[2/12] check hosts: started',
+  ]);
+});
+
 test('on a terminal: a step bar and a bar per host, redrawn in place, events scrolling above', () => {
   const { out, text } = capture(true);
   const view = new ProgressView(out);
