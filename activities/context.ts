@@ -29,6 +29,12 @@ export async function withHeartbeat<T>(
   }
 }
 
+/** The details of the previous attempt's last heartbeat (a retry resumes from them), if a string. */
+export function lastHeartbeat(): string | undefined {
+  const details: unknown = inActivity()?.info.heartbeatDetails;
+  return typeof details === 'string' ? details : undefined;
+}
+
 export function cancellation(): AbortSignal | undefined {
   return inActivity()?.cancellationSignal;
 }

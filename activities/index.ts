@@ -3,6 +3,7 @@
 import { applyAddon, pruneAddon } from './addons.ts';
 import { deployHostFiles } from './certDeploy.ts';
 import { type ActivityDeps, withDeps } from './deps.ts';
+import { rewriteSecrets, stageEncryptionKey } from './encryptionKey.ts';
 import { waitEtcdHealthy } from './etcd.ts';
 import { addEtcdMember, removeEtcdMember } from './etcdMembers.ts';
 import { checkClusterHost, checkHost } from './hostsCheck.ts';
@@ -77,6 +78,8 @@ const activityFunctions = {
   restoreEtcdData,
   planRotation,
   deleteSystemPods,
+  stageEncryptionKey,
+  rewriteSecrets,
   prepareRollback,
   restorePkiOf,
   recordUpgradeSnapshot,

@@ -192,6 +192,11 @@ export const RotateRequest = named(
   'Rotate certificates: every service by default, some services, or the CA too.',
   z.object({ services: z.array(z.string().min(1)).optional(), ca: z.boolean().optional() }),
 );
+export const RotateKeyRequest = named(
+  'RotateKeyRequest',
+  'Rotate the secrets encryption key zke made (no options).',
+  z.object({}),
+);
 export const ImagesLoadRequest = named(
   'ImagesLoadRequest',
   'Load `docker save` archives (tar or tar.gz) into the Docker of every node of the cluster (the air-gap path). Each is an absolute path on the zke server, inside an image directory (ZKE_IMAGE_DIRS, default ZKE_HOME/images).',
@@ -261,10 +266,10 @@ export const ScheduleList = named(
 
 export const OperationPlan = named(
   'OperationPlan',
-  'A dry run of a rollback or a certificate rotation: the steps its workflow will run, or why it would refuse.',
+  'A dry run of a rollback, a certificate rotation or a key rotation: the steps its workflow will run, or why it would refuse.',
   z.object({
     cluster: z.string(),
-    operation: z.enum(['rollback', 'rotate-certificates']),
+    operation: z.enum(['rollback', 'rotate-certificates', 'rotate-encryption-key']),
     fromRevision: z.int().optional().describe('the applied revision'),
     toRevision: z.int().optional().describe("a rollback's target revision"),
     certificates: z.array(z.string()).optional().describe('the certificates a rotation re-issues'),

@@ -46,6 +46,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'cert rotate [--services a,b] [--ca]: rotate certificates',
     load: () => import('./commands/cert.ts'),
   },
+  encrypt: {
+    summary: 'encrypt rotate-key: rotate the secrets encryption key, rewriting every Secret',
+    load: () => import('./commands/encrypt.ts'),
+  },
   etcd: {
     summary: 'etcd snapshot-save|snapshot-restore NAME|snapshot-list',
     load: () => import('./commands/etcd.ts'),

@@ -6,6 +6,7 @@ export const OPERATIONS = [
   'upgrade',
   'rollback',
   'rotate-certificates',
+  'rotate-encryption-key',
   'snapshot',
   'restore',
   'remove',

@@ -53,6 +53,10 @@ export interface RotateCertificatesInput {
   ca?: boolean;
 }
 
+export interface RotateEncryptionKeyInput {
+  cluster: string;
+}
+
 export interface SnapshotInput {
   cluster: string;
   name?: string;

@@ -3,13 +3,14 @@ import type { z } from 'zod';
 import { archivePathProblem } from '../../common/hostPolicy.ts';
 import { ROTATABLE_SERVICES } from '../../model/pki/index.ts';
 import type { RouteTable } from '../http/route.ts';
-import { invalid, notFound } from '../problem.ts';
+import { conflict, invalid, notFound } from '../problem.ts';
 import {
   ClusterParams,
   ImagesLoadRequest,
   OperationPlan,
   RevisionList,
   RollbackRequest,
+  RotateKeyRequest,
   RotateRequest,
   SnapshotList,
   SnapshotParams,
@@ -18,7 +19,12 @@ import {
 } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
 import type { InputOf, StartableKind } from '../service/operationIds.ts';
-import { type OperationPlanView, rollbackDryRun, rotationDryRun } from '../service/plan.ts';
+import {
+  keyRotationDryRun,
+  type OperationPlanView,
+  rollbackDryRun,
+  rotationDryRun,
+} from '../service/plan.ts';
 import { ACCEPTED, accepted, addClusterListing, requesterOf } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
@@ -141,6 +147,32 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
       refuseUnknownServices(cluster, body.services ?? []);
       return rotationDryRun(s.store, cluster, body);
     },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/encryption/rotate-key',
+    tag: 'lifecycle',
+    summary:
+      'Rotate the secrets encryption key: a new key read, then written, by every API server; every Secret rewritten; the old key dropped',
+    params: ClusterParams,
+    body: { schema: RotateKeyRequest },
+    responses: ACCEPTED,
+    handle: async ({ params }) => {
+      const check = (name: string) => {
+        s.clusters.requireProvisioned(name);
+        const { refusal } = keyRotationDryRun(s.store, name);
+        if (refusal) throw conflict(refusal);
+      };
+      return start('rotate-encryption-key', params.name, {}, undefined, check);
+    },
+  });
+
+  addDryRun(routes, s, {
+    path: '/v1/clusters/{name}/encryption/rotate-key/plan',
+    summary: 'Dry run of a key rotation: the steps and their hosts, or why it would refuse (nothing changes)',
+    schema: RotateKeyRequest,
+    plan: (cluster) => keyRotationDryRun(s.store, cluster),
   });
 
   routes.add({

@@ -26,6 +26,7 @@ export const WORKFLOW_TYPES = {
   upgrade: 'upgradeCluster',
   rollback: 'rollbackCluster',
   'rotate-certificates': 'rotateCertificates',
+  'rotate-encryption-key': 'rotateEncryptionKey',
   snapshot: 'snapshotEtcd',
   restore: 'restoreEtcd',
   remove: 'removeCluster',

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readRevisionSpec } from '../../common/revisions.ts';
 import { RollbackRefused, rollbackTarget, snapshotBefore } from '../../common/rollback.ts';
+import { readEncryptionKeys } from '../../common/stateExport.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import { addonsToPrune } from '../../model/addons/index.ts';
 import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
@@ -15,6 +16,8 @@ import {
   describeStep,
   EtcdPlaneReplaced,
   type HostPlan,
+  keyRotationPlanSteps,
+  keyRotationRefusal,
   type PlannedFile,
   type PlanState,
   type PlanStep,
@@ -133,7 +136,7 @@ function summarize(diffs: HostDiff[]): PlanView['summary'] {
 /** The dry-run of a day-2 operation: the steps its workflow will run, or why it would refuse. */
 export interface OperationPlanView {
   cluster: string;
-  operation: 'rollback' | 'rotate-certificates';
+  operation: 'rollback' | 'rotate-certificates' | 'rotate-encryption-key';
   /** The applied revision. */
   fromRevision?: number;
   /** A rollback's target revision. */
@@ -191,4 +194,17 @@ export function rotationDryRun(
   const certificates = reissuedNames(pkiInputOf(spec, now.toISOString()), previous, { rotate: request });
   const { steps } = rotationPlan(spec, applied, certificates, request.ca === true);
   return { ...view, certificates, ...stepsView(steps) };
+}
+
+/** What `rotateEncryptionKey` would run on the applied revision, or why it refuses. */
+export function keyRotationDryRun(store: ClusterStore, cluster: string): OperationPlanView {
+  const applied = store.read<Applied>(cluster, 'current') ?? {};
+  const view = { cluster, operation: 'rotate-encryption-key' as const, fromRevision: applied.revision };
+  const spec =
+    applied.revision === undefined ? undefined : readRevisionSpec(store, cluster, applied.revision);
+  const refusal = spec
+    ? keyRotationRefusal(cluster, spec, readEncryptionKeys(store, cluster).length > 0)
+    : `cluster ${cluster} has no applied revision`;
+  if (refusal || !spec) return { ...view, phases: [], steps: [], refusal };
+  return { ...view, ...stepsView(keyRotationPlanSteps(applyLayout(spec, applied))) };
 }

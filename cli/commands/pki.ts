@@ -4,7 +4,6 @@
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
 import {
   adminCredentialsFrom,
   adminKubeconfig,

@@ -1,27 +1,17 @@
 // zke rollback [--to REV] [--restore-snapshot]: return to an earlier revision of the spec.
-import {
-  COMMON_HELP,
-  command,
-  DRY_RUN_HELP,
-  dryRunOperation,
-  FOLLOW_HELP,
-  positiveInt,
-  startOperation,
-} from './online.ts';
+import { command, DRY_RUN_OPTION, OPERATION_HELP, positiveInt, startOrDryRun } from './online.ts';
 
 const USAGE = `Usage: zke rollback [--to REV] [--restore-snapshot] [--dry-run] [-n NAME | -c cluster.yml] [--json]
 
 Returns the cluster to an earlier revision (default: the one before the applied one).
       --to REV             the revision to return to
       --restore-snapshot   also restore the etcd snapshot taken before the upgrade
-${DRY_RUN_HELP}
-${FOLLOW_HELP}
-${COMMON_HELP}`;
+${OPERATION_HELP}`;
 
 const options = {
   to: { type: 'string' },
   'restore-snapshot': { type: 'boolean', default: false },
-  'dry-run': { type: 'boolean', default: false },
+  ...DRY_RUN_OPTION,
 } as const;
 
 export default command('rollback', USAGE, options, 0, async (values) => {
@@ -29,6 +19,5 @@ export default command('rollback', USAGE, options, 0, async (values) => {
     toRevision: positiveInt(values.to, '--to'),
     restoreSnapshot: values['restore-snapshot'] || undefined,
   };
-  if (values['dry-run']) return dryRunOperation(values, '/rollback', body);
-  return startOperation(values, '/rollback', body);
+  return startOrDryRun(values, '/rollback', body);
 });

@@ -31,6 +31,30 @@ export interface EncryptionKey {
   readonly secret: string;
 }
 
+/** The stages of a key rotation that change the keys (model/plan/steps.ts KEY_ROTATION_STEPS). */
+export type KeyRotationStage = 'new key readable' | 'new key writes' | 'old key dropped';
+
+/** The keys of a rotation stage from `old` to `next`, the writing one first. */
+export function rotationKeys(
+  stage: KeyRotationStage,
+  old: EncryptionKey,
+  next: EncryptionKey,
+): EncryptionKey[] {
+  if (stage === 'new key readable') return [old, next];
+  return stage === 'new key writes' ? [next, old] : [next];
+}
+
+/** Why a cluster's applied spec has no key of zke's to rotate (`hasKey`: the store holds one), or undefined. */
+export function keyRotationRefusal(cluster: string, spec: ClusterSpec, hasKey: boolean): string | undefined {
+  const { enabled, customConfig } = spec.services['kube-api'].secretsEncryption;
+  if (!enabled)
+    return `cluster ${cluster} does not encrypt Secrets (secrets_encryption_config.enabled is off)`;
+  if (customConfig)
+    return `cluster ${cluster} encrypts Secrets with its own custom_config: rotate its keys there (add the new key second, up; move it first, up; rewrite the Secrets; drop the old key, up)`;
+  if (!hasKey) return `cluster ${cluster} has no encryption key yet (run zke up first)`;
+  return undefined;
+}
+
 export interface ApiserverHardening {
   readonly flags: FlagMap;
   readonly binds: readonly string[];

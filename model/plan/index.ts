@@ -4,7 +4,10 @@ export {
   ENCRYPTION_CONFIG_FILE,
   ENCRYPTION_CONFIG_TEXT,
   type EncryptionKey,
+  type KeyRotationStage,
+  keyRotationRefusal,
   POD_SECURITY_EXEMPT_NAMESPACES,
+  rotationKeys,
 } from './apiserver-config.ts';
 export { maxUnavailable } from './bounds.ts';
 export { applyLayout, buildPlan } from './build.ts';

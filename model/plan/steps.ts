@@ -320,6 +320,37 @@ export function rollbackPlanSteps(layout: ApplyLayout, restore: boolean): PlanSt
   ];
 }
 
+/** `zke encrypt rotate-key` (Kubernetes' key rotation procedure), in order. */
+export const KEY_ROTATION_STEPS = [
+  'new key readable',
+  'new key writes',
+  'rewrite secrets',
+  'old key dropped',
+] as const;
+export type KeyRotationStepName = (typeof KEY_ROTATION_STEPS)[number];
+
+/**
+ * The secrets encryption key rotated: every API server first reads a new key, then writes with it, then every
+ * Secret is written back under it, then the old key goes. Each key change reaches the controlplane hosts one at
+ * a time (encryption.yaml written, kube-apiserver restarted and healthy), so no API server ever meets a Secret
+ * under a key it cannot read.
+ */
+export function keyRotationPlanSteps(layout: StepLayout): PlanStep<KeyRotationStepName>[] {
+  const restart = (keys: string): StepBody => ({
+    description: `keys ${keys}; each controlplane host in turn: encryption.yaml, kube-apiserver restarted and healthy`,
+    hosts: names(layout, 'controlplane'),
+    run: { mode: 'one-at-a-time' },
+    containers: ['kube-apiserver'],
+  });
+  const steps: Record<KeyRotationStepName, StepBody> = {
+    'new key readable': restart('[old, new]: the old one writes'),
+    'new key writes': restart('[new, old]: the new one writes'),
+    'rewrite secrets': cluster('every Secret read and written back unchanged: stored under the new key'),
+    'old key dropped': restart('[new]'),
+  };
+  return KEY_ROTATION_STEPS.map((name) => ({ name, ...steps[name] }));
+}
+
 export const ROTATE_STEPS = [
   'certificates',
   'deploy certificates',

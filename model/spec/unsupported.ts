@@ -70,7 +70,7 @@ export const REFUSED: readonly Rule[] = [
   {
     at: 'rotate_encryption_key',
     when: isTrue,
-    say: 'rotating the secrets encryption key is not implemented in zke yet: remove rotate_encryption_key (the key zke made stays in use)',
+    say: 'zke rotates the key as an operation of its own: remove rotate_encryption_key and run `zke encrypt rotate-key` (API: POST /v1/clusters/{name}/encryption/rotate-key)',
   },
   {
     at: 'rotate_certificates',
