@@ -1,6 +1,7 @@
 // A hardened cluster the way an RKE user asks for one (secrets encryption, audit log, restricted PodSecurity,
-// event rate limit), checked on the running cluster; and the preflight port check refusing a host whose
-// kubelet port something else holds. One host: every claim here holds on one control-plane host.
+// event rate limit), checked on the running cluster, then its encryption key rotated with the worker killed
+// mid-way; and the preflight port check refusing a host whose kubelet port something else holds. One host:
+// every claim here holds on one control-plane host.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { test } from 'node:test';
 import tls from 'node:tls';
 import { store } from '../../activities/clusterState.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
-import { clusterWorkflowId } from '../../workflows/types.ts';
+import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import {
   allContainers,
   causes,
@@ -23,6 +24,7 @@ import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts'
 import { currentLab, labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 import { tempDir } from '../support/tempDir.ts';
+import { spawnWorker } from '../support/workerProcess.ts';
 
 const skip = k8sSkipReason();
 const lab = useLabSuite(1, skip);
@@ -260,5 +262,106 @@ test(
       logs.stdout + logs.stderr,
       /validating admission controller\(s\) successfully in the following order: [^\n]*EventRateLimit/,
     );
+  },
+);
+
+/** Every Secret's raw value in etcd, by key (etcdctl's JSON output, base64 decoded). */
+async function rawSecrets(): Promise<Map<string, string>> {
+  const out = await onHost(
+    'docker',
+    'exec',
+    'etcd',
+    'etcdctl',
+    'get',
+    '--prefix',
+    '/registry/secrets/',
+    '-w',
+    'json',
+  );
+  const kvs = (JSON.parse(out) as { kvs?: { key: string; value: string }[] }).kvs ?? [];
+  const text = (b64: string) => Buffer.from(b64, 'base64').toString('latin1');
+  return new Map(kvs.map((kv) => [text(kv.key), text(kv.value)]));
+}
+
+test(
+  'zke encrypt rotate-key on the hardened cluster, its worker SIGKILLed mid-rewrite: every Secret ends under the new key, all readable',
+  { skip, timeout: 900_000 },
+  async (t) => {
+    const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
+    const COUNT = 600;
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: Array.from({ length: COUNT }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `rot-${i}`, namespace: 'default' },
+        stringData: { value: `value-${i}` },
+      })),
+    };
+    const file = path.join(tempDir('zke-keyrot'), 'secrets.json');
+    fs.writeFileSync(file, JSON.stringify(list));
+    await k('apply', '-f', file);
+    const [old] = store()
+      .read<{ keys: { name: string }[] }>('hardened', 'encryption-keys')!
+      .keys.map((key) => key.name);
+
+    // the rotation on a worker of its own, SIGKILLed once the rewrite runs; a second worker finishes it
+    const queue = `keyrot-${process.pid}`;
+    const logFile = path.join(tempDir('zke-keyrot-worker'), 'worker.log');
+    let worker = await spawnWorker(lab.t.address, queue, logFile);
+    const handle = await lab.t.client.workflow.start('rotateEncryptionKey', {
+      taskQueue: queue,
+      workflowId: clusterWorkflowId('hardened'),
+      args: [{ cluster: 'hardened' }],
+    });
+    await eventually(
+      'the rewrite under way',
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        if (!pending.some((a) => a.activityType?.name === 'rewriteSecrets')) throw new Error('not yet');
+      },
+      600_000,
+    );
+    await worker.kill('SIGKILL');
+    worker = await spawnWorker(lab.t.address, queue, logFile);
+    try {
+      const result = (await handle.result()) as OperationResult;
+      assert.equal(result.status.phase, 'succeeded', result.summary);
+    } finally {
+      await worker.kill('SIGTERM');
+    }
+    const rewrites = (await activityAttempts(handle)).filter((a) => a.type === 'rewriteSecrets');
+    t.diagnostic(`rewriteSecrets attempts: ${rewrites.map((a) => a.attempt).join(', ')}`);
+    assert.ok(
+      rewrites.some((a) => a.attempt >= 2),
+      `the kill interrupted the rewrite: it ran again (${JSON.stringify(rewrites)})`,
+    );
+
+    // one key left, a new one; encryption.yaml on the host names only it; every Secret in etcd sealed with it
+    const keys = store().read<{ keys: { name: string }[] }>('hardened', 'encryption-keys')!.keys;
+    assert.equal(keys.length, 1);
+    const next = keys[0]!.name;
+    assert.notEqual(next, old);
+    const config = await onHost('cat', '/etc/kubernetes/ssl/encryption.yaml');
+    assert.ok(
+      config.includes(next) && !config.includes(old!),
+      `encryption.yaml names ${next} only: ${config}`,
+    );
+    const raw = await rawSecrets();
+    assert.ok(raw.size >= COUNT, `${raw.size} Secrets in etcd`);
+    const other = [...raw].filter(([, value]) => !value.startsWith(`k8s:enc:secretbox:v1:${next}:`));
+    assert.deepEqual(
+      other.map(([key, value]) => `${key}: ${value.slice(0, 40)}`),
+      [],
+      'every Secret under the new key',
+    );
+    // and readable through the API, with the old key gone
+    assert.equal(
+      await k('get', 'secret', `rot-${COUNT - 1}`, '-o', 'jsonpath={.data.value}'),
+      Buffer.from(`value-${COUNT - 1}`).toString('base64'),
+    );
+    const names = await k('get', 'secrets', '-n', 'default', '-o', 'name');
+    assert.equal(names.split('\n').filter((n) => n.startsWith('secret/rot-')).length, COUNT);
   },
 );
