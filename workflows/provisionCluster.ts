@@ -77,7 +77,8 @@ export async function provisionSteps(p: Progress, input: ProvisionInput): Promis
         await long.applyAddon({ ...ref, addon });
       }
     },
-    'node labels and taints': () => long.syncNodes(ref),
+    'node labels and taints': (step) =>
+      long.syncNodes({ ...ref, hosts: step.hosts.filter((h) => !skipped.includes(h)) }),
     kubeconfig: () => short.writeKubeconfig(ref),
   };
   const steps = provisionPlan(layout);

@@ -174,7 +174,12 @@ function etcdStep(provision: StepBody, etcd: EtcdChanges): StepBody {
 
 /** `zke up` (or `zke upgrade`) on a provisioned cluster, in order: an etcd snapshot, then the revision applied. */
 export function upgradePlanSteps(layout: ApplyLayout): PlanStep<UpgradeStepName>[] {
-  const snapshot = local('snapshot etcd on the applied revision (a rollback restores it)');
+  const snapshot: StepBody = {
+    description: 'snapshot etcd on the applied revision (a rollback restores it)',
+    hosts: [...layout.etcd.keep, ...layout.etcd.remove],
+    run: { mode: 'parallel', limit: layout.maxParallelHosts },
+    containers: [],
+  };
   return [{ name: 'etcd snapshot', ...snapshot }, ...applyPlanSteps(layout)];
 }
 

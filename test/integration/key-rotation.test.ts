@@ -11,6 +11,7 @@ import { ClusterStore } from '../../common/store.ts';
 import type { EncryptionKey } from '../../model/plan/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
+import { dryRunSteps, executedSteps } from '../support/history.ts';
 import { runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
@@ -97,6 +98,11 @@ test('a key rotation runs the steps its dry-run shows and moves the keys through
     .result();
   assert.equal(result.status.phase, 'succeeded', result.summary);
   assert.deepEqual(result.status.stepsDone, dry.json.phases);
+  assert.deepEqual(
+    await executedSteps(suite.t.client, clusterWorkflowId(cluster)),
+    dryRunSteps(dry.json),
+    'the steps and the hosts of each, from the history',
+  );
 
   const [next] = keyNames(cluster);
   assert.notEqual(next, old);

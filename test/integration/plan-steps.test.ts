@@ -12,6 +12,7 @@ import { ClusterStore } from '../../common/store.ts';
 import type { PlanStep } from '../../model/plan/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
+import { dryRunSteps, executedSteps, ranAs } from '../support/history.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
@@ -82,8 +83,12 @@ nodes:
 function stepHosts(lines: string[], name: string): string[] {
   const line = lines.find((l) => l.startsWith(`${name}: `));
   assert.ok(line, `the dry-run has a step "${name}": ${lines.join(' | ')}`);
-  return /on (.*)$/.exec(line)?.[1]?.split(', ') ?? [];
+  const hosts = /on (.*)$/.exec(line)?.[1];
+  return hosts && hosts !== 'the worker' ? hosts.split(', ') : [];
 }
+
+/** The steps the cluster's last workflow ran, with the hosts of each, from its history. */
+const ran = () => executedSteps(suite.t.client, clusterWorkflowId(cluster));
 
 async function finished(): Promise<OperationResult> {
   return suite.t.client.workflow.getHandle(clusterWorkflowId(cluster)).result();
@@ -113,6 +118,7 @@ test(
       result.status.stepsDone,
       planned.map((s) => s.name),
     );
+    assert.deepEqual(await ran(), ranAs(planned), 'the steps and the hosts of each, from the history');
     const hostsOf = (name: string, plane: string) =>
       planned.find((s) => s.name === name)!.hosts.map((h) => `${plane}:${h}`);
     const byPlane = (plane: string) => reconciled.filter((r) => r.startsWith(`${plane}:`));
@@ -142,6 +148,7 @@ test(
       .getHandle(clusterWorkflowId(cluster))
       .result();
     assert.deepEqual(result.status.stepsDone, dry.json.phases);
+    assert.deepEqual(await ran(), dryRunSteps(dry.json), 'the steps and the hosts of each, from the history');
     const hostsOf = (name: string, planes: string) =>
       stepHosts(dry.json.steps, name).map((h) => `${planes}:${h}`);
     const byPlanes = (planes: string) => pending.filter((r) => r.startsWith(`${planes}:`));
@@ -169,6 +176,7 @@ test(
     assert.equal(started.status, 202, started.text);
     const result = await finished();
     assert.deepEqual(result.status.stepsDone, dry.json.phases);
+    assert.deepEqual(await ran(), dryRunSteps(dry.json), 'the steps and the hosts of each, from the history');
     assert.deepEqual(removed, stepHosts(dry.json.steps, 'removed hosts'));
     const rolled = pending.filter((r) => r.startsWith('worker:')).map((r) => r.slice('worker:'.length));
     assert.deepEqual(rolled, stepHosts(dry.json.steps, 'worker plane'));
@@ -198,6 +206,7 @@ test(
     assert.equal(started.status, 202, started.text);
     const result = await finished();
     assert.deepEqual(result.status.stepsDone, dry.json.phases);
+    assert.deepEqual(await ran(), dryRunSteps(dry.json), 'the steps and the hosts of each, from the history');
     const hostsRestarting = (container: string) =>
       restarted.filter((r) => r.containers.includes(container)).map((r) => r.host);
     assert.deepEqual(hostsRestarting('kube-apiserver'), stepHosts(dry.json.steps, 'restart control plane'));

@@ -41,3 +41,50 @@ export async function historyTexts(
     decoded: decoded.map(text).join('\n'),
   };
 }
+
+/** One step as a workflow ran it: its name (the ClusterPhase it set) and the hosts its activities ran on. */
+export interface ExecutedStep {
+  name: string;
+  hosts: string[];
+}
+
+const PHASE_ENDS = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * The steps a workflow ran, in order, read from its history: each ClusterPhase upsert opens a step, and the
+ * activities scheduled until the next one are its own (their decoded input's `host`, or `hosts`).
+ */
+export async function executedSteps(client: Client, workflowId: string): Promise<ExecutedStep[]> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const steps: { name: string; hosts: Set<string> }[] = [];
+  for (const event of events) {
+    const phase =
+      event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.ClusterPhase;
+    if (phase?.data) {
+      const value = JSON.parse(Buffer.from(phase.data).toString('utf8')) as string | string[];
+      const name = Array.isArray(value) ? value[0] : value;
+      if (name && !PHASE_ENDS.has(name)) steps.push({ name, hosts: new Set() });
+      continue;
+    }
+    const input = event.activityTaskScheduledEventAttributes?.input?.payloads;
+    const step = steps.at(-1);
+    if (!input?.length || !step) continue;
+    const [arg] = (await decodedJson([input[0]!])) as { host?: string; hosts?: string[] }[];
+    for (const host of [...(arg?.host ? [arg.host] : []), ...(arg?.hosts ?? [])]) step.hosts.add(host);
+  }
+  return steps.map((s) => ({ name: s.name, hosts: [...s.hosts].sort() }));
+}
+
+/** The steps a dry-run lists, in the shape `executedSteps` reads them back: name and hosts (sorted). */
+export const ranAs = (planned: readonly { name: string; hosts: readonly string[] }[]): ExecutedStep[] =>
+  planned.map((s) => ({ name: s.name, hosts: [...s.hosts].sort() }));
+
+/** What an API dry-run listed (its `phases`, and the hosts each line of `steps` names after " on "). */
+export function dryRunSteps(dry: { phases: string[]; steps: string[] }): ExecutedStep[] {
+  return ranAs(
+    dry.phases.map((name) => {
+      const hosts = /^[^:]+: .* on (.*)$/.exec(dry.steps.find((l) => l.startsWith(`${name}: `)) ?? '')?.[1];
+      return { name, hosts: hosts && hosts !== 'the worker' ? hosts.split(', ') : [] };
+    }),
+  );
+}

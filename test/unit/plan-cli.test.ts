@@ -50,7 +50,11 @@ describe('zke plan', () => {
     assert.match(run.stdout, /~ kubelet +replace\n +command: \+"--max-pods=150"/);
     assert.match(run.stdout, /gone \(removed from the spec\)\n( {2}- .*\n){6}/);
     assert.match(run.stdout, /Containers: 0 to create, 3 to replace, 6 to remove, 17 unchanged/);
-    assert.match(run.stdout, /\n {2}1\. etcd snapshot: on the worker\n/, 'a provisioned cluster is upgraded');
+    assert.match(
+      run.stdout,
+      /\n {2}1\. etcd snapshot: in parallel, at most 50 at once on a, b, c, gone\n/,
+      'a provisioned cluster is upgraded, its snapshot taken on the etcd hosts it has',
+    );
     assert.match(run.stdout, /\n {2}9\. removed hosts: in parallel, at most 50 at once on gone\n/);
   });
 

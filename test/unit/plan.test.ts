@@ -337,9 +337,9 @@ describe('plan properties', () => {
   });
 
   test('a provisioned cluster: the upgrade steps, rolling windows with their bounds, removed hosts', () => {
-    const plan = buildPlan(fixtureSpec('5-node'), { hosts: ['cp1', 'old-worker'] });
+    const plan = buildPlan(fixtureSpec('5-node'), { hosts: ['cp1', 'old-worker'], etcdMembers: ['cp1'] });
     assert.deepEqual(plan.steps.map(describeStep), [
-      'etcd snapshot: on the worker',
+      'etcd snapshot: in parallel, at most 50 at once on cp1',
       'plan changes: on the worker',
       'check hosts: in parallel, at most 50 at once on cp1, cp2, cp3, w1, edge1',
       'port check: in parallel, at most 50 at once on cp2, cp3, w1, edge1',
