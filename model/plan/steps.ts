@@ -168,7 +168,7 @@ function etcdStep(provision: StepBody, etcd: EtcdChanges): StepBody {
   return {
     ...provision,
     description: `${leaving}each member rolled and each new one joined, one at a time, with a health check after each`,
-    hosts: etcdRollOrder(etcd, provision.hosts),
+    hosts: [...etcd.remove, ...etcdRollOrder(etcd, provision.hosts)],
   };
 }
 

@@ -16,6 +16,7 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
+import { assertRanAsListed, provisionDryRun, upDryRun } from '../support/dryRun.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
 import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
@@ -70,18 +71,27 @@ export function run(ops: Ops, workflowType: string, input: Record<string, unknow
   return runOperation(ops.t.client, ops.taskQueue, workflowType, input);
 }
 
+/** Provisions the spec; checks that the steps and hosts that ran are those its dry run listed. */
 export async function provision(ops: Ops, spec: ClusterSpec): Promise<Kubectl> {
+  const dry = provisionDryRun(spec);
   const result = await run(ops, 'provisionCluster', {
     cluster: spec.clusterName,
     revision: submitRevision(spec),
   });
   assert.equal(result.status.phase, 'succeeded', result.summary);
+  await assertRanAsListed(ops.t.client, spec.clusterName, dry);
   return kubectl(LAB_KUBECTL, adminKubeconfigFile(spec.clusterName));
 }
 
-/** Submits the spec as a new revision and upgrades to it. */
-export function upgrade(ops: Ops, spec: ClusterSpec): Promise<OperationResult> {
-  return run(ops, 'upgradeCluster', { cluster: spec.clusterName, revision: submitRevision(spec) });
+/** Submits the spec as a new revision and upgrades to it; once it succeeded, checks it ran as its dry run listed. */
+export async function upgrade(ops: Ops, spec: ClusterSpec): Promise<OperationResult> {
+  const dry = upDryRun(spec);
+  const result = await run(ops, 'upgradeCluster', {
+    cluster: spec.clusterName,
+    revision: submitRevision(spec),
+  });
+  if (result.status.phase === 'succeeded') await assertRanAsListed(ops.t.client, spec.clusterName, dry);
+  return result;
 }
 
 export interface NodeState {

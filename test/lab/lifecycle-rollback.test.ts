@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { currentState, store } from '../../activities/clusterState.ts';
+import { rollbackDryRun } from '../../api/service/plan.ts';
 import { causes, managedContainers } from '../support/cluster.ts';
+import { assertRanAsListed } from '../support/dryRun.ts';
 import {
   assertRunsPlan,
   healthyNodes,
@@ -71,8 +73,10 @@ test(
     );
     assert.equal(currentState('rb')?.revision, applied, 'the failed revision is not the applied one');
 
+    const dry = rollbackDryRun(store(), 'rb', {});
     const result = await run(ops(), 'rollbackCluster', { cluster: 'rb' });
     assert.equal(result.status.phase, 'succeeded', result.summary);
+    await assertRanAsListed(ops().t.client, 'rb', dry);
     const now = currentState('rb')!.revision!;
     assert.ok(now > applied!, 'the rollback is a new revision');
     assert.deepEqual(
@@ -92,12 +96,11 @@ test(
     const result = await upgrade(ops(), spec({}, { 'max-pods': '150' }));
     assert.equal(result.status.phase, 'succeeded', result.summary);
     await k('create', 'configmap', 'after-upgrade', '--from-literal=x=1');
-    const back = await run(ops(), 'rollbackCluster', {
-      cluster: 'rb',
-      toRevision: before,
-      restoreSnapshot: true,
-    });
+    const request = { toRevision: before, restoreSnapshot: true };
+    const dry = rollbackDryRun(store(), 'rb', request);
+    const back = await run(ops(), 'rollbackCluster', { cluster: 'rb', ...request });
     assert.equal(back.status.phase, 'succeeded', back.summary);
+    await assertRanAsListed(ops().t.client, 'rb', dry);
     await healthyNodes(k, names());
     const found = await k('get', 'configmap', 'after-upgrade', '--ignore-not-found', '-o', 'name');
     assert.equal(found.trim(), '', 'the configmap written after the snapshot is gone');

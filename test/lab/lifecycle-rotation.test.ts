@@ -6,9 +6,11 @@ import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import type { ScheduledRun } from '../../activities/lifecycleState.ts';
+import { rotationDryRun } from '../../api/service/plan.ts';
 import { Schedules } from '../../api/service/schedules.ts';
 import { clusterWorkflowId, statusQuery } from '../../workflows/types.ts';
 import { LAB_KUBECTL } from '../support/cluster.ts';
+import { assertRanAsListed } from '../support/dryRun.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
 import { type LabHost, labExec } from '../support/lab.ts';
 import { healthyNodes, type Kubectl, labSpec, labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
@@ -51,6 +53,7 @@ test(
       suite.hosts.map((h, i) => [h.name, i === 0 ? ['etcd', 'controlplane', 'worker'] : ['etcd', 'worker']]),
     );
     k = await provision(ops(), labSpec('rot', suite.hosts, roles));
+    const dry = rotationDryRun(store(), 'rot', {});
     const rotation = run(ops(), 'rotateCertificates', { cluster: 'rot' });
     await eventually('the rotation is restarting components', async () => {
       const s = await suite.t.client.workflow.getHandle(clusterWorkflowId('rot')).query(statusQuery);
@@ -63,6 +66,7 @@ test(
     });
     assert.equal(outcome.outcome, 'skipped: busy');
     assert.equal((await rotation).status.phase, 'succeeded');
+    await assertRanAsListed(ops().t.client, 'rot', dry);
     const runs = store().read<ScheduledRun[]>('rot', 'scheduled-runs') ?? [];
     assert.deepEqual(
       runs.map((r) => r.outcome),

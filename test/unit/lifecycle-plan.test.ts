@@ -70,7 +70,7 @@ test('the dry-run shows the etcd decision: leaving members first, kept ones roll
   ]);
   const plan = buildPlan(s, { hosts: ['a', 'b', 'c'], etcdMembers: ['a', 'b', 'c'] });
   const etcd = plan.steps.find((step) => step.name === 'etcd plane')!;
-  assert.deepEqual(etcd.hosts, ['a', 'b', 'd']);
+  assert.deepEqual(etcd.hosts, ['c', 'a', 'b', 'd'], 'the leaving member first: its member is removed');
   assert.match(etcd.description, /^members c removed, then /);
   assert.equal(plan.refusal, undefined);
 });
