@@ -1,9 +1,10 @@
 // Step "deploy certificates": the host's planned files — certificates, keys (0600), kubeconfigs — written
 // only where the content differs.
+
 import { buildPlan } from '../model/plan/index.ts';
-import { loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
+import { loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
-import { withSession } from './hostsCheck.ts';
+import { sshTarget, withSession } from './hostSession.ts';
 import { loadBundle, textSecrets } from './pki.ts';
 import { resolveFile } from './planFiles.ts';
 import { type SyncResult, syncFiles } from './ssh/files.ts';

@@ -1,10 +1,11 @@
 // The etcd plane's health gate: every etcd member answers /health over TLS with the kube-node client cert,
 // within a deadline; on failure the message names each unhealthy host and why (RKE only said "not healthy").
+
 import { CA_NAME } from '../model/pki/catalog.ts';
 import type { NodeSpec } from '../model/spec/types.ts';
-import { loadSpec, type Reach, type RevisionRef, sshTarget } from './clusterState.ts';
+import { loadSpec, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
-import { withSession } from './hostsCheck.ts';
+import { type Reach, sshTarget, withSession } from './hostSession.ts';
 import { loadBundle } from './pki.ts';
 import { httpGet, type TlsOptions } from './ssh/http.ts';
 

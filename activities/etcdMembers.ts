@@ -5,11 +5,11 @@
 import { hostPath } from '../model/plan/index.ts';
 import { ETCD_DATA_HOST_DIR, urlHost } from '../model/plan/paths.ts';
 import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
-import { currentState, loadSpec, type Reach, type RevisionRef, sshTarget } from './clusterState.ts';
+import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { removeContainer } from './docker/containers.ts';
 import { etcdClientTls } from './etcd.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, type Reach, sshTarget, withSession } from './hostSession.ts';
 import { recordEtcdMembers } from './lifecycleState.ts';
 import { httpRequest } from './ssh/http.ts';
 

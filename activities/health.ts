@@ -1,9 +1,10 @@
 // Health gates for containers that declare one: bounded, and on failure the message carries the
 // container's last log lines (RKE's practice), so "not healthy" always says why.
+
 import { CA_NAME } from '../model/pki/catalog.ts';
 import type { PlannedContainer } from '../model/plan/types.ts';
 import { containerLogTail, inspectContainer } from './docker/containers.ts';
-import { dockerOf } from './hostsCheck.ts';
+import { dockerOf } from './hostSession.ts';
 import { loadBundle } from './pki.ts';
 import { httpGet, type TlsOptions } from './ssh/http.ts';
 import type { SshSession } from './ssh/session.ts';

@@ -1,12 +1,9 @@
 // Step "check hosts": SSH in (verifying or pinning the host key), reach Docker, check its version.
 import { ApplicationFailure } from '@temporalio/common';
-import type { RegistrySpec } from '../model/spec/types.ts';
-import { latestSpec, nodeOf, pinBastionKey, pinHostKey, sshTarget } from './clusterState.ts';
-import { cancellation, withHeartbeat } from './context.ts';
-import { deps } from './deps.ts';
-import { DockerApi } from './docker/api.ts';
+import { latestSpec, nodeOf } from './clusterState.ts';
+import { withHeartbeat } from './context.ts';
+import { dockerOf, pinBastionKey, pinHostKey, sshTarget, withSession } from './hostSession.ts';
 import { NON_RETRYABLE, permanent } from './ssh/errors.ts';
-import type { SshSession } from './ssh/session.ts';
 import type { SshTarget } from './ssh/target.ts';
 
 export interface HostFacts {
@@ -24,21 +21,6 @@ export interface HostFacts {
 
 /** Docker releases zke supports (API >= 1.41). */
 export const SUPPORTED_DOCKER = /^(20\.10|2[1-9]|[3-9]\d)\./;
-
-export async function withSession<T>(target: SshTarget, fn: (s: SshSession) => Promise<T>): Promise<T> {
-  const session = await deps().openSession(target, cancellation());
-  try {
-    // a call on a cut connection may never settle: the attempt fails when the connection goes
-    return await Promise.race([fn(session), session.lost]);
-  } finally {
-    session.close();
-  }
-}
-
-/** The host's Docker; pulls use the credentials of `registries` (the spec's private_registries). */
-export function dockerOf(session: SshSession, registries: readonly RegistrySpec[] = []): DockerApi {
-  return new DockerApi(session, session.target.dockerSocket ?? '/var/run/docker.sock', registries);
-}
 
 export async function checkHost(
   target: SshTarget,

@@ -1,12 +1,13 @@
 // Air-gap images (zke `loadimage`): an image archive on the worker machine is streamed to a node's Docker
 // (POST /images/load over the SSH-forwarded socket) unless the node already has every image in it.
+
 import fs from 'node:fs';
 import os from 'node:os';
 import { Transform } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
-import { latestSpec, nodeOf, sshTarget } from './clusterState.ts';
+import { latestSpec, nodeOf } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { archiveImageTags } from './imageArchive.ts';
 
 export interface LoadResult {

@@ -2,6 +2,7 @@
 // the host's ports (a port it cannot bind is taken, unless zke's own service holds it), then a probe container
 // reaches the peers' ports through them, then the listeners go. Both run the Kubernetes image (bash, socat),
 // which every host pulls anyway, with host networking.
+
 import { CLUSTER_LABEL, MANAGED_LABEL } from '../model/plan/index.ts';
 import {
   describePort,
@@ -11,7 +12,7 @@ import {
   type ServicePort,
 } from '../model/plan/ports.ts';
 import type { ClusterSpec } from '../model/spec/types.ts';
-import { loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
+import { loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import {
@@ -23,7 +24,7 @@ import {
   startContainer,
 } from './docker/containers.ts';
 import { runOneShot } from './docker/oneShot.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { NON_RETRYABLE, permanent } from './ssh/errors.ts';
 import { waitFor } from './wait.ts';
 

@@ -1,10 +1,11 @@
 // Steps "etcd plane", "control plane", "worker plane": make a host run exactly the planned containers of one
 // plane. RKE's reconcile: missing → create; stopped → start; different image/cmd/env/binds → replace (via
 // old-<name>, so a crash mid-replace is repaired by the next attempt); equal → leave. Then a bounded health gate.
+
 import { type CurrentContainer, containerReasons } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { PlannedContainer } from '../model/plan/types.ts';
-import { currentState, loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
+import { currentState, loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import {
@@ -21,7 +22,7 @@ import {
 } from './docker/containers.ts';
 import { runOneShot } from './docker/oneShot.ts';
 import { waitContainerHealthy } from './health.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 
 export type Plane = keyof typeof PHASE_CONTAINERS;
 

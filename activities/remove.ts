@@ -1,16 +1,17 @@
 // RemoveCluster's host step: remove only what zke manages — its own containers (label io.zke.cluster) and
 // the pods' containers kubelet started through cri-dockerd — then the directories zke created. Unrelated
 // containers on the host keep running.
+
 import { Context } from '@temporalio/activity';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { SCHEDULE_KINDS, scheduleId } from '../common/schedules.ts';
 import { CLUSTER_LABEL, hostPath, SSL_DIR } from '../model/plan/index.ts';
 import type { ClusterSpec } from '../model/spec/types.ts';
-import { latestSpec, sshTarget, store } from './clusterState.ts';
+import { latestSpec, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import { listByLabel, removeContainer } from './docker/containers.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 
 /** Directories zke (and the Kubernetes it runs) create on a node; relative to prefix_path where zke owns them. */
 const ZKE_DIRS = ['/etc/kubernetes', '/var/lib/etcd', '/opt/zke', '/var/lib/zke'];

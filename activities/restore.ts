@@ -1,14 +1,15 @@
 // Restoring etcd from a snapshot: one host's snapshot file is copied to the other etcd hosts (SFTP through the
 // worker), its checksum verified on every host, the data directory moved aside, and `etcdctl snapshot restore`
 // run per host with the full initial-cluster in a one-shot container.
+
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PlannedContainer } from '../model/plan/types.ts';
-import { loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
+import { loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { runOneShot } from './docker/oneShot.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { type HostRef, hostPlanFor } from './rolling.ts';
 import { snapshotDir } from './snapshot.ts';
 import { counting } from './ssh/files.ts';

@@ -1,10 +1,11 @@
 // Container steps of a rolling change on one host: what would change (so unchanged hosts are not cordoned),
 // restarts for changed certificates, stop/start for a restore, and removal of containers a host no longer
 // plans (a role it lost). Containers are named by the plan; health gates as in provisioning.
+
 import { diffContainers } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
-import { currentState, loadSpec, nodeOf, type RevisionRef, sshTarget } from './clusterState.ts';
+import { currentState, loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import {
@@ -17,7 +18,7 @@ import {
   stopContainer,
 } from './docker/containers.ts';
 import { waitContainerHealthy } from './health.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { asCurrent, giveUserDirs, type Plane } from './reconcile.ts';
 import type { SshSession } from './ssh/session.ts';
 

@@ -1,12 +1,13 @@
 // etcd snapshots: a one-shot container per etcd host (the etcd image, host network, the certificates and the
 // snapshot directory bound) runs `etcdctl snapshot save` and a sha256; the store lists each snapshot with its
 // files (host, path, size, checksum) under the key the API reads, `snapshots`.
+
 import { hostPath, isCertsBind } from '../model/plan/index.ts';
 import { SNAPSHOT_HOST_DIR } from '../model/plan/paths.ts';
-import { loadSpec, nodeOf, type RevisionRef, sshTarget, store } from './clusterState.ts';
+import { loadSpec, nodeOf, type RevisionRef, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { runOneShot } from './docker/oneShot.ts';
-import { dockerOf, withSession } from './hostsCheck.ts';
+import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { hostPlanFor } from './rolling.ts';
 
 export const SNAPSHOTS_KEY = 'snapshots';

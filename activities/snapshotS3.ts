@@ -3,6 +3,7 @@
 // the worker's encrypted store: it never reaches a host, a process argument or the workflow history. A PUT
 // is whole or absent (the server checks the signed sha256 and length), so an upload cut by a dying worker is
 // simply done again by the next attempt, and one already there with the same sha256 is not sent twice.
+
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,10 +11,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NON_RETRYABLE } from '../common/nonRetryable.ts';
 import { durationSeconds } from '../model/plan/duration.ts';
 import type { ClusterSpec, S3BackupConfig } from '../model/spec/types.ts';
-import { loadSpec, nodeOf, type RevisionRef, sshTarget, store } from './clusterState.ts';
+import { loadSpec, nodeOf, type RevisionRef, store } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { now } from './deps.ts';
-import { withSession } from './hostsCheck.ts';
+import { sshTarget, withSession } from './hostSession.ts';
 import { S3Client, S3Error } from './s3/client.ts';
 import {
   listSnapshots,

@@ -1,9 +1,10 @@
 // Activities only the benchmark worker registers: a no-op (engine round trip) and the fan-out job's two
 // per-host steps, built on the product's own SFTP sync and container reconcile (not re-implemented here).
+
 import fs from 'node:fs';
 import path from 'node:path';
 import { withHeartbeat } from '../activities/context.ts';
-import { dockerOf, withSession } from '../activities/hostsCheck.ts';
+import { dockerOf, withSession } from '../activities/hostSession.ts';
 import { type ContainerAction, reconcileContainer } from '../activities/reconcile.ts';
 import { type RemoteFile, type SyncResult, syncFiles } from '../activities/ssh/files.ts';
 import type { SshTarget } from '../activities/ssh/target.ts';

@@ -1,8 +1,8 @@
 // Reaching the cluster's Kubernetes API: through SSH to the first controlplane that answers, with kube-admin.
+
 import { CA_NAME } from '../../model/pki/catalog.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
-import { sshTarget } from '../clusterState.ts';
-import { withSession } from '../hostsCheck.ts';
+import { sshTarget, withSession } from '../hostSession.ts';
 import { loadBundle } from '../pki.ts';
 import { waitFor } from '../wait.ts';
 import { KubeClient } from './client.ts';

@@ -1,13 +1,14 @@
 // Access over real SSH, without Kubernetes: nodes that only a bastion host can reach (the lab drops their
 // sshd's traffic from the lab's root address), reached through `bastion_host`, the check naming the node
 // without it and the bastion when the bastion is the problem.
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, suite, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { pinnedBastionKey } from '../../activities/clusterState.ts';
+import { pinnedBastionKey } from '../../activities/hostSession.ts';
 import { checkClusterHost } from '../../activities/hostsCheck.ts';
 import { labClusterYaml, parseOrThrow, submitRevision } from '../support/cluster.ts';
 import { labFault } from '../support/faults.ts';

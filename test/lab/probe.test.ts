@@ -1,10 +1,11 @@
 // Foundation end-to-end: a workflow whose activity reaches each lab host over SSH and asks its Docker. Host-key
 // pinning: a wrong pinned key, and a key pinned at first contact that later changes, fail fast in one attempt.
+
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { pinnedHostKey } from '../../activities/clusterState.ts';
 import { DockerApi } from '../../activities/docker/api.ts';
+import { pinnedHostKey } from '../../activities/hostSession.ts';
 import type { HostFacts } from '../../activities/hostsCheck.ts';
 import { SshSession } from '../../activities/ssh/session.ts';
 import type { SshTarget } from '../../activities/ssh/target.ts';
