@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import tls from 'node:tls';
+import proto from '@temporalio/proto';
 import { store } from '../../activities/clusterState.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
@@ -265,6 +266,8 @@ test(
   },
 );
 
+const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+
 /** Every Secret's raw value in etcd, by key (etcdctl's JSON output, base64 decoded). */
 async function rawSecrets(): Promise<Map<string, string>> {
   const out = await onHost(
@@ -288,7 +291,7 @@ test(
   { skip, timeout: 900_000 },
   async (t) => {
     const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
-    const COUNT = 600;
+    const COUNT = 1000;
     const list = {
       apiVersion: 'v1',
       kind: 'List',
@@ -315,14 +318,14 @@ test(
       workflowId: clusterWorkflowId('hardened'),
       args: [{ cluster: 'hardened' }],
     });
-    await eventually(
-      'the rewrite under way',
-      async () => {
-        const pending = (await handle.describe()).raw.pendingActivities ?? [];
-        if (!pending.some((a) => a.activityType?.name === 'rewriteSecrets')) throw new Error('not yet');
-      },
-      600_000,
-    );
+    // polled often: the rewrite of a few hundred Secrets takes seconds
+    const rewriting = async () =>
+      ((await handle.describe()).raw.pendingActivities ?? []).some(
+        (a) => a.activityType?.name === 'rewriteSecrets' && a.state === STARTED,
+      );
+    for (const deadline = Date.now() + 600_000; !(await rewriting()); )
+      if (Date.now() > deadline) throw new Error('the rewrite never started');
+      else await new Promise((r) => setTimeout(r, 100));
     await worker.kill('SIGKILL');
     worker = await spawnWorker(lab.t.address, queue, logFile);
     try {
