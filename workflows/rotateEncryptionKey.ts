@@ -10,11 +10,11 @@ import {
   keyRotationPlanSteps,
   type PlanStep,
 } from '../model/plan/steps.ts';
+import { onStepHosts } from './hostSteps.ts';
 import { useAppliedRevision } from './lifecycle.ts';
 import { localStep, longStep, shortStep } from './options.ts';
 import type { Progress } from './progress.ts';
 import { runOperation } from './provisionCluster.ts';
-import { rollGroup, throwIfFailed } from './rolling.ts';
 import type { OperationResult, RotateEncryptionKeyInput } from './types.ts';
 
 const short = proxyActivities<Activities>(shortStep);
@@ -38,16 +38,15 @@ export async function rotateEncryptionKey(input: RotateEncryptionKeyInput): Prom
   });
 }
 
-/** The stage's keys stored, then on each controlplane host in turn: encryption.yaml written, API server restarted. */
+/** The stage's keys stored, then on the step's hosts as it says (one at a time): encryption.yaml, API server restarted. */
 async function changeKeys(p: Progress, ref: Ref, step: PlanStep<KeyRotationStepName>): Promise<void> {
   const stage = step.name as Exclude<KeyRotationStepName, 'rewrite secrets'>;
   const { keys } = await local.stageEncryptionKey({ ...ref, stage });
   p.event(`keys: ${keys.join(', ')} (the first one writes)`);
-  const outcome = await rollGroup(p, step.name, step.hosts, 1, async (host) => {
+  await onStepHosts(p, step, step.hosts, async (host) => {
     await short.deployHostFiles({ ...ref, host });
     await long.restartContainers({ ...ref, host, containers: [...step.containers] });
   });
-  throwIfFailed(step.name, outcome);
 }
 
 async function rewrite(p: Progress, ref: Ref): Promise<void> {
