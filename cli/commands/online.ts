@@ -201,7 +201,6 @@ interface OperationPlan {
   refusal?: string;
 }
 
-/** Prints the API's dry-run of the operation at `suffix` (its steps, or why it would refuse); 1 when refused. */
 /** The help lines every day-2 operation with a dry run ends with, and its --dry-run option. */
 export const OPERATION_HELP = `${DRY_RUN_HELP}\n${FOLLOW_HELP}\n${COMMON_HELP}`;
 export const DRY_RUN_OPTION = { 'dry-run': { type: 'boolean', default: false } } as const;
@@ -211,6 +210,7 @@ export function startOrDryRun(values: Values, suffix: string, body: object): Pro
   return values['dry-run'] ? dryRunOperation(values, suffix, body) : startOperation(values, suffix, body);
 }
 
+/** Prints the API's dry-run of the operation at `suffix` (its steps, or why it would refuse); 1 when refused. */
 export async function dryRunOperation(values: CommonValues, suffix: string, body?: object): Promise<number> {
   const name = await clusterName(values);
   const client = await api();
