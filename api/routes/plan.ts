@@ -5,17 +5,14 @@ import type { RouteTable } from '../http/route.ts';
 import { invalid, notFound } from '../problem.ts';
 import { ClusterParams, Plan } from '../schemas.ts';
 import type { Services } from '../service/index.ts';
-import { planChanges } from '../service/plan.ts';
+import { appliedOf, planChanges } from '../service/plan.ts';
 import { validate } from '../service/submit.ts';
 import { specBody } from './clusters.ts';
 
 export function planRoutes(routes: RouteTable, s: Services): void {
   const applied = (cluster: string) => {
-    const fromRevision = s.revisions.current(cluster)?.revision;
-    return {
-      fromRevision,
-      applied: fromRevision === undefined ? undefined : readRevisionSpec(s.store, cluster, fromRevision),
-    };
+    const { state, spec } = appliedOf(s.store, cluster);
+    return { fromRevision: state.revision, applied: spec };
   };
   const responses = { 200: { description: 'What would change.', schema: Plan } };
 

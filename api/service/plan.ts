@@ -152,6 +152,13 @@ interface Applied extends PlanState {
   revision?: number;
 }
 
+/** The applied revision's state record (empty before the first success) and its spec. */
+export function appliedOf(store: ClusterStore, cluster: string): { state: Applied; spec?: ClusterSpec } {
+  const state = store.read<Applied>(cluster, 'current') ?? {};
+  const spec = state.revision === undefined ? undefined : readRevisionSpec(store, cluster, state.revision);
+  return { state, spec };
+}
+
 const stepsView = (steps: PlanStep[]) => ({
   phases: steps.map((s) => s.name),
   steps: steps.map(describeStep),
@@ -185,10 +192,8 @@ export function rotationDryRun(
   request: { services?: string[]; ca?: boolean },
   now = new Date(),
 ): OperationPlanView {
-  const applied = store.read<Applied>(cluster, 'current') ?? {};
+  const { state: applied, spec } = appliedOf(store, cluster);
   const view = { cluster, operation: 'rotate-certificates' as const, fromRevision: applied.revision };
-  const spec =
-    applied.revision === undefined ? undefined : readRevisionSpec(store, cluster, applied.revision);
   if (!spec) return { ...view, phases: [], steps: [], refusal: `cluster ${cluster} has no applied revision` };
   const previous = store.read<CertBundle>(cluster, 'pki') ?? {};
   const certificates = reissuedNames(pkiInputOf(spec, now.toISOString()), previous, { rotate: request });
@@ -198,10 +203,8 @@ export function rotationDryRun(
 
 /** What `rotateEncryptionKey` would run on the applied revision, or why it refuses. */
 export function keyRotationDryRun(store: ClusterStore, cluster: string): OperationPlanView {
-  const applied = store.read<Applied>(cluster, 'current') ?? {};
+  const { state: applied, spec } = appliedOf(store, cluster);
   const view = { cluster, operation: 'rotate-encryption-key' as const, fromRevision: applied.revision };
-  const spec =
-    applied.revision === undefined ? undefined : readRevisionSpec(store, cluster, applied.revision);
   const refusal = spec
     ? keyRotationRefusal(cluster, spec, readEncryptionKeys(store, cluster).length > 0)
     : `cluster ${cluster} has no applied revision`;

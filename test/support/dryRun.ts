@@ -3,18 +3,15 @@
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import { store } from '../../activities/clusterState.ts';
-import { type PlanView, planChanges } from '../../api/service/plan.ts';
-import { readRevisionSpec } from '../../common/revisions.ts';
+import { appliedOf, type PlanView, planChanges } from '../../api/service/plan.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
 import { dryRunSteps, executedSteps } from './history.ts';
 
 /** `POST /v1/clusters/{name}/plan` for `target`: against the applied revision, or a new cluster's. */
 export function upDryRun(target: ClusterSpec): PlanView {
-  const fromRevision = store().read<{ revision?: number }>(target.clusterName, 'current')?.revision;
-  const applied =
-    fromRevision === undefined ? undefined : readRevisionSpec(store(), target.clusterName, fromRevision);
-  return planChanges({ target, fromRevision, applied });
+  const { state, spec } = appliedOf(store(), target.clusterName);
+  return planChanges({ target, fromRevision: state.revision, applied: spec });
 }
 
 /** `zke plan` of a new cluster: the provisioning steps (provisionCluster runs them whatever was applied before). */
