@@ -12,7 +12,7 @@ import { ClusterStore } from '../../common/store.ts';
 import type { PlanStep } from '../../model/plan/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
-import { dryRunSteps, executedSteps, ranAs } from '../support/history.ts';
+import { dryRunSteps, executedSteps, lineHosts, ranAs } from '../support/history.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
@@ -83,8 +83,7 @@ nodes:
 function stepHosts(lines: string[], name: string): string[] {
   const line = lines.find((l) => l.startsWith(`${name}: `));
   assert.ok(line, `the dry-run has a step "${name}": ${lines.join(' | ')}`);
-  const hosts = /on (.*)$/.exec(line)?.[1];
-  return hosts && hosts !== 'the worker' ? hosts.split(', ') : [];
+  return lineHosts(line);
 }
 
 /** The steps the cluster's last workflow ran, with the hosts of each, from its history. */

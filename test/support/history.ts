@@ -79,12 +79,18 @@ export async function executedSteps(client: Client, workflowId: string): Promise
 export const ranAs = (planned: readonly { name: string; hosts: readonly string[] }[]): ExecutedStep[] =>
   planned.map((s) => ({ name: s.name, hosts: [...s.hosts].sort() }));
 
-/** What an API dry-run listed (its `phases`, and the hosts each line of `steps` names after " on "). */
+/** The hosts a dry-run line names after " on " ("worker plane: rolling, … on n2, n3"); none for "on the worker". */
+export function lineHosts(line: string): string[] {
+  const hosts = /^[^:]+: .* on (.*)$/.exec(line)?.[1];
+  return hosts && hosts !== 'the worker' ? hosts.split(', ') : [];
+}
+
+/** What an API dry-run listed (its `phases`, and the hosts each line of `steps` names). */
 export function dryRunSteps(dry: { phases: string[]; steps: string[] }): ExecutedStep[] {
   return ranAs(
-    dry.phases.map((name) => {
-      const hosts = /^[^:]+: .* on (.*)$/.exec(dry.steps.find((l) => l.startsWith(`${name}: `)) ?? '')?.[1];
-      return { name, hosts: hosts && hosts !== 'the worker' ? hosts.split(', ') : [] };
-    }),
+    dry.phases.map((name) => ({
+      name,
+      hosts: lineHosts(dry.steps.find((l) => l.startsWith(`${name}: `)) ?? ''),
+    })),
   );
 }
