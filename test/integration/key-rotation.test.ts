@@ -6,9 +6,8 @@ import './api-home.ts';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Activities } from '../../activities/index.ts';
-import { ENCRYPTION_KEYS_RECORD } from '../../common/stateExport.ts';
+import { readEncryptionKeys } from '../../common/stateExport.ts';
 import { ClusterStore } from '../../common/store.ts';
-import type { EncryptionKey } from '../../model/plan/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { dryRunSteps, executedSteps } from '../support/history.ts';
@@ -16,8 +15,7 @@ import { runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
 const store = new ClusterStore();
-const keyNames = (cluster: string) =>
-  (store.read<{ keys: EncryptionKey[] }>(cluster, ENCRYPTION_KEYS_RECORD)?.keys ?? []).map((k) => k.name);
+const keyNames = (cluster: string) => readEncryptionKeys(store, cluster).map((k) => k.name);
 
 // what each host saw, in order: the keys stored when its files were deployed, then its restarts
 const seen: string[] = [];

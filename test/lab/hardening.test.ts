@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import tls from 'node:tls';
 import proto from '@temporalio/proto';
 import { store } from '../../activities/clusterState.ts';
+import { readEncryptionKeys } from '../../common/stateExport.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import {
@@ -190,7 +191,7 @@ test(
     assert.match(raw, /k8s:enc:secretbox:v1:/);
     assert.doesNotMatch(raw, /plain-canary-value/);
     // the key is in the store and nowhere in the workflow's history
-    const { keys } = store().read<{ keys: { secret: string }[] }>('hardened', 'encryption-keys')!;
+    const keys = readEncryptionKeys(store(), 'hardened');
     const history = await lab.t.client.workflow.getHandle(clusterWorkflowId('hardened')).fetchHistory();
     assert.ok(!JSON.stringify(history).includes(keys[0]!.secret), 'the encryption key is not in the history');
 
@@ -305,9 +306,7 @@ test(
     const file = path.join(tempDir('zke-keyrot'), 'secrets.json');
     fs.writeFileSync(file, JSON.stringify(list));
     await k('apply', '-f', file);
-    const [old] = store()
-      .read<{ keys: { name: string }[] }>('hardened', 'encryption-keys')!
-      .keys.map((key) => key.name);
+    const [old] = readEncryptionKeys(store(), 'hardened').map((key) => key.name);
 
     // the rotation on a worker of its own, SIGKILLed once the rewrite runs; a second worker finishes it
     const queue = `keyrot-${process.pid}`;
@@ -342,7 +341,7 @@ test(
     );
 
     // one key left, a new one; encryption.yaml on the host names only it; every Secret in etcd sealed with it
-    const keys = store().read<{ keys: { name: string }[] }>('hardened', 'encryption-keys')!.keys;
+    const keys = readEncryptionKeys(store(), 'hardened');
     assert.equal(keys.length, 1);
     const next = keys[0]!.name;
     assert.notEqual(next, old);
