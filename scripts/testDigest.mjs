@@ -11,9 +11,16 @@ import { pathToFileURL } from 'node:url';
 
 const MAX_CAUSE_CHARS = 1500;
 
+// the test's error and every cause under it (a WorkflowFailedError says only "Workflow execution failed": the
+// activity failure and its own cause say why), each message once
 function causeOf(error) {
-  const inner = error?.cause ?? error;
-  const text = inner instanceof Error ? inner.message : String(inner);
+  const messages = [];
+  for (let inner = error?.cause ?? error, depth = 0; inner !== undefined && depth < 8; depth++) {
+    const text = inner instanceof Error ? inner.message : String(inner);
+    if (!messages.includes(text)) messages.push(text);
+    inner = inner instanceof Error ? inner.cause : undefined;
+  }
+  const text = messages.join('\n  ← ');
   return text.length > MAX_CAUSE_CHARS ? `${text.slice(0, MAX_CAUSE_CHARS)}…` : text;
 }
 

@@ -253,13 +253,15 @@ async function userCertificate(): Promise<{ caPub: string; key: string; cert: st
   };
 }
 
-/** `host`'s sshd trusts user certificates signed by the CA `caPub` (TrustedUserCAKeys), reloaded. */
+/** `host`'s sshd trusts user certificates signed by the CA `caPub` (TrustedUserCAKeys), restarted. A restart,
+ *  not SIGHUP: sshd re-execs on HUP and refuses connections for a moment; sshd-start waits until it listens. */
 async function trustUserCa(host: string, caPub: string): Promise<void> {
   const script = `cat > /etc/ssh/zke_user_ca.pub &&
-echo 'TrustedUserCAKeys /etc/ssh/zke_user_ca.pub' >> /etc/ssh/sshd_config.d/zlab.conf &&
-kill -HUP "$(cat /run/sshd.pid)"`;
+echo 'TrustedUserCAKeys /etc/ssh/zke_user_ca.pub' >> /etc/ssh/sshd_config.d/zlab.conf`;
   const r = await labExec(host, ['sh', '-c', script], caPub);
   assert.equal(r.code, 0, r.stderr);
+  await labFault('sshd-stop', host);
+  await labFault('sshd-start', host);
 }
 
 suite('ssh_cert / ssh_cert_path: a user certificate signed by a CA the host trusts', { skip }, () => {

@@ -21,6 +21,10 @@ useFailingAfter();
 test('passes', () => {});`,
   'b.test.mjs': `import { describe, test } from 'node:test';
 test('fails', () => { throw new Error('boom'); });
+test('fails deep', () => {
+  const activity = new Error('Activity task failed', { cause: new Error('zlab1: SSH refused') });
+  throw new Error('Workflow execution failed', { cause: activity });
+});
 test('skipped', { skip: true }, () => {});
 test('skipped for a reason', { skip: 'no lab' }, () => {});
 test('skips itself', (t) => { t.skip('no lab'); });
@@ -50,9 +54,14 @@ test('lists each failure under its test file, a helper hook too, and ends with t
   const run = digest(['a.test.mjs', 'b.test.mjs']);
   assert.equal(run.status, 1, run.stderr);
   const lines = run.stdout.trim().split('\n');
-  assert.equal(lines.at(-1), '1 passed, 2 failed, 4 skipped');
+  assert.equal(lines.at(-1), '1 passed, 3 failed, 4 skipped');
   assert.match(run.stdout, /✗ a\.test\.mjs \(in helper\.mjs\) › .*\n {4}down exited 1\n/);
   assert.match(run.stdout, /✗ b\.test\.mjs › fails\n {4}boom\n/);
+  // a workflow's failure says why: every cause under it, in order
+  assert.match(
+    run.stdout,
+    /✗ b\.test\.mjs › fails deep\n {4}Workflow execution failed\n {6}← Activity task failed\n {6}← zlab1: SSH refused\n/,
+  );
 });
 
 test('counts every skipped test and groups them by reason; a skipped describe is said to count as one', () => {
@@ -64,7 +73,7 @@ test('counts every skipped test and groups them by reason; a skipped describe is
       '  1 × skipped, no reason given',
       '  2 × no lab',
       '  1 × no browser (a whole describe, counted as one: node does not report its tests)',
-      '0 passed, 1 failed, 4 skipped',
+      '0 passed, 2 failed, 4 skipped',
       '',
     ].join('\n'),
   );
@@ -76,8 +85,12 @@ test('merges two lanes: failures kept, reasons and counts added up, the counts l
   const run = merge(['b.digest', 'c.digest'], false);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /✗ b\.test\.mjs › fails\n {4}boom\n/);
+  assert.match(
+    run.stdout,
+    / {4}Workflow execution failed\n {6}← Activity task failed\n {6}← zlab1: SSH refused\n/,
+  );
   assert.match(run.stdout, /\n {2}3 × no lab\n/);
-  assert.equal(run.stdout.trim().split('\n').at(-1), '1 passed, 1 failed, 5 skipped');
+  assert.equal(run.stdout.trim().split('\n').at(-1), '1 passed, 2 failed, 5 skipped');
 });
 
 test('ZKE_TEST_STRICT=1: a skip fails the merged run, saying so above the counts; no skip passes', () => {
