@@ -14,6 +14,7 @@ if [ "$k8s_only" = 1 ] && [ ! -d "$cache/build/bin" ] && [ "${ZKE_BUILD_K8S:-}" 
   exit 1
 fi
 source scripts/ensure-tools.sh
+source scripts/temporal-test-server/install.sh # the workflow tests' time-skipping server (Java, Maven Central)
 # Go (the lab's Kubernetes build, the PKI test's crypto/x509 check): a login shell's PATH has it, CI's may not
 if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
 # schemathesis (PyPI) for the API fuzz test, into the same project-local venv

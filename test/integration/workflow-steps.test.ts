@@ -1,17 +1,20 @@
-// Workflow unit tests: the real provisionCluster and upgradeCluster workflows on Temporal's test environment,
-// with the activities that reach hosts replaced by recording stand-ins and those that only read or write the
-// store built by createActivities on a store of their own. They check the order of the steps and of their
-// activities, that a rolling window never has more hosts in flight than its bound, and that a refused spec
-// fails before any host is touched.
+// Workflow unit tests: the real provisionCluster and upgradeCluster workflows on Temporal's time-skipping test
+// environment, with the activities that reach hosts replaced by recording stand-ins and those that only read or
+// write the store built by createActivities on a store of their own. They check the order of the steps and of
+// their activities, that a rolling window never has more hosts in flight than its bound, that a refused spec
+// fails before any host is touched, and that failed activities are retried with the backoff their step class
+// sets (workflows/options.ts), on the test server's clock, which skips ahead instead of waiting.
 //
-// The environment is `TestWorkflowEnvironment.createLocal` on the pinned Temporal CLI: `createTimeSkipping`
-// downloads its test server binary on first use, and this machine cannot download it. Nothing here waits on a
-// workflow timer, so time skipping would not shorten these tests anyway.
+// The test server is Temporal's Java one (io.temporal:temporal-test-server from Maven Central), installed by
+// scripts/temporal-test-server/install.sh (npm test sources it): the SDK's own download of the server needs a
+// site this machine cannot reach.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Activities, createActivities } from '../../activities/index.ts';
 import { ClusterName, ClusterOperation, ClusterPhase } from '../../common/searchAttributes.ts';
@@ -28,16 +31,25 @@ import { startTestWorker, type TestTemporal } from '../support/temporal.ts';
 let env: TestWorkflowEnvironment;
 let temporal: TestTemporal;
 
+const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+const TEST_SERVER =
+  process.env.TEMPORAL_TEST_SERVER ?? path.resolve('.zke/tools/temporal-test-server-1.31.0/run');
+
 before(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path: process.env.TEMPORAL_CLI ?? path.resolve('.zke/tools/py/bin/temporal'),
-      },
-      searchAttributes: [ClusterName, ClusterOperation, ClusterPhase],
-    },
+  if (!existsSync(TEST_SERVER))
+    throw new Error(
+      `no Temporal test server at ${TEST_SERVER}: source scripts/temporal-test-server/install.sh`,
+    );
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: TEST_SERVER } },
     client: { dataConverter: dataConverter() },
+  });
+  // the test server takes no search attributes at start: the workflows upsert these
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      [ClusterName, ClusterOperation, ClusterPhase].map((a) => [a.name, KEYWORD]),
+    ),
   });
   temporal = {
     address: env.address,
@@ -87,17 +99,34 @@ interface Call {
   what?: string;
 }
 
+/** The activity and the plane or addon it is for, e.g. "reconcileHost(etcd)". */
+const kindOf = (c: Call) => (c.what ? `${c.activity}(${c.what})` : c.activity);
+
 /** Stand-ins for the host and Kubernetes API activities these workflows call: each records its call. */
 class Hosts {
   readonly calls: Call[] = [];
   /** Hosts between their rolling start (pendingChanges) and their uncordon, per rolling group. */
   private readonly rolling = new Map<string, string>();
   readonly peak: Record<string, number> = {};
+  /** Every attempt of a faulty activity: its number and when it ran, on the test server's clock. */
+  readonly attempts: { attempt: number; at: Promise<number> }[] = [];
 
-  constructor(private readonly groupOf: (host: string, planes: string[]) => string) {}
+  /**
+   * `faults`: "kind host" (kind as in `sequence`) → how many attempts of it fail (Infinity: all), with a retryable error as a lost
+   * connection gives.
+   */
+  constructor(
+    private readonly groupOf: (host: string, planes: string[]) => string,
+    private readonly faults: Record<string, number> = {},
+  ) {}
 
   private record(call: Call): void {
     this.calls.push(call);
+    const failing = this.faults[`${kindOf(call)} ${call.host}`];
+    if (failing === undefined) return;
+    const { attempt } = Context.current().info;
+    this.attempts.push({ attempt, at: env.currentTimeMs() });
+    if (attempt <= failing) throw new Error(`SSH to ${call.host}:22: connect ECONNREFUSED`);
   }
 
   /** Resolves after `ms`, heartbeating: a reconcile takes long enough for a window to fill. */
@@ -200,7 +229,7 @@ class Hosts {
 
   /** The calls as a sequence of kinds (activity and plane or addon), repeats of one kind shown once. */
   sequence(): string[] {
-    const kinds = this.calls.map((c) => (c.what ? `${c.activity}(${c.what})` : c.activity));
+    const kinds = this.calls.map(kindOf);
     return kinds.filter((k, i) => k !== kinds[i - 1]);
   }
 }
@@ -337,4 +366,47 @@ test('a spec that replaces every etcd member is refused, as the dry-run says, be
   assert.equal(failure.cause?.message, refusal);
   assert.deepEqual(hosts.calls, [], 'no activity reached a host');
   assert.equal(store.read<{ phase: string }>('swap', 'current')?.phase, 'unavailable');
+});
+
+/** The waits between a faulty activity's attempts on the test server's clock, in whole seconds. */
+async function backoffSeconds(hosts: Hosts): Promise<number[]> {
+  const times = await Promise.all(hosts.attempts.map((a) => a.at));
+  return times.slice(1).map((t, i) => Math.floor((t - times[i]!) / 1000));
+}
+
+test('an unreachable worker is tried 4 times, 2 s, 4 s and 8 s apart (probeStep), then skipped', async () => {
+  const s = spec('skip', [
+    ['e1', ['etcd', 'controlplane', 'worker']],
+    ['w1', W],
+  ]);
+  const hosts = new Hosts(() => 'none', { 'checkClusterHost w1': Infinity });
+  const result = await run('provisionCluster', 'skip', 1, storeWith('skip', [s]), hosts);
+  assert.deepEqual(
+    hosts.attempts.map((a) => a.attempt),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(await backoffSeconds(hosts), [2, 4, 8]);
+  assert.deepEqual(result.skippedHosts, ['w1']);
+  assert.equal(result.summary, 'incomplete: hosts [w1] skipped');
+  const reconciled = hosts.calls.filter((c) => c.activity === 'reconcileHost').map((c) => c.host);
+  assert.deepEqual([...new Set(reconciled)], ['e1'], 'the skipped worker gets nothing');
+});
+
+test('an etcd host that fails twice is retried 2 s, then 4 s later (longStep) and provisioning succeeds', async () => {
+  const s = spec('flaky', [
+    ['e1', ['etcd', 'controlplane', 'worker']],
+    ['e2', ETCD],
+  ]);
+  const hosts = new Hosts(() => 'none', { 'reconcileHost(etcd) e2': 2 });
+  const result = await run('provisionCluster', 'flaky', 1, storeWith('flaky', [s]), hosts);
+  assert.equal(result.status.phase, 'succeeded');
+  assert.deepEqual(
+    hosts.attempts.map((a) => a.attempt),
+    [1, 2, 3],
+  );
+  assert.deepEqual(await backoffSeconds(hosts), [2, 4]);
+  assert.deepEqual(
+    result.status.stepsDone,
+    buildPlan(s).steps.map((step) => step.name),
+  );
 });
