@@ -109,7 +109,7 @@ class Hosts {
   private readonly rolling = new Map<string, string>();
   readonly peak: Record<string, number> = {};
   /** Every attempt of a faulty activity: its number and when it ran, on the test server's clock. */
-  readonly attempts: { attempt: number; at: Promise<number> }[] = [];
+  readonly attempts: { attempt: number; at: number }[] = [];
 
   /**
    * `faults`: "kind host" (kind as in `sequence`) → how many attempts of it fail (Infinity: all), with a retryable error as a lost
@@ -120,12 +120,14 @@ class Hosts {
     private readonly faults: Record<string, number> = {},
   ) {}
 
-  private record(call: Call): void {
+  /** Records the call; a faulty one reads the test server's clock first (it stands still while an activity
+   *  runs), then fails. */
+  private async record(call: Call): Promise<void> {
     this.calls.push(call);
     const failing = this.faults[`${kindOf(call)} ${call.host}`];
     if (failing === undefined) return;
     const { attempt } = Context.current().info;
-    this.attempts.push({ attempt, at: env.currentTimeMs() });
+    this.attempts.push({ attempt, at: await env.currentTimeMs() });
     if (attempt <= failing) throw new Error(`SSH to ${call.host}:22: connect ECONNREFUSED`);
   }
 
@@ -137,83 +139,83 @@ class Hosts {
 
   activities(): Partial<Activities> {
     const host = (activity: string) => async (input: { host: string }) => {
-      this.record({ activity, host: input.host });
+      await this.record({ activity, host: input.host });
     };
     const a: Partial<Activities> = {
       checkClusterHost: async ({ host }) => {
-        this.record({ activity: 'checkClusterHost', host });
+        await this.record({ activity: 'checkClusterHost', host });
         return healthyHost(host);
       },
       openPortListeners: async ({ host }) => {
-        this.record({ activity: 'openPortListeners', host });
+        await this.record({ activity: 'openPortListeners', host });
         return { host, listening: [] };
       },
       probeHostPorts: async ({ host }) => {
-        this.record({ activity: 'probeHostPorts', host });
+        await this.record({ activity: 'probeHostPorts', host });
         return { host, probed: 0 };
       },
       closePortListeners: host('closePortListeners'),
       ensurePki: async () => {
-        this.record({ activity: 'ensurePki' });
+        await this.record({ activity: 'ensurePki' });
         return { changed: false, changes: [], expiry: {} };
       },
       deployHostFiles: async ({ host }) => {
-        this.record({ activity: 'deployHostFiles', host });
+        await this.record({ activity: 'deployHostFiles', host });
         return { written: [], unchanged: [] };
       },
       reconcileHost: async ({ host, plane }) => {
-        this.record({ activity: 'reconcileHost', host, what: plane });
+        await this.record({ activity: 'reconcileHost', host, what: plane });
         await this.busy(100);
         return { host, plane, actions: [] };
       },
       waitEtcdHealthy: async ({ hosts }) => {
-        this.record({ activity: 'waitEtcdHealthy' });
+        await this.record({ activity: 'waitEtcdHealthy' });
         return { members: hosts ?? [] };
       },
       applyAddon: async ({ addon }) => {
-        this.record({ activity: 'applyAddon', what: addon });
+        await this.record({ activity: 'applyAddon', what: addon });
         return { addon, objects: 0, changed: false };
       },
       pruneAddon: async ({ addon }) => {
-        this.record({ activity: 'pruneAddon', what: addon });
+        await this.record({ activity: 'pruneAddon', what: addon });
         return { addon, deleted: [] };
       },
       syncNodes: async ({ hosts }) => {
-        this.record({ activity: 'syncNodes' });
+        await this.record({ activity: 'syncNodes' });
         return { nodes: hosts?.length ?? 0 };
       },
       writeKubeconfig: async () => {
-        this.record({ activity: 'writeKubeconfig' });
+        await this.record({ activity: 'writeKubeconfig' });
         return { server: 'https://10.0.0.11:6443' };
       },
       snapshotEtcdHost: async ({ host, name }) => {
-        this.record({ activity: 'snapshotEtcdHost', host });
+        await this.record({ activity: 'snapshotEtcdHost', host });
         return { host, path: `/opt/rke/etcd-snapshots/${name}`, size: 1, sha256: '0'.repeat(64) };
       },
       uploadSnapshot: async () => undefined,
       pendingChanges: async ({ host, planes }) => {
-        this.record({ activity: 'pendingChanges', host, what: planes.join('+') });
+        await this.record({ activity: 'pendingChanges', host, what: planes.join('+') });
         if (!planes.includes('etcd')) this.enter(this.groupOf(host, planes), host);
         return { changes: [`${planes.join('+')}: replace (image)`], restarts: [] };
       },
       cordonNode: async ({ host }) => {
-        this.record({ activity: 'cordonNode', host });
+        await this.record({ activity: 'cordonNode', host });
         return { cordoned: true };
       },
       drainNode: async ({ host }) => {
-        this.record({ activity: 'drainNode', host });
+        await this.record({ activity: 'drainNode', host });
         return { evicted: [], skipped: [] };
       },
       removeUnplannedContainers: async ({ host }) => {
-        this.record({ activity: 'removeUnplannedContainers', host });
+        await this.record({ activity: 'removeUnplannedContainers', host });
         return [];
       },
       waitNodeReady: async ({ host }) => {
-        this.record({ activity: 'waitNodeReady', host });
+        await this.record({ activity: 'waitNodeReady', host });
         return { ready: true };
       },
       uncordonNode: async ({ host }) => {
-        this.record({ activity: 'uncordonNode', host });
+        await this.record({ activity: 'uncordonNode', host });
         this.rolling.delete(host);
         return { uncordoned: true };
       },
@@ -369,8 +371,8 @@ test('a spec that replaces every etcd member is refused, as the dry-run says, be
 });
 
 /** The waits between a faulty activity's attempts on the test server's clock, in whole seconds. */
-async function backoffSeconds(hosts: Hosts): Promise<number[]> {
-  const times = await Promise.all(hosts.attempts.map((a) => a.at));
+function backoffSeconds(hosts: Hosts): number[] {
+  const times = hosts.attempts.map((a) => a.at);
   return times.slice(1).map((t, i) => Math.floor((t - times[i]!) / 1000));
 }
 
@@ -385,7 +387,7 @@ test('an unreachable worker is tried 4 times, 2 s, 4 s and 8 s apart (probeStep)
     hosts.attempts.map((a) => a.attempt),
     [1, 2, 3, 4],
   );
-  assert.deepEqual(await backoffSeconds(hosts), [2, 4, 8]);
+  assert.deepEqual(backoffSeconds(hosts), [2, 4, 8]);
   assert.deepEqual(result.skippedHosts, ['w1']);
   assert.equal(result.summary, 'incomplete: hosts [w1] skipped');
   const reconciled = hosts.calls.filter((c) => c.activity === 'reconcileHost').map((c) => c.host);
@@ -404,7 +406,7 @@ test('an etcd host that fails twice is retried 2 s, then 4 s later (longStep) an
     hosts.attempts.map((a) => a.attempt),
     [1, 2, 3],
   );
-  assert.deepEqual(await backoffSeconds(hosts), [2, 4]);
+  assert.deepEqual(backoffSeconds(hosts), [2, 4]);
   assert.deepEqual(
     result.status.stepsDone,
     buildPlan(s).steps.map((step) => step.name),
