@@ -7,6 +7,7 @@ import { store } from './clusterState.ts';
 import { cancellation } from './context.ts';
 import { deps, now } from './deps.ts';
 import { DockerApi } from './docker/api.ts';
+import { ensureImage } from './docker/containers.ts';
 import type { SshSession } from './ssh/session.ts';
 import type { SshTarget } from './ssh/target.ts';
 
@@ -30,8 +31,8 @@ export function pinBastionKey(cluster: string, address: string, fingerprint: str
   store().write(cluster, BASTION_PIN, { fingerprint, address, pinnedAt: now().toISOString() });
 }
 
-/** What sshTarget needs of the spec besides the node: its bastion host. */
-export type Reach = Pick<ClusterSpec, 'bastionHost'>;
+/** What sshTarget needs of the spec besides the node: its bastion host, and for a non-root user the tools image. */
+export type Reach = Pick<ClusterSpec, 'bastionHost' | 'systemImages' | 'privateRegistries'>;
 
 /** How to reach `node`: through the spec's bastion host when there is one. */
 export function sshTarget(cluster: string, spec: Reach, node: NodeSpec): SshTarget {
@@ -40,6 +41,9 @@ export function sshTarget(cluster: string, spec: Reach, node: NodeSpec): SshTarg
     ...accessOf(node.name, node.address, node.ssh),
     hostKey: node.ssh.hostKey ?? pinnedHostKey(cluster, node.name),
     dockerSocket: node.dockerSocket,
+    ...(node.ssh.user !== 'root'
+      ? { rootImage: spec.systemImages.tools, registries: spec.privateRegistries }
+      : {}),
     ...(bastion ? { bastion: bastionTarget(cluster, node.name, bastion) } : {}),
   };
 }
@@ -71,6 +75,10 @@ function expandHome(p: string): string {
 
 export async function withSession<T>(target: SshTarget, fn: (s: SshSession) => Promise<T>): Promise<T> {
   const session = await deps().openSession(target, cancellation());
+  const { rootImage } = target;
+  if (rootImage)
+    session.prepareRoot = () =>
+      ensureImage(dockerOf(session, target.registries), rootImage, () => {}).then(() => {});
   try {
     // a call on a cut connection may never settle: the attempt fails when the connection goes
     return await Promise.race([fn(session), session.lost]);

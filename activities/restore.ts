@@ -12,7 +12,7 @@ import { runOneShot } from './docker/oneShot.ts';
 import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { type HostRef, hostPlanFor } from './rolling.ts';
 import { snapshotDir } from './snapshot.ts';
-import { counting } from './ssh/files.ts';
+import { counting, readFileStream, writeFileStream } from './ssh/files.ts';
 import type { SshSession } from './ssh/session.ts';
 
 const RESTORE_DIR = 'restore';
@@ -55,15 +55,13 @@ async function copy(
   dest: string,
   progress: (bytes: number) => void,
 ): Promise<void> {
-  const [source, target] = [await from.sftp(), await to.sftp()];
   await pipeline(
-    source.createReadStream(src),
+    await readFileStream(from, src),
     counting(progress),
-    target.createWriteStream(`${dest}.part`, { mode: 0o600 }),
+    await writeFileStream(to, `${dest}.part`),
   );
-  await new Promise<void>((resolve, reject) =>
-    target.ext_openssh_rename(`${dest}.part`, dest, (err) => (err ? reject(err) : resolve())),
-  );
+  const moved = await to.exec(['mv', '-f', `${dest}.part`, dest]);
+  if (moved.code !== 0) throw new Error(`${to.target.host}: mv ${dest}.part: ${moved.stderr.trim()}`);
 }
 
 /** The file's sha256 on the host must be the recorded one ("etcd snapshots are not consistent" otherwise). */

@@ -24,7 +24,7 @@ import {
   snapshotDir,
   snapshotFileName,
 } from './snapshot.ts';
-import { counting } from './ssh/files.ts';
+import { counting, readFileStream, writeFileStream } from './ssh/files.ts';
 import type { SshSession } from './ssh/session.ts';
 
 const SHA_META = 'zke-sha256';
@@ -109,7 +109,7 @@ async function putFromHost(
   file: SnapshotFile,
   note: (progress: string) => void,
 ): Promise<void> {
-  const source = (await session.sftp()).createReadStream(file.path);
+  const source = await readFileStream(session, file.path);
   const body = source.pipe(counting((n) => note(`${file.host}: ${n}/${file.size} bytes uploaded`)));
   source.on('error', (err: Error) => body.destroy(err));
   const meta = { [SHA_META]: file.sha256 };
@@ -249,13 +249,12 @@ async function download(
   await withHeartbeat((note) =>
     hostSession(spec, cluster, host, async (session) => {
       await session.exec(['mkdir', '-p', '-m', '700', path.posix.dirname(file)]);
-      const sftp = await session.sftp();
       const hash = createHash('sha256');
       await onS3(s3, async (c) => {
         const body = await c.get(s3.bucket, key);
         if (!body) throw new Error(`${s3Url(s3, key)} is gone`);
         const counter = counting((n) => note(`${host}: ${n} bytes downloaded`), hash);
-        await pipeline(body, counter, sftp.createWriteStream(part, { mode: 0o600 }));
+        await pipeline(body, counter, await writeFileStream(session, part));
       });
       const got = hash.digest('hex');
       if (got !== sha256) {

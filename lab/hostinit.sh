@@ -71,6 +71,14 @@ EOF
   mkdir -p /root/.ssh
   chmod 700 /root/.ssh
   install -m 600 "$ZLAB_ROOT/id_ed25519.pub" /root/.ssh/authorized_keys
+  add_docker_user
+}
+
+# zke: a user in the docker group and nothing more (no sudo), RKE's usual node user, with the lab's key
+add_docker_user() {
+  id zke > /dev/null 2>&1 || useradd --no-create-home --home-dir /var/lib/zke-user --groups docker --shell /bin/sh zke
+  install -d -m 700 -o zke -g zke /var/lib/zke-user /var/lib/zke-user/.ssh
+  install -m 600 -o zke -g zke "$ZLAB_ROOT/id_ed25519.pub" /var/lib/zke-user/.ssh/authorized_keys
 }
 
 # the runc wrapper as default runtime; this instance's lab registries as insecure registries

@@ -19,12 +19,42 @@ export function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
+/**
+ * `script` run as root by a user who only has Docker (RKE's docker-group user): the Docker CLI on the host starts
+ * a short-lived privileged container of `image` in the host's PID namespace, and nsenter runs the host's shell in
+ * the mount namespace of the host's PID 1, so the script sees and changes the host's files with the host's tools. No log is kept
+ * (file contents pass through stdin), no image is pulled (prepareRoot made it present, with credentials).
+ */
+/** The usual PATH, for the host's tools. */
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function asRootArgv(target: SshTarget, image: string, script: string): string[] {
+  const host = target.dockerSocket ? ['-H', `unix://${target.dockerSocket}`] : [];
+  const run = [
+    'run',
+    '--rm',
+    '-i',
+    '--pull=never',
+    '--log-driver=none',
+    '--privileged',
+    '--pid=host',
+    '--net=host',
+    `--env=PATH=${HOST_PATH}`,
+  ];
+  // the host's own shell by its path: a bare `sh` would be the image's busybox, whose applets shadow the host's
+  // tools (no `find -printf`, no `rm --one-file-system`)
+  return ['docker', ...host, ...run, image, 'nsenter', '-t', '1', '-m', '--', '/bin/sh', '-c', script];
+}
+
 export function shellQuote(argv: string[]): string {
   return argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
 }
 
 export class SshSession {
   private sftpHandle?: Promise<SFTPWrapper>;
+  /** For a non-root user (target.rootImage): makes the image present; run once, before the first command. */
+  prepareRoot?: () => Promise<void>;
+  private rootReady?: Promise<void>;
   private closing = false;
   /** Rejects when the connection drops while in use (a cut session), not when close() ends it. */
   readonly lost: Promise<never>;
@@ -92,10 +122,35 @@ export class SshSession {
     return this.execRaw(shellQuote(argv), opts);
   }
 
-  /** Runs a fixed script of ours through the remote shell. Never pass spec values in `script`. */
-  execRaw(script: string, opts: { stdin?: Buffer | string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  /** Runs a fixed script of ours through the remote shell, as root. Never pass spec values in `script`. */
+  async execRaw(
+    script: string,
+    opts: { stdin?: Buffer | string; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
+    return this.run(await this.asRoot(script), opts);
+  }
+
+  /** argv as root with its stdin and stdout as a stream (the channel); the caller ends it and reads its exit. */
+  async execStream(argv: string[]): Promise<ClientChannel> {
+    const command = await this.asRoot(shellQuote(argv));
     return new Promise((resolve, reject) => {
-      this.conn.exec(script, (err, stream) => {
+      this.conn.exec(command, (err, stream) =>
+        err ? reject(classifySshError(this.target, err)) : resolve(stream),
+      );
+    });
+  }
+
+  /** The command line that runs `script` as root: itself for root, else through Docker (asRootArgv). */
+  private async asRoot(script: string): Promise<string> {
+    if (!this.target.rootImage) return script;
+    this.rootReady ??= this.prepareRoot?.() ?? Promise.resolve();
+    await this.rootReady;
+    return shellQuote(asRootArgv(this.target, this.target.rootImage, script));
+  }
+
+  private run(command: string, opts: { stdin?: Buffer | string; timeoutMs?: number }): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.conn.exec(command, (err, stream) => {
         if (err) return reject(classifySshError(this.target, err));
         collect(stream, opts.timeoutMs ?? 120_000, this.target.host).then(resolve, reject);
         if (opts.stdin !== undefined) stream.end(opts.stdin);
@@ -122,6 +177,7 @@ export class SshSession {
     });
   }
 
+  /** SFTP as the SSH user (root: a non-root user's files go through activities/ssh/files.ts instead). */
   sftp(): Promise<SFTPWrapper> {
     this.sftpHandle ??= new Promise((resolve, reject) => {
       this.conn.sftp((err, sftp) => (err ? reject(classifySshError(this.target, err)) : resolve(sftp)));

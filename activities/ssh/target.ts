@@ -1,4 +1,6 @@
 // Where and how to reach one host. Keys are paths on the worker machine, never key material.
+import type { RegistrySpec } from '../../model/spec/types.ts';
+
 export interface SshTarget {
   /** Node name, used in messages. */
   host: string;
@@ -16,6 +18,13 @@ export interface SshTarget {
   /** Expected host key fingerprint `SHA256:<base64>`; when absent the first one seen is reported for pinning. */
   hostKey?: string;
   dockerSocket?: string;
+  /**
+   * Set when the user is not root (a docker-group user, as RKE allows): what needs root runs in a short-lived
+   * privileged container of this image (the tools image) in the host's mount namespace, through Docker.
+   */
+  rootImage?: string;
+  /** Credentials for pulling rootImage (the spec's private_registries). */
+  registries?: readonly RegistrySpec[];
   /** The jump host every connection goes through (`bastion_host`); its `host` names it in messages. */
   bastion?: SshTarget;
 }

@@ -16,6 +16,7 @@ import {
   allContainers,
   causes,
   k8sSkipReason,
+  LAB_DOCKER_USER,
   LAB_KUBECTL,
   labClusterYaml,
   runOperation,
@@ -52,8 +53,9 @@ async function provision(
   kubeApi: Record<string, unknown> = {},
   more: Record<string, Record<string, unknown>> = {},
   extra: Record<string, unknown> = {},
+  user = 'root',
 ) {
-  const doc = labClusterYaml(name, lab.hosts, ALL_ROLES, { extra });
+  const doc = labClusterYaml(name, lab.hosts, ALL_ROLES, { extra, user });
   const core = doc.core as Record<string, object | undefined>;
   const merged = Object.fromEntries(Object.entries(more).map(([k, v]) => [k, { ...core[k], ...v }]));
   const parsed = parseClusterSpec({ ...doc, core: { ...core, ...merged, 'kube-api': kubeApi } });
@@ -177,8 +179,12 @@ test(
       HARDENED,
       { kubelet: { generate_serving_certificate: true }, etcd: { uid: ETCD_UID, gid: ETCD_GID } },
       passwordRegistry(currentLab().passwordRegistryPassword()),
+      LAB_DOCKER_USER,
     );
     assert.equal(result.status.phase, 'succeeded', result.summary);
+    // zke logged in as a user with Docker and nothing more: what needed root ran in a container, as root
+    assert.equal((await onHost('id', '-nG', LAB_DOCKER_USER)).trim(), `${LAB_DOCKER_USER} docker`);
+    assert.equal((await onHost('stat', '-c', '%U %a', '/etc/kubernetes/ssl/kube-ca.pem')).trim(), 'root 644');
     const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
 
     // a Secret is readable through the API and sealed in etcd: the raw value carries the provider's prefix

@@ -1,9 +1,9 @@
-// Snapshots off-host, on a 1-host cluster and the lab's S3 server (versitygw, TLS from its own CA): a one-off
+// Snapshots off-host, on a 1-host cluster reached as a docker-group user (not root) and the lab's S3 server (versitygw, TLS from its own CA): a one-off
 // snapshot is uploaded (the object's bytes are the snapshot's) with the host's rolling snapshot, S3's
 // retention deletes old recurring objects and keeps named and recent ones, and with the snapshot gone from
 // the host and from zke's records a restore by name comes from S3 alone: a ConfigMap deleted after the
 // snapshot is back. The secret key is in no workflow history. Then a worker process is SIGKILLed in the
-// middle of a ~100 MB snapshot's upload, and the operation completes on a new one.
+// middle of a ~100 MB snapshot's upload, and the operation completes on a new one. Last, remove takes it all away.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import { type SnapshotRecord, snapshotDir } from '../../activities/snapshot.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
-import { labClusterYaml, parseOrThrow } from '../support/cluster.ts';
+import { allContainers, LAB_DOCKER_USER, labClusterYaml, parseOrThrow } from '../support/cluster.ts';
 import { eventually } from '../support/kubectl.ts';
 import { labExec } from '../support/lab.ts';
 import { type LabS3, labS3, s3BackupConfig } from '../support/s3.ts';
@@ -53,7 +53,13 @@ test(
   async () => {
     const { hosts } = suite;
     const [host] = hosts.map((h) => h.name) as [string];
-    const yaml = labClusterYaml(CLUSTER, hosts, { [host]: ['etcd', 'controlplane', 'worker'] });
+    // as a user in the docker group only: every snapshot file zke reads or writes goes through Docker as root
+    const yaml = labClusterYaml(
+      CLUSTER,
+      hosts,
+      { [host]: ['etcd', 'controlplane', 'worker'] },
+      { user: LAB_DOCKER_USER },
+    );
     const core = yaml.core as Record<string, unknown>;
     core.etcd = {
       backup_config: { interval_hours: 1, retention: 2, s3backupconfig: s3BackupConfig(s3, FOLDER) },
@@ -150,5 +156,21 @@ test(
       record.sha256,
       'the object is the whole snapshot',
     );
+  },
+);
+
+test(
+  'remove as the docker-group user: no container, no kubelet mount, and no zke directory are left',
+  { skip: SKIP, timeout: 300_000 },
+  async () => {
+    const [host] = suite.hosts.map((h) => h.name) as [string];
+    const result = await run(ops(), 'removeCluster', { cluster: CLUSTER });
+    assert.equal(result.status.phase, 'succeeded', result.summary);
+    assert.deepEqual(await allContainers(host), [], `${host}: no container left`);
+    const mounts = await labExec(host, ['grep', '-c', ' /var/lib/kubelet/', '/proc/mounts']);
+    assert.equal(mounts.stdout.trim(), '0', `${host}: kubelet's mounts are gone`);
+    for (const dir of ['/etc/kubernetes', '/var/lib/etcd', '/var/lib/kubelet']) {
+      assert.notEqual((await labExec(host, ['test', '-e', dir])).code, 0, `${host}: ${dir} removed`);
+    }
   },
 );

@@ -22,7 +22,12 @@ export interface LabSpecOptions {
   kubeletArgs?: Record<string, string>;
   extra?: Record<string, unknown>;
   format?: 'zke' | 'rke';
+  /** The SSH user (default root); LAB_DOCKER_USER is in the docker group and nothing more. */
+  user?: string;
 }
+
+/** Every lab host's user in the docker group, with no sudo (lab/hostinit.sh): RKE's usual node user. */
+export const LAB_DOCKER_USER = 'zke';
 
 /** The lab's kubelet and kube-proxy flags, as a `core` (zke) or `services` (RKE) block. */
 function labServices(o: LabSpecOptions) {
@@ -41,7 +46,7 @@ function zkeFormat(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOpt
   return {
     cluster_name: name,
     option: {
-      ssh_user: 'root',
+      ssh_user: o.user ?? 'root',
       ssh_key_path: labSsh.keyPath,
       kubernetes_version: o.version ?? LAB_K8S_VERSION,
     },
@@ -52,7 +57,7 @@ function zkeFormat(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOpt
 
 /** RKE's format: `role`, `hostname_override`, `services`, top-level keys. */
 function rkeFormat(name: string, hosts: LabHost[], roles: RoleMap, o: LabSpecOptions) {
-  const node = (h: LabHost) => ({ address: h.address, user: 'root', hostname_override: h.name });
+  const node = (h: LabHost) => ({ address: h.address, user: o.user ?? 'root', hostname_override: h.name });
   return {
     cluster_name: name,
     kubernetes_version: o.version ?? LAB_K8S_VERSION,
