@@ -61,6 +61,14 @@ export interface CurrentState {
   hosts?: string[];
 }
 
+/** The hosts and etcd members of a cluster that runs `spec`. */
+export function runningAsSpecified(spec: ClusterSpec): Pick<CurrentState, 'hosts' | 'etcdMembers'> {
+  return {
+    hosts: spec.nodes.map((n) => n.name),
+    etcdMembers: spec.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.name),
+  };
+}
+
 export function currentState(cluster: string): CurrentState | undefined {
   return store().read<CurrentState>(cluster, 'current');
 }

@@ -17,6 +17,8 @@ export interface HostFacts {
   kernel: string;
   cpus: number;
   memoryBytes: number;
+  /** Set when this check pinned the host key: the first contact with the host. */
+  pinnedNow?: boolean;
 }
 
 /** Docker releases zke supports (API >= 1.41). */
@@ -79,5 +81,5 @@ export async function checkClusterHost(input: {
   const bastion = target.bastion;
   if (bastion && !bastion.hostKey && facts.bastionHostKey)
     pinBastionKey(input.cluster, bastion.address, facts.bastionHostKey);
-  return facts;
+  return target.hostKey ? facts : { ...facts, pinnedNow: true };
 }

@@ -12,7 +12,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { appliedRevision, certificateExpiry, recordScheduledRun } from './lifecycleState.ts';
 import { cordonNode, deleteNode, drainNode, uncordonNode, waitNodeReady } from './nodeLifecycle.ts';
 import { syncNodes } from './nodes.ts';
-import { loadClusterLayout, recordOperation } from './operations.ts';
+import { loadClusterLayout, recordAdoption, recordOperation } from './operations.ts';
 import { ensurePki } from './pki.ts';
 import { closePortListeners, openPortListeners, probeHostPorts } from './portCheck.ts';
 import { reconcileHost } from './reconcile.ts';
@@ -47,6 +47,7 @@ const activityFunctions = {
   syncNodes,
   writeKubeconfig,
   recordOperation,
+  recordAdoption,
   cleanHost,
   clusterHosts,
   forgetCluster,

@@ -2,7 +2,14 @@
 
 import type { OperationKind, OperationStatus } from '../common/operations.ts';
 import { type AddonName, addonsFor } from '../model/addons/index.ts';
-import { type CurrentState, currentState, loadSpec, type RevisionRef, store } from './clusterState.ts';
+import {
+  type CurrentState,
+  currentState,
+  loadSpec,
+  type RevisionRef,
+  runningAsSpecified,
+  store,
+} from './clusterState.ts';
 import { now } from './deps.ts';
 
 export interface ClusterLayout {
@@ -27,6 +34,17 @@ export async function loadClusterLayout(ref: RevisionRef): Promise<ClusterLayout
   };
 }
 
+/** An adopted cluster taken over: zke records it as running the revision, with every host and etcd member. */
+export async function recordAdoption(ref: RevisionRef): Promise<void> {
+  const before = currentState(ref.cluster);
+  store().write(ref.cluster, 'current', {
+    ...before,
+    ...runningAsSpecified(loadSpec(ref)),
+    revision: ref.revision,
+    phase: 'running',
+  });
+}
+
 export async function recordOperation(input: {
   cluster: string;
   revision?: number;
@@ -38,16 +56,17 @@ export async function recordOperation(input: {
   const before = currentState(input.cluster);
   const succeeded = input.status.phase === 'succeeded';
   if (succeeded && input.kind === 'remove') return { phase: 'removed' }; // the cluster is forgotten
+  if (input.kind === 'adopt' && input.revision === undefined) {
+    store().write(input.cluster, 'last-status', input.status); // a comparison only: zke manages nothing yet
+    return before ?? { phase: 'new' };
+  }
   const spec =
     succeeded && input.revision !== undefined
       ? loadSpec({ cluster: input.cluster, revision: input.revision })
       : undefined;
   const next: CurrentState = {
     ...before,
-    ...(spec && {
-      hosts: spec.nodes.map((n) => n.name),
-      etcdMembers: spec.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.name),
-    }),
+    ...(spec && runningAsSpecified(spec)),
     revision: succeeded && input.revision !== undefined ? input.revision : before?.revision,
     phase: succeeded ? 'running' : before?.revision ? 'unavailable' : 'failed',
     lastOperation: {

@@ -5,7 +5,7 @@
 import { diffContainers } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
-import { currentState, loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
+import { currentState, loadSpec, nodeOf, type RevisionRef, runningAsSpecified } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import {
@@ -24,9 +24,11 @@ import type { SshSession } from './ssh/session.ts';
 
 export type HostRef = RevisionRef & { host: string };
 
-export function hostPlanFor(ref: HostRef): HostPlan {
-  const state = currentState(ref.cluster);
-  const plan = buildPlan(loadSpec(ref), { etcdMembers: state?.etcdMembers, hosts: state?.hosts });
+/** The host's plan against the cluster's recorded state, or (`adopting`) against the spec taken as running. */
+export function hostPlanFor(ref: HostRef & { adopting?: boolean }): HostPlan {
+  const spec = loadSpec(ref);
+  const state = ref.adopting ? runningAsSpecified(spec) : currentState(ref.cluster);
+  const plan = buildPlan(spec, { etcdMembers: state?.etcdMembers, hosts: state?.hosts });
   const host = plan.hosts.find((h) => h.name === ref.host);
   if (!host) throw new Error(`host ${ref.host} is not in revision ${ref.revision} of ${ref.cluster}`);
   return host;
@@ -49,7 +51,7 @@ export interface PendingChanges {
 }
 
 export async function pendingChanges(
-  input: HostRef & { planes: Plane[]; certs: string[] },
+  input: HostRef & { planes: Plane[]; certs: string[]; adopting?: boolean },
 ): Promise<PendingChanges> {
   const plan = hostPlanFor(input);
   const inPlanes = new Set<string>(input.planes.flatMap((p) => PHASE_CONTAINERS[p]));

@@ -344,6 +344,16 @@ export const RkeStateFile = named(
   z.object({ desiredState: rkeState, currentState: rkeState }),
 );
 
+export const AdoptRequest = named(
+  'AdoptRequest',
+  "Take over a running cluster zke does not manage: its cluster.yml and its state file (RKE's `cluster.rkestate`, or zke's own export), whose CA, certificates, keys and encryption keys zke keeps. `apply: false` (the default) only compares every host's containers with zke's plan; `apply: true` takes the cluster over and applies the spec as an upgrade would.",
+  z.object({
+    spec: rawClusterSchema.describe('the cluster.yml, as JSON'),
+    state: z.record(z.string(), z.unknown()).describe('the state file (JSON); holds private keys'),
+    apply: z.boolean().optional(),
+  }),
+);
+
 export const ClusterParams = z.object({ name: clusterName });
 export const OperationParams = z.object({
   id: z.string().min(3).describe('operation id `<cluster>.<run id>`'),

@@ -46,6 +46,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'cert rotate [--services a,b] [--ca]: rotate certificates',
     load: () => import('./commands/cert.ts'),
   },
+  adopt: {
+    summary: 'take over a running cluster (RKE or zke) in place from cluster.yml and its state file',
+    load: () => import('./commands/adopt.ts'),
+  },
   encrypt: {
     summary: 'encrypt rotate-key: rotate the secrets encryption key, rewriting every Secret',
     load: () => import('./commands/encrypt.ts'),

@@ -11,6 +11,7 @@ export const OPERATIONS = [
   'restore',
   'remove',
   'load-images',
+  'adopt',
 ] as const;
 export type OperationKind = (typeof OPERATIONS)[number];
 

@@ -1,4 +1,5 @@
 // Every workflow type the worker serves.
+export { adoptCluster } from './adoptCluster.ts';
 export { loadImages } from './loadImages.ts';
 export { probeHosts } from './probeHosts.ts';
 export { provisionCluster } from './provisionCluster.ts';

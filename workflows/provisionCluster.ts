@@ -144,7 +144,8 @@ export async function checkHosts(p: Progress, layout: Layout & { cluster: string
           ignoreDockerVersion: layout.ignoreDockerVersion,
         },
       ]);
-      p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}`);
+      const pinned = facts.pinnedNow ? `; SSH host key ${facts.hostKey} pinned (first contact)` : '';
+      p.event(`${host}: ${facts.hostname}, Docker ${facts.dockerVersion}${pinned}`);
     },
   );
   // a fatal failure fails the step naming every host that failed, unreachable workers included

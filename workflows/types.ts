@@ -38,6 +38,13 @@ export interface UpgradeInput {
   revision: number;
 }
 
+export interface AdoptInput {
+  cluster: string;
+  revision: number;
+  /** false: compare the hosts with zke's plan only; true: take the cluster over and apply the revision. */
+  apply: boolean;
+}
+
 export interface RollbackInput {
   cluster: string;
   /** Revision to return to; default: the one before the current. */

@@ -6,6 +6,7 @@ import { YAML_TYPES } from '../http/body.ts';
 import type { RouteTable } from '../http/route.ts';
 import { notFound } from '../problem.ts';
 import {
+  AdoptRequest,
   ClusterDetail,
   ClusterList,
   ClusterParams,
@@ -66,6 +67,34 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     params: ClusterParams,
     responses: { 200: { description: 'The cluster.', schema: ClusterDetail } },
     handle: async ({ params }) => ({ body: await s.clusters.detail(params.name) }),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/v1/clusters/{name}/adopt',
+    tag: 'clusters',
+    summary: "Adopt a running cluster: compare its hosts with zke's plan, or (apply) take it over in place",
+    description:
+      "The spec becomes a revision and the state file's certificates and encryption keys zke's own; then the " +
+      '`adopt` operation checks every host (pinning its SSH host key) and lists, per host, the containers zke would ' +
+      'replace and why. With `apply: true` it then records the cluster as running that revision and applies it. ' +
+      '422 names what is unusable in the spec or the state file; 409 when zke manages the cluster already. ' +
+      'Audit-logged (the body holds private keys).',
+    scope: 'admin',
+    params: ClusterParams,
+    body: { schema: AdoptRequest, required: true },
+    responses: ACCEPTED,
+    handle: async ({ params, body, req, res }) => {
+      s.audit.record({
+        action: 'state.adopt',
+        cluster: params.name,
+        token: tokenName(res),
+        scope: tokenScope(res),
+        remote: req.ip,
+      });
+      const request = { spec: body.spec, state: body.state, apply: body.apply ?? false };
+      return accepted(await s.submissions.adopt(params.name, request, sourceOf(req, res)));
+    },
   });
 
   routes.add({

@@ -52,7 +52,7 @@ export function createServices(deps: ServiceDeps): Services {
     revisions,
     operations,
     clusters,
-    submissions: new SpecSubmissions(clusters, revisions, operations, locks),
+    submissions: new SpecSubmissions(clusters, revisions, operations, locks, deps.store),
     schedules: new Schedules(deps.client, deps.taskQueue),
     streamGiveUpMs: deps.streamGiveUpMs,
   };

@@ -31,6 +31,7 @@ export const WORKFLOW_TYPES = {
   restore: 'restoreEtcd',
   remove: 'removeCluster',
   'load-images': 'loadImages',
+  adopt: 'adoptCluster',
 } as const satisfies Record<StartableKind, keyof typeof workflows>;
 
 /** The workflow function an operation kind starts. */

@@ -1,6 +1,17 @@
 // Submitting a spec: validate it, store it as a new revision, start the workflow that applies it. A refused
 // request leaves no revision: one submission per cluster at a time, and a revision whose operation did not
 // start is removed again.
+
+import { ENCRYPTION_KEYS_RECORD } from '../../common/stateExport.ts';
+import type { ClusterStore } from '../../common/store.ts';
+import type { CertBundle } from '../../model/pki/types.ts';
+import type { EncryptionKey } from '../../model/plan/apiserver-config.ts';
+import {
+  type AdoptedState,
+  adoptedEncryptionKeys,
+  InvalidRkeState,
+  parseRkeState,
+} from '../../model/rkestate/index.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec, SpecIssue } from '../../model/spec/types.ts';
 import { conflict, invalid, notFound } from '../problem.ts';
@@ -10,10 +21,19 @@ import { enforceHostPolicy } from './hostPolicy.ts';
 import type { Operations } from './operations.ts';
 import type { Revisions } from './revisions.ts';
 
+export interface AdoptRequest {
+  /** The cluster.yml (as an object). */
+  spec: unknown;
+  /** Its cluster.rkestate (JSON), private keys included. */
+  state: unknown;
+  /** false: only compare the hosts with zke's plan; true: take the cluster over. */
+  apply: boolean;
+}
+
 export interface Submitted {
   operationId: string;
   cluster: string;
-  operation: 'provision' | 'upgrade';
+  operation: 'provision' | 'upgrade' | 'adopt';
   revision: number;
   warnings: readonly SpecIssue[];
 }
@@ -24,7 +44,44 @@ export class SpecSubmissions {
     private readonly revisions: Revisions,
     private readonly operations: Operations,
     private readonly locks: ClusterLocks,
+    private readonly store: ClusterStore,
   ) {}
+
+  /**
+   * Adopting a running cluster zke does not manage yet: the spec becomes a revision and the state's certificates
+   * (and encryption keys) zke's own, then `adopt` compares the hosts with zke's plan, or takes the cluster over.
+   * 422 for a spec or state file that is not usable, naming what; 409 for a cluster zke already manages.
+   */
+  async adopt(name: string, request: AdoptRequest, source: string): Promise<Submitted> {
+    const { spec, warnings } = validate(request.spec);
+    await enforceHostPolicy(spec);
+    if (spec.clusterName !== name)
+      throw invalid([
+        {
+          path: 'spec.cluster_name',
+          message: `is "${spec.clusterName}" but the URL names cluster "${name}"`,
+        },
+      ]);
+    const state = adoptedState(spec, request.state);
+    return this.locks.run(name, async () => {
+      if (this.clusters.provisioned(name))
+        throw conflict(
+          `cluster ${name} is managed by zke already: change it with zke up (PUT /v1/clusters/${name})`,
+        );
+      await this.operations.assertIdle(name);
+      const { revision, created } = this.revisions.submit(name, spec, source);
+      this.store.write(name, 'pki', state.bundle);
+      if (state.keys) this.store.write(name, ENCRYPTION_KEYS_RECORD, { keys: state.keys });
+      try {
+        const input = { cluster: name, revision, apply: request.apply };
+        const started = await this.operations.start('adopt', name, input);
+        return { operationId: started.operationId, cluster: name, operation: 'adopt', revision, warnings };
+      } catch (error) {
+        if (created) this.revisions.discard(name, revision);
+        throw error;
+      }
+    });
+  }
 
   /** POST: a new cluster (409 if the name is taken). */
   async create(document: unknown, source: string): Promise<Submitted> {
@@ -70,6 +127,23 @@ export class SpecSubmissions {
       throw error;
     }
   }
+}
+
+/** The state file's certificates, and its encryption keys when the spec encrypts Secrets with zke's keys. */
+function adoptedState(spec: ClusterSpec, document: unknown): { bundle: CertBundle; keys?: EncryptionKey[] } {
+  let parsed: AdoptedState;
+  try {
+    parsed = parseRkeState(document);
+  } catch (error) {
+    if (!(error instanceof InvalidRkeState)) throw error;
+    throw invalid(error.issues.map((message) => ({ path: 'state', message })));
+  }
+  const encryption = spec.services['kube-api'].secretsEncryption;
+  if (!encryption.enabled || encryption.customConfig) return { bundle: parsed.bundle };
+  const keys = adoptedEncryptionKeys(parsed.encryptionConfig);
+  if ('problem' in keys)
+    throw invalid([{ path: 'state.currentState.encryptionConfig', message: keys.problem }]);
+  return { bundle: parsed.bundle, keys: keys.keys };
 }
 
 /** Parses a spec document; 422 with every error's path when it is not valid. */

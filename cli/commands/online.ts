@@ -182,12 +182,17 @@ export function command(
     });
 }
 
-/** POSTs to /v1/clusters/<cluster><suffix> and follows the operation it starts. */
-export async function startOperation(values: CommonValues, suffix: string, body?: object): Promise<number> {
+/** POSTs to /v1/clusters/<cluster><suffix> and follows the operation it starts; `onSuccess` says what else it did. */
+export async function startOperation(
+  values: CommonValues,
+  suffix: string,
+  body?: object,
+  onSuccess?: (client: ApiClient, cluster: string) => Promise<string | undefined>,
+): Promise<number> {
   const name = await clusterName(values);
   const client = await api();
   const accepted = await client.json<Accepted>('POST', `${clusterPath(name)}${suffix}`, { body });
-  return followStarted(client, accepted, values);
+  return followStarted(client, accepted, values, onSuccess && (() => onSuccess(client, name)));
 }
 
 export const DRY_RUN_HELP = `      --dry-run       print the steps the operation would run, on which hosts, and change nothing`;

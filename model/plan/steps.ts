@@ -145,6 +145,9 @@ export const APPLY_STEPS = [
 ] as const;
 export type ApplyStepName = (typeof APPLY_STEPS)[number];
 export const UPGRADE_STEPS = ['etcd snapshot', ...APPLY_STEPS] as const;
+/** `zke adopt`: its comparison; taking the cluster over adds 'take over' and then applies the revision. */
+export const ADOPT_STEPS = ['check hosts', 'compare containers'] as const;
+export const ADOPT_APPLY_STEPS = [...ADOPT_STEPS, 'take over', ...APPLY_STEPS] as const;
 export type UpgradeStepName = (typeof UPGRADE_STEPS)[number];
 
 export interface ApplyLayout extends StepLayout {

@@ -81,7 +81,7 @@ test('a submission whose operation does not start (started elsewhere meanwhile) 
     },
   } as unknown as Operations;
   const clusters = new Clusters(store, revisions, raced);
-  const submissions = new SpecSubmissions(clusters, revisions, raced, new ClusterLocks());
+  const submissions = new SpecSubmissions(clusters, revisions, raced, new ClusterLocks(), store);
   await assert.rejects(submissions.create(specOf('c', 1), 'test'), /another operation was just started/);
   assert.deepEqual(store.keys('c'), [], 'no revision, no secrets');
 });

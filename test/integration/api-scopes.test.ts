@@ -57,6 +57,7 @@ test('every operation refuses tokens below its scope (and the codec token) with 
     'DELETE /v1/clusters/c1',
     'GET /v1/clusters/c1/kubeconfig',
     'GET /v1/clusters/c1/state/export',
+    'POST /v1/clusters/c1/adopt',
   ]);
   assert.ok(withScope('read').includes('POST /v1/clusters/c1/plan'), 'a dry run only reads');
   for (const op of operations)
