@@ -15,11 +15,14 @@ import { lastHeartbeat, withHeartbeat } from './context.ts';
 import { now } from './deps.ts';
 import type { KubeClient, KubeObject } from './kube/client.ts';
 import { withKube } from './kube/session.ts';
+import { listSnapshots } from './snapshot.ts';
 
 interface KeysRecord {
   keys: EncryptionKey[];
   /** A rotation under way: the names of the key it replaces and of the new one. */
   rotation?: { from: string; to: string };
+  /** Keys rotated out: a snapshot taken under one of them brings it back (restoreEncryptionKeys). */
+  retired?: EncryptionKey[];
 }
 
 /**
@@ -41,8 +44,39 @@ export async function stageEncryptionKey(
   if (!old) throw ApplicationFailure.create({ message: `key ${rotation.from} is gone`, nonRetryable: true });
   const keys = rotationKeys(input.stage, old, next);
   const done = input.stage === 'old key dropped';
-  store().write(input.cluster, ENCRYPTION_KEYS_RECORD, { keys, ...(done ? {} : { rotation }) });
+  const retired = done ? [...(record.retired ?? []).filter((k) => k.name !== old.name), old] : record.retired;
+  store().write(input.cluster, ENCRYPTION_KEYS_RECORD, {
+    keys,
+    ...(done ? {} : { rotation }),
+    ...(retired?.length ? { retired } : {}),
+  });
   return names(keys);
+}
+
+/**
+ * A restored snapshot's Secrets are sealed with the keys of its time: those become the keys again (the ones in
+ * use since are kept as retired). Returns the keys in use after it and whether they changed; a snapshot that
+ * recorded no keys, or the same ones, changes nothing.
+ */
+export async function restoreEncryptionKeys(
+  input: RevisionRef & { snapshot: string },
+): Promise<{ keys: string[]; changed: boolean }> {
+  const record = store().read<KeysRecord>(input.cluster, ENCRYPTION_KEYS_RECORD);
+  const wanted = listSnapshots(input.cluster).find((s) => s.name === input.snapshot)?.encryptionKeys;
+  const current = (record?.keys ?? []).map((k) => k.name);
+  if (!record || !wanted?.length || wanted.join() === current.join())
+    return { keys: current, changed: false };
+  const known = [...record.keys, ...(record.retired ?? [])];
+  const keys = wanted.map((name) => known.find((k) => k.name === name));
+  const missing = wanted.filter((_, i) => !keys[i]);
+  if (missing.length)
+    throw ApplicationFailure.create({
+      message: `snapshot ${input.snapshot} was taken under encryption key(s) ${missing.join(', ')}, which zke no longer has: its Secrets could not be read`,
+      nonRetryable: true,
+    });
+  const retired = known.filter((k) => !wanted.includes(k.name));
+  store().write(input.cluster, ENCRYPTION_KEYS_RECORD, { keys, ...(retired.length ? { retired } : {}) });
+  return { keys: wanted, changed: true };
 }
 
 /** Only the first stage makes a key: a later stage without it means the store lost it. */

@@ -3,7 +3,7 @@
 import { applyAddon, pruneAddon } from './addons.ts';
 import { deployHostFiles } from './certDeploy.ts';
 import { type ActivityDeps, withDeps } from './deps.ts';
-import { rewriteSecrets, stageEncryptionKey } from './encryptionKey.ts';
+import { restoreEncryptionKeys, rewriteSecrets, stageEncryptionKey } from './encryptionKey.ts';
 import { waitEtcdHealthy } from './etcd.ts';
 import { addEtcdMember, removeEtcdMember } from './etcdMembers.ts';
 import { checkClusterHost, checkHost } from './hostsCheck.ts';
@@ -81,6 +81,7 @@ const activityFunctions = {
   deleteSystemPods,
   stageEncryptionKey,
   rewriteSecrets,
+  restoreEncryptionKeys,
   prepareRollback,
   restorePkiOf,
   recordUpgradeSnapshot,

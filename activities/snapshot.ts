@@ -2,6 +2,7 @@
 // snapshot directory bound) runs `etcdctl snapshot save` and a sha256; the store lists each snapshot with its
 // files (host, path, size, checksum) under the key the API reads, `snapshots`.
 
+import { readEncryptionKeys } from '../common/stateExport.ts';
 import { hostPath, isCertsBind } from '../model/plan/index.ts';
 import { SNAPSHOT_HOST_DIR } from '../model/plan/paths.ts';
 import { loadSpec, nodeOf, type RevisionRef, store } from './clusterState.ts';
@@ -31,6 +32,8 @@ export interface SnapshotRecord {
   files: SnapshotFile[];
   /** `s3://bucket/key` once uploaded (backup_config.s3backupconfig). */
   s3?: string;
+  /** The names of the secrets encryption keys its Secrets are sealed with (a restore brings them back). */
+  encryptionKeys?: string[];
 }
 
 // Fixed script; the file name comes in through the environment.
@@ -107,6 +110,8 @@ export async function recordSnapshot(input: {
     revision: input.revision,
     files: input.files,
   };
+  const keys = readEncryptionKeys(store(), input.cluster).map((k) => k.name);
+  if (keys.length) record.encryptionKeys = keys;
   const others = listSnapshots(input.cluster).filter((s) => s.name !== input.name);
   store().write(input.cluster, SNAPSHOTS_KEY, [...others, record]);
   return record;

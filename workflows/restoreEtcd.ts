@@ -40,11 +40,19 @@ export async function restoreEtcd(input: RestoreInput): Promise<OperationResult>
     const stage: Stage = (name, fn) => p.step(name, fn);
     await restoreSnapshot(p, ref, input.snapshot, stage);
     const hosts = await hostsByRole(ref);
-    await stage('start control plane', () =>
-      onEveryHost(p, 'start control plane', hosts.controlplane, hosts.limit, (host) =>
+    await stage('start control plane', async () => {
+      // the Secrets restored are sealed with the keys of the snapshot's time: the API servers get those back
+      const keys = await short.restoreEncryptionKeys({ ...ref, snapshot: input.snapshot });
+      if (keys.changed) {
+        p.event(`secrets encryption keys of ${input.snapshot} back in use: ${keys.keys.join(', ')}`);
+        await onEveryHost(p, 'start control plane', hosts.controlplane, hosts.limit, (host) =>
+          short.deployHostFiles({ ...ref, host }),
+        );
+      }
+      await onEveryHost(p, 'start control plane', hosts.controlplane, hosts.limit, (host) =>
         long.startContainers({ ...ref, host, containers: CONTROL_PLANE }),
-      ),
-    );
+      );
+    });
     await stage('restart kubelets', () => restartKubelets(p, ref));
     return [];
   });

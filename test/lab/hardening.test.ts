@@ -1,6 +1,7 @@
 // A hardened cluster the way an RKE user asks for one (secrets encryption, audit log, restricted PodSecurity,
-// event rate limit), checked on the running cluster, then its encryption key rotated with the worker killed
-// mid-way; and the preflight port check refusing a host whose kubelet port something else holds. One host:
+// event rate limit), reached as a docker-group user, checked on the running cluster, then its encryption key
+// rotated with the worker killed mid-way, and a snapshot from before the rotation restored with its own key; and
+// the preflight port check refusing a host whose kubelet port something else holds. One host:
 // every claim here holds on one control-plane host.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -45,6 +46,9 @@ const HARDENED = {
   pod_security_configuration: 'restricted',
   event_rate_limit: { enabled: true },
 };
+
+/** The snapshot the key rotation test takes first, under the old key; the test after it restores it. */
+const BEFORE_ROTATION = 'before-rotation';
 
 /** The lab's spec (its kubelet and kube-proxy args kept) with `kubeApi` as core.kube-api and `more` merged into the
  *  other core sections. */
@@ -313,6 +317,12 @@ test(
     fs.writeFileSync(file, JSON.stringify(list));
     await k('apply', '-f', file);
     const [old] = readEncryptionKeys(store(), 'hardened').map((key) => key.name);
+    // a snapshot under the old key, restored by the next test
+    const snapshot = await runOperation(lab.t.client, lab.taskQueue, 'snapshotEtcd', {
+      cluster: 'hardened',
+      name: BEFORE_ROTATION,
+    });
+    assert.equal(snapshot.status.phase, 'succeeded', snapshot.summary);
 
     // the rotation on a worker of its own, SIGKILLed once the rewrite runs; a second worker finishes it
     const queue = `keyrot-${process.pid}`;
@@ -371,5 +381,37 @@ test(
     );
     const names = await k('get', 'secrets', '-n', 'default', '-o', 'name');
     assert.equal(names.split('\n').filter((n) => n.startsWith('secret/rot-')).length, COUNT);
+  },
+);
+
+test(
+  'a snapshot taken before the key rotation restores with its own key: every Secret of its time reads again',
+  { skip, timeout: 600_000 },
+  async () => {
+    const [rotated] = readEncryptionKeys(store(), 'hardened').map((key) => key.name);
+    const restored = await runOperation(lab.t.client, lab.taskQueue, 'restoreEtcd', {
+      cluster: 'hardened',
+      snapshot: BEFORE_ROTATION,
+    });
+    assert.equal(restored.status.phase, 'succeeded', restored.summary);
+    const [key, ...others] = readEncryptionKeys(store(), 'hardened').map((k) => k.name);
+    assert.notEqual(key, rotated, 'the key of the snapshot writes again');
+    assert.deepEqual(others, []);
+    assert.ok(
+      restored.status.events.includes(`secrets encryption keys of ${BEFORE_ROTATION} back in use: ${key}`),
+    );
+    const config = await onHost('cat', '/etc/kubernetes/ssl/encryption.yaml');
+    assert.ok(config.includes(key!) && !config.includes(rotated!), `encryption.yaml names ${key} only`);
+    const k = kubectl(LAB_KUBECTL, adminKubeconfigFile('hardened'));
+    await eventually('the API server reads the restored Secrets', async () =>
+      assert.equal(
+        await k('get', 'secret', 'canary', '-o', 'jsonpath={.data.password}'),
+        Buffer.from('plain-canary-value').toString('base64'),
+      ),
+    );
+    assert.equal(
+      await k('get', 'secret', 'rot-999', '-o', 'jsonpath={.data.value}'),
+      Buffer.from('value-999').toString('base64'),
+    );
   },
 );

@@ -122,3 +122,50 @@ test('the plan: each key change on the controlplane hosts one at a time, the rew
   assert.deepEqual(rotationKeys('new key writes', o, n), [n, o]);
   assert.deepEqual(rotationKeys('old key dropped', o, n), [n]);
 });
+
+test('a snapshot brings back the keys of its time: taken before a rotation, its restore makes the old key the key again', async () => {
+  const { recordSnapshot, restoreEncryptionKeys } = createActivities(deps);
+  const ref = cluster('restored', { secrets_encryption_config: { enabled: true } }, ['k1']);
+  const file = { host: 'a', path: '/opt/rke/etcd-snapshots/before', size: 1, sha256: '0'.repeat(64) };
+  const snapshot = (name: string) => recordSnapshot({ ...ref, name, createdAt: 'then', files: [file] });
+  assert.deepEqual((await snapshot('before')).encryptionKeys, ['k1'], 'a snapshot records the key names');
+  assert.deepEqual(await restoreEncryptionKeys({ ...ref, snapshot: 'before' }), {
+    keys: ['k1'],
+    changed: false,
+  });
+  for (const stage of ['new key readable', 'new key writes', 'old key dropped'] as const)
+    await stageEncryptionKey({ ...ref, stage });
+  assert.deepEqual(
+    store
+      .read<{ retired: { name: string }[] }>('restored', ENCRYPTION_KEYS_RECORD)
+      ?.retired.map((k) => k.name),
+    ['k1'],
+    'the rotated-out key is kept, retired',
+  );
+  assert.deepEqual(await restoreEncryptionKeys({ ...ref, snapshot: 'before' }), {
+    keys: ['k1'],
+    changed: true,
+  });
+  assert.deepEqual(
+    stored('restored').keys,
+    [{ name: 'k1', secret: 'secret-of-k1' }],
+    'the old key writes again',
+  );
+  assert.deepEqual(await restoreEncryptionKeys({ ...ref, snapshot: 'before' }), {
+    keys: ['k1'],
+    changed: false,
+  });
+  assert.deepEqual(
+    await restoreEncryptionKeys({ ...ref, snapshot: 'unrecorded' }),
+    { keys: ['k1'], changed: false },
+    'a snapshot that recorded no keys (one found only on a host or in S3) changes nothing',
+  );
+  store.write('restored', ENCRYPTION_KEYS_RECORD, { keys: [{ name: 'k9', secret: 's' }] });
+  await assert.rejects(
+    restoreEncryptionKeys({ ...ref, snapshot: 'before' }),
+    (err: Error & { nonRetryable?: boolean }) => {
+      assert.match(err.message, /taken under encryption key\(s\) k1, which zke no longer has/);
+      return err.nonRetryable === true;
+    },
+  );
+});
