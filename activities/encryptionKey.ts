@@ -3,7 +3,7 @@
 // never leave the store: results name them only.
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { ENCRYPTION_KEYS_RECORD } from '../common/stateExport.ts';
+import { ENCRYPTION_KEYS_RECORD, type EncryptionKeysRecord } from '../common/stateExport.ts';
 import {
   type EncryptionKey,
   type KeyRotationStage,
@@ -17,14 +17,6 @@ import type { KubeClient, KubeObject } from './kube/client.ts';
 import { withKube } from './kube/session.ts';
 import { listSnapshots } from './snapshot.ts';
 
-interface KeysRecord {
-  keys: EncryptionKey[];
-  /** A rotation under way: the names of the key it replaces and of the new one. */
-  rotation?: { from: string; to: string };
-  /** Keys rotated out: a snapshot taken under one of them brings it back (restoreEncryptionKeys). */
-  retired?: EncryptionKey[];
-}
-
 /**
  * Puts the keys of `stage` in the store (the next deploy writes them to encryption.yaml); idempotent. The first
  * stage makes the new key, unless a rotation is under way (an earlier one that stopped): then it goes on with
@@ -33,7 +25,7 @@ interface KeysRecord {
 export async function stageEncryptionKey(
   input: RevisionRef & { stage: KeyRotationStage },
 ): Promise<{ keys: string[] }> {
-  const record = store().read<KeysRecord>(input.cluster, ENCRYPTION_KEYS_RECORD);
+  const record = store().read<EncryptionKeysRecord>(input.cluster, ENCRYPTION_KEYS_RECORD);
   const refusal = keyRotationRefusal(input.cluster, loadSpec(input), (record?.keys.length ?? 0) > 0);
   if (refusal || !record) throw ApplicationFailure.create({ message: refusal, nonRetryable: true });
   const names = (keys: EncryptionKey[]) => ({ keys: keys.map((k) => k.name) });
@@ -61,7 +53,7 @@ export async function stageEncryptionKey(
 export async function restoreEncryptionKeys(
   input: RevisionRef & { snapshot: string },
 ): Promise<{ keys: string[]; changed: boolean }> {
-  const record = store().read<KeysRecord>(input.cluster, ENCRYPTION_KEYS_RECORD);
+  const record = store().read<EncryptionKeysRecord>(input.cluster, ENCRYPTION_KEYS_RECORD);
   const wanted = listSnapshots(input.cluster).find((s) => s.name === input.snapshot)?.encryptionKeys;
   const current = (record?.keys ?? []).map((k) => k.name);
   if (!record || !wanted?.length || wanted.join() === current.join())

@@ -11,8 +11,17 @@ import type { ClusterStore } from './store.ts';
 /** The store record of zke's generated secrets encryption keys (written by the certificates step). */
 export const ENCRYPTION_KEYS_RECORD = 'encryption-keys';
 
+/** That record: the keys in use (the first one writes), a rotation under way, and the keys rotated out. */
+export interface EncryptionKeysRecord {
+  keys: EncryptionKey[];
+  /** A rotation under way: the names of the key it replaces and of the new one. */
+  rotation?: { from: string; to: string };
+  /** Keys rotated out: a snapshot taken under one of them brings it back (restoreEncryptionKeys). */
+  retired?: EncryptionKey[];
+}
+
 export function readEncryptionKeys(store: ClusterStore, cluster: string): EncryptionKey[] {
-  return store.read<{ keys: EncryptionKey[] }>(cluster, ENCRYPTION_KEYS_RECORD)?.keys ?? [];
+  return store.read<EncryptionKeysRecord>(cluster, ENCRYPTION_KEYS_RECORD)?.keys ?? [];
 }
 
 /** Why a cluster has no state to export yet. */
