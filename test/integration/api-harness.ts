@@ -128,17 +128,30 @@ export async function terminateCluster(t: TestTemporal, cluster: string): Promis
 export interface ApiSuite {
   t: TestTemporal;
   api: TestApi;
+  /** Settles once the suite's own before hook has: a file's other hooks await it before using `t` or `api`. */
+  ready: Promise<void>;
 }
 
 /** Registers before/after hooks that start Temporal's client and the API for the file's tests (none when skip). */
 export function apiSuite(options: { worker?: boolean; activities?: object; skip?: string } = {}): ApiSuite {
-  const suite = {} as ApiSuite;
+  let settle: (error?: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  ready.catch(() => {}); // awaited by the hooks that need it; this hook reports its own failure
+  const suite = { ready } as ApiSuite;
   let worker: { taskQueue: string; stop(): Promise<void> } | undefined;
   before(async () => {
-    if (options.skip) return;
-    suite.t = await testTemporal();
-    if (options.worker) worker = await startTestWorker(suite.t, options.activities);
-    suite.api = await startApi(suite.t, worker?.taskQueue);
+    if (options.skip) return settle();
+    try {
+      suite.t = await testTemporal();
+      if (options.worker) worker = await startTestWorker(suite.t, options.activities);
+      suite.api = await startApi(suite.t, worker?.taskQueue);
+      settle();
+    } catch (error) {
+      settle(error);
+      throw error;
+    }
   });
   after(async () => {
     await suite.api?.close();

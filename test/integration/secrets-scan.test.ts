@@ -133,6 +133,7 @@ before(async () => {
     };
   await labUp(1);
   await labImages();
+  await suite.ready; // node may run this hook before the suite's own has finished
   labWorker = await spawnWorker(suite.t.address, labQueue, path.join(logDir, 'worker.log'));
   labApi = await startApi(suite.t, labQueue);
 });
