@@ -1,5 +1,6 @@
 // Clusters: submit, list, show, change and remove; the admin kubeconfig (audited).
 
+import type { Request, Response } from 'express';
 import { exportRkeState, NothingToExport } from '../../common/stateExport.ts';
 import { tokenName, tokenScope } from '../auth/bearer.ts';
 import { YAML_TYPES } from '../http/body.ts';
@@ -35,7 +36,14 @@ function listingJson(listing: object): string {
   return json;
 }
 
+/** The audit line of a request that reads or hands over key material: what, which cluster, whose token, from where. */
+function auditor(s: Services) {
+  return (action: string, cluster: string, req: Request, res: Response) =>
+    s.audit.record({ action, cluster, token: tokenName(res), scope: tokenScope(res), remote: req.ip });
+}
+
 export function clusterRoutes(routes: RouteTable, s: Services): void {
+  const audited = auditor(s);
   routes.add({
     method: 'post',
     path: '/v1/clusters',
@@ -85,13 +93,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     body: { schema: AdoptRequest, required: true },
     responses: ACCEPTED,
     handle: async ({ params, body, req, res }) => {
-      s.audit.record({
-        action: 'state.adopt',
-        cluster: params.name,
-        token: tokenName(res),
-        scope: tokenScope(res),
-        remote: req.ip,
-      });
+      audited('state.adopt', params.name, req, res);
       const request = { spec: body.spec, state: body.state, apply: body.apply ?? false };
       return accepted(await s.submissions.adopt(params.name, request, sourceOf(req, res)));
     },
@@ -155,13 +157,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
         throw notFound(
           `cluster ${params.name} has no kubeconfig yet (it is written when provisioning succeeds)`,
         );
-      s.audit.record({
-        action: 'kubeconfig.read',
-        cluster: params.name,
-        token: tokenName(res),
-        scope: tokenScope(res),
-        remote: req.ip,
-      });
+      audited('kubeconfig.read', params.name, req, res);
       return {
         body: kubeconfig.yaml,
         contentType: 'application/yaml',
@@ -185,13 +181,7 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
     handle: async ({ params, req, res }) => {
       s.clusters.require(params.name);
       const state = readState(s, params.name);
-      s.audit.record({
-        action: 'state.export',
-        cluster: params.name,
-        token: tokenName(res),
-        scope: tokenScope(res),
-        remote: req.ip,
-      });
+      audited('state.export', params.name, req, res);
       return {
         body: `${JSON.stringify(state, null, 2)}\n`,
         contentType: 'application/json',
