@@ -72,14 +72,11 @@ export class SpecSubmissions {
       const { revision, created } = this.revisions.submit(name, spec, source);
       this.store.write(name, 'pki', state.bundle);
       if (state.keys) this.store.write(name, ENCRYPTION_KEYS_RECORD, { keys: state.keys });
-      try {
-        const input = { cluster: name, revision, apply: request.apply };
-        const started = await this.operations.start('adopt', name, input);
-        return { operationId: started.operationId, cluster: name, operation: 'adopt', revision, warnings };
-      } catch (error) {
-        if (created) this.revisions.discard(name, revision);
-        throw error;
-      }
+      const input = { cluster: name, revision, apply: request.apply };
+      const { operationId } = await this.discardUnstarted(name, revision, created, () =>
+        this.operations.start('adopt', name, input),
+      );
+      return { operationId, cluster: name, operation: 'adopt', revision, warnings };
     });
   }
 
@@ -119,9 +116,21 @@ export class SpecSubmissions {
     await this.operations.assertIdle(name);
     const kind = this.clusters.provisioned(name) ? 'upgrade' : 'provision';
     const { revision, created } = this.revisions.submit(name, spec, source);
+    const { operationId } = await this.discardUnstarted(name, revision, created, () =>
+      this.operations.start(kind, name, { cluster: name, revision }),
+    );
+    return { operationId, cluster: name, operation: kind, revision, warnings };
+  }
+
+  /** Starts the revision's operation; a revision this request created goes again when it did not start. */
+  private async discardUnstarted<T>(
+    name: string,
+    revision: number,
+    created: boolean,
+    start: () => Promise<T>,
+  ): Promise<T> {
     try {
-      const started = await this.operations.start(kind, name, { cluster: name, revision });
-      return { operationId: started.operationId, cluster: name, operation: kind, revision, warnings };
+      return await start();
     } catch (error) {
       if (created) this.revisions.discard(name, revision); // started by someone else meanwhile, or Temporal failed
       throw error;
