@@ -1,4 +1,5 @@
-// File sync over SFTP: write a file only when its content differs (atomic rename), fix its mode.
+// Files on a host, as root: synced (written only when their content differs, atomic rename, mode and owner
+// fixed) and streamed, over SFTP for root, else through commands run as root (SshSession.execRaw/execStream).
 import { createHash, type Hash } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough, type Readable, Transform, Writable } from 'node:stream';

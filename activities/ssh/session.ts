@@ -19,15 +19,15 @@ export function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
+/** The usual PATH, for the host's tools. */
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /**
  * `script` run as root by a user who only has Docker (RKE's docker-group user): the Docker CLI on the host starts
  * a short-lived privileged container of `image` in the host's PID namespace, and nsenter runs the host's shell in
  * the mount namespace of the host's PID 1, so the script sees and changes the host's files with the host's tools. No log is kept
  * (file contents pass through stdin), no image is pulled (prepareRoot made it present, with credentials).
  */
-/** The usual PATH, for the host's tools. */
-const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
 export function asRootArgv(target: SshTarget, image: string, script: string): string[] {
   const host = target.dockerSocket ? ['-H', `unix://${target.dockerSocket}`] : [];
   const run = [
