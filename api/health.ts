@@ -1,9 +1,11 @@
 // Health: is Temporal reachable (within the API's deadline), is a worker polling our task queue, and can the
 // cluster store be written? Probes are answered from the latest check (healthMonitor), never waiting on Temporal.
+import type { ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { config } from '../common/config.ts';
 import type { ClusterStore } from '../common/store.ts';
+import { sendJson } from './http/fastPath.ts';
 
 export interface Health {
   status: 'ok' | 'degraded';
@@ -98,4 +100,10 @@ export function healthMonitor(check: () => Promise<Health>, freshMs = HEALTH_FRE
       latest = undefined;
     },
   };
+}
+
+/** Answers a probe with the latest health: 200 when ok, else 503, the check as JSON. */
+export async function answerProbe(monitor: HealthMonitor, res: ServerResponse): Promise<void> {
+  const latest = await monitor.probe().catch((err: Error) => ({ status: 'degraded', error: err.message }));
+  sendJson(res, latest.status === 'ok' ? 200 : 503, JSON.stringify(latest));
 }

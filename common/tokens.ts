@@ -33,7 +33,8 @@ function digest(token: string): Buffer {
 }
 
 export class TokenStore {
-  private readonly parsed = new StampCache<readonly TokenEntry[]>();
+  /** The file's entries with their hashes as bytes, parsed again only when the file changed. */
+  private readonly parsed = new StampCache<{ entries: readonly TokenEntry[]; hashes: readonly Buffer[] }>();
 
   constructor(readonly file = tokensFile()) {}
 
@@ -79,17 +80,25 @@ export class TokenStore {
   /** The token's name and scope, or undefined. Compares every stored hash in constant time. */
   identify(token: string): { name: string; scope: Scope } | undefined {
     const presented = digest(token);
+    const { entries, hashes } = this.loaded();
     let match: TokenEntry | undefined;
-    for (const entry of this.entries()) {
-      const stored = Buffer.from(entry.sha256, 'hex');
+    entries.forEach((entry, i) => {
+      const stored = hashes[i];
       if (stored.length === presented.length && timingSafeEqual(stored, presented)) match ??= entry;
-    }
+    });
     return match && { name: match.name, scope: match.scope ?? LEGACY_SCOPE };
   }
 
-  /** The file's entries (a fresh array: callers may change it), parsed again only when the file changed. */
+  /** The file's entries (a fresh array: callers may change it). */
   private entries(): TokenEntry[] {
-    return [...this.parsed.get(this.file, stampOf(this.file), () => this.readEntries())];
+    return [...this.loaded().entries];
+  }
+
+  private loaded() {
+    return this.parsed.get(this.file, stampOf(this.file), () => {
+      const entries = this.readEntries();
+      return { entries, hashes: entries.map((e) => Buffer.from(e.sha256, 'hex')) };
+    });
   }
 
   private readEntries(): TokenEntry[] {

@@ -30,13 +30,18 @@ export function forbidden(name: string, held: Scope, needed: ApiScope): HttpErro
   );
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerOf(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+}
+
 export function requireBearer(tokens: TokenStore) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    const token = match ? tokens.identify(match[1]) : undefined;
+    const presented = bearerOf(req.get('authorization'));
+    const token = presented ? tokens.identify(presented) : undefined;
     if (!token) {
       res.set('WWW-Authenticate', 'Bearer realm="zke"');
-      const detail = match
+      const detail = presented
         ? 'the bearer token is not valid (revoked or mistyped)'
         : 'missing "Authorization: Bearer <token>" header';
       problem(res, 401, 'Unauthorized', detail);

@@ -23,6 +23,8 @@ const UNKNOWN = Symbol('unknown');
 
 export class Clusters {
   private readonly index: ClusterIndex;
+  /** The last listing and what it was built from: unchanged inputs give the same object (serialized once). */
+  private last?: { inputs: unknown[]; listing: Listing };
 
   constructor(
     private readonly store: ClusterStore,
@@ -65,10 +67,14 @@ export class Clusters {
     const running = await this.operations
       .runningOf([...entries.keys()])
       .catch((error) => (temporalUnanswered(error) ? undefined : Promise.reject(error)));
+    const inputs = listingInputs(entries, running);
+    if (this.last && sameItems(this.last.inputs, inputs)) return this.last.listing;
     const clusters = [...entries].map(([name, entry]) =>
       summarize(name, entry, running ? running.get(name) : UNKNOWN),
     );
-    return running ? { clusters } : { clusters, problem: RUNNING_UNKNOWN };
+    const listing = running ? { clusters } : { clusters, problem: RUNNING_UNKNOWN };
+    this.last = { inputs, listing };
+    return listing;
   }
 
   async detail(name: string): Promise<Detail> {
@@ -90,6 +96,22 @@ export class Clusters {
     };
   }
 }
+
+/** What a listing shows, flat: each cluster's index entry (a new object when its records change) and operation. */
+function listingInputs(
+  entries: ReadonlyMap<string, IndexEntry>,
+  running: Map<string, OperationView> | undefined,
+): unknown[] {
+  const inputs: unknown[] = [running === undefined];
+  for (const [name, entry] of entries) {
+    const op = running?.get(name);
+    inputs.push(name, entry, op?.id, op?.operation, op?.progress?.step);
+  }
+  return inputs;
+}
+
+const sameItems = (a: unknown[], b: unknown[]) =>
+  a.length === b.length && a.every((item, i) => item === b[i]);
 
 function summarize(
   name: string,

@@ -19,7 +19,8 @@ export function apiSection(saved: Saved<ApiLoadResults> | undefined): string {
 ${machineLine(saved.machine)}
 
 \`bench/api/scenario.ts\`: ${r.clusters} clusters written straight into the store, the API in a child process
-against the bench's Temporal dev server and worker. ${burstsLine(r)} The client runs on the same CPUs as the API,
+against the bench's Temporal dev server and worker, measured once the API's token file is 2 s old (a newer one is
+read again on every request: the first seconds' cost, not the steady state). ${burstsLine(r)} The client runs on the same CPUs as the API,
 Temporal and the worker. ${'`GET /v1/clusters`'} one at a time is sent before the bursts: what a single listing
 costs, to which a burst adds its queueing.${
     r.floor

@@ -81,3 +81,14 @@ test('tokens are stored hashed in a 0600 file; the first start creates exactly o
   assert.throws(() => store.create('bad name'), /invalid token name/);
   assert.equal(store.revoke('nope'), false);
 });
+
+test('the listing is the same from the server fast path (/v1/clusters) and from the app (/v1/clusters/)', async () => {
+  const fast = await suite.api.request('GET', '/v1/clusters');
+  const app = await suite.api.request('GET', '/v1/clusters/');
+  assert.equal(fast.status, 200);
+  assert.equal(app.status, 200);
+  assert.deepEqual(fast.json, app.json);
+  assert.equal(fast.headers.get('content-type'), app.headers.get('content-type'));
+  const refused = await suite.api.request('GET', '/v1/clusters', { token: 'zke_wrong' });
+  assert.equal(refused.status, 401, 'a refused token still gets the app answer');
+});
