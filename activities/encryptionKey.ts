@@ -46,29 +46,32 @@ export async function stageEncryptionKey(
 }
 
 /**
- * A restored snapshot's Secrets are sealed with the keys of its time: those become the keys again (the ones in
- * use since are kept as retired). Returns the keys in use after it and whether they changed; a snapshot that
+ * A restored snapshot's Secrets are sealed with the keys of its time: those become the keys again, the first of
+ * them writing. The keys in use since are kept as retired or, with `keepCurrent`, still read (listed after the
+ * snapshot's): a rollback deploys the keys before it restores etcd, and until then the API servers must still
+ * read what the current keys sealed. Returns the keys in use after it and whether they changed; a snapshot that
  * recorded no keys, or the same ones, changes nothing.
  */
 export async function restoreEncryptionKeys(
-  input: RevisionRef & { snapshot: string },
+  input: RevisionRef & { snapshot: string; keepCurrent?: boolean },
 ): Promise<{ keys: string[]; changed: boolean }> {
   const record = store().read<EncryptionKeysRecord>(input.cluster, ENCRYPTION_KEYS_RECORD);
   const wanted = listSnapshots(input.cluster).find((s) => s.name === input.snapshot)?.encryptionKeys;
   const current = (record?.keys ?? []).map((k) => k.name);
-  if (!record || !wanted?.length || wanted.join() === current.join())
-    return { keys: current, changed: false };
+  if (!record || !wanted?.length) return { keys: current, changed: false };
   const known = [...record.keys, ...(record.retired ?? [])];
-  const keys = wanted.map((name) => known.find((k) => k.name === name));
-  const missing = wanted.filter((_, i) => !keys[i]);
+  const missing = wanted.filter((name) => !known.some((k) => k.name === name));
   if (missing.length)
     throw ApplicationFailure.create({
       message: `snapshot ${input.snapshot} was taken under encryption key(s) ${missing.join(', ')}, which zke no longer has: its Secrets could not be read`,
       nonRetryable: true,
     });
-  const retired = known.filter((k) => !wanted.includes(k.name));
+  const inUse = [...wanted, ...(input.keepCurrent ? current.filter((name) => !wanted.includes(name)) : [])];
+  if (inUse.join() === current.join()) return { keys: current, changed: false };
+  const keys = inUse.map((name) => known.find((k) => k.name === name)!);
+  const retired = known.filter((k) => !inUse.includes(k.name));
   store().write(input.cluster, ENCRYPTION_KEYS_RECORD, { keys, ...(retired.length ? { retired } : {}) });
-  return { keys: wanted, changed: true };
+  return { keys: inUse, changed: true };
 }
 
 /** Only the first stage makes a key: a later stage without it means the store lost it. */

@@ -42,9 +42,7 @@ export async function restoreEtcd(input: RestoreInput): Promise<OperationResult>
     const hosts = await hostsByRole(ref);
     await stage('start control plane', async () => {
       // the Secrets restored are sealed with the keys of the snapshot's time: the API servers get those back
-      const keys = await short.restoreEncryptionKeys({ ...ref, snapshot: input.snapshot });
-      if (keys.changed) {
-        p.event(`secrets encryption keys of ${input.snapshot} back in use: ${keys.keys.join(', ')}`);
+      if (await restoreKeys(p, ref, input.snapshot)) {
         await onEveryHost(p, 'start control plane', hosts.controlplane, hosts.limit, (host) =>
           short.deployHostFiles({ ...ref, host }),
         );
@@ -56,6 +54,18 @@ export async function restoreEtcd(input: RestoreInput): Promise<OperationResult>
     await stage('restart kubelets', () => restartKubelets(p, ref));
     return [];
   });
+}
+
+/** The snapshot's encryption keys in use again (activities/encryptionKey.ts); true when they changed. */
+export async function restoreKeys(
+  p: Progress,
+  ref: Ref,
+  snapshot: string,
+  opts: { keepCurrent?: boolean } = {},
+) {
+  const keys = await short.restoreEncryptionKeys({ ...ref, snapshot, ...opts });
+  if (keys.changed) p.event(`secrets encryption keys of ${snapshot} back in use: ${keys.keys.join(', ')}`);
+  return keys.changed;
 }
 
 async function hostsByRole(ref: Ref) {

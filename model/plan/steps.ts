@@ -306,7 +306,14 @@ export function rollbackPlanSteps(layout: ApplyLayout, restore: boolean): PlanSt
   const parallel = { mode: 'parallel', limit: layout.maxParallelHosts } as const;
   const head: PlanStep[] = [
     { name: 'revision', ...local("store the target revision's spec as the next revision") },
-    { name: 'restore certificates', ...local('put back the certificates the target revision ran with') },
+    {
+      name: 'restore certificates',
+      ...local(
+        restore
+          ? "put back the certificates the target revision ran with, and the snapshot's encryption keys"
+          : 'put back the certificates the target revision ran with',
+      ),
+    },
   ];
   const snapshot: PlanStep = {
     name: 'restore etcd snapshot',

@@ -24,16 +24,19 @@ export interface LabSpecOptions {
   format?: 'zke' | 'rke';
   /** The SSH user (default root); LAB_DOCKER_USER is in the docker group and nothing more. */
   user?: string;
+  /** The kube-api service's settings (`core` or `services`, by format). */
+  kubeApi?: Record<string, unknown>;
 }
 
 /** Every lab host's user in the docker group, with no sudo (lab/hostinit.sh): RKE's usual node user. */
 export const LAB_DOCKER_USER = 'zke';
 
-/** The lab's kubelet and kube-proxy flags, as a `core` (zke) or `services` (RKE) block. */
+/** The lab's kubelet and kube-proxy flags (and kube-api's settings), as a `core` (zke) or `services` (RKE) block. */
 function labServices(o: LabSpecOptions) {
   return {
     kubelet: { extra_args: { ...LAB_KUBELET_ARGS, ...o.kubeletArgs } },
     kubeproxy: { extra_args: LAB_KUBEPROXY_ARGS },
+    ...(o.kubeApi ? { 'kube-api': o.kubeApi } : {}),
   };
 }
 

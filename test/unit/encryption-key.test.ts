@@ -169,3 +169,21 @@ test('a snapshot brings back the keys of its time: taken before a rotation, its 
     },
   );
 });
+
+test("a rollback's restore keeps the current keys readable behind the snapshot's: its files go out before etcd is restored", async () => {
+  const { recordSnapshot, restoreEncryptionKeys } = createActivities(deps);
+  const ref = cluster('rolled', { secrets_encryption_config: { enabled: true } }, ['k1']);
+  const file = { host: 'a', path: '/opt/rke/etcd-snapshots/up', size: 1, sha256: '0'.repeat(64) };
+  await recordSnapshot({ ...ref, name: 'up', createdAt: 'then', files: [file] });
+  for (const stage of ['new key readable', 'new key writes', 'old key dropped'] as const)
+    await stageEncryptionKey({ ...ref, stage });
+  const [rotated] = stored('rolled').keys.map((k) => k.name);
+  const restore = { ...ref, snapshot: 'up', keepCurrent: true };
+  assert.deepEqual(await restoreEncryptionKeys(restore), { keys: ['k1', rotated], changed: true });
+  assert.deepEqual(
+    stored('rolled').keys.map((k) => k.name),
+    ['k1', rotated],
+    "the snapshot's key writes, the rotated one still reads",
+  );
+  assert.deepEqual(await restoreEncryptionKeys(restore), { keys: ['k1', rotated], changed: false }, 'again');
+});
