@@ -33,6 +33,7 @@ bash "$here/build-binaries.sh"
 e2e_rootfs=$(bash "$here/build-rootfs.sh" e2e)
 for v in "${versions[@]}"; do bash "$here/build-kubernetes.sh" "$v"; done
 for v in "${conformance_versions[@]}"; do bash "$here/build-conformance.sh" "$v"; done
+bash "$here/build-busybox.sh" "$BUSYBOX_VERSION" "$BUSYBOX_SUITE"
 echo "binaries ready after $((SECONDS - start)) s"
 ((binaries_only)) && exit 0
 

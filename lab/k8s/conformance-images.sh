@@ -30,7 +30,7 @@ build_conformance_images() {
         agnhost=$ref
         build_image "$ref" e2e-agnhost "agnhost=$bin/agnhost" "localhost.crt=$src/agnhost/porter/localhost.crt" \
           "localhost.key=$src/agnhost/porter/localhost.key" ;;
-      busybox) build_image "$ref" e2e-busybox ;;
+      busybox) build_image "$ref" e2e-busybox "busybox=$BUILD_CACHE/bin/busybox-$BUSYBOX_VERSION/busybox" ;;
       httpd) build_image "$ref" e2e-httpd "index.html=$src/httpd/index.html" ;;
       nginx) build_image "$ref" e2e-nginx ;;
       jessie-dnsutils) build_image "$ref" e2e-dnsutils ;;

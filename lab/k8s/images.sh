@@ -19,12 +19,38 @@ in_registry() {
   [[ -e $REGISTRY_STORE/$repo/_manifests/tags/$tag/current/link ]]
 }
 
+# registry_revision REF: the zke.lab.revision label of the image the lab registry holds as REF ('' when none)
+registry_revision() {
+  python3 - "$REGISTRY_STORE" "$1" <<'PY'
+import json, os, sys
+store, ref = sys.argv[1], sys.argv[2]
+repo, tag = ref.rsplit(':', 1)
+blobs = os.path.join(store, '..', 'blobs', 'sha256')
+def blob(digest):
+    h = digest.split(':', 1)[1]
+    with open(os.path.join(blobs, h[:2], h, 'data')) as f:
+        return json.load(f)
+with open(os.path.join(store, repo, '_manifests', 'tags', tag, 'current', 'link')) as f:
+    manifest = blob(f.read().strip())
+labels = blob(manifest['config']['digest']).get('config', {}).get('Labels') or {}
+print(labels.get('zke.lab.revision', ''))
+PY
+}
+
+# current REF IMAGE_DIR: the registry holds REF, and the revision its Dockerfile labels (LABEL zke.lab.revision=N),
+# if any: bumping that label makes every lab registry rebuild the image, though its tag stays the same
+current() {
+  local want
+  want=$(sed -n 's/^LABEL zke\.lab\.revision=//p' "$IMAGES_DIR/$2/Dockerfile")
+  in_registry "$1" && { [[ -z $want ]] || [[ $(registry_revision "$1") == "$want" ]]; }
+}
+
 # build_image NAME:TAG IMAGE_DIR [DEST=SOURCE]...: context = images/IMAGE_DIR + the listed cache files
 build_image() {
   local ref=$1 dir=$2 ctx spec
   shift 2
   [[ $dir == base ]] && BASE_IMAGE=$ref
-  if ((FORCE_IMAGES == 0)) && in_registry "$ref"; then
+  if ((FORCE_IMAGES == 0)) && current "$ref" "$dir"; then
     echo "image $ref: already in the registry"
     return 0
   fi

@@ -16,6 +16,8 @@ COREDNS_VERSION=v1.14.7
 METRICS_SERVER_VERSION=v0.8.0
 TRAEFIK_VERSION=v3.6.12
 PAUSE_VERSION=3.10
+# busybox of the suite's busybox image, from upstream's source in Debian SUITE's source package (build-busybox.sh)
+BUSYBOX_VERSION=1.37.0 BUSYBOX_SUITE=trixie
 # MetalLB (LoadBalancer Services): controller and speaker, one image
 METALLB_VERSION=v0.16.2
 # Debian packages of the node base image (kubelet, kube-proxy, cri-dockerd, flannel and nginx-proxy needs)
