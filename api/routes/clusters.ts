@@ -43,8 +43,15 @@ export async function clusterListing(s: Services): Promise<string> {
 
 /** The audit line of a request that reads or hands over key material: what, which cluster, whose token, from where. */
 function auditor(s: Services) {
-  return (action: string, cluster: string, req: Request, res: Response) =>
-    s.audit.record({ action, cluster, token: tokenName(res), scope: tokenScope(res), remote: req.ip });
+  return (action: string, cluster: string, req: Request, res: Response, outcome?: string) =>
+    s.audit.record({
+      action,
+      cluster,
+      token: tokenName(res),
+      scope: tokenScope(res),
+      remote: req.ip,
+      outcome,
+    });
 }
 
 export function clusterRoutes(routes: RouteTable, s: Services): void {
@@ -92,15 +99,20 @@ export function clusterRoutes(routes: RouteTable, s: Services): void {
       '`adopt` operation checks every host (pinning its SSH host key) and lists, per host, the containers zke would ' +
       'replace and why. With `apply: true` it then records the cluster as running that revision and applies it. ' +
       '422 names what is unusable in the spec or the state file; 409 when zke manages the cluster already. ' +
-      'Audit-logged (the body holds private keys).',
+      'Audit-logged with its outcome, accepted or refused (the body holds private keys).',
     scope: 'admin',
     params: ClusterParams,
     body: { schema: AdoptRequest, required: true },
     responses: ACCEPTED,
     handle: async ({ params, body, req, res }) => {
-      audited('state.adopt', params.name, req, res);
       const request = { spec: body.spec, state: body.state, apply: body.apply ?? false };
-      return accepted(await s.submissions.adopt(params.name, request, sourceOf(req, res)));
+      const audit = (outcome: string) => audited('state.adopt', params.name, req, res, outcome);
+      const started = await s.submissions.adopt(params.name, request, sourceOf(req, res)).catch((error) => {
+        audit(`refused (${(error as { status?: number }).status ?? 500})`);
+        throw error;
+      });
+      audit(`accepted: operation ${started.operationId}`);
+      return accepted(started);
     },
   });
 

@@ -10,6 +10,8 @@ export interface AuditEvent {
   /** The token's scope. */
   scope?: string;
   remote?: string;
+  /** What became of the request, where it may be refused after it was read (`accepted …` or `refused (409)`). */
+  outcome?: string;
 }
 
 export class AuditLog {

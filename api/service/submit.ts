@@ -70,11 +70,14 @@ export class SpecSubmissions {
         );
       await this.operations.assertIdle(name);
       const { revision, created } = this.revisions.submit(name, spec, source);
-      this.store.write(name, 'pki', state.bundle);
-      if (state.keys) this.store.write(name, ENCRYPTION_KEYS_RECORD, { keys: state.keys });
+      const keys = state.keys ? { [ENCRYPTION_KEYS_RECORD]: { keys: state.keys } } : {};
+      const restore = this.replaceRecords(name, { pki: state.bundle, ...keys });
       const input = { cluster: name, revision, apply: request.apply };
       const { operationId } = await this.discardUnstarted(name, revision, created, () =>
-        this.operations.start('adopt', name, input),
+        this.operations.start('adopt', name, input).catch((error) => {
+          restore(); // a refused adoption leaves no certificates or keys behind
+          throw error;
+        }),
       );
       return { operationId, cluster: name, operation: 'adopt', revision, warnings };
     });
@@ -123,6 +126,17 @@ export class SpecSubmissions {
   }
 
   /** Starts the revision's operation; a revision this request created goes again when it did not start. */
+  /** Writes the records; returns what puts back the ones they replaced (and deletes those that were new). */
+  private replaceRecords(name: string, records: Record<string, unknown>): () => void {
+    const before = Object.keys(records).map((key) => [key, this.store.read(name, key)] as const);
+    for (const [key, value] of Object.entries(records)) this.store.write(name, key, value);
+    return () => {
+      for (const [key, value] of before)
+        if (value === undefined) this.store.delete(name, key);
+        else this.store.write(name, key, value);
+    };
+  }
+
   private async discardUnstarted<T>(
     name: string,
     revision: number,

@@ -7,8 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { Activities } from '../../activities/index.ts';
+import { conflict } from '../../api/problem.ts';
+import { ClusterLocks } from '../../api/service/clusterLocks.ts';
+import { Clusters } from '../../api/service/clusters.ts';
+import type { Operations } from '../../api/service/operations.ts';
+import { Revisions } from '../../api/service/revisions.ts';
+import { SpecSubmissions } from '../../api/service/submit.ts';
 import { EXIT } from '../../cli/command.ts';
 import { ENCRYPTION_KEYS_RECORD } from '../../common/stateExport.ts';
+import { ClusterStore } from '../../common/store.ts';
 import { parseRkeState } from '../../model/rkestate/index.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -126,7 +133,33 @@ test('the comparison lists every host and changes nothing; taking over keeps the
   assert.equal(again.status, 409);
   assert.match(again.text, /is managed by zke already: change it with zke up/);
   const audited = suite.api.audit.read().filter((e) => e.cluster === cluster && e.action === 'state.adopt');
-  assert.ok(audited.length >= 3, 'every adoption request is audit-logged');
+  assert.deepEqual(
+    audited.slice(-3).map((e) => e.outcome?.replace(/operation .*/, 'operation')),
+    ['accepted: operation', 'accepted: operation', 'refused (409)'],
+    'every adoption request is audit-logged with its outcome',
+  );
+});
+
+test('an adoption whose operation does not start leaves no revision, certificates or keys', async () => {
+  await forgottenCluster();
+  const store = new ClusterStore(path.join(dir, 'raced'));
+  const revisions = new Revisions(store);
+  const raced = {
+    assertIdle: async () => undefined,
+    start: async () => {
+      throw conflict(`cluster ${cluster} is busy: another operation was just started`);
+    },
+  } as unknown as Operations;
+  const submissions = new SpecSubmissions(
+    new Clusters(store, revisions, raced),
+    revisions,
+    raced,
+    new ClusterLocks(),
+    store,
+  );
+  const request = { spec: specObject(), state, apply: false };
+  await assert.rejects(submissions.adopt(cluster, request, 'test'), /another operation was just started/);
+  assert.deepEqual(store.keys(cluster), []);
 });
 
 test('zke adopt compares without --yes and says how to take over; cluster.rkestate beside the file is read', async () => {
