@@ -206,6 +206,12 @@ export const ImagesLoadRequest = named(
       .min(1)
       .max(100)
       .describe('paths of the archives, loaded in this order; a node that has every image of one skips it'),
+    spec: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "the cluster's cluster.yml (as JSON): submitted as `up` submits it (a new revision when it differs from the latest), but only the images are loaded; what lets the first load come before the first `up`",
+      ),
   }),
 );
 

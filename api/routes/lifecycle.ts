@@ -25,7 +25,7 @@ import {
   rollbackDryRun,
   rotationDryRun,
 } from '../service/plan.ts';
-import { ACCEPTED, accepted, addClusterListing, requesterOf } from './reply.ts';
+import { ACCEPTED, accepted, addClusterListing, requesterOf, sourceOf } from './reply.ts';
 
 export function lifecycleRoutes(routes: RouteTable, s: Services): void {
   /** Checks the cluster is provisioned (or what `check` asks) and idle, then starts the operation. */
@@ -192,14 +192,15 @@ export function lifecycleRoutes(routes: RouteTable, s: Services): void {
     tag: 'images',
     summary: "Load image archives on the zke server into every node's Docker (the air-gap path)",
     description:
-      "Starts `loadImages`: each archive is streamed to every node of the cluster's latest revision (nodes in parallel), skipped on a node that has all its images. The cluster needs a submitted spec, not a successful provision: load the images, then run `up` again. 422 names each archive that is not an absolute path inside an image directory (ZKE_IMAGE_DIRS, default ZKE_HOME/images) or not a file there, with what to do; 409 while another operation runs.",
+      "Starts `loadImages`: each archive is streamed to every node of the cluster's latest revision (nodes in parallel), skipped on a node that has all its images. The cluster needs a submitted spec, not a successful provision: the request may carry it (`spec`, e.g. before the first `up`), or an earlier `up` stored it; then run `up`. 422 names each archive that is not an absolute path inside an image directory (ZKE_IMAGE_DIRS, default ZKE_HOME/images) or not a file there, with what to do; 409 while another operation runs.",
     params: ClusterParams,
     body: { schema: ImagesLoadRequest, required: true },
     responses: ACCEPTED,
-    handle: async ({ params, body }) => {
+    handle: async ({ params, body, req, res }) => {
       refuseUnloadableArchives(body.archives);
-      const exists = (name: string) => s.clusters.require(name);
-      return start('load-images', params.name, { archives: body.archives }, undefined, exists);
+      return accepted(
+        await s.submissions.loadImages(params.name, body.archives, body.spec, sourceOf(req, res)),
+      );
     },
   });
 

@@ -53,15 +53,7 @@ export class SpecSubmissions {
    * 422 for a spec or state file that is not usable, naming what; 409 for a cluster zke already manages.
    */
   async adopt(name: string, request: AdoptRequest, source: string): Promise<Submitted> {
-    const { spec, warnings } = validate(request.spec);
-    await enforceHostPolicy(spec);
-    if (spec.clusterName !== name)
-      throw invalid([
-        {
-          path: 'spec.cluster_name',
-          message: `is "${spec.clusterName}" but the URL names cluster "${name}"`,
-        },
-      ]);
+    const { spec, warnings } = await specOf(name, request.spec, 'spec.');
     const state = adoptedState(spec, request.state);
     return this.locks.run(name, async () => {
       if (this.clusters.provisioned(name))
@@ -97,15 +89,36 @@ export class SpecSubmissions {
 
   /** PUT: a changed spec for an existing cluster (upgrade once provisioned, else provision again). */
   async update(name: string, document: unknown, source: string): Promise<Submitted> {
-    const { spec, warnings } = validate(document);
-    await enforceHostPolicy(spec);
-    if (spec.clusterName !== name)
-      throw invalid([
-        { path: 'cluster_name', message: `is "${spec.clusterName}" but the URL names cluster "${name}"` },
-      ]);
+    const { spec, warnings } = await specOf(name, document);
     return this.locks.run(name, async () => {
       if (!this.clusters.exists(name)) throw notFound(`no cluster ${name}; create it with POST /v1/clusters`);
       return this.apply(name, spec, warnings, source);
+    });
+  }
+
+  /**
+   * Loading image archives into the nodes of the cluster's latest revision. With a spec (the air-gap path's first
+   * step, before any `up`), the spec is submitted first as `up` would submit it, but only the images are loaded.
+   */
+  async loadImages(name: string, archives: readonly string[], document: unknown, source: string) {
+    const given = document === undefined ? undefined : await specOf(name, document, 'spec.');
+    return this.locks.run(name, async () => {
+      if (!given) this.clusters.require(name);
+      await this.operations.assertIdle(name);
+      const { revision, created } = given
+        ? this.revisions.submit(name, given.spec, source)
+        : { revision: undefined, created: false };
+      const input = { cluster: name, archives: [...archives] };
+      const { operationId } = await this.discardUnstarted(name, revision ?? 0, created, () =>
+        this.operations.start('load-images', name, input),
+      );
+      return {
+        operationId,
+        cluster: name,
+        operation: 'load-images',
+        revision,
+        warnings: given?.warnings ?? [],
+      };
     });
   }
 
@@ -150,6 +163,17 @@ export class SpecSubmissions {
       throw error;
     }
   }
+}
+
+/** A request's spec for cluster `name`: 422 unless it is valid, allowed (hostPolicy.ts) and names that cluster. */
+async function specOf(name: string, document: unknown, at = '') {
+  const { spec, warnings } = validate(document);
+  await enforceHostPolicy(spec);
+  if (spec.clusterName !== name)
+    throw invalid([
+      { path: `${at}cluster_name`, message: `is "${spec.clusterName}" but the URL names cluster "${name}"` },
+    ]);
+  return { spec, warnings };
 }
 
 /** The state file's certificates, and its encryption keys when the spec encrypts Secrets with zke's keys. */

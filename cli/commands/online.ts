@@ -72,16 +72,22 @@ export function parseCommand<O extends ParseArgsConfig['options']>(
   }
 }
 
-/** --name, else cluster_name from the cluster file (zke's default "local" when the file has none). */
-export async function clusterName(values: Pick<CommonValues, 'name' | 'config'>): Promise<string> {
-  if (values.name) return values.name;
+/** The cluster file's document (parsed YAML), unless --name names the cluster instead. */
+export async function clusterDocument(values: Pick<CommonValues, 'name' | 'config'>): Promise<unknown> {
+  if (values.name) return undefined;
   let text: string;
   try {
     text = await readFile(values.config, 'utf8');
   } catch {
     throw new UsageError(`no --name given and cannot read ${values.config} to find cluster_name`);
   }
-  const doc = parse(text) as { cluster_name?: unknown } | null;
+  return parse(text);
+}
+
+/** --name, else cluster_name from the cluster file (zke's default "local" when the file has none). */
+export async function clusterName(values: Pick<CommonValues, 'name' | 'config'>): Promise<string> {
+  if (values.name) return values.name;
+  const doc = (await clusterDocument(values)) as { cluster_name?: unknown } | null;
   return typeof doc?.cluster_name === 'string' && doc.cluster_name ? doc.cluster_name : DEFAULTS.clusterName;
 }
 

@@ -31,9 +31,10 @@ const dir = tempDir('zke-images-load');
 const stamp = Date.now().toString(36);
 const cluster = `airgap-${stamp}`;
 const busyCluster = `airgap-busy-${stamp}`;
+const firstCluster = `airgap-first-${stamp}`;
 
 after(async () => {
-  for (const name of [cluster, busyCluster]) {
+  for (const name of [cluster, busyCluster, firstCluster]) {
     await terminateCluster(suite.t, name);
     new ClusterStore().remove(name);
   }
@@ -81,7 +82,7 @@ test(
     assert.equal(first.code, EXIT.ok, first.stdout + first.stderr);
     assert.match(
       first.stdout,
-      new RegExp(`started load-images of cluster ${cluster}: operation ${cluster}\\.`),
+      new RegExp(`started load-images of cluster ${cluster} \\(revision 1\\): operation ${cluster}\\.`),
     );
     for (const host of ['n1', 'n2']) {
       assert.match(
@@ -91,7 +92,7 @@ test(
       );
       assert.match(first.stdout, new RegExp(`host ${host}: done \\(load images\\)`));
     }
-    assert.match(first.stdout, new RegExp(`load-images of cluster ${cluster} succeeded`));
+    assert.match(first.stdout, new RegExp(`load-images of cluster ${cluster} \\(revision 1\\) succeeded`));
 
     // a relative path is taken from the current directory
     const again = await zke(['images', 'load', '-n', cluster, 'airgap.tar'], path.dirname(archive));
@@ -170,4 +171,35 @@ test('while another operation runs the load is 409 naming it (CLI exit 3); unkno
   });
   assert.equal(denied.status, 403);
   assert.equal(denied.json.requiredScope, 'operate');
+});
+
+test('the first load comes before the first up: the cluster file becomes revision 1, only images load; up then provisions it', async () => {
+  const file = clusterFile(firstCluster, ['a1']);
+  const archive = archiveInImageDir('first.tar', 'zke/first:v1');
+  const load = await zke(['images', 'load', '-c', file, archive]);
+  assert.equal(load.code, EXIT.ok, load.stdout + load.stderr);
+  assert.match(load.stdout, new RegExp(`a1: ${archive}: loaded \\(zke/first:v1\\)`));
+  const detail = (await suite.api.request('GET', `/v1/clusters/${firstCluster}`)).json;
+  assert.equal(detail.latestRevision, 1, 'the file is stored');
+  assert.equal(detail.revision, undefined, 'nothing provisioned');
+  const ops = (await suite.api.request('GET', `/v1/clusters/${firstCluster}/operations`)).json.operations;
+  assert.deepEqual(
+    ops.map((o: { operation: string }) => o.operation),
+    ['load-images'],
+  );
+  const up = await zke(['up', '-c', file]);
+  assert.equal(up.code, EXIT.ok, up.stdout + up.stderr);
+  assert.equal((await suite.api.request('GET', `/v1/clusters/${firstCluster}`)).json.revision, 1);
+
+  const other = await suite.api.request('POST', `/v1/clusters/${firstCluster}/images/load`, {
+    body: {
+      archives: [archive],
+      spec: {
+        cluster_name: 'another',
+        nodes: [{ address: '10.0.0.1', name: 'a1', roles: ['etcd', 'controlplane', 'worker'] }],
+      },
+    },
+  });
+  assert.equal(other.status, 422, other.text);
+  assert.match(other.text, /spec\.cluster_name.*is \\"another\\" but the URL names cluster/);
 });
