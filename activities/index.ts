@@ -29,6 +29,7 @@ import {
 import { deleteSystemPods, planRotation } from './rotation.ts';
 import { recordSnapshot, snapshotEtcdHost } from './snapshot.ts';
 import { locateSnapshot, pruneS3Snapshots, uploadRollingSnapshots, uploadSnapshot } from './snapshotS3.ts';
+import { saveStateCopy } from './stateCopy.ts';
 import { planUpgrade } from './upgradePlan.ts';
 
 const activityFunctions = {
@@ -86,6 +87,7 @@ const activityFunctions = {
   restorePkiOf,
   recordUpgradeSnapshot,
   loadImageArchive,
+  saveStateCopy,
 };
 
 export type Activities = typeof activityFunctions;

@@ -50,6 +50,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'take over a running cluster (RKE or zke) in place from cluster.yml and its state file',
     load: () => import('./commands/adopt.ts'),
   },
+  recover: {
+    summary: "recover: write back a lost record of a running cluster from its hosts' sealed copy (local)",
+    load: () => import('./commands/recover.ts'),
+  },
   encrypt: {
     summary: 'encrypt rotate-key: rotate the secrets encryption key, rewriting every Secret',
     load: () => import('./commands/encrypt.ts'),

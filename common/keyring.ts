@@ -17,6 +17,15 @@ function readKeyring(file: string): Keyring {
   return parsed.get(file, stampOf(file), () => JSON.parse(fs.readFileSync(file, 'utf8')) as Keyring);
 }
 
+/** The keyring in `file`; never a new one (a restore needs the keys that sealed what it reads). */
+export function existingKeyring(file: string): Keyring {
+  if (!fs.existsSync(file))
+    throw new Error(
+      `no payload keyring at ${file}: put the keyring zke used there (its backup), or set ZKE_KEYRING to it`,
+    );
+  return readKeyring(file);
+}
+
 export function loadOrCreateKeyring(file: string): Keyring {
   if (fs.existsSync(file)) return readKeyring(file);
   const ring: Keyring = { current: 'k1', keys: { k1: randomBytes(32).toString('base64') } };

@@ -4,6 +4,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  log,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
@@ -180,6 +181,14 @@ function refuseLateStart(): void {
 }
 
 /** Common frame of every cluster operation: search attributes, status, a recorded outcome, clean cancel. */
+/** The cluster's sealed copy of its record onto its etcd and control plane hosts; never fails the operation. */
+async function saveStateCopy(kind: OperationKind, cluster: string): Promise<void> {
+  if (kind === 'remove') return;
+  const copies = await probe.saveStateCopy({ cluster }).catch(() => undefined);
+  if (copies?.failed.length)
+    log.warn('state copy not saved on every host', { cluster, failed: copies.failed });
+}
+
 export async function runOperation(
   kind: OperationKind,
   cluster: string,
@@ -210,20 +219,22 @@ export async function runOperation(
       status: p.status,
       summary,
     });
+    await saveStateCopy(kind, cluster);
     return { status: p.status, skippedHosts: skipped, summary };
   } catch (err) {
     const cancelled = isCancellation(err);
     p.finish(cancelled ? 'cancelled' : 'failed', rootMessage(err as Error));
-    await CancellationScope.nonCancellable(() =>
-      short.recordOperation({
+    await CancellationScope.nonCancellable(async () => {
+      await short.recordOperation({
         cluster,
         revision: p.status.revision,
         kind,
         operationId,
         status: p.status,
         summary: p.status.error ?? '',
-      }),
-    );
+      });
+      await saveStateCopy(kind, cluster); // a failed operation may have changed the record too (certificates)
+    });
     if (cancelled || err instanceof ApplicationFailure) throw err;
     throw ApplicationFailure.create({
       type: 'OperationFailed',

@@ -41,6 +41,7 @@ const reconcileHost: Activities['reconcileHost'] = async ({ host, plane }) => ({
 const waitEtcdHealthy: Activities['waitEtcdHealthy'] = async ({ hosts }) => ({ members: hosts ?? ['n1'] });
 const applyAddon: Activities['applyAddon'] = async ({ addon }) => ({ addon, objects: 0, changed: false });
 const syncNodes: Activities['syncNodes'] = async ({ hosts }) => ({ nodes: hosts?.length ?? 1 });
+const saveStateCopy: Activities['saveStateCopy'] = async () => ({ saved: [], failed: [] });
 
 export const fakeHosts: Activities = {
   ...createActivities(realDeps()),
@@ -53,4 +54,5 @@ export const fakeHosts: Activities = {
   waitEtcdHealthy,
   applyAddon,
   syncNodes,
+  saveStateCopy,
 };
