@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds busybox VERSION from upstream's source with upstream's default configuration, as Docker's busybox image
-# (the one the conformance suite's busybox image is) has it, into $BUILD_CACHE/bin/busybox-VERSION/busybox;
+# (the one the conformance suite's busybox image is) has it, linked statically (the image holds nothing else),
+# into $BUILD_CACHE/bin/busybox-VERSION/busybox;
 # skipped when it is there. The source is the upstream tarball inside Debian SUITE's source package, from this
 # machine's apt mirror. Debian's patches are left out: one makes ash drop environment variables whose names are
 # not shell names (data-1, from envFrom), which upstream keeps and the suite's `sh -c env` specs expect.
@@ -26,6 +27,7 @@ orig="$work/busybox_$ver.orig.tar.bz2"
 [[ -f $orig ]] || { echo "Debian $suite's busybox source is not $ver: $(cd "$work" && ls ./*.dsc)" >&2; exit 1; }
 tar -C "$work" -xjf "$orig"
 make -s -C "$work/busybox-$ver" defconfig >/dev/null
+sed -i 's/^# CONFIG_STATIC is not set$/CONFIG_STATIC=y/' "$work/busybox-$ver/.config"
 make -s -C "$work/busybox-$ver" -j"$(nproc)" busybox >&2
 mkdir -p "$out" && cp "$work/busybox-$ver/busybox" "$out/busybox"
 echo "busybox $ver built from source in $((SECONDS - start)) s" >&2
