@@ -2,13 +2,19 @@
 // the worker (SFTP in, one signed PUT out) to `<bucket>/<folder>/snapshot-<name>.db`. The secret key stays in
 // the worker's encrypted store: it never reaches a host, a process argument or the workflow history. A PUT
 // is whole or absent (the server checks the signed sha256 and length), so an upload cut by a dying worker is
-// simply done again by the next attempt, and one already there with the same sha256 is not sent twice.
+// simply done again by the next attempt, and one already there with the same sha256 is not sent twice. Beside each
+// snapshot goes zke's record of that moment, sealed (`<snapshot>.zkestate`): with it and the keyring, `zke recover
+// --from-s3` brings a lost ZKE_HOME back before a restore onto fresh hosts.
 
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
+import { existingKeyring, loadOrCreateKeyring } from '../common/keyring.ts';
 import { NON_RETRYABLE } from '../common/nonRetryable.ts';
+import { collectStateCopy, openStateCopy, type StateCopy, sealStateCopy } from '../common/stateCopy.ts';
+import { keyringPath } from '../common/temporal.ts';
 import { durationSeconds } from '../model/plan/duration.ts';
 import type { ClusterSpec, S3BackupConfig } from '../model/spec/types.ts';
 import { loadSpec, nodeOf, type RevisionRef, store } from './clusterState.ts';
@@ -35,6 +41,8 @@ const RECURRING = /^(snapshot-snapshot-\d{8}t\d{6}z|etcd-snapshot-.*)\.db$/;
 
 export const s3Key = (s3: S3BackupConfig, name: string) =>
   [s3.folder, snapshotFileName(name)].filter(Boolean).join('/');
+/** The sealed copy of zke's record that goes with a snapshot (common/stateCopy.ts), beside its object. */
+const stateKeyOf = (snapshotKey: string) => `${snapshotKey}.zkestate`;
 const s3Url = (s3: S3BackupConfig, key: string) => `s3://${s3.bucket}/${key}`;
 
 function clientFor(s3: S3BackupConfig): S3Client {
@@ -98,7 +106,30 @@ export async function uploadSnapshot(input: RevisionRef & { name: string }): Pro
     );
   }
   markUploaded(input.cluster, input.name, s3Url(s3, key));
+  await putStateCopy(s3, input.cluster, stateKeyOf(key));
   return s3Url(s3, key);
+}
+
+/** The record as it is now (this snapshot's entry included), sealed, so the snapshot restores without ZKE_HOME. */
+async function putStateCopy(s3: S3BackupConfig, cluster: string, key: string): Promise<void> {
+  const copy = collectStateCopy(store(), cluster, now().toISOString());
+  const body = Buffer.from(sealStateCopy(loadOrCreateKeyring(keyringPath()), copy));
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  await onS3(s3, (c) => c.put(s3.bucket, key, Readable.from([body]), { size: body.length, sha256 }));
+}
+
+/** The record sealed beside snapshot `name` on the spec's S3 (zke recover --from-s3), opened with this keyring. */
+export async function s3StateCopy(spec: ClusterSpec, name: string): Promise<StateCopy> {
+  const s3 = spec.services.etcd.s3;
+  if (!s3) throw new Error('the cluster file has no services.etcd.backup_config.s3backupconfig to read from');
+  const key = stateKeyOf(s3Key(s3, name));
+  const ring = existingKeyring(keyringPath());
+  const body = await onS3(s3, (c) => c.get(s3.bucket, key));
+  if (!body)
+    throw new Error(`${s3Url(s3, key)} is not there: snapshot ${name} was not uploaded with a record`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return openStateCopy(ring, Buffer.concat(chunks).toString('utf8'), s3Url(s3, key), keyringPath());
 }
 
 /** Streams `file` from the host's SFTP to S3 in one signed PUT. */
@@ -177,11 +208,16 @@ export async function pruneS3Snapshots(input: RevisionRef & { keep: string }): P
   const cutoff = now().getTime() - durationSeconds(spec.services.etcd.snapshot.retention) * 1000;
   const prefix = s3.folder ? `${s3.folder}/` : '';
   return onS3(s3, async (c) => {
-    const old = (await c.list(s3.bucket, prefix)).filter((o) => {
+    const listed = await c.list(s3.bucket, prefix);
+    const old = listed.filter((o) => {
       const base = o.key.slice(prefix.length);
       return RECURRING.test(base) && o.key !== s3Key(s3, input.keep) && o.lastModified.getTime() < cutoff;
     });
-    for (const o of old) await c.delete(s3.bucket, o.key);
+    const records = new Set(listed.map((o) => o.key).filter((k) => k.endsWith('.zkestate')));
+    for (const o of old) {
+      await c.delete(s3.bucket, o.key);
+      if (records.has(stateKeyOf(o.key))) await c.delete(s3.bucket, stateKeyOf(o.key)); // the record with it
+    }
     return old.map((o) => o.key);
   });
 }

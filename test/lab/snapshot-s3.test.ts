@@ -1,17 +1,20 @@
 // Snapshots off-host, on a 1-host cluster reached as a docker-group user (not root) and the lab's S3 server (versitygw, TLS from its own CA): a one-off
 // snapshot is uploaded (the object's bytes are the snapshot's) with the host's rolling snapshot, S3's
 // retention deletes old recurring objects and keeps named and recent ones, and with the snapshot gone from
-// the host and from zke's records a restore by name comes from S3 alone: a ConfigMap deleted after the
-// snapshot is back. The secret key is in no workflow history. Then a worker process is SIGKILLed in the
+// the host and zke's whole record of the cluster lost, `zke recover --from-s3` brings the record back from the one
+// uploaded with the snapshot and a restore by name comes from S3 alone: a ConfigMap deleted after the snapshot is
+// back. The secret key is in no workflow history. Then a worker process is SIGKILLed in the
 // middle of a ~100 MB snapshot's upload, and the operation completes on a new one. Last, remove takes it all away.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { stringify } from 'yaml';
 import { store } from '../../activities/clusterState.ts';
 import { type SnapshotRecord, snapshotDir } from '../../activities/snapshot.ts';
+import { EXIT } from '../../cli/command.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { allContainers, LAB_DOCKER_USER, labClusterYaml, parseOrThrow } from '../support/cluster.ts';
 import { eventually } from '../support/kubectl.ts';
@@ -19,6 +22,7 @@ import { labExec } from '../support/lab.ts';
 import { type LabS3, labS3, s3BackupConfig } from '../support/s3.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { killAfterWriting, spawnWorker } from '../support/workerProcess.ts';
+import { runZke } from '../support/zkeCli.ts';
 import { labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
 
 const CLUSTER = 's3snap';
@@ -76,6 +80,7 @@ test(
     ]);
     assert.equal(planted.code, 0, planted.stderr);
     const oldRecurring = await plant('snapshot-snapshot-20200101t000000z.db', 3);
+    await plant('snapshot-snapshot-20200101t000000z.db.zkestate', 3); // its record goes with it
     const newRecurring = await plant('snapshot-snapshot-20200101t000001z.db', 1);
     const oldNamed = await plant('snapshot-keep-me.db', 3);
     await k('create', 'configmap', 'before-snapshot', '--from-literal=kept=yes');
@@ -89,8 +94,8 @@ test(
     const rollingKey = `${FOLDER}/etcd-snapshot-20260101T000000Z.db`;
     assert.deepEqual(
       await keys(),
-      [key, newRecurring, oldNamed, rollingKey].sort(),
-      `the rolling snapshot is uploaded too; retention deleted ${oldRecurring} only`,
+      [key, `${key}.zkestate`, newRecurring, oldNamed, rollingKey].sort(),
+      `the rolling snapshot is uploaded too, the record with the named one; retention deleted ${oldRecurring} (and its record) only`,
     );
     assert.equal(sha256(readFileSync(s3.backendFile(rollingKey))), planted.stdout.split(' ')[0]);
     assert.ok(taken.status.events.some((e) => e.includes(`retention: ${oldRecurring} deleted`)));
@@ -104,7 +109,19 @@ test(
     await k('delete', 'configmap', 'before-snapshot');
     const wiped = await labExec(host, ['rm', '-f', record.files[0]!.path]);
     assert.equal(wiped.code, 0, wiped.stderr);
-    store().write(CLUSTER, 'snapshots', []);
+    // ZKE_HOME's record lost too: it comes back from the one uploaded with the snapshot
+    const file = path.join(tempDir('zke-recover-s3'), 'cluster.yml');
+    writeFileSync(file, stringify(yaml));
+    store().remove(CLUSTER);
+    const recovered = await runZke(['recover', '-c', file, '--from-s3', 'with-cm'], {});
+    assert.equal(recovered.code, EXIT.ok, recovered.stdout + recovered.stderr);
+    assert.match(
+      recovered.stdout,
+      new RegExp(
+        `^recovered cluster ${CLUSTER}: revision 1 applied, \\d+ records, from S3 \\(snapshot with-cm\\)`,
+      ),
+    );
+    assert.equal(store().read<SnapshotRecord[]>(CLUSTER, 'snapshots')?.[0]?.name, 'with-cm');
 
     const restored = await run(ops(), 'restoreEtcd', { cluster: CLUSTER, snapshot: 'with-cm' });
     assert.equal(restored.status.phase, 'succeeded', restored.summary);
