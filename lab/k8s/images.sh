@@ -64,7 +64,8 @@ build_image() {
   done
   local t=$SECONDS
   local force=()
-  ((FORCE_IMAGES == 0)) || force=(--force)
+  # forced, or in the registry under this tag but of another revision (current): rebuilt over it
+  if ((FORCE_IMAGES)) || in_registry "$ref"; then force=(--force); fi
   bash "$ZLAB" build-image "$ref" "$ctx" "${force[@]}"
   echo "image $ref: built and pushed in $((SECONDS - t)) s"
 }
