@@ -117,9 +117,11 @@ test(
     assert.equal(url, `s3://${s3.bucket}/${key}`);
     const listed = await s3.client.list(s3.bucket, `${FOLDER}/`);
     assert.deepEqual(
-      listed.map((o) => [o.key, o.size]),
-      [[key, record.size]],
+      listed.map((o) => o.key),
+      [key, `${key}.zkestate`],
+      "the snapshot, and zke's record sealed beside it",
     );
+    assert.equal(listed[0]!.size, record.size);
     assert.equal(await fileSha256(s3.backendFile(key)), record.sha256, 'the object is the whole snapshot');
     assert.equal(stored()?.s3, url);
 
