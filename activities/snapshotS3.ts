@@ -11,9 +11,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { existingKeyring, loadOrCreateKeyring } from '../common/keyring.ts';
+import { existingKeyring } from '../common/keyring.ts';
 import { NON_RETRYABLE } from '../common/nonRetryable.ts';
-import { collectStateCopy, openStateCopy, type StateCopy, sealStateCopy } from '../common/stateCopy.ts';
+import { openStateCopy, type StateCopy } from '../common/stateCopy.ts';
 import { keyringPath } from '../common/temporal.ts';
 import { durationSeconds } from '../model/plan/duration.ts';
 import type { ClusterSpec, S3BackupConfig } from '../model/spec/types.ts';
@@ -32,6 +32,7 @@ import {
 } from './snapshot.ts';
 import { counting, readFileStream, writeFileStream } from './ssh/files.ts';
 import type { SshSession } from './ssh/session.ts';
+import { sealedRecord } from './stateCopy.ts';
 
 const SHA_META = 'zke-sha256';
 
@@ -112,8 +113,7 @@ export async function uploadSnapshot(input: RevisionRef & { name: string }): Pro
 
 /** The record as it is now (this snapshot's entry included), sealed, so the snapshot restores without ZKE_HOME. */
 async function putStateCopy(s3: S3BackupConfig, cluster: string, key: string): Promise<void> {
-  const copy = collectStateCopy(store(), cluster, now().toISOString());
-  const body = Buffer.from(sealStateCopy(loadOrCreateKeyring(keyringPath()), copy));
+  const body = Buffer.from(sealedRecord(cluster));
   const sha256 = createHash('sha256').update(body).digest('hex');
   await onS3(s3, (c) => c.put(s3.bucket, key, Readable.from([body]), { size: body.length, sha256 }));
 }

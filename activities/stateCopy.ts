@@ -21,6 +21,28 @@ function keepers(spec: ClusterSpec): NodeSpec[] {
   return spec.nodes.filter((n) => n.roles.includes('etcd') || n.roles.includes('controlplane'));
 }
 
+/** `fn` on every keeper at once: what each one gave, and `host: why` for each that failed. */
+async function onKeepers<T>(spec: ClusterSpec, fn: (node: NodeSpec) => Promise<T>) {
+  const nodes = keepers(spec);
+  const results = await Promise.allSettled(nodes.map(fn));
+  return {
+    done: results.flatMap((r, i) =>
+      r.status === 'fulfilled' ? [{ host: nodes[i]!.name, value: r.value }] : [],
+    ),
+    failed: results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${nodes[i]!.name}: ${(r.reason as Error).message}`] : [],
+    ),
+  };
+}
+
+/** The cluster's record as it is now, sealed with this worker's keyring (also sent beside S3 snapshots). */
+export function sealedRecord(cluster: string): string {
+  return sealStateCopy(
+    loadOrCreateKeyring(keyringPath()),
+    collectStateCopy(store(), cluster, now().toISOString()),
+  );
+}
+
 export interface SavedCopies {
   saved: string[];
   /** `host: why` for each host the copy could not be written to. */
@@ -36,23 +58,11 @@ export async function saveStateCopy(input: { cluster: string }): Promise<SavedCo
   const revision = currentState(input.cluster)?.revision;
   if (revision === undefined) return { saved: [], failed: [] };
   const spec = latestSpec(input.cluster, revision);
-  const copy = collectStateCopy(store(), input.cluster, now().toISOString());
-  const content = sealStateCopy(loadOrCreateKeyring(keyringPath()), copy);
-  const file = { path: STATE_COPY_PATH, mode: 0o600, content };
-  const results = await withHeartbeat(() =>
-    Promise.allSettled(
-      keepers(spec).map((node) =>
-        withSession(sshTarget(input.cluster, spec, node), (s) => syncFiles(s, [file])),
-      ),
-    ),
+  const file = { path: STATE_COPY_PATH, mode: 0o600, content: sealedRecord(input.cluster) };
+  const { done, failed } = await withHeartbeat(() =>
+    onKeepers(spec, (node) => withSession(sshTarget(input.cluster, spec, node), (s) => syncFiles(s, [file]))),
   );
-  const hosts = keepers(spec).map((n) => n.name);
-  return {
-    saved: hosts.filter((_, i) => results[i]!.status === 'fulfilled'),
-    failed: results.flatMap((r, i) =>
-      r.status === 'rejected' ? [`${hosts[i]}: ${(r.reason as Error).message}`] : [],
-    ),
-  };
+  return { saved: done.map((d) => d.host), failed };
 }
 
 export interface FoundCopy {
@@ -66,19 +76,13 @@ export interface FoundCopy {
 export async function readStateCopies(spec: ClusterSpec): Promise<{ found: FoundCopy[]; failed: string[] }> {
   const file = keyringPath();
   const ring = existingKeyring(file);
-  const read = (node: NodeSpec) =>
+  const { done, failed } = await onKeepers(spec, (node) =>
     withSession(sshTarget(spec.clusterName, spec, node), async (s) => {
       const text = await readRemoteFile(s, STATE_COPY_PATH);
       if (text === undefined) throw new Error(`no state copy at ${STATE_COPY_PATH}`);
       const copy = openStateCopy(ring, text.toString('utf8'), STATE_COPY_PATH, file);
       return { host: node.name, hostKey: s.hostKey, copy };
-    });
-  const results = await Promise.allSettled(keepers(spec).map(read));
-  const hosts = keepers(spec).map((n) => n.name);
-  return {
-    found: results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
-    failed: results.flatMap((r, i) =>
-      r.status === 'rejected' ? [`${hosts[i]}: ${(r.reason as Error).message}`] : [],
-    ),
-  };
+    }),
+  );
+  return { found: done.map((d) => d.value), failed };
 }
