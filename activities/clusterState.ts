@@ -5,6 +5,7 @@ import { readRevisionSpec } from '../common/revisions.ts';
 export type { Revision as StoredRevision } from '../common/revisions.ts';
 
 import type { ClusterStore } from '../common/store.ts';
+import type { PlanState } from '../model/plan/types.ts';
 import type { ClusterSpec, NodeSpec } from '../model/spec/types.ts';
 import { deps } from './deps.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
@@ -59,6 +60,13 @@ export interface CurrentState {
   etcdMembers?: string[];
   /** Hosts provisioned by the last successful operation (hosts no longer in the spec get cleaned). */
   hosts?: string[];
+  /** The etcd image each etcd host ran when last reconciled (it bounds the next etcd: PlanState.etcdImages). */
+  etcdImages?: Record<string, string>;
+}
+
+/** What the plan needs to know of the cluster as it runs. */
+export function planStateOf(state: Partial<CurrentState> | undefined): PlanState {
+  return { etcdMembers: state?.etcdMembers, hosts: state?.hosts, etcdImages: state?.etcdImages };
 }
 
 /** The hosts and etcd members of a cluster that runs `spec`. */

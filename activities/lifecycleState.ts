@@ -22,6 +22,13 @@ export function recordEtcdMembers(cluster: string, members: string[]): void {
   store().write(cluster, 'current', { ...before, etcdMembers: members });
 }
 
+/** Records the etcd image `host` runs (found running, or reconciled): it bounds the next plan's etcd. */
+export function recordEtcdImage(cluster: string, host: string, image: string): void {
+  const before: CurrentState = currentState(cluster) ?? { phase: 'provisioning' };
+  if (before.etcdImages?.[host] === image) return;
+  store().write(cluster, 'current', { ...before, etcdImages: { ...before.etcdImages, [host]: image } });
+}
+
 /** notAfter per certificate name, as the last certificates step wrote it. */
 export async function certificateExpiry(input: { cluster: string }): Promise<Record<string, string>> {
   return store().read<Record<string, string>>(input.cluster, 'pki-expiry') ?? {};

@@ -5,7 +5,7 @@
 import { type CurrentContainer, containerReasons } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { PlannedContainer } from '../model/plan/types.ts';
-import { currentState, loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
+import { currentState, loadSpec, nodeOf, planStateOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import {
@@ -23,6 +23,7 @@ import {
 import { runOneShot } from './docker/oneShot.ts';
 import { waitContainerHealthy } from './health.ts';
 import { dockerOf, sshTarget, withSession } from './hostSession.ts';
+import { recordEtcdImage } from './lifecycleState.ts';
 
 export type Plane = keyof typeof PHASE_CONTAINERS;
 
@@ -41,7 +42,7 @@ export interface ReconcileResult {
 export function plannedFor(ref: RevisionRef, host: string, names: readonly string[]): PlannedContainer[] {
   const spec = loadSpec(ref);
   const state = currentState(ref.cluster);
-  const plan = buildPlan(spec, { etcdMembers: state?.etcdMembers, hosts: state?.hosts });
+  const plan = buildPlan(spec, planStateOf(state));
   const hostPlan = plan.hosts.find((h) => h.name === host);
   return (hostPlan?.containers ?? []).filter((c) => names.includes(c.name));
 }
@@ -50,20 +51,31 @@ export async function reconcileHost(
   input: RevisionRef & { host: string; plane: Plane },
 ): Promise<ReconcileResult> {
   const spec = loadSpec(input);
-  const containers = plannedFor(input, input.host, PHASE_CONTAINERS[input.plane]);
   const target = sshTarget(input.cluster, spec, nodeOf(spec, input.host));
   return withHeartbeat((note) =>
     withSession(target, async (session) => {
       const docker = dockerOf(session, spec.privateRegistries);
+      if (input.plane === 'etcd') await noteRunningEtcd(docker, input);
+      const containers = plannedFor(input, input.host, PHASE_CONTAINERS[input.plane]);
       const actions: ContainerAction[] = [];
       for (const c of containers) {
         note(`${input.host}: ${c.name}`);
         actions.push(await reconcileContainer(docker, c, note));
         if (c.healthcheck) await waitContainerHealthy(session, c, input.cluster);
+        if (c.name === 'etcd') recordEtcdImage(input.cluster, input.host, c.image);
       }
       return { host: input.host, plane: input.plane, actions };
     }),
   );
+}
+
+/**
+ * The etcd image the host runs, recorded before its etcd is planned: the plan never downgrades etcd and moves it
+ * one minor at a time, also on a cluster whose record predates these records (or an adopted one).
+ */
+async function noteRunningEtcd(docker: DockerApi, input: RevisionRef & { host: string }): Promise<void> {
+  const running = await inspectContainer(docker, 'etcd');
+  if (running) recordEtcdImage(input.cluster, input.host, running.image);
 }
 
 export async function reconcileContainer(

@@ -97,7 +97,9 @@ const SET_ASIDE = [
 const RESTORE_SCRIPT = [
   'set -eu',
   'rm -rf "$DATA_DIR/restore"',
-  'etcdctl snapshot restore "$SNAPSHOT" --data-dir "$DATA_DIR/restore" --name "$NAME" \\',
+  // etcdutl from etcd 3.5 on (3.6's etcdctl has no restore); etcdctl in an older etcd image
+  'restore=etcdutl; command -v etcdutl >/dev/null || restore=etcdctl',
+  '"$restore" snapshot restore "$SNAPSHOT" --data-dir "$DATA_DIR/restore" --name "$NAME" \\',
   '  --initial-cluster "$INITIAL_CLUSTER" --initial-cluster-token "$TOKEN" --initial-advertise-peer-urls "$PEER_URL"',
   'mv "$DATA_DIR/restore/member" "$DATA_DIR/member"',
   'rmdir "$DATA_DIR/restore"',

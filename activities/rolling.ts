@@ -5,7 +5,14 @@
 import { diffContainers } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
-import { currentState, loadSpec, nodeOf, type RevisionRef, runningAsSpecified } from './clusterState.ts';
+import {
+  currentState,
+  loadSpec,
+  nodeOf,
+  planStateOf,
+  type RevisionRef,
+  runningAsSpecified,
+} from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { DockerApi } from './docker/api.ts';
 import {
@@ -28,7 +35,7 @@ export type HostRef = RevisionRef & { host: string };
 export function hostPlanFor(ref: HostRef & { adopting?: boolean }): HostPlan {
   const spec = loadSpec(ref);
   const state = ref.adopting ? runningAsSpecified(spec) : currentState(ref.cluster);
-  const plan = buildPlan(spec, { etcdMembers: state?.etcdMembers, hosts: state?.hosts });
+  const plan = buildPlan(spec, planStateOf(state));
   const host = plan.hosts.find((h) => h.name === ref.host);
   if (!host) throw new Error(`host ${ref.host} is not in revision ${ref.revision} of ${ref.cluster}`);
   return host;

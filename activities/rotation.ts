@@ -3,7 +3,7 @@
 // they mount the new CA.
 import { SYSTEM_NAMESPACE } from '../model/addons/index.ts';
 import { type RotationPlan, rotationPlan } from '../model/plan/index.ts';
-import { currentState, loadSpec, type RevisionRef } from './clusterState.ts';
+import { currentState, loadSpec, planStateOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import type { PodObject } from './drainPods.ts';
 import { withKube } from './kube/session.ts';
@@ -12,9 +12,7 @@ import { withKube } from './kube/session.ts';
 export async function planRotation(
   input: RevisionRef & { certs: string[]; ca: boolean },
 ): Promise<RotationPlan> {
-  const state = currentState(input.cluster);
-  const known = { etcdMembers: state?.etcdMembers, hosts: state?.hosts };
-  return rotationPlan(loadSpec(input), known, input.certs, input.ca);
+  return rotationPlan(loadSpec(input), planStateOf(currentState(input.cluster)), input.certs, input.ca);
 }
 
 /** Deletes the kube-system pods (their controllers recreate them with the new CA); mirror pods stay. */

@@ -306,6 +306,11 @@ export const Plan = named(
       .string()
       .optional()
       .describe('why the change would be refused before anything is touched (then no step runs)'),
+    notes: z
+      .array(z.string())
+      .describe(
+        'where the plan departs from the spec and why (etcd is never downgraded, upgrades a minor at a time)',
+      ),
     addons: z
       .array(z.string())
       .describe('the addons applied, in order, one line each (the load balancer with its mode and pools)'),

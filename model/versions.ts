@@ -1,5 +1,5 @@
-// The supported Kubernetes versions as data: system images and default flags per container.
-// Image strings are edited by the lab's image builder; keep them literal.
+// The supported Kubernetes versions as data: system images and default flags per container. The lab builds
+// every image named here from source (lab/k8s/versions.sh pins the same versions).
 
 export const IMAGE_KEYS = [
   'kubernetes',
@@ -59,21 +59,27 @@ const ADMISSION_PLUGINS = [
   'PersistentVolumeClaimResize',
 ].join(',');
 
-/** Flags that do not depend on the cluster's topology; the plan adds the rest. */
-const FLAGS_1_33: Record<FlagContainer, Flags> = {
-  etcd: {
+/** etcd's flags that do not depend on the cluster's topology, for etcd `minor` (3.5, 3.6, 3.7). */
+export function etcdDefaultFlags(minor: number): Flags {
+  // progress notifications let the apiserver's watch cache advance for resources nobody writes; without them a
+  // watch from a newer resourceVersion times out ("Too large resource version") and closes: 3 [Conformance] specs
+  // failed (docs/conformance.md). The apiserver waits 3 s for its cache to catch up, so the interval must be
+  // shorter: with 5s CSIStorageCapacity's watch still closed now and then. etcd 3.6 renamed the flag; 3.7 dropped
+  // the old name.
+  const progress =
+    minor >= 6 ? 'watch-progress-notify-interval' : 'experimental-watch-progress-notify-interval';
+  return {
     'election-timeout': '5000',
     'heartbeat-interval': '500',
     'initial-cluster-token': 'etcd-cluster-1',
     'client-cert-auth': 'true',
     'peer-client-cert-auth': 'true',
-    // progress notifications let the apiserver's watch cache advance for resources nobody writes; without them
-    // (etcd 3.4 has no on-demand progress requests) a watch from a newer resourceVersion times out ("Too large
-    // resource version") and closes: 3 [Conformance] specs failed (docs/conformance.md). The apiserver waits 3 s
-    // for its cache to catch up, so the interval must be shorter: with 5s CSIStorageCapacity's watch still closed
-    // now and then.
-    'experimental-watch-progress-notify-interval': '1s',
-  },
+    [progress]: '1s',
+  };
+}
+
+/** Flags that do not depend on the cluster's topology; the plan adds the rest. */
+const FLAGS: Omit<Record<FlagContainer, Flags>, 'etcd'> = {
   'kube-apiserver': {
     'allow-privileged': 'true',
     'anonymous-auth': 'false',
@@ -143,9 +149,8 @@ const FLAGS_1_33: Record<FlagContainer, Flags> = {
   },
 };
 
-/** Images every supported version uses; `kubernetes` is per version. */
+/** Images every supported version uses; `kubernetes` and `etcd` are per version. */
 const SHARED_IMAGES = {
-  etcd: 'zke/etcd:v3.4.23',
   tools: 'zke/tools:v1',
   nginx_proxy: 'zke/nginx-proxy:v1',
   pod_infra_container: 'zke/pause:3.10',
@@ -158,34 +163,64 @@ const SHARED_IMAGES = {
   metallb: 'zke/metallb:v0.16.2',
 } as const;
 
-/** Newest last. */
+/**
+ * The etcd zke runs per etcd minor: the newest patch of that minor the Go module proxy serves. Upstream pairs
+ * each Kubernetes minor with an etcd minor (kubeadm's DefaultEtcdVersion): 3.5 up to v1.33, 3.6 from v1.34, 3.7
+ * from v1.37. etcd upgrades one minor at a time and is never downgraded (model/plan/etcdVersion.ts).
+ */
+export const ETCD_RELEASES = {
+  '3.5': 'v3.5.36',
+  '3.6': 'v3.6.17',
+  '3.7': 'v3.7.4',
+} as const;
+export type EtcdMinor = keyof typeof ETCD_RELEASES;
+
+/** One table entry: Kubernetes `version` with the etcd minor upstream pairs with it. */
+function entry(version: string, etcdMinor: EtcdMinor): KubernetesVersion {
+  return {
+    version,
+    images: {
+      ...SHARED_IMAGES,
+      kubernetes: `zke/hyperkube:${version}`,
+      etcd: `zke/etcd:${ETCD_RELEASES[etcdMinor]}`,
+    },
+    defaultFlags: { ...FLAGS, etcd: etcdDefaultFlags(Number(etcdMinor.split('.')[1])) },
+  };
+}
+
+/**
+ * v1.30 (what teams leaving RKE1 run) to the newest minor the Go module proxy serves, the newest served patch of
+ * each. Newest last. Each one provisioned a cluster in the lab (docs/lab-k8s.md).
+ */
 export const KUBERNETES_VERSIONS: readonly KubernetesVersion[] = [
-  {
-    version: 'v1.33.13',
-    images: { ...SHARED_IMAGES, kubernetes: 'zke/hyperkube:v1.33.13' },
-    defaultFlags: FLAGS_1_33,
-  },
-  {
-    version: 'v1.34.4',
-    images: { ...SHARED_IMAGES, kubernetes: 'zke/hyperkube:v1.34.4' },
-    defaultFlags: FLAGS_1_33,
-  },
+  entry('v1.30.14', '3.5'),
+  entry('v1.31.14', '3.5'),
+  entry('v1.32.13', '3.5'),
+  entry('v1.33.13', '3.5'),
+  entry('v1.34.4', '3.6'),
+  entry('v1.35.4', '3.6'),
+  entry('v1.36.3', '3.6'),
+  entry('v1.37.2', '3.7'),
 ];
 
-export const DEFAULT_KUBERNETES_VERSION: string =
-  KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]!.version;
+/**
+ * A cluster.yml without a version gets this one: the newest version every `npm test` provisions, upgrades and
+ * runs the conformance smoke slice on (the newer ones provisioned in the lab once, docs/lab-k8s.md).
+ */
+export const DEFAULT_KUBERNETES_VERSION = 'v1.34.4';
 
 export function knownVersions(): string[] {
   return KUBERNETES_VERSIONS.map((v) => v.version);
 }
 
 /**
- * Finds a version by "v1.34.4", "1.34.4", "v1.34" (newest patch of that minor) or RKE's "v1.34.4-rancher1-1".
- * Returns undefined when unknown.
+ * Finds a version by "v1.34.4", "1.34.4", RKE's "v1.34.4-rancher1-1", or a minor: "v1.34", or a patch the table
+ * lacks ("v1.32.5"), both read as the table's patch of that minor. Returns undefined when the minor is unknown.
  */
 export function findVersion(requested: string): KubernetesVersion | undefined {
   const core = requested.replace(/^v?/, 'v').replace(/-rancher[0-9]+-[0-9]+$/, '');
   const exact = KUBERNETES_VERSIONS.find((v) => v.version === core);
-  if (exact || !/^v[0-9]+\.[0-9]+$/.test(core)) return exact;
-  return KUBERNETES_VERSIONS.filter((v) => v.version.startsWith(`${core}.`)).at(-1);
+  const minor = /^(v[0-9]+\.[0-9]+)(\.[0-9]+)?$/.exec(core)?.[1];
+  if (exact || !minor) return exact;
+  return KUBERNETES_VERSIONS.filter((v) => v.version.startsWith(`${minor}.`)).at(-1);
 }

@@ -12,7 +12,7 @@ import { specBody } from './clusters.ts';
 export function planRoutes(routes: RouteTable, s: Services): void {
   const applied = (cluster: string) => {
     const { state, spec } = appliedOf(s.store, cluster);
-    return { fromRevision: state.revision, applied: spec };
+    return { fromRevision: state.revision, applied: spec, etcdImages: state.etcdImages };
   };
   const responses = { 200: { description: 'What would change.', schema: Plan } };
 

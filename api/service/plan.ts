@@ -42,6 +42,7 @@ export interface PlanView {
   prunedAddons: string[];
   /** Why `zke up` would refuse the change before touching anything (then `steps` is empty). */
   refusal?: string;
+  notes: string[];
   hosts: {
     host: string;
     address?: string;
@@ -57,15 +58,22 @@ export interface PlanInput {
   toRevision?: number;
   applied?: ClusterSpec;
   fromRevision?: number;
+  /** What each etcd member ran when last reconciled (the applied state's). */
+  etcdImages?: PlanState['etcdImages'];
 }
 
-export function planChanges({ target, toRevision, applied, fromRevision }: PlanInput): PlanView {
+export function planChanges({ target, toRevision, applied, fromRevision, etcdImages }: PlanInput): PlanView {
   const appliedPlan =
     applied &&
-    buildPlan(applied, { etcdMembers: etcdNames(applied), hosts: applied.nodes.map((n) => n.name) });
+    buildPlan(applied, {
+      etcdMembers: etcdNames(applied),
+      hosts: applied.nodes.map((n) => n.name),
+      etcdImages,
+    });
   const targetPlan = buildPlan(target, {
     etcdMembers: applied ? etcdNames(applied) : [],
     hosts: applied?.nodes.map((n) => n.name),
+    etcdImages,
   });
   const now = (name: string) =>
     hostNow(
@@ -85,6 +93,7 @@ export function planChanges({ target, toRevision, applied, fromRevision }: PlanI
     phases: targetPlan.steps.map((s) => s.name),
     steps: targetPlan.steps.map(describeStep),
     refusal: targetPlan.refusal,
+    notes: [...(targetPlan.notes ?? [])],
     addons: [...targetPlan.addons],
     prunedAddons: applied ? addonsToPrune(applied, target) : [],
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),

@@ -16,6 +16,11 @@ go_build flannel-cni github.com/containernetworking/plugins "$FLANNEL_CNI_VERSIO
 go_build cni-plugins github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION" \
   "-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION" \
   ./plugins/main/bridge ./plugins/main/loopback ./plugins/ipam/host-local ./plugins/meta/portmap
+for v in $ETCD_VERSIONS; do
+  go_build etcd go.etcd.io/etcd/server/v3 "$v" "" .
+  go_build etcdctl go.etcd.io/etcd/etcdctl/v3 "$v" "" .
+  go_build etcdutl go.etcd.io/etcd/etcdutl/v3 "$v" "" .
+done
 go_build coredns github.com/coredns/coredns "$COREDNS_VERSION" "" .
 ms=k8s.io/client-go/pkg/version
 go_build metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" \

@@ -2,9 +2,11 @@
 # Builds the lab's Kubernetes software and pushes it as images to the lab registry:
 #   binaries from the Go module proxy (the cluster's and the conformance suite's) and Debian minbase rootfs
 #   tarballs, cached in $ZKE_LAB_CACHE/build (keyed by version), then images via `lab/zlab.sh build-image`, skipping images the registry already has.
-# Usage: bash lab/k8s/build.sh [--version v1.33.13]... [--binaries-only] [--force-images]
-# The conformance suite (e2e.test, ginkgo and its test images) is built for the versions named with --version,
-# or without them for the newest only (npm test's smoke slice runs on it; `npm run conformance` names its own).
+# Usage: bash lab/k8s/build.sh [--version v1.33.13]... [--all] [--binaries-only] [--force-images]
+# Kubernetes: the versions named with --version, every version of the table with --all, else the ones npm test
+# provisions (TEST_KUBERNETES_VERSIONS). The conformance suite (e2e.test, ginkgo and its test images) is built
+# for the versions named with --version, else for the newest test version only (npm test's smoke slice runs on
+# it; `npm run conformance` names its own).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
@@ -12,19 +14,21 @@ source "$here/versions.sh"
 source "$here/images.sh"
 source "$here/conformance-images.sh"
 
-versions=() binaries_only=0
+versions=() binaries_only=0 all=0
 while (($#)); do
   case $1 in
     --version) versions+=("$2"); shift 2 ;;
+    --all) all=1; shift ;;
     --binaries-only) binaries_only=1; shift ;;
     --force-images) FORCE_IMAGES=1; shift ;;
-    *) echo "usage: build.sh [--version vX.Y.Z]... [--binaries-only] [--force-images]" >&2; exit 2 ;;
+    *) echo "usage: build.sh [--version vX.Y.Z]... [--all] [--binaries-only] [--force-images]" >&2; exit 2 ;;
   esac
 done
 conformance_versions=("${versions[@]}")
 if ((${#versions[@]} == 0)); then
-  read -ra versions <<<"$KUBERNETES_VERSIONS"
+  read -ra versions <<<"$TEST_KUBERNETES_VERSIONS"
   conformance_versions=("${versions[-1]}")
+  ((all == 0)) || read -ra versions <<<"$KUBERNETES_VERSIONS"
 fi
 
 start=$SECONDS
@@ -52,6 +56,14 @@ build_image "zke/metrics-server:$METRICS_SERVER_VERSION" metrics-server \
 build_image zke/ingress:v1 ingress "bin/traefik=$B/traefik-$TRAEFIK_VERSION/traefik" \
   ca-certificates.crt=/etc/ssl/certs/ca-certificates.crt
 build_image zke/nginx-proxy:v1 nginx-proxy
+tools_rootfs=$BUILD_CACHE/tools-rootfs.tar
+rm -rf "$BUILD_CACHE/ctx/tools" && mkdir -p "$BUILD_CACHE/ctx/tools"
+bash "$here/../images/tools/context.sh" "$BUILD_CACHE/ctx/tools" zke/tools:v1
+tar -C "$BUILD_CACHE/ctx/tools/rootfs" -cf "$tools_rootfs" .
+for v in $ETCD_VERSIONS; do
+  build_image "zke/etcd:$v" etcd tools.tar="$tools_rootfs" "bin/etcd=$B/etcd-$v/etcd" \
+    "bin/etcdctl=$B/etcdctl-$v/etcdctl" "bin/etcdutl=$B/etcdutl-$v/etcdutl"
+done
 build_image "zke/metallb:$METALLB_VERSION" metallb "bin/controller=$B/metallb-$METALLB_VERSION/controller" \
   "bin/speaker=$B/metallb-$METALLB_VERSION/speaker"
 for v in "${versions[@]}"; do

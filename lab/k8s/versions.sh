@@ -1,7 +1,12 @@
 # shellcheck shell=bash
 # Version pins of everything lab/k8s builds (sourced). Only versions the Go module proxy serves.
 # shellcheck disable=SC2034 # read by the scripts that source this file
-KUBERNETES_VERSIONS="v1.33.13 v1.34.4"
+# The version table (model/versions.ts), oldest first. `build.sh --all` builds every one; `build.sh` alone the
+# versions npm test provisions (TEST_KUBERNETES_VERSIONS: the default version and the one it upgrades from).
+KUBERNETES_VERSIONS="v1.30.14 v1.31.14 v1.32.13 v1.33.13 v1.34.4 v1.35.4 v1.36.3 v1.37.2"
+TEST_KUBERNETES_VERSIONS="v1.33.13 v1.34.4"
+# etcd, one per minor (model/versions.ts ETCD_RELEASES): server, etcdctl and etcdutl from the Go module proxy
+ETCD_VERSIONS="v3.5.36 v3.6.17 v3.7.4"
 # cri-dockerd: github.com/Mirantis/cri-dockerd is not served by the proxy; the k3s-io fork is (same
 # module path github.com/Mirantis/cri-dockerd, Mirantis' v0.3.19 plus k3s patches).
 CRI_DOCKERD_MODULE=github.com/k3s-io/cri-dockerd

@@ -6,6 +6,7 @@ import { rollingBounds } from './bounds.ts';
 import type { HostContext } from './container.ts';
 import { controlplaneContainers } from './controlplane.ts';
 import { etcdContainers } from './etcd.ts';
+import { chooseEtcd } from './etcdVersion.ts';
 import { hostFiles } from './files.ts';
 import { nodeLabels, nodeTaints } from './node-meta.ts';
 import { type ApplyLayout, provisionPlan, upgradePlanSteps } from './steps.ts';
@@ -28,11 +29,20 @@ function hostPlan(ctx: HostContext): HostPlan {
 }
 
 export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan {
-  const version = findVersion(spec.kubernetesVersion) ?? findVersion(DEFAULT_KUBERNETES_VERSION)!;
+  const table = findVersion(spec.kubernetesVersion) ?? findVersion(DEFAULT_KUBERNETES_VERSION)!;
+  const running = spec.nodes.filter((n) => n.roles.includes('etcd')).map((n) => state.etcdImages?.[n.name]);
+  const etcd = chooseEtcd(
+    spec.systemImages.etcd,
+    running.filter((i) => i !== undefined),
+  );
+  const version = etcd.flags
+    ? { ...table, defaultFlags: { ...table.defaultFlags, etcd: etcd.flags } }
+    : table;
   const withRole = (role: NodeSpec['roles'][number]) => spec.nodes.filter((n) => n.roles.includes(role));
   const shared = {
     spec,
     version,
+    etcdImage: etcd.image,
     etcdNodes: withRole('etcd'),
     controlplanes: withRole('controlplane'),
     etcdMembers: new Set(state.etcdMembers ?? []),
@@ -45,6 +55,7 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
     hosts,
     removedHosts,
     addons: describeAddons(spec),
+    ...(etcd.note ? { notes: [etcd.note] } : {}),
   };
   if (!state.hosts?.length) return { ...plan, steps: provisionPlan({ ...spec, hosts }) };
   try {

@@ -18,6 +18,8 @@ export interface HostContext {
   readonly controlplanes: readonly NodeSpec[];
   /** Names of the current etcd members; empty for a new cluster. */
   readonly etcdMembers: ReadonlySet<string>;
+  /** The etcd image every etcd host runs (chooseEtcd); `version`'s etcd flags are that etcd's. */
+  readonly etcdImage: string;
 }
 
 export function managedLabels(spec: ClusterSpec): Record<string, string> {

@@ -47,7 +47,7 @@ export function etcdContainer(ctx: HostContext): PlannedContainer {
   return serviceContainer(ctx, {
     name: 'etcd',
     service: 'etcd',
-    image: ctx.spec.systemImages.etcd,
+    image: ctx.etcdImage,
     flags: {
       name: etcdMemberName(node),
       'data-dir': ETCD_DATA_DIR,
@@ -95,7 +95,7 @@ export const SNAPSHOT_SCRIPT = [
 
 export function snapshotContainer(ctx: HostContext): PlannedContainer {
   const { snapshot } = ctx.spec.services.etcd;
-  return container(ctx, 'etcd-rolling-snapshots', ctx.spec.systemImages.etcd, {
+  return container(ctx, 'etcd-rolling-snapshots', ctx.etcdImage, {
     command: ['/bin/sh', '-c', SNAPSHOT_SCRIPT],
     env: [
       ...etcdctlEnv(ctx),

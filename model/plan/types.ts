@@ -71,6 +71,9 @@ export interface PlanState {
   readonly etcdMembers?: readonly string[];
   /** Node names provisioned before; those no longer in the spec are cleaned up. */
   readonly hosts?: readonly string[];
+  /** The etcd image each etcd member ran when last reconciled: etcd is never downgraded, and upgrades one minor
+   * at a time. */
+  readonly etcdImages?: Readonly<Record<string, string>>;
 }
 
 export interface ClusterPlan {
@@ -85,4 +88,6 @@ export interface ClusterPlan {
   readonly steps: readonly PlanStep[];
   /** Why the change would be refused before anything is touched (then no step runs). */
   readonly refusal?: string;
+  /** Where the plan departs from the spec and why (etcd kept from a downgrade, or upgraded one minor first). */
+  readonly notes?: readonly string[];
 }

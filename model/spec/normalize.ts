@@ -60,9 +60,17 @@ function kubernetesVersion(ctx: SpecContext, raw: RawCluster) {
       `unknown Kubernetes version "${requested}" (known: ${knownVersions().join(', ')})`,
     );
   } else if (found.version !== requested) {
-    ctx.warn(ctx.at('kubernetesVersion'), `"${requested}" is read as ${found.version}`);
+    ctx.warn(ctx.at('kubernetesVersion'), versionReading(requested, found.version));
   }
   return found ?? KUBERNETES_VERSIONS.find((v) => v.version === DEFAULT_KUBERNETES_VERSION)!;
+}
+
+/** The warning for a requested version read as a table entry: another spelling, a minor, or a patch zke lacks. */
+function versionReading(requested: string, found: string): string {
+  const core = requested.replace(/^v?/, 'v').replace(/-rancher[0-9]+-[0-9]+$/, '');
+  if (core === found || /^v[0-9]+\.[0-9]+$/.test(core)) return `"${requested}" is read as ${found}`;
+  const minor = found.split('.').slice(0, 2).join('.');
+  return `zke has no ${core}: the cluster runs ${found}, the patch of ${minor} zke supports`;
 }
 
 function registries(ctx: SpecContext, raw: RawCluster): RegistrySpec[] {

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { store } from '../../activities/clusterState.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
+import { findVersion } from '../../model/versions.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { currentLab, LAB_SKIP_REASON, type LabHost, labExec, labSsh } from './lab.ts';
 
@@ -188,7 +189,11 @@ const LAB_METALLB_IMAGE = 'zke/metallb:v0.16.2';
 export function k8sSkipReason(...versions: string[]): string | undefined {
   if (LAB_SKIP_REASON) return LAB_SKIP_REASON;
   const build = 'build it: bash lab/k8s/build.sh';
-  const images = [...[LAB_K8S_VERSION, ...versions].map((v) => `zke/hyperkube:${v}`), LAB_METALLB_IMAGE];
+  const tableImages = [LAB_K8S_VERSION, ...versions].flatMap((v) => {
+    const images = findVersion(v)?.images;
+    return images ? [images.kubernetes, images.etcd] : [`zke/hyperkube:${v}`];
+  });
+  const images = [...new Set(tableImages), LAB_METALLB_IMAGE];
   for (const image of images) {
     const [repo, tag] = image.split(':');
     if (!fs.existsSync(`${REGISTRY_TAGS}/${repo}/_manifests/tags/${tag}`))

@@ -35,7 +35,7 @@ describe('zke config --list-versions', () => {
     const table = JSON.parse(run.stdout) as { version: string; default: boolean; images: string[] }[];
     assert.deepEqual(
       table.map((v) => v.version),
-      ['v1.33.13', 'v1.34.4'],
+      ['v1.30.14', 'v1.31.14', 'v1.32.13', 'v1.33.13', 'v1.34.4', 'v1.35.4', 'v1.36.3', 'v1.37.2'],
     );
     assert.deepEqual(
       table.filter((v) => v.default).map((v) => v.version),
@@ -46,7 +46,8 @@ describe('zke config --list-versions', () => {
       assert.deepEqual(v.images, listed, v.version);
     }
     const text = zke(['config', '--list-versions']).stdout;
-    assert.match(text, /^v1\.33\.13\n {2}\S+/);
+    assert.match(text, /^v1\.30\.14\n {2}\S+/);
+    assert.match(text, /\nv1\.37\.2\n( {2}\S+\n)* {2}zke\/etcd:v3\.7\.4\n/);
     assert.match(text, /\nv1\.34\.4 \(default\)\n {2}zke\//);
   });
 });
@@ -60,7 +61,7 @@ describe('zke images list', () => {
     assert.deepEqual(lines, [...lines].sort());
     for (const image of [
       'zke/hyperkube:v1.33.13',
-      'zke/etcd:v3.4.23',
+      'zke/etcd:v3.5.36',
       'zke/pause:3.10',
       'zke/nginx-proxy:v1',
       'zke/metallb:v0.16.2',
@@ -90,7 +91,10 @@ describe('zke images list', () => {
   test('an unknown version fails naming the known ones; -c with --version and a missing action are usage errors', () => {
     const unknown = zke(['images', 'list', '--version', 'v1.20']);
     assert.equal(unknown.status, 1);
-    assert.match(unknown.stderr, /unknown Kubernetes version "v1\.20" \(known: v1\.33\.13, v1\.34\.4\)/);
+    assert.match(
+      unknown.stderr,
+      /unknown Kubernetes version "v1\.20" \(known: v1\.30\.14, v1\.31\.14, .*, v1\.37\.2\)/,
+    );
     assert.equal(zke(['images', 'list', '-c', 'x.yml', '--version', 'v1.33']).status, 2);
     assert.equal(zke(['images']).status, 2);
   });

@@ -95,7 +95,7 @@ suite('the default private registry', () => {
   });
 
   test('the URL goes before the image whatever the image starts with, as RKE does', () => {
-    assert.equal(withDefault('[{url: zke, is_default: true}]').systemImages.etcd, 'zke/zke/etcd:v3.4.23');
+    assert.equal(withDefault('[{url: zke, is_default: true}]').systemImages.etcd, 'zke/zke/etcd:v3.6.17');
   });
 });
 
@@ -104,7 +104,7 @@ suite('the images of a Kubernetes version', () => {
     const result = referenceSpec('v1.33');
     assert.ok(result.ok);
     const expected = `
-      zke/coredns:v1.14.7 zke/cri-dockerd:v0.3.19 zke/etcd:v3.4.23 zke/flannel-cni-plugin:v0.9.1 zke/flannel:v0.28.10
+      zke/coredns:v1.14.7 zke/cri-dockerd:v0.3.19 zke/etcd:v3.5.36 zke/flannel-cni-plugin:v0.9.1 zke/flannel:v0.28.10
       zke/hyperkube:v1.33.13 zke/ingress:v1 zke/metallb:v0.16.2 zke/metrics-server:v0.8.0 zke/nginx-proxy:v1
       zke/pause:3.10`;
     assert.deepEqual(clusterImages(result.spec), expected.trim().split(/\s+/));
@@ -115,7 +115,7 @@ suite('the images of a Kubernetes version', () => {
     assert.ok(!result.ok);
     assert.match(
       result.errors[0]!.message,
-      /unknown Kubernetes version "v1\.20" \(known: v1\.33\.13, v1\.34\.4\)/,
+      /unknown Kubernetes version "v1\.20" \(known: v1\.30\.14, v1\.31\.14, .*, v1\.37\.2\)/,
     );
   });
 });

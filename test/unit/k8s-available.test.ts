@@ -1,5 +1,5 @@
 // "Kubernetes available" for the tests is one predicate (k8sSkipReason in test/support/cluster.ts): the lab,
-// the hyperkube and MetalLB images in the lab registry and the kubectl built with them. Every test that provisions
+// the hyperkube, etcd and MetalLB images in the lab registry and the kubectl built with them. Every test that provisions
 // Kubernetes, and `npm run test:k8s`, use it; .ci/run turns strict mode on where the Kubernetes cache exists.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,6 +50,8 @@ test('Kubernetes is available only with the images of every version asked for an
     /^the lab registry has no zke\/hyperkube:v1\.33\.13 \(build it: bash lab\/k8s\/build\.sh\)$/,
   );
   pushTag(cache, VERSION);
+  expectReason(reasons(cache), /^the lab registry has no zke\/etcd:v3\.5\.36 \(build it/);
+  pushTag(cache, 'v3.5.36', 'zke/etcd');
   expectReason(reasons(cache), /^the lab registry has no zke\/metallb:v0\.16\.2 \(build it/);
   pushTag(cache, 'v0.16.2', 'zke/metallb');
   expectReason(reasons(cache), /^the lab cache has no .*\/build\/bin\/kubernetes-v1\.33\.13\/kubectl /);
@@ -57,6 +59,8 @@ test('Kubernetes is available only with the images of every version asked for an
   const r = reasons(cache, [NEXT]);
   expectReason(r, /^the lab registry has no zke\/hyperkube:v1\.34\.4 /);
   pushTag(cache, NEXT);
+  expectReason(reasons(cache, [NEXT]), /^the lab registry has no zke\/etcd:v3\.6\.17 /);
+  pushTag(cache, 'v3.6.17', 'zke/etcd');
   assert.equal(reasons(cache, [NEXT]).k8s, r.lab, 'everything there: only the lab itself can be missing');
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildPlan, containersToRestart, describeStep, renderTextFile } from '../../model/plan/index.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
+import { knownVersions } from '../../model/versions.ts';
 import { containerOf, fixtureSpec, flag, host, MIN_3, matchSnapshot, specFrom } from './plan-fixture.ts';
 
 describe('plan snapshots', () => {
@@ -140,15 +141,17 @@ describe('plan properties', () => {
     assert.deepEqual(host(plan, 'edge1').nodeTaints, []);
   });
 
-  test('etcd sends watch progress notifications every second (the apiserver watch cache waits 3 s for them with etcd 3.4)', () => {
-    for (const version of ['v1.33.13', 'v1.34.4']) {
+  test('etcd sends watch progress notifications every second, under the flag name of its minor', () => {
+    // the apiserver's watch cache waits 3 s for them; etcd 3.6 renamed the flag and 3.7 dropped the old name
+    for (const version of knownVersions()) {
       const plan = buildPlan(specFrom(`${MIN_3}option: {kubernetes_version: ${version}}\n`));
-      for (const h of plan.hosts)
-        assert.equal(
-          flag(containerOf(h, 'etcd'), 'experimental-watch-progress-notify-interval'),
-          '1s',
-          version,
-        );
+      for (const h of plan.hosts) {
+        const etcd = containerOf(h, 'etcd');
+        const minor = Number(/:v3\.([0-9]+)\./.exec(etcd.image)?.[1]);
+        const name =
+          minor >= 6 ? 'watch-progress-notify-interval' : 'experimental-watch-progress-notify-interval';
+        assert.equal(flag(etcd, name), '1s', `${version} ${etcd.image}`);
+      }
     }
   });
 
@@ -307,7 +310,7 @@ describe('plan properties', () => {
     const spec = specFrom(`${MIN_3}system_images: {kubernetes: mirror/hyperkube:test}`);
     const a = host(buildPlan(spec), 'a');
     assert.equal(containerOf(a, 'kube-apiserver').image, 'mirror/hyperkube:test');
-    assert.equal(containerOf(a, 'etcd').image, 'zke/etcd:v3.4.23');
+    assert.equal(containerOf(a, 'etcd').image, 'zke/etcd:v3.6.17');
     assert.equal(
       containerOf(host(buildPlan(fixtureSpec('5-node')), 'w1'), 'kubelet').image,
       'registry.lab:5000/zke/hyperkube:v1.34.4',

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseClusterSpec } from '../../model/spec/index.ts';
+import { knownVersions } from '../../model/versions.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the cases edit documents freely, as users do
 type Doc = Record<string, any>;
@@ -253,15 +254,15 @@ const CASES: Case[] = [
       d.option = { kubetnetes_version: 'v1.17.2' };
     },
     path: 'option.kubetnetes_version',
-    message: 'unknown Kubernetes version "v1.17.2" (known: v1.33.13, v1.34.4)',
+    message: `unknown Kubernetes version "v1.17.2" (known: ${knownVersions().join(', ')})`,
   },
   {
     name: 'unknown Kubernetes version (RKE key)',
     edit: (d) => {
-      d.kubernetes_version = 'v1.35.0';
+      d.kubernetes_version = 'v1.29.6-rancher1-1';
     },
     path: 'kubernetes_version',
-    message: 'unknown Kubernetes version "v1.35.0" (known: v1.33.13, v1.34.4)',
+    message: `unknown Kubernetes version "v1.29.6-rancher1-1" (known: ${knownVersions().join(', ')})`,
   },
   {
     name: 'two places give different versions',
