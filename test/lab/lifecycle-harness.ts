@@ -2,6 +2,7 @@
 // sampled while an operation runs, and the plan/host comparison.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { currentState, planStateOf } from '../../activities/clusterState.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import type { OperationResult } from '../../workflows/types.ts';
@@ -164,9 +165,13 @@ export function watchAvailability(k: Kubectl, everyMs = 1_000) {
 
 const bootstrapOnly = (args: string[]) => args.filter((a) => !a.startsWith('--initial-cluster'));
 
-/** What runs on every host is what the spec plans (etcd's bootstrap-only flags aside). */
+/**
+ * What runs on every host is what the spec plans (etcd's bootstrap-only flags aside), given what the cluster
+ * has run (etcd is never downgraded).
+ */
 export async function assertRunsPlan(spec: ClusterSpec): Promise<void> {
-  for (const hostPlan of buildPlan(spec).hosts) {
+  const state = planStateOf(currentState(spec.clusterName));
+  for (const hostPlan of buildPlan(spec, { etcdImages: state.etcdImages }).hosts) {
     const running = await managedContainers(hostPlan.name);
     assert.deepEqual(
       running.map((r) => r.name).sort(),

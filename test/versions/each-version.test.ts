@@ -1,0 +1,112 @@
+// Every version of the table provisions a working cluster in the lab (nodes Ready on that version, what runs is
+// the plan, a Deployment answers through its Service's DNS name), and an upgrade across one minor works at both
+// ends of the table (at the newest, etcd goes 3.6 → 3.7 with it). Not part of npm test (about 25 min):
+// `npm run test:versions` builds every version's images first. ZKE_VERSIONS=v1.30.14,v1.37.2 narrows it.
+// The last run is written up in docs/lab-k8s.md.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { KUBERNETES_VERSIONS } from '../../model/versions.ts';
+import {
+  assertRunsPlan,
+  healthyNodes,
+  type Kubectl,
+  labSpec,
+  labSuite,
+  provision,
+  run,
+  upgrade,
+} from '../lab/lifecycle-harness.ts';
+import { k8sSkipReason } from '../support/cluster.ts';
+import { eventually } from '../support/kubectl.ts';
+
+const WORKLOADS = fileURLToPath(new URL('../lab/k8s/workloads.yaml', import.meta.url));
+const TABLE = KUBERNETES_VERSIONS.map((v) => v.version);
+const VERSIONS = process.env.ZKE_VERSIONS ? process.env.ZKE_VERSIONS.split(',') : TABLE;
+const lab = labSuite(2);
+
+const roles = () => ({
+  [lab.hosts[0].name]: ['etcd', 'controlplane', 'worker'],
+  [lab.hosts[1].name]: ['worker'],
+});
+const specAt = (name: string, version: string) => labSpec(name, lab.hosts, roles(), { version });
+
+const kubeletVersions = async (k: Kubectl) => [
+  ...new Set(
+    (await k('get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.kubeletVersion}')).split(' '),
+  ),
+];
+
+/** The web Deployment answers the client pod through its Service's cluster DNS name. */
+async function workloadAnswers(k: Kubectl): Promise<void> {
+  await k('rollout', 'status', 'deployment/web', '--timeout=300s');
+  await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=300s');
+  await eventually('client → web.default.svc.cluster.local', async () => {
+    const page = await k(
+      'exec',
+      'client',
+      '--',
+      'sh',
+      '-c',
+      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web.default.svc.cluster.local 80`,
+    );
+    assert.match(page, /200 OK/);
+  });
+}
+
+/** Provisions `version`, checks what a user would check, and returns kubectl on it. */
+async function provisionAt(name: string, version: string): Promise<Kubectl> {
+  const spec = specAt(name, version);
+  const k = await provision(lab.ops(), spec);
+  await healthyNodes(
+    k,
+    lab.hosts.map((h) => h.name),
+  );
+  assert.deepEqual(await kubeletVersions(k), [version]);
+  await assertRunsPlan(spec);
+  await k('apply', '-f', WORKLOADS);
+  await workloadAnswers(k);
+  return k;
+}
+
+async function remove(name: string): Promise<void> {
+  const result = await run(lab.ops(), 'removeCluster', { cluster: name });
+  assert.equal(result.status.phase, 'succeeded', result.summary);
+}
+
+for (const version of VERSIONS) {
+  test(`${version}: a working cluster`, { skip: k8sSkipReason(version), timeout: 900_000 }, async () => {
+    const name = `v${version.replaceAll('.', '-').slice(1)}`;
+    await provisionAt(name, version);
+    await remove(name);
+  });
+}
+
+/** Both ends of the table: the oldest minor to the next, and the newest minor from the one before. */
+const UPGRADES = [TABLE.slice(0, 2), TABLE.slice(-2)].filter(
+  ([from, to]) => VERSIONS.includes(from!) && VERSIONS.includes(to!),
+);
+
+for (const [from, to] of UPGRADES as [string, string][]) {
+  test(
+    `${from} → ${to}: the upgrade keeps the workload answering`,
+    { skip: k8sSkipReason(from, to), timeout: 1_200_000 },
+    async () => {
+      const name = 'upg';
+      const k = await provisionAt(name, from);
+      const spec = specAt(name, to);
+      const result = await upgrade(lab.ops(), spec);
+      assert.equal(result.status.phase, 'succeeded', result.summary);
+      await healthyNodes(
+        k,
+        lab.hosts.map((h) => h.name),
+      );
+      await eventually('every kubelet upgraded', async () =>
+        assert.deepEqual(await kubeletVersions(k), [to]),
+      );
+      await assertRunsPlan(spec);
+      await workloadAnswers(k);
+      await remove(name);
+    },
+  );
+}
