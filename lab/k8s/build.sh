@@ -54,6 +54,8 @@ build_image zke/ingress:v1 ingress "bin/traefik=$B/traefik-$TRAEFIK_VERSION/trae
 build_image zke/nginx-proxy:v1 nginx-proxy
 build_image "zke/metallb:$METALLB_VERSION" metallb "bin/controller=$B/metallb-$METALLB_VERSION/controller" \
   "bin/speaker=$B/metallb-$METALLB_VERSION/speaker"
+build_image "zke/kube-router:$KUBE_ROUTER_VERSION" kube-router \
+  "bin/kube-router=$B/kube-router-$KUBE_ROUTER_VERSION/kube-router"
 for v in "${versions[@]}"; do
   kube_files=()
   for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
