@@ -1,7 +1,7 @@
 // canal on a lab cluster, checked as a user would: a 3-host cluster from an RKE-format file that names no network
 // plugin (so canal, as in RKE), a server pod and client pods on other hosts, and NetworkPolicies that must be
-// enforced across hosts: a default-deny policy cuts the client off, an allow rule reopens exactly its port, for
-// exactly the pods it names.
+// enforced: a default-deny policy cuts off the client (another host) and a bystander (the server's own host), an
+// allow rule reopens exactly its port, for exactly the pods it names.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,14 +33,14 @@ spec:
 `;
 }
 
-/** The server answers its name on two ports (zlab2); the client and a bystander ask from zlab3. */
+/** The server answers its name on two ports (zlab2); the client asks from zlab3, a bystander from zlab2. */
 function workloads(): string {
   const serve = (port: number) => `httpd -p ${port} -h /www`;
   const server = `mkdir -p /www && hostname > /www/index.html && ${serve(ALLOWED)} && ${serve(OTHER)} && exec sleep 3600`;
   return `apiVersion: v1
 kind: Namespace
 metadata: {name: ${NS}}
-${pod('server', 'zlab2', server)}${pod('client', 'zlab3', 'exec sleep 3600')}${pod('bystander', 'zlab3', 'exec sleep 3600')}`;
+${pod('server', 'zlab2', server)}${pod('client', 'zlab3', 'exec sleep 3600')}${pod('bystander', 'zlab2', 'exec sleep 3600')}`;
 }
 
 const DENY_ALL = `apiVersion: networking.k8s.io/v1
@@ -124,7 +124,7 @@ test(
     );
     const ip = (await k('get', 'pod', '-n', NS, 'server', '-o', 'jsonpath={.status.podIP}')).trim();
 
-    // no policy: both clients reach both ports, across hosts (zlab3 → zlab2 over VXLAN)
+    // no policy: both reach both ports, across hosts (zlab3 → zlab2 over VXLAN) and on the server's host
     const all = (open: boolean, client = open): [string, number, boolean][] => [
       ['client', ALLOWED, client],
       ['client', OTHER, open],
