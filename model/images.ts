@@ -43,14 +43,18 @@ export function clusterImages(spec: ClusterSpec): string[] {
 
 /**
  * A cluster of one etcd, one controlplane and one worker node with every default and the load balancer on: it
- * runs every system container (nginx-proxy runs on nodes without the controlplane role) and every built-in addon.
+ * runs every system container (nginx-proxy runs on nodes without the controlplane role) and every built-in addon
+ * (canal: flannel and the NetworkPolicy controller).
  */
 export function referenceSpec(kubernetesVersion: string): ParseResult {
   const node = (n: number, role: string) => ({ address: `10.0.0.${n}`, roles: [role] });
   return parseClusterSpec({
     kubernetes_version: kubernetesVersion,
     nodes: [node(1, 'etcd'), node(2, 'controlplane'), node(3, 'worker')],
-    network: { loadbalancer: { provider: 'metallb', address_pools: [{ addresses: ['10.0.0.200/29'] }] } },
+    network: {
+      plugin: 'canal',
+      loadbalancer: { provider: 'metallb', address_pools: [{ addresses: ['10.0.0.200/29'] }] },
+    },
   });
 }
 

@@ -14,6 +14,7 @@ export const IMAGE_KEYS = [
   'metrics_server',
   'ingress',
   'metallb',
+  'network_policy',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 export type SystemImages = Readonly<Record<ImageKey, string>>;
@@ -161,6 +162,7 @@ const SHARED_IMAGES = {
   metrics_server: 'zke/metrics-server:v0.8.0',
   ingress: 'zke/ingress:v1',
   metallb: 'zke/metallb:v0.16.2',
+  network_policy: 'zke/kube-router:v2.1.0',
 } as const;
 
 /**

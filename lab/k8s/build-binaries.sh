@@ -30,6 +30,9 @@ go_build traefik github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" \
 go_build metallb go.universe.tf/metallb "$METALLB_VERSION" \
   "-X go.universe.tf/metallb/internal/version.gitCommit=$METALLB_VERSION -X go.universe.tf/metallb/internal/version.gitBranch=release" \
   ./controller ./speaker
+kr=github.com/cloudnativelabs/kube-router/v2
+go_build kube-router "$kr" "$KUBE_ROUTER_VERSION" \
+  "-X $kr/pkg/version.Version=$KUBE_ROUTER_VERSION -X $kr/pkg/version.BuildDate=1970-01-01T00:00:00Z" ./cmd/kube-router
 
 pause_out="$BUILD_CACHE/bin/pause-$PAUSE_VERSION"
 if [[ ! -x $pause_out/pause ]]; then

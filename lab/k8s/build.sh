@@ -66,6 +66,8 @@ for v in $ETCD_VERSIONS; do
 done
 build_image "zke/metallb:$METALLB_VERSION" metallb "bin/controller=$B/metallb-$METALLB_VERSION/controller" \
   "bin/speaker=$B/metallb-$METALLB_VERSION/speaker"
+build_image "zke/kube-router:$KUBE_ROUTER_VERSION" kube-router \
+  "bin/kube-router=$B/kube-router-$KUBE_ROUTER_VERSION/kube-router"
 for v in "${versions[@]}"; do
   kube_files=()
   for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do

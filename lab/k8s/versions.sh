@@ -25,8 +25,11 @@ PAUSE_VERSION=3.10
 BUSYBOX_VERSION=1.37.0 BUSYBOX_SUITE=trixie
 # MetalLB (LoadBalancer Services): controller and speaker, one image
 METALLB_VERSION=v0.16.2
-# Debian packages of the node base image (kubelet, kube-proxy, cri-dockerd, flannel and nginx-proxy needs)
-BASE_PACKAGES="iptables conntrack ethtool socat util-linux mount iproute2 kmod ca-certificates procps
+# kube-router's NetworkPolicy controller (canal = flannel + it, as k3s pairs them); v2.1.0 is the one version served
+KUBE_ROUTER_VERSION=v2.1.0
+# Debian packages of the node base image (kubelet, kube-proxy, cri-dockerd, flannel, kube-router and nginx-proxy
+# needs)
+BASE_PACKAGES="iptables ipset conntrack ethtool socat util-linux mount iproute2 kmod ca-certificates procps
   containernetworking-plugins nginx libnginx-mod-stream e2fsprogs"
 # Debian packages of the conformance suite's test images (lab/k8s/conformance-images.sh): dig and nslookup
 # (DNS probes of agnhost and jessie-dnsutils), curl, nc, ip, ping, the httpd and nginx servers, busybox

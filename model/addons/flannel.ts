@@ -100,8 +100,19 @@ function flanneld(spec: ClusterSpec) {
   };
 }
 
+/** Where the network's node agents run (every node unless the spec narrows it) and as whom. */
+export function networkAgentPod(network: NetworkSpec, account: string) {
+  const { placement } = network;
+  return {
+    hostNetwork: true,
+    priorityClassName: network.priorityClassName ?? 'system-node-critical',
+    serviceAccountName: account,
+    tolerations: placement?.tolerations ?? TOLERATE_EVERYTHING,
+    ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+  };
+}
+
 export function flannelObjects(spec: ClusterSpec): KubeObject[] {
-  const { placement } = spec.network;
   const rules = [
     rule('', ['pods'], ['get']),
     rule('', ['nodes'], READ),
@@ -118,11 +129,7 @@ export function flannelObjects(spec: ClusterSpec): KubeObject[] {
       SYSTEM_NAMESPACE,
       'flannel',
       {
-        hostNetwork: true,
-        priorityClassName: 'system-node-critical',
-        serviceAccountName: ACCOUNT,
-        tolerations: placement?.tolerations ?? TOLERATE_EVERYTHING,
-        ...(placement?.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+        ...networkAgentPod(spec.network, ACCOUNT),
         initContainers: initContainers(spec),
         containers: [flanneld(spec)],
         volumes: [
@@ -133,7 +140,7 @@ export function flannelObjects(spec: ClusterSpec): KubeObject[] {
           hostPathVolume('xtables-lock', '/run/xtables.lock', 'FileOrCreate'),
         ],
       },
-      placement?.updateStrategy,
+      spec.network.placement?.updateStrategy,
     ),
   ];
 }

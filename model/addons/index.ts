@@ -8,6 +8,7 @@ import { ingressObjects } from './ingress.ts';
 import { labelled } from './meta.ts';
 import { describeMetallb, metallbObjects } from './metallb.ts';
 import { metricsServerObjects } from './metricsServer.ts';
+import { networkPolicyObjects } from './networkPolicy.ts';
 import { PRUNED_ADDONS, staleObjects } from './prune.ts';
 import { rbacObjects } from './rbac.ts';
 import { ADDON_ORDER, type AddonName, type KubeObject } from './types.ts';
@@ -59,7 +60,7 @@ function userObjects(spec: ClusterSpec): KubeObject[] {
 
 const BUILDERS: Readonly<Record<AddonName, (spec: ClusterSpec) => KubeObject[]>> = {
   rbac: rbacObjects,
-  network: flannelObjects,
+  network: (spec) => [...flannelObjects(spec), ...networkPolicyObjects(spec)],
   coredns: corednsObjects,
   'metrics-server': metricsServerObjects,
   ingress: (spec) => ingressObjects(withIngressSelector(spec)),

@@ -1,6 +1,6 @@
 // Preflight port checks (RKE's `[network]` checks): which ports each host must have free for zke's services,
 // and which ports of which peers it must reach. Pure; the "port check" step runs it (activities/portCheck.ts).
-import type { ClusterSpec, NodeSpec, Role } from '../spec/types.ts';
+import { type ClusterSpec, type NodeSpec, type Role, runsFlannel } from '../spec/types.ts';
 
 export type Protocol = 'tcp' | 'udp';
 
@@ -41,7 +41,7 @@ function hostPorts(spec: ClusterSpec, node: NodeSpec): ServicePort[] {
     ...(node.roles.includes('etcd') ? [ETCD_CLIENT, ETCD_PEER] : []),
     ...(node.roles.includes('controlplane') ? [KUBE_API] : []),
     KUBELET,
-    ...(spec.network.plugin === 'flannel' ? [VXLAN] : []),
+    ...(runsFlannel(spec.network.plugin) ? [VXLAN] : []),
   ];
 }
 
@@ -59,7 +59,7 @@ function hostProbes(spec: ClusterSpec, node: NodeSpec): PortProbe[] {
       : []),
     ...(node.roles.includes('controlplane') ? toPeers(others, [KUBELET]) : []),
     ...toPeers(withRole('controlplane'), [KUBE_API]),
-    ...(spec.network.plugin === 'flannel' ? toPeers(others, [VXLAN]) : []),
+    ...(runsFlannel(spec.network.plugin) ? toPeers(others, [VXLAN]) : []),
   ];
 }
 

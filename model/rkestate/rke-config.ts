@@ -1,9 +1,19 @@
 // A ClusterSpec as RKE's RancherKubernetesEngineConfig in its JSON form (the `json:` tags of rancher/rke
 // types/rke_types.go), the `rkeConfig` of a state file. The keys zke models; empty values are left out
 // (omitempty), and secrets (inline SSH keys, registry passwords) go in as RKE writes them.
-import type { ClusterSpec, NodeSpec, ServiceOptions, SshAccess } from '../spec/types.ts';
+import type { ClusterSpec, NetworkSpec, NodeSpec, ServiceOptions, SshAccess } from '../spec/types.ts';
 
 type Json = Record<string, unknown>;
+
+/** The plugin's options under RKE's names: canal reads its flannel's as `canal_flannel_*`. */
+function networkOptions(network: NetworkSpec): Record<string, string> {
+  const rename = (key: string) => (network.plugin === 'canal' ? `canal_${key}` : key);
+  const options = Object.entries(network.options).map(([key, value]) => [rename(key), value]);
+  const priority = network.priorityClassName
+    ? [['canal_priority_class_name', network.priorityClassName]]
+    : [];
+  return Object.fromEntries([...options, ...priority]);
+}
 
 export function rkeConfigOf(spec: ClusterSpec): Json {
   const { network, upgradeStrategy: upgrade } = spec;
@@ -12,7 +22,7 @@ export function rkeConfigOf(spec: ClusterSpec): Json {
     kubernetesVersion: spec.kubernetesVersion,
     nodes: spec.nodes.map(node),
     services: services(spec),
-    network: { plugin: network.plugin, options: network.options, mtu: network.mtu },
+    network: { plugin: network.plugin, options: networkOptions(network), mtu: network.mtu },
     authentication: { strategy: spec.authentication.strategy, sans: spec.authentication.sans },
     authorization: { mode: spec.authorization.mode },
     ingress: {

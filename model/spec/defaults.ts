@@ -12,6 +12,8 @@ export const DEFAULTS = {
   clusterDomain: 'cluster.local',
   dnsServiceIp: '10.43.0.10',
   networkPlugin: 'flannel',
+  /** RKE's default plugin, for a file in RKE's format without `network.plugin`. */
+  rkeNetworkPlugin: 'canal',
   flannelBackend: 'vxlan',
   dnsProvider: 'coredns',
   ingressProvider: 'nginx',

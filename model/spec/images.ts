@@ -11,16 +11,26 @@ import {
 import type { SpecContext } from './context.ts';
 import type { RawCluster } from './raw-schema.ts';
 import { imageRef } from './rules.ts';
-import type { RegistrySpec } from './types.ts';
+import type { NetworkPlugin, RegistrySpec } from './types.ts';
 
 function withRegistry(registry: string | undefined, image: string): string {
   return registry ? `${registry}/${image}` : image;
 }
 
-function imageKey(ctx: SpecContext, path: string, key: string): ImageKey | undefined {
-  const canonical = IMAGE_KEY_ALIASES[key] ?? key;
+/** RKE's canal images of Calico's parts: zke's canal enforces NetworkPolicy with kube-router instead. */
+const CANAL_CALICO = ['canal_node', 'canal_cni', 'canal_controllers', 'canal_flexvol'];
+
+/** The image key `key` overrides; RKE's `canal_flannel` is flannel's image when the plugin is canal. */
+function imageKey(ctx: SpecContext, path: string, key: string, plugin: NetworkPlugin): ImageKey | undefined {
+  const canonical =
+    key === 'canal_flannel' && plugin === 'canal' ? 'flannel' : (IMAGE_KEY_ALIASES[key] ?? key);
   if ((IMAGE_KEYS as readonly string[]).includes(canonical)) return canonical as ImageKey;
-  ctx.warn(path, 'no effect: zke runs no component that uses this image');
+  ctx.warn(
+    path,
+    CANAL_CALICO.includes(key)
+      ? "no effect: zke's canal runs no Calico, kube-router enforces NetworkPolicy (image network_policy)"
+      : 'no effect: zke runs no component that uses this image',
+  );
   return undefined;
 }
 
@@ -52,11 +62,15 @@ function givenImages(raw: RawCluster): [string, string, string | Record<string, 
 }
 
 /** Every image override by canonical image key; conflicting values are errors. */
-function overrides(ctx: SpecContext, raw: RawCluster): Partial<Record<ImageKey, string>> {
+function overrides(
+  ctx: SpecContext,
+  raw: RawCluster,
+  plugin: NetworkPlugin,
+): Partial<Record<ImageKey, string>> {
   const out: Partial<Record<ImageKey, string>> = {};
   const from: Partial<Record<ImageKey, string>> = {};
   for (const [path, key, image] of givenImages(raw)) {
-    const canonical = imageKey(ctx, path, key);
+    const canonical = imageKey(ctx, path, key, plugin);
     if (!canonical || typeof image !== 'string') continue;
     if (ctx.format === 'rke' && RKE_IMAGE.test(image)) {
       ctx.warn(path, `no effect: ${image} is RKE's build; zke runs its own (zke images list)`);
@@ -79,9 +93,10 @@ export function resolveImages(
   raw: RawCluster,
   version: KubernetesVersion,
   registries: readonly RegistrySpec[],
+  plugin: NetworkPlugin,
 ): SystemImages {
   const registry = registries.find((r) => r.isDefault)?.url;
-  const given = overrides(ctx, raw);
+  const given = overrides(ctx, raw, plugin);
   const entries = IMAGE_KEYS.map(
     (key) => [key, given[key] ?? withRegistry(registry, version.images[key])] as const,
   );

@@ -71,35 +71,70 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
 
 /** The options flannel reads (`flannel_iface` is read as the interface). */
 const FLANNEL_OPTIONS = ['flannel_backend_type', 'flannel_backend_vni', 'flannel_backend_port'];
+/** RKE's canal names for its flannel's options (`canal_iface` is read as the interface). */
+const CANAL_PREFIX = 'canal_';
+const CANAL_PRIORITY = 'canal_priority_class_name';
+/** RKE's canal options for Calico's parts, which zke's canal (flannel + kube-router) does not have. */
+const CANAL_NO_EFFECT: Readonly<Record<string, string>> = {
+  canal_flex_volume_plugin_dir:
+    "no effect: zke's canal installs no Calico flexvolume driver (kube-router enforces NetworkPolicy)",
+  calico_kube_controllers_priority_class_name:
+    "no effect: zke's canal runs no calico-kube-controllers (kube-router's controller runs on each node)",
+};
+const CANAL_OPTIONS = [
+  'canal_iface',
+  ...FLANNEL_OPTIONS.map((key) => CANAL_PREFIX + key),
+  CANAL_PRIORITY,
+  ...Object.keys(CANAL_NO_EFFECT),
+];
 
-/** Options the given plugin does not read are errors (none reads none); an unknown plugin's are not judged. */
-function checkPluginOptions(ctx: SpecContext, plugin: string, options: Record<string, string>): void {
-  for (const key of Object.keys(options)) {
-    const path = childPath('network.options', key);
-    if (plugin === 'none') ctx.warn(path, 'no effect: no network plugin runs');
-    else if (plugin === 'flannel' && !FLANNEL_OPTIONS.includes(key))
-      ctx.error(
-        path,
-        `unknown flannel option "${key}" (known: flannel_iface, ${FLANNEL_OPTIONS.join(', ')})`,
-      );
+/** Reports an option the plugin does not read: an error, or a warning when it has no effect by design. */
+function checkOption(ctx: SpecContext, plugin: string, key: string): void {
+  const path = childPath('network.options', key);
+  const known = plugin === 'flannel' ? ['flannel_iface', ...FLANNEL_OPTIONS] : CANAL_OPTIONS;
+  if (plugin === 'none') ctx.warn(path, 'no effect: no network plugin runs');
+  else if (plugin === 'canal' && CANAL_NO_EFFECT[key]) ctx.warn(path, CANAL_NO_EFFECT[key]);
+  else if ((plugin === 'flannel' || plugin === 'canal') && !known.includes(key))
+    ctx.error(path, `unknown ${plugin} option "${key}" (known: ${known.join(', ')})`);
+}
+
+/**
+ * The options the plugin reads, under flannel's names (canal's `canal_flannel_*` are flannel's), the interface
+ * named among them, and canal's priority class. Options the plugin does not read are errors or no-effect
+ * warnings; an unknown plugin's are not judged.
+ */
+function pluginOptions(ctx: SpecContext, plugin: string, given: Record<string, string>) {
+  const { flannel_iface: flannelIface, canal_iface: canalIface, [CANAL_PRIORITY]: priority } = given;
+  const options: Record<string, string> = {};
+  for (const [key, value] of Object.entries(given)) {
+    checkOption(ctx, plugin, key);
+    if (key.endsWith('_iface') || key === CANAL_PRIORITY || CANAL_NO_EFFECT[key]) continue;
+    const flannelKey =
+      plugin === 'canal' && key.startsWith(CANAL_PREFIX) ? key.slice(CANAL_PREFIX.length) : key;
+    options[flannelKey] = value;
+    if (flannelKey !== key) ctx.locate(`network.options.${flannelKey}`, childPath('network.options', key));
   }
+  if (plugin === 'flannel' || plugin === 'canal') options.flannel_backend_type ??= DEFAULTS.flannelBackend;
+  return { options, flannelIface, canalIface, priority: plugin === 'canal' ? priority : undefined };
 }
 
 export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: GivenServices): NetworkSpec {
   const network = raw.network ?? {};
-  // flannel_iface (RKE) is the same setting as network.iface (zke): it lives in `iface` only.
-  const { flannel_iface: flannelIface, ...options } = stringMap(network.options);
-  const plugin = ctx.oneOf('network.plugin', network.plugin, NETWORK_PLUGINS, 'network plugin', 'flannel');
-  checkPluginOptions(ctx, network.plugin ?? plugin, options);
+  // RKE's default is canal; zke's flannel
+  const fallback = ctx.format === 'rke' ? DEFAULTS.rkeNetworkPlugin : DEFAULTS.networkPlugin;
+  const plugin = ctx.oneOf('network.plugin', network.plugin, NETWORK_PLUGINS, 'network plugin', fallback);
+  const given = pluginOptions(ctx, network.plugin ?? plugin, stringMap(network.options));
   const providerIface = (key: 'flannel_network_provider' | 'canal_network_provider') => {
     const iface = network[key]?.iface;
     return { path: `network.${key}.iface`, value: typeof iface === 'string' ? iface : undefined };
   };
+  // flannel_iface and canal_iface (RKE) are the same setting as network.iface (zke): it lives in `iface` only.
   const iface = ctx.pick(
     'network.iface',
     [
       { path: 'network.iface', value: network.iface },
-      { path: 'network.options.flannel_iface', value: flannelIface },
+      { path: 'network.options.flannel_iface', value: given.flannelIface },
+      { path: 'network.options.canal_iface', value: given.canalIface },
       providerIface('flannel_network_provider'),
       providerIface('canal_network_provider'),
     ],
@@ -109,14 +144,13 @@ export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: Gi
   // RKE writes `mtu: 0` for "the plugin's own MTU" (its templates set one only when non-zero)
   const unsetMtu = network.mtu === undefined || Number(network.mtu) === 0;
   const mtu = unsetMtu ? undefined : ctx.int('network.mtu', network.mtu, 576, 9216, 1500);
-  if (plugin === 'flannel') options.flannel_backend_type ??= DEFAULTS.flannelBackend;
   return {
     plugin,
     ...(iface !== undefined ? { iface } : {}),
     ...(mtu !== undefined ? { mtu } : {}),
-    options,
+    options: given.options,
     ...addressing(ctx, raw, services),
-    ...(placement ? { placement } : {}),
+    ...optional({ placement, priorityClassName: given.priority }),
   };
 }
 

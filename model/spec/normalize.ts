@@ -182,19 +182,23 @@ export function normalize(ctx: SpecContext, raw: RawCluster): ClusterSpec {
   const ssh = sshDefaults(ctx, raw);
   const privateRegistries = registries(ctx, raw);
   const bastionHost = bastion(ctx, raw, ssh);
+  const settings = hostSettings(ctx, raw);
+  const nodes = normalizeNodes(ctx, raw, ssh);
+  const normalizedServices = normalizeServices(ctx, services, version.version);
+  const network = normalizeNetwork(ctx, raw, services);
   return {
-    ...hostSettings(ctx, raw),
+    ...settings,
     kubernetesVersion: version.version,
-    nodes: normalizeNodes(ctx, raw, ssh),
-    services: normalizeServices(ctx, services, version.version),
-    network: normalizeNetwork(ctx, raw, services),
+    nodes,
+    services: normalizedServices,
+    network,
     dns: normalizeDns(ctx, raw),
     ingress: normalizeIngress(ctx, raw),
     monitoring: normalizeMonitoring(ctx, raw),
     loadBalancer: normalizeLoadBalancer(ctx, raw),
     ...normalizeAuth(ctx, raw),
     privateRegistries,
-    systemImages: resolveImages(ctx, raw, version, privateRegistries),
+    systemImages: resolveImages(ctx, raw, version, privateRegistries, network.plugin),
     upgradeStrategy: upgradeStrategy(ctx, raw),
     ...(bastionHost ? { bastionHost } : {}),
     ...(raw.addons !== undefined ? { addons: raw.addons } : {}),

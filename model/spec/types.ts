@@ -4,7 +4,11 @@ import type { SystemImages } from '../versions.ts';
 export const ROLES = ['etcd', 'controlplane', 'worker', 'edge'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const NETWORK_PLUGINS = ['flannel', 'none'] as const;
+/** `canal` is flannel plus kube-router's NetworkPolicy controller (what RKE's canal gives: VXLAN, enforced policies). */
+export const NETWORK_PLUGINS = ['flannel', 'canal', 'none'] as const;
+export type NetworkPlugin = (typeof NETWORK_PLUGINS)[number];
+/** Whether flannel carries the pod network (flannel, and canal's flannel). */
+export const runsFlannel = (plugin: NetworkPlugin): boolean => plugin === 'flannel' || plugin === 'canal';
 /** Key types for new certificate keys (kubeadm's `encryptionAlgorithm` names). */
 export const CERT_KEY_ALGORITHMS = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
 export type CertKeyAlgorithm = (typeof CERT_KEY_ALGORITHMS)[number];
@@ -169,7 +173,7 @@ export interface AddonPlacement {
 }
 
 export interface NetworkSpec {
-  readonly plugin: (typeof NETWORK_PLUGINS)[number];
+  readonly plugin: NetworkPlugin;
   /** Host interface for the overlay (flannel `--iface`). */
   readonly iface?: string;
   readonly mtu?: number;
@@ -181,6 +185,8 @@ export interface NetworkSpec {
   /** First address of the service CIDR (the `kubernetes` Service). */
   readonly kubernetesServiceIp: string;
   readonly placement?: AddonPlacement;
+  /** The network DaemonSets' priority class (RKE's `canal_priority_class_name`); system-node-critical when unset. */
+  readonly priorityClassName?: string;
 }
 
 export interface DnsSpec {

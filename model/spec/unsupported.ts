@@ -19,7 +19,7 @@ const named = (value: unknown) =>
 
 const EXTERNAL_ETCD = 'external etcd is not supported: give nodes the etcd role (zke runs etcd on them)';
 const WINDOWS = 'no effect: zke runs no Windows nodes';
-const PLUGIN_OPTIONS = 'is for a network plugin zke does not run (zke runs flannel): remove it';
+const PLUGIN_OPTIONS = 'is for a network plugin zke does not run (zke runs flannel and canal): remove it';
 const SERVICES = ['etcd', 'kube-api', 'kube-controller', 'scheduler', 'kubelet', 'kubeproxy'];
 
 /** Settings refused: each message says what to do instead. */

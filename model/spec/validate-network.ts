@@ -3,7 +3,7 @@ import type { SpecContext } from './context.ts';
 import { type CidrV4, cidrContains, cidrsOverlap, formatIPv4, parseCidrV4, parseIPv4 } from './net.ts';
 import { childPath } from './paths.ts';
 import * as rules from './rules.ts';
-import type { ClusterSpec } from './types.ts';
+import { type ClusterSpec, runsFlannel } from './types.ts';
 import { check, checkLabels } from './validate-nodes.ts';
 
 const IFACE = /^[A-Za-z0-9._-]{1,15}$/;
@@ -79,8 +79,9 @@ function checkPlugin(ctx: SpecContext, spec: ClusterSpec): void {
   }
   checkOptions(ctx, 'network.options', options);
   const backend = options.flannel_backend_type;
-  if (spec.network.plugin === 'flannel' && backend !== undefined) {
-    ctx.member('network.options.flannel_backend_type', backend, FLANNEL_BACKENDS, 'flannel backend');
+  if (runsFlannel(spec.network.plugin) && backend !== undefined) {
+    const path = ctx.at('network.options.flannel_backend_type');
+    ctx.member(path, backend, FLANNEL_BACKENDS, 'flannel backend');
   }
 }
 

@@ -57,7 +57,7 @@ describe('zke images list', () => {
     const run = zke(['images', 'list', '--version', 'v1.33']);
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
-    assert.equal(lines.length, 11, run.stdout);
+    assert.equal(lines.length, 12, run.stdout);
     assert.deepEqual(lines, [...lines].sort());
     for (const image of [
       'zke/hyperkube:v1.33.13',
@@ -65,6 +65,7 @@ describe('zke images list', () => {
       'zke/pause:3.10',
       'zke/nginx-proxy:v1',
       'zke/metallb:v0.16.2',
+      'zke/kube-router:v2.1.0',
     ]) {
       assert.ok(lines.includes(image), `${image} in\n${run.stdout}`);
     }
@@ -83,8 +84,10 @@ describe('zke images list', () => {
     assert.ok(!images.some((i) => i.includes('metallb')), 'no load balancer by default');
     assert.ok(!images.some((i) => i.includes('team/app')), 'user addons are the user’s own');
     const prefixed = images.filter((i) => i !== 'other.example/coredns:v1');
-    // one node with every role: no nginx-proxy (controlplane nodes need none), no ingress, coredns as written
-    assert.equal(prefixed.length, 7, run.stdout);
+    // one node with every role: no nginx-proxy (controlplane nodes need none), no ingress, coredns as written;
+    // an RKE-format file without network.plugin: canal's kube-router beside flannel
+    assert.equal(prefixed.length, 8, run.stdout);
+    assert.ok(images.includes('mirror.example:5000/zke/kube-router:v2.1.0'), run.stdout);
     for (const image of prefixed) assert.ok(image.startsWith('mirror.example:5000/zke/'), image);
   });
 

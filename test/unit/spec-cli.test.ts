@@ -33,7 +33,7 @@ describe('zke validate', () => {
   - {address: 10.0.0.1, roles: [etcd, controlplane, worker]}
   - {address: 10.0.0.300, roles: [worker]}
   - {address: 10.0.0.3, roles: [storage]}
-network: {plugin: canal}
+network: {plugin: calico}
 `,
     );
     const run = zke(['validate', '-c', file]);
@@ -41,7 +41,10 @@ network: {plugin: canal}
     assert.match(run.stderr, /3 errors/);
     assert.match(run.stderr, /nodes\[1\]\.address: "10\.0\.0\.300" is not an IP address or hostname/);
     assert.match(run.stderr, /nodes\[2\]\.roles\[0\]: unknown role "storage"/);
-    assert.match(run.stderr, /network\.plugin: unknown network plugin "canal" \(known: flannel, none\)/);
+    assert.match(
+      run.stderr,
+      /network\.plugin: unknown network plugin "calico" \(known: flannel, canal, none\)/,
+    );
   });
 
   test('default -c is ./cluster.yml; a missing file is exit 1; a bad option is exit 2', () => {

@@ -243,10 +243,10 @@ const CASES: Case[] = [
   {
     name: 'unknown network plugin',
     edit: (d) => {
-      d.network = { plugin: 'canal' };
+      d.network = { plugin: 'weave' };
     },
     path: 'network.plugin',
-    message: 'unknown network plugin "canal" (known: flannel, none)',
+    message: 'unknown network plugin "weave" (known: flannel, canal, none)',
   },
   {
     name: 'unknown Kubernetes version (zke misspelt key)',
