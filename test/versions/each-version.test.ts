@@ -17,7 +17,7 @@ import {
   run,
   upgrade,
 } from '../lab/lifecycle-harness.ts';
-import { k8sSkipReason } from '../support/cluster.ts';
+import { k8sSkipReason, managedContainers } from '../support/cluster.ts';
 import { eventually } from '../support/kubectl.ts';
 
 const WORKLOADS = fileURLToPath(new URL('../lab/k8s/workloads.yaml', import.meta.url));
@@ -29,7 +29,8 @@ const roles = () => ({
   [lab.hosts[0].name]: ['etcd', 'controlplane', 'worker'],
   [lab.hosts[1].name]: ['worker'],
 });
-const specAt = (name: string, version: string) => labSpec(name, lab.hosts, roles(), { version });
+const specAt = (name: string, version: string, extra: Record<string, unknown> = {}) =>
+  labSpec(name, lab.hosts, roles(), { version, extra });
 
 const kubeletVersions = async (k: Kubectl) => [
   ...new Set(
@@ -55,8 +56,12 @@ async function workloadAnswers(k: Kubectl): Promise<void> {
 }
 
 /** Provisions `version`, checks what a user would check, and returns kubectl on it. */
-async function provisionAt(name: string, version: string): Promise<Kubectl> {
-  const spec = specAt(name, version);
+async function provisionAt(
+  name: string,
+  version: string,
+  extra: Record<string, unknown> = {},
+): Promise<Kubectl> {
+  const spec = specAt(name, version, extra);
   const k = await provision(lab.ops(), spec);
   await healthyNodes(
     k,
@@ -110,3 +115,32 @@ for (const [from, to] of UPGRADES as [string, string][]) {
     },
   );
 }
+
+/** The etcd image the etcd host runs now. */
+async function runningEtcd(): Promise<string> {
+  const etcd = (await managedContainers(lab.hosts[0].name)).find((c) => c.name === 'etcd');
+  return etcd?.image ?? 'none';
+}
+
+test(
+  'etcd 3.4 (what zke ran before 3.5 and 3.6 were built) goes to 3.5, then to 3.6, one up each, keeping its data',
+  { skip: k8sSkipReason('v1.34.4'), timeout: 1_200_000 },
+  async () => {
+    const name = 'etcd34';
+    // the lab's own Debian etcd 3.4.23 image (lab/images.sh), given as an override as an older zke's table gave it
+    const k = await provisionAt(name, 'v1.33.13', { system_images: { etcd: 'zke/etcd:v3.4.23' } });
+    assert.equal(await runningEtcd(), 'zke/etcd:v3.4.23');
+    await k('create', 'configmap', 'kept', '--from-literal=since=3.4');
+    const target = specAt(name, 'v1.34.4');
+    const step = await upgrade(lab.ops(), target);
+    assert.equal(step.status.phase, 'succeeded', step.summary);
+    assert.match(await runningEtcd(), /\/zke\/etcd:v3\.5\.36$/);
+    const last = await upgrade(lab.ops(), target);
+    assert.equal(last.status.phase, 'succeeded', last.summary);
+    assert.match(await runningEtcd(), /\/zke\/etcd:v3\.6\.17$/);
+    await assertRunsPlan(target);
+    assert.equal(await k('get', 'configmap', 'kept', '-o', 'jsonpath={.data.since}'), '3.4');
+    await workloadAnswers(k);
+    await remove(name);
+  },
+);
