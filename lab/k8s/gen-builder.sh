@@ -9,6 +9,20 @@ source "$here/env.sh"
 staging_ver="v0.${ver#v1.}"
 dir="$here/builder-$ver"
 mkdir -p "$dir"
+# served_twin MOD: MOD's version for this Kubernetes version. The proxy lacks some staging modules at some patches
+# (k8s.io/endpointslice v0.32.13): then the newest patch of the same minor below it that it serves, whose API a
+# patch release does not change. A module served at no patch of the minor keeps the version (the build needs
+# few of them, and fails naming one it needs).
+served_twin() {
+  local patch=${staging_ver##*.} p
+  for ((p = patch; p >= 0; p--)); do
+    if (cd /tmp && go mod download "$1@${staging_ver%.*}.$p" >/dev/null 2>&1); then
+      echo "${staging_ver%.*}.$p"
+      return
+    fi
+  done
+  echo "$staging_ver"
+}
 modfile=$(cd "$dir" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$ver" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
 go_line=$(grep -m1 '^go ' "$modfile")
 {
@@ -20,7 +34,11 @@ go_line=$(grep -m1 '^go ' "$modfile")
   echo "require k8s.io/kubernetes $ver"
   echo
   echo "replace ("
-  sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\t\1 => \1 '"$staging_ver"'#p' "$modfile"
+  for mod in $(sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*#\1#p' "$modfile"); do
+    twin=$(served_twin "$mod")
+    [[ $twin == "$staging_ver" ]] || echo "	// $mod $staging_ver is not served: $twin is the newest patch below it that is"
+    echo "	$mod => $mod $twin"
+  done
   echo ")"
 } >"$dir/go.mod"
 rm -f "$dir/go.sum"
