@@ -29,6 +29,11 @@ const POD_LABEL = 'io.kubernetes.pod.name';
 const UNMOUNT_KUBELET =
   'awk \'$2 ~ "^/var/lib/kubelet/" {print $2}\' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done; true';
 
+// Fixed script: flannel's VXLAN device (flannel.<VNI>) and the pods' bridge outlive their containers; the device
+// holds 8472/udp, which the next cluster's port check on this host would refuse.
+const DELETE_LINKS =
+  'for l in $(ls /sys/class/net); do case $l in flannel.*|cni0) ip link delete "$l" || true ;; esac; done';
+
 export interface RemoveHostResult {
   host: string;
   containersRemoved: string[];
@@ -52,6 +57,7 @@ export async function cleanHost(input: {
       await session.execRaw(UNMOUNT_KUBELET);
       const rm = await session.exec(['rm', '-rf', '--one-file-system', ...dirsOf(spec)]);
       if (rm.code !== 0) throw new Error(`${input.host}: cleaning directories failed: ${rm.stderr.trim()}`);
+      await session.execRaw(DELETE_LINKS);
       return { host: input.host, containersRemoved: [...pods, ...ours] };
     }),
   );

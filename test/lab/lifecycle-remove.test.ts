@@ -148,6 +148,13 @@ test(
         0,
         `${host}: /etc/kubernetes removed`,
       );
+      // flannel's VXLAN device would hold 8472/udp against the next cluster's port check on this host
+      const links = (await labExec(host, ['ls', '/sys/class/net'])).stdout.split(/\s+/);
+      assert.deepEqual(
+        links.filter((l) => l.startsWith('flannel.') || l === 'cni0'),
+        [],
+        `${host}: flannel.1 and cni0 deleted`,
+      );
     }
   },
 );
