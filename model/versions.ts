@@ -177,6 +177,15 @@ export const ETCD_RELEASES = {
 } as const;
 export type EtcdMinor = keyof typeof ETCD_RELEASES;
 
+/**
+ * From v1.35 the kubelet refuses a host on cgroup v1 unless told otherwise; the hosts RKE users bring (and the
+ * lab's) often are: zke keeps them working, as v1.30–v1.34 do by default (`fail-cgroupv1: "true"` in kubelet
+ * extra_args restores upstream's refusal).
+ */
+function cgroupV1(version: string): Flags {
+  return Number(version.split('.')[1]) >= 35 ? { 'fail-cgroupv1': 'false' } : {};
+}
+
 /** One table entry: Kubernetes `version` with the etcd minor upstream pairs with it. */
 function entry(version: string, etcdMinor: EtcdMinor): KubernetesVersion {
   return {
@@ -186,7 +195,11 @@ function entry(version: string, etcdMinor: EtcdMinor): KubernetesVersion {
       kubernetes: `zke/hyperkube:${version}`,
       etcd: `zke/etcd:${ETCD_RELEASES[etcdMinor]}`,
     },
-    defaultFlags: { ...FLAGS, etcd: etcdDefaultFlags(Number(etcdMinor.split('.')[1])) },
+    defaultFlags: {
+      ...FLAGS,
+      kubelet: { ...FLAGS.kubelet, ...cgroupV1(version) },
+      etcd: etcdDefaultFlags(Number(etcdMinor.split('.')[1])),
+    },
   };
 }
 
