@@ -37,6 +37,21 @@ describe('the version table', () => {
   });
 });
 
+test('from v1.35 the kubelet is told to run on cgroup v1 hosts, which upstream refuses by default from then on', () => {
+  const failFlag = (version: string) =>
+    flag(containerOf(host(buildPlan(at(version)), 'b'), 'kubelet'), 'fail-cgroupv1');
+  assert.deepEqual(
+    KUBERNETES_VERSIONS.map((v) => `${v.version} ${failFlag(v.version)}`),
+    KUBERNETES_VERSIONS.map(
+      (v) => `${v.version} ${Number(v.version.split('.')[1]) >= 35 ? 'false' : undefined}`,
+    ),
+  );
+  const strict = specFrom(
+    `${MIN_3}kubernetes_version: v1.37.2\ncore: {kubelet: {extra_args: {fail-cgroupv1: "true"}}}\n`,
+  );
+  assert.equal(flag(containerOf(host(buildPlan(strict), 'b'), 'kubelet'), 'fail-cgroupv1'), 'true');
+});
+
 describe('the etcd a plan runs', () => {
   test('a new cluster, or members on the table’s etcd or an older patch: the table’s', () => {
     assert.deepEqual(chooseEtcd('zke/etcd:v3.6.17'), { image: 'zke/etcd:v3.6.17' });
