@@ -62,11 +62,14 @@ export interface CurrentState {
   hosts?: string[];
   /** The etcd image each etcd host ran when last reconciled (it bounds the next etcd: PlanState.etcdImages). */
   etcdImages?: Record<string, string>;
+  /** The oldest etcd image the cluster ever ran: its data began there (PlanState.etcdOrigin). */
+  etcdOrigin?: string;
 }
 
 /** What the plan needs to know of the cluster as it runs. */
 export function planStateOf(state: Partial<CurrentState> | undefined): PlanState {
-  return { etcdMembers: state?.etcdMembers, hosts: state?.hosts, etcdImages: state?.etcdImages };
+  const { etcdMembers, hosts, etcdImages, etcdOrigin } = state ?? {};
+  return { etcdMembers, hosts, etcdImages, etcdOrigin };
 }
 
 /** The hosts and etcd members of a cluster that runs `spec`. */

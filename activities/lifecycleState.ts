@@ -1,6 +1,7 @@
 // Day-2 bookkeeping in the cluster store: the applied revision, the etcd member list as it changes during an
 // operation, certificate expiry, and the outcome of scheduled runs.
 import { ApplicationFailure } from '@temporalio/common';
+import { olderEtcd } from '../model/plan/etcdVersion.ts';
 import { type CurrentState, currentState, store } from './clusterState.ts';
 import { NON_RETRYABLE } from './ssh/errors.ts';
 
@@ -25,8 +26,10 @@ export function recordEtcdMembers(cluster: string, members: string[]): void {
 /** Records the etcd image `host` runs (found running, or reconciled): it bounds the next plan's etcd. */
 export function recordEtcdImage(cluster: string, host: string, image: string): void {
   const before: CurrentState = currentState(cluster) ?? { phase: 'provisioning' };
-  if (before.etcdImages?.[host] === image) return;
-  store().write(cluster, 'current', { ...before, etcdImages: { ...before.etcdImages, [host]: image } });
+  const origin = olderEtcd(before.etcdOrigin, image);
+  if (before.etcdImages?.[host] === image && before.etcdOrigin === origin) return;
+  const etcdImages = { ...before.etcdImages, [host]: image };
+  store().write(cluster, 'current', { ...before, etcdImages, etcdOrigin: origin });
 }
 
 /** notAfter per certificate name, as the last certificates step wrote it. */

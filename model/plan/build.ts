@@ -34,6 +34,7 @@ export function buildPlan(spec: ClusterSpec, state: PlanState = {}): ClusterPlan
   const etcd = chooseEtcd(
     spec.systemImages.etcd,
     running.filter((i) => i !== undefined),
+    state.etcdOrigin,
   );
   const version = etcd.flags
     ? { ...table, defaultFlags: { ...table.defaultFlags, etcd: etcd.flags } }

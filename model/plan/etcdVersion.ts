@@ -18,6 +18,14 @@ const isNewer = (a: EtcdRelease, b: EtcdRelease) =>
   a.minor === b.minor ? a.patch > b.patch : a.minor > b.minor;
 const tagOf = (image: string) => image.slice(image.lastIndexOf(':') + 1);
 
+/** The older of two etcd images (an unknown one, or an image whose tag names no release, loses). */
+export function olderEtcd(known: string | undefined, image: string): string {
+  const a = known === undefined ? undefined : etcdRelease(known);
+  const b = etcdRelease(image);
+  if (!a || !b) return a ? (known as string) : image;
+  return isNewer(b, a) ? (known as string) : image;
+}
+
 export interface EtcdChoice {
   readonly image: string;
   /** Flags of that etcd's minor (a flag renamed in 3.6); undefined: the version table's. */
@@ -47,10 +55,12 @@ function bounds(images: readonly string[]) {
  * The etcd to run when the table says `planned` and the members run `running` (one image per member, recorded
  * as each was reconciled): never older than the newest of them, never more than one minor past the oldest.
  */
-export function chooseEtcd(planned: string, running: readonly string[] = []): EtcdChoice {
+export function chooseEtcd(planned: string, running: readonly string[] = [], origin?: string): EtcdChoice {
   const want = etcdRelease(planned);
   const { newest, oldest } = bounds(running);
   if (!want || !newest || !oldest) return { image: planned };
+  const began = origin === undefined ? undefined : etcdRelease(origin);
+  if (began && began.minor <= 4 && want.minor >= 6) return staysAt35(planned, newest);
   const flags = (minor: number) => etcdDefaultFlags(minor);
   if (isNewer(newest.release, want))
     return {
@@ -68,5 +78,21 @@ export function chooseEtcd(planned: string, running: readonly string[] = []): Et
     image,
     flags: flags(step),
     note: `etcd upgrades one minor at a time: ${tagOf(oldest.image)} goes to ${tagOf(image)} now, to ${tagOf(planned)} by the next up`,
+  };
+}
+
+/**
+ * A cluster whose etcd data began on 3.4 keeps 3.5: its WAL holds v2 requests of 3.4, which etcd 3.6 refuses to
+ * replay ("detected disallowed v2 WAL", etcd-io/etcd#20870) until a raft snapshot covers them; the lab's
+ * 3.4 → 3.5 → 3.6 run crash-looped that way.
+ */
+function staysAt35(planned: string, newest: { image: string; release: EtcdRelease }): EtcdChoice {
+  const at35 = isNewer(newest.release, { minor: 5, patch: Number(ETCD_RELEASES['3.5'].split('.')[2]) })
+    ? newest.image
+    : planned.replace(/:[^:/]+$/, `:${ETCD_RELEASES['3.5']}`);
+  return {
+    image: at35,
+    flags: etcdDefaultFlags(5),
+    note: `etcd stays at ${tagOf(at35)}: this cluster's etcd data began on 3.4, whose v2 WAL entries etcd ${tagOf(planned)} refuses to replay`,
   };
 }

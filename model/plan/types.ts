@@ -74,6 +74,8 @@ export interface PlanState {
   /** The etcd image each etcd member ran when last reconciled: etcd is never downgraded, and upgrades one minor
    * at a time. */
   readonly etcdImages?: Readonly<Record<string, string>>;
+  /** The oldest etcd image the cluster ever ran (its data began there). */
+  readonly etcdOrigin?: string;
 }
 
 export interface ClusterPlan {

@@ -171,7 +171,8 @@ const bootstrapOnly = (args: string[]) => args.filter((a) => !a.startsWith('--in
  */
 export async function assertRunsPlan(spec: ClusterSpec): Promise<void> {
   const state = planStateOf(currentState(spec.clusterName));
-  for (const hostPlan of buildPlan(spec, { etcdImages: state.etcdImages }).hosts) {
+  const { etcdImages, etcdOrigin } = state;
+  for (const hostPlan of buildPlan(spec, { etcdImages, etcdOrigin }).hosts) {
     const running = await managedContainers(hostPlan.name);
     assert.deepEqual(
       running.map((r) => r.name).sort(),

@@ -92,6 +92,27 @@ describe('the etcd a plan runs', () => {
     assert.equal(next.notes, undefined);
   });
 
+  test('a cluster whose etcd began on 3.4 stays at 3.5: etcd 3.6 would refuse its v2 WAL entries', () => {
+    const running = { a: 'zke/etcd:v3.5.36', b: 'zke/etcd:v3.5.36', c: 'zke/etcd:v3.5.36' };
+    const plan = buildPlan(at('v1.37.2'), {
+      hosts: ['a', 'b', 'c'],
+      etcdImages: running,
+      etcdOrigin: 'zke/etcd:v3.4.23',
+    });
+    const etcd = containerOf(host(plan, 'a'), 'etcd');
+    assert.equal(etcd.image, 'zke/etcd:v3.5.36');
+    assert.equal(flag(etcd, 'experimental-watch-progress-notify-interval'), '1s');
+    assert.deepEqual(plan.notes, [
+      "etcd stays at v3.5.36: this cluster's etcd data began on 3.4, whose v2 WAL entries etcd v3.7.4 refuses to replay",
+    ]);
+    const fresh = buildPlan(at('v1.37.2'), {
+      hosts: ['a', 'b', 'c'],
+      etcdImages: running,
+      etcdOrigin: running.a,
+    });
+    assert.equal(containerOf(host(fresh, 'a'), 'etcd').image, 'zke/etcd:v3.6.17');
+  });
+
   test('an image whose tag names no etcd release is taken as written', () => {
     assert.deepEqual(chooseEtcd('my/etcd:latest', ['zke/etcd:v3.6.17']), { image: 'my/etcd:latest' });
     assert.deepEqual(chooseEtcd('zke/etcd:v3.5.36', ['my/etcd:latest']), { image: 'zke/etcd:v3.5.36' });

@@ -123,7 +123,7 @@ async function runningEtcd(): Promise<string> {
 }
 
 test(
-  'etcd 3.4 (what zke ran before 3.5 and 3.6 were built) goes to 3.5, then to 3.6, one up each, keeping its data',
+  'etcd 3.4 (what zke ran before 3.5 and 3.6 were built) goes to 3.5 and stays there, keeping its data',
   { skip: k8sSkipReason('v1.34.4'), timeout: 1_200_000 },
   async () => {
     const name = 'etcd34';
@@ -132,12 +132,11 @@ test(
     assert.equal(await runningEtcd(), 'zke/etcd:v3.4.23');
     await k('create', 'configmap', 'kept', '--from-literal=since=3.4');
     const target = specAt(name, 'v1.34.4');
-    const step = await upgrade(lab.ops(), target);
-    assert.equal(step.status.phase, 'succeeded', step.summary);
-    assert.match(await runningEtcd(), /\/zke\/etcd:v3\.5\.36$/);
-    const last = await upgrade(lab.ops(), target);
-    assert.equal(last.status.phase, 'succeeded', last.summary);
-    assert.match(await runningEtcd(), /\/zke\/etcd:v3\.6\.17$/);
+    for (const _ of ['the step to 3.5', 'an up that would take 3.6 (its v2 WAL entries would crash it)']) {
+      const result = await upgrade(lab.ops(), target);
+      assert.equal(result.status.phase, 'succeeded', result.summary);
+      assert.match(await runningEtcd(), /\/zke\/etcd:v3\.5\.36$/);
+    }
     await assertRunsPlan(target);
     assert.equal(await k('get', 'configmap', 'kept', '-o', 'jsonpath={.data.since}'), '3.4');
     await workloadAnswers(k);
