@@ -14,6 +14,10 @@ import type { Schedule, ScheduleCreate, SchedulePatch } from '../schemas.ts';
 
 type ScheduleView = z.infer<typeof Schedule>;
 
+/** How long a PATCH waits for Temporal to show the pause it asked for: 50 × 100 ms. */
+const SETTLE_TRIES = 50;
+const SETTLE_PAUSE_MS = 100;
+
 const OPERATION: Record<Kind, 'rotate-certificates' | 'snapshot'> = {
   rotation: 'rotate-certificates',
   snapshot: 'snapshot',
@@ -69,7 +73,19 @@ export class Schedules {
     }
     if (change.paused === true) await handle.pause('paused through the zke API');
     if (change.paused === false) await handle.unpause('unpaused through the zke API');
-    return this.get(cluster, kind);
+    return this.settled(cluster, kind, change.paused);
+  }
+
+  /**
+   * The schedule once it shows the pause asked for: Temporal applies an update and a pause to the schedule in
+   * turn, and a describe between them showed the interval changed but not yet the pause (a CI run under load).
+   */
+  private async settled(cluster: string, kind: Kind, paused: boolean | undefined): Promise<ScheduleView> {
+    for (let tries = 1; ; tries++) {
+      const view = await this.get(cluster, kind);
+      if (paused === undefined || view.paused === paused || tries === SETTLE_TRIES) return view;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
+    }
   }
 
   async remove(cluster: string, kind: Kind): Promise<void> {
