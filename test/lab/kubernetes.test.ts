@@ -11,7 +11,7 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import { adminKubeconfigFile, answersFromClientPod, eventually, kubectl } from '../support/kubectl.ts';
 import { type LabHost, labImages, labUp, runCommand } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 
@@ -47,21 +47,6 @@ interface NodeList {
     metadata: { name: string; labels: Record<string, string> };
     status: { conditions: { type: string; status: string }[] };
   }[];
-}
-
-/** An HTTP GET from the client pod to TARGET ("host port") gets 200 OK; an empty reply (nc timed out) is retried. */
-async function answersFromClientPod(k: Kubectl, target: string): Promise<void> {
-  await eventually(`client → ${target}`, async () => {
-    const page = await k(
-      'exec',
-      'client',
-      '--',
-      'sh',
-      '-c',
-      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${target}`,
-    );
-    assert.match(page, /200 OK/);
-  });
 }
 
 async function nodesReady(k: Kubectl, hosts: LabHost[], roles: RoleMap): Promise<void> {

@@ -1,4 +1,5 @@
 // kubectl for lab tests (the binary is LAB_KUBECTL in cluster.ts) on the admin kubeconfig zke wrote.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,4 +41,19 @@ export async function eventually<T>(what: string, fn: () => Promise<T>, timeoutM
     }
   }
   throw new Error(`${what}: not true after ${timeoutMs / 1000} s: ${(last as Error)?.message ?? last}`);
+}
+
+/** An HTTP GET from the client pod to TARGET ("host port") gets 200 OK; an empty reply (nc timed out) is retried. */
+export async function answersFromClientPod(k: ReturnType<typeof kubectl>, target: string): Promise<void> {
+  await eventually(`client → ${target}`, async () => {
+    const page = await k(
+      'exec',
+      'client',
+      '--',
+      'sh',
+      '-c',
+      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${target}`,
+    );
+    assert.match(page, /200 OK/);
+  });
 }

@@ -18,7 +18,7 @@ import {
   upgrade,
 } from '../lab/lifecycle-harness.ts';
 import { k8sSkipReason, managedContainers } from '../support/cluster.ts';
-import { eventually } from '../support/kubectl.ts';
+import { answersFromClientPod, eventually } from '../support/kubectl.ts';
 
 const WORKLOADS = fileURLToPath(new URL('../lab/k8s/workloads.yaml', import.meta.url));
 const TABLE = KUBERNETES_VERSIONS.map((v) => v.version);
@@ -42,17 +42,7 @@ const kubeletVersions = async (k: Kubectl) => [
 async function workloadAnswers(k: Kubectl): Promise<void> {
   await k('rollout', 'status', 'deployment/web', '--timeout=300s');
   await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=300s');
-  await eventually('client → web.default.svc.cluster.local', async () => {
-    const page = await k(
-      'exec',
-      'client',
-      '--',
-      'sh',
-      '-c',
-      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web.default.svc.cluster.local 80`,
-    );
-    assert.match(page, /200 OK/);
-  });
+  await answersFromClientPod(k, 'web.default.svc.cluster.local 80');
 }
 
 /** Provisions `version`, checks what a user would check, and returns kubectl on it. */
