@@ -20,10 +20,7 @@ const tagOf = (image: string) => image.slice(image.lastIndexOf(':') + 1);
 
 /** The older of two etcd images (an unknown one, or an image whose tag names no release, loses). */
 export function olderEtcd(known: string | undefined, image: string): string {
-  const a = known === undefined ? undefined : etcdRelease(known);
-  const b = etcdRelease(image);
-  if (!a || !b) return a ? (known as string) : image;
-  return isNewer(b, a) ? (known as string) : image;
+  return bounds(known === undefined ? [image] : [known, image]).oldest?.image ?? image;
 }
 
 export interface EtcdChoice {
@@ -40,11 +37,11 @@ function bounds(images: readonly string[]) {
     const release = etcdRelease(image);
     return release ? [{ image, release }] : [];
   });
-  const newest = known.reduce<(typeof known)[number] | undefined>(
+  const newest = known.reduce<Known | undefined>(
     (a, b) => (a && !isNewer(b.release, a.release) ? a : b),
     undefined,
   );
-  const oldest = known.reduce<(typeof known)[number] | undefined>(
+  const oldest = known.reduce<Known | undefined>(
     (a, b) => (a && !isNewer(a.release, b.release) ? a : b),
     undefined,
   );
@@ -61,24 +58,30 @@ export function chooseEtcd(planned: string, running: readonly string[] = [], ori
   if (!want || !newest || !oldest) return { image: planned };
   const began = origin === undefined ? undefined : etcdRelease(origin);
   if (began && began.minor <= 4 && want.minor >= 6) return staysAt35(planned, newest);
-  const flags = (minor: number) => etcdDefaultFlags(minor);
   if (isNewer(newest.release, want))
     return {
       image: newest.image,
-      flags: flags(newest.release.minor),
+      flags: etcdDefaultFlags(newest.release.minor),
       note: `etcd stays at ${tagOf(newest.image)}: ${tagOf(planned)} would downgrade it, which etcd does not support`,
     };
   const step = oldest.release.minor + 1;
-  const next = ETCD_RELEASES[`3.${step}` as EtcdMinor];
-  if (want.minor <= step || !next) return { image: planned };
-  const image = isNewer(newest.release, { minor: step, patch: Number(next.split('.')[2]) })
-    ? newest.image
-    : planned.replace(/:[^:/]+$/, `:${next}`);
+  const image = want.minor > step ? atMinor(planned, newest, step) : undefined;
+  if (!image) return { image: planned };
   return {
     image,
-    flags: flags(step),
+    flags: etcdDefaultFlags(step),
     note: `etcd upgrades one minor at a time: ${tagOf(oldest.image)} goes to ${tagOf(image)} now, to ${tagOf(planned)} by the next up`,
   };
+}
+
+type Known = { image: string; release: EtcdRelease };
+
+/** `planned` at zke's release of etcd `minor`, or the newest image a member ran when that is newer. */
+function atMinor(planned: string, newest: Known, minor: number): string | undefined {
+  const tag = ETCD_RELEASES[`3.${minor}` as EtcdMinor];
+  const release = tag === undefined ? undefined : etcdRelease(`:${tag}`);
+  if (!release) return undefined;
+  return isNewer(newest.release, release) ? newest.image : planned.replace(/:[^:/]+$/, `:${tag}`);
 }
 
 /**
@@ -86,10 +89,8 @@ export function chooseEtcd(planned: string, running: readonly string[] = [], ori
  * replay ("detected disallowed v2 WAL", etcd-io/etcd#20870) until a raft snapshot covers them; the lab's
  * 3.4 → 3.5 → 3.6 run crash-looped that way.
  */
-function staysAt35(planned: string, newest: { image: string; release: EtcdRelease }): EtcdChoice {
-  const at35 = isNewer(newest.release, { minor: 5, patch: Number(ETCD_RELEASES['3.5'].split('.')[2]) })
-    ? newest.image
-    : planned.replace(/:[^:/]+$/, `:${ETCD_RELEASES['3.5']}`);
+function staysAt35(planned: string, newest: Known): EtcdChoice {
+  const at35 = atMinor(planned, newest, 5) as string;
   return {
     image: at35,
     flags: etcdDefaultFlags(5),
