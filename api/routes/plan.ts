@@ -12,7 +12,8 @@ import { specBody } from './clusters.ts';
 export function planRoutes(routes: RouteTable, s: Services): void {
   const applied = (cluster: string) => {
     const { state, spec } = appliedOf(s.store, cluster);
-    return { fromRevision: state.revision, applied: spec, etcdImages: state.etcdImages };
+    const etcd = { etcdImages: state.etcdImages, etcdOrigin: state.etcdOrigin };
+    return { fromRevision: state.revision, applied: spec, etcd };
   };
   const responses = { 200: { description: 'What would change.', schema: Plan } };
 

@@ -58,22 +58,22 @@ export interface PlanInput {
   toRevision?: number;
   applied?: ClusterSpec;
   fromRevision?: number;
-  /** What each etcd member ran when last reconciled (the applied state's). */
-  etcdImages?: PlanState['etcdImages'];
+  /** The etcd each member ran when last reconciled, and the oldest the cluster ran (the applied state's). */
+  etcd?: Pick<PlanState, 'etcdImages' | 'etcdOrigin'>;
 }
 
-export function planChanges({ target, toRevision, applied, fromRevision, etcdImages }: PlanInput): PlanView {
+export function planChanges({ target, toRevision, applied, fromRevision, etcd }: PlanInput): PlanView {
   const appliedPlan =
     applied &&
     buildPlan(applied, {
       etcdMembers: etcdNames(applied),
       hosts: applied.nodes.map((n) => n.name),
-      etcdImages,
+      ...etcd,
     });
   const targetPlan = buildPlan(target, {
     etcdMembers: applied ? etcdNames(applied) : [],
     hosts: applied?.nodes.map((n) => n.name),
-    etcdImages,
+    ...etcd,
   });
   const now = (name: string) =>
     hostNow(

@@ -1,6 +1,7 @@
 // The version table's etcd, and the etcd a plan runs: never a downgrade, one minor at a time.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { planChanges } from '../../api/service/plan.ts';
 import { chooseEtcd } from '../../model/plan/etcdVersion.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
@@ -111,6 +112,20 @@ describe('the etcd a plan runs', () => {
       etcdOrigin: running.a,
     });
     assert.equal(containerOf(host(fresh, 'a'), 'etcd').image, 'zke/etcd:v3.6.17');
+  });
+
+  test('the dry run (zke plan, the API) reads the same etcd records as the run', () => {
+    const running = { a: 'zke/etcd:v3.5.36', b: 'zke/etcd:v3.5.36', c: 'zke/etcd:v3.5.36' };
+    const etcd = { etcdImages: running, etcdOrigin: 'zke/etcd:v3.4.23' };
+    const view = planChanges({ target: at('v1.34.4'), applied: at('v1.33.13'), fromRevision: 1, etcd });
+    assert.deepEqual(view.notes, [
+      "etcd stays at v3.5.36: this cluster's etcd data began on 3.4, whose v2 WAL entries etcd v3.6.17 refuses to replay",
+    ]);
+    const etcdChange = view.hosts.flatMap((h) => h.containers).filter((c) => c.name === 'etcd');
+    assert.ok(
+      etcdChange.every((c) => c.reasons.every((r) => !r.detail.includes('v3.6.17'))),
+      JSON.stringify(etcdChange),
+    );
   });
 
   test('an image whose tag names no etcd release is taken as written', () => {
