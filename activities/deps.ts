@@ -3,7 +3,8 @@
 // given; the worker gives the real ones, tests give fakes. Called outside that (a unit test calling a module's
 // function), an activity uses the real ones.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ClusterStore } from '../common/store.ts';
+import type { ClusterStore } from '../common/store.ts';
+import { openClusterStore } from '../common/stores.ts';
 import { SshSession } from './ssh/session.ts';
 import type { SshTarget } from './ssh/target.ts';
 
@@ -18,7 +19,7 @@ export function realDeps(): ActivityDeps {
   let store: ClusterStore | undefined;
   return {
     get store() {
-      store ??= new ClusterStore();
+      store ??= openClusterStore();
       return store;
     },
     now: () => new Date(),

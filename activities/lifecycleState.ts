@@ -19,17 +19,24 @@ export async function appliedRevision(input: { cluster: string }): Promise<numbe
 
 /** Records the etcd members as they are now, so the next etcd container joins with the right peer list. */
 export function recordEtcdMembers(cluster: string, members: string[]): void {
-  const before: CurrentState = currentState(cluster) ?? { phase: 'provisioning' };
-  store().write(cluster, 'current', { ...before, etcdMembers: members });
+  updateCurrent(cluster, (before) => ({ ...before, etcdMembers: members }));
 }
 
 /** Records the etcd image `host` runs (found running, or reconciled): it bounds the next plan's etcd. */
 export function recordEtcdImage(cluster: string, host: string, image: string): void {
-  const before: CurrentState = currentState(cluster) ?? { phase: 'provisioning' };
-  const origin = olderEtcd(before.etcdOrigin, image);
-  if (before.etcdImages?.[host] === image && before.etcdOrigin === origin) return;
-  const etcdImages = { ...before.etcdImages, [host]: image };
-  store().write(cluster, 'current', { ...before, etcdImages, etcdOrigin: origin });
+  const recorded = currentState(cluster);
+  if (recorded?.etcdImages?.[host] === image && recorded.etcdOrigin === olderEtcd(recorded.etcdOrigin, image))
+    return;
+  updateCurrent(cluster, (before) => ({
+    ...before,
+    etcdImages: { ...before.etcdImages, [host]: image },
+    etcdOrigin: olderEtcd(before.etcdOrigin, image),
+  }));
+}
+
+/** Changes the cluster's state record without losing another worker's change to it (store.update). */
+function updateCurrent(cluster: string, change: (before: CurrentState) => CurrentState): void {
+  store().update<CurrentState>(cluster, 'current', (before) => change(before ?? { phase: 'provisioning' }));
 }
 
 /** notAfter per certificate name, as the last certificates step wrote it. */
@@ -46,7 +53,8 @@ export interface ScheduledRun {
 /** Keeps the last outcomes of a cluster's scheduled runs (started, skipped: busy, skipped: not due). */
 export async function recordScheduledRun(input: { cluster: string } & ScheduledRun): Promise<void> {
   const key = 'scheduled-runs';
-  const runs = store().read<ScheduledRun[]>(input.cluster, key) ?? [];
   const { operation, outcome, at } = input;
-  store().write(input.cluster, key, [...runs, { operation, outcome, at }].slice(-50));
+  store().update<ScheduledRun[]>(input.cluster, key, (runs = []) =>
+    [...runs, { operation, outcome, at }].slice(-50),
+  );
 }

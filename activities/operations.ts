@@ -36,13 +36,13 @@ export async function loadClusterLayout(ref: RevisionRef): Promise<ClusterLayout
 
 /** An adopted cluster taken over: zke records it as running the revision, with every host and etcd member. */
 export async function recordAdoption(ref: RevisionRef): Promise<void> {
-  const before = currentState(ref.cluster);
-  store().write(ref.cluster, 'current', {
+  const running = runningAsSpecified(loadSpec(ref));
+  store().update<CurrentState>(ref.cluster, 'current', (before) => ({
     ...before,
-    ...runningAsSpecified(loadSpec(ref)),
+    ...running,
     revision: ref.revision,
     phase: 'running',
-  });
+  }));
 }
 
 export async function recordOperation(input: {
@@ -53,18 +53,17 @@ export async function recordOperation(input: {
   status: OperationStatus;
   summary: string;
 }): Promise<CurrentState> {
-  const before = currentState(input.cluster);
   const succeeded = input.status.phase === 'succeeded';
   if (succeeded && input.kind === 'remove') return { phase: 'removed' }; // the cluster is forgotten
   if (input.kind === 'adopt' && input.revision === undefined) {
     store().write(input.cluster, 'last-status', input.status); // a comparison only: zke manages nothing yet
-    return before ?? { phase: 'new' };
+    return currentState(input.cluster) ?? { phase: 'new' };
   }
   const spec =
     succeeded && input.revision !== undefined
       ? loadSpec({ cluster: input.cluster, revision: input.revision })
       : undefined;
-  const next: CurrentState = {
+  const next = store().update<CurrentState>(input.cluster, 'current', (before) => ({
     ...before,
     ...(spec && runningAsSpecified(spec)),
     revision: succeeded && input.revision !== undefined ? input.revision : before?.revision,
@@ -77,8 +76,7 @@ export async function recordOperation(input: {
       summary: input.summary,
       finishedAt: now().toISOString(),
     },
-  };
-  store().write(input.cluster, 'current', next);
+  }));
   store().write(input.cluster, 'last-status', input.status);
   // The certificates this revision runs with: a rollback to it restores them.
   const pki = succeeded && input.revision !== undefined && store().read(input.cluster, 'pki');

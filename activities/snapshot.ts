@@ -112,7 +112,9 @@ export async function recordSnapshot(input: {
   };
   const keys = readEncryptionKeys(store(), input.cluster).map((k) => k.name);
   if (keys.length) record.encryptionKeys = keys;
-  const others = listSnapshots(input.cluster).filter((s) => s.name !== input.name);
-  store().write(input.cluster, SNAPSHOTS_KEY, [...others, record]);
+  store().update<SnapshotRecord[]>(input.cluster, SNAPSHOTS_KEY, (list = []) => [
+    ...list.filter((s) => s.name !== input.name),
+    record,
+  ]);
   return record;
 }

@@ -193,8 +193,9 @@ export async function uploadRollingSnapshots(input: RevisionRef & { host: string
 }
 
 function markUploaded(cluster: string, name: string, url: string): void {
-  const records = listSnapshots(cluster).map((s) => (s.name === name ? { ...s, s3: url } : s));
-  store().write(cluster, SNAPSHOTS_KEY, records);
+  store().update<SnapshotRecord[]>(cluster, SNAPSHOTS_KEY, (list = []) =>
+    list.map((s) => (s.name === name ? { ...s, s3: url } : s)),
+  );
 }
 
 /**

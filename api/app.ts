@@ -5,8 +5,9 @@ import type { ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { config } from '../common/config.ts';
-import { ClusterStore, StoreFault, storeFault, UnreadableRecord } from '../common/store.ts';
-import { TokenStore } from '../common/tokens.ts';
+import { type ClusterStore, StoreFault, storeFault, UnreadableRecord } from '../common/store.ts';
+import { openAuditLog, openClusterStore, openTokenStore } from '../common/stores.ts';
+import type { TokenStore } from '../common/tokens.ts';
 import { requireBearer } from './auth/bearer.ts';
 import { codecRouter } from './codec.ts';
 import { answerProbe, checkHealth, type HealthMonitor, healthMonitor } from './health.ts';
@@ -16,7 +17,7 @@ import { docsPage } from './openapi/docsPage.ts';
 import { HttpError, problem } from './problem.ts';
 import { clusterListing } from './routes/clusters.ts';
 import { apiRouter, openApiRouter, routeTable } from './routes/index.ts';
-import { AuditLog } from './service/audit.ts';
+import type { AuditLog } from './service/audit.ts';
 import { createServices } from './service/index.ts';
 import { DEADLINE_EXCEEDED, temporalCode, UNAVAILABLE } from './temporalCode.ts';
 
@@ -45,7 +46,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.set('trust proxy', false);
   // no client sends If-None-Match, and hashing every body cost the listing a fifth of its time under load
   app.set('etag', false);
-  const store = deps.store ?? new ClusterStore();
+  const store = deps.store ?? openClusterStore();
   const deadlineMs = deps.temporalDeadlineMs ?? config.temporalDeadlineMs;
   const taskQueue = deps.taskQueue ?? config.taskQueue;
   // probes (a load balancer, many replicas' checks) are answered from the latest look at Temporal and the store
@@ -64,14 +65,14 @@ export function createApp(deps: ApiDeps): ApiApp {
     client: deps.client,
     taskQueue,
     store,
-    audit: deps.audit ?? new AuditLog(),
+    audit: deps.audit ?? openAuditLog(),
     queryTimeoutMs: deps.queryTimeoutMs,
     temporalDeadlineMs: deadlineMs,
     streamGiveUpMs: deps.streamGiveUpMs,
   });
   const routes = routeTable(services);
   app.use(openApiRouter(routes));
-  const tokens = deps.tokens ?? new TokenStore();
+  const tokens = deps.tokens ?? openTokenStore();
   app.use(codecRouter(tokens));
   app.use(requireBearer(tokens));
   // Every Temporal call a request makes shares one deadline (streams renew it per poll).

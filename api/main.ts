@@ -1,14 +1,15 @@
 // The zke REST API process.
 import { fileURLToPath } from 'node:url';
 import { config } from '../common/config.ts';
+import { openTokenStore } from '../common/stores.ts';
 import { connectClient } from '../common/temporal.ts';
-import { firstStartToken, TokenStore } from '../common/tokens.ts';
+import { firstStartToken } from '../common/tokens.ts';
 import { createApp } from './app.ts';
 import { serveApi } from './http/server.ts';
 
 async function main(): Promise<void> {
   const client = await connectClient();
-  const token = firstStartToken(new TokenStore());
+  const token = firstStartToken(openTokenStore());
   if (token)
     console.log(
       `zke API: first start; created token "admin" (shown only this once):\n  ${token}\nexport ZKE_TOKEN=${token}`,

@@ -9,6 +9,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
     summary: 'show what would change on each host (offline: cluster.yml and an optional --state file)',
     load: () => import('./commands/plan.ts'),
   },
+  database: {
+    summary: "database migrate: move ZKE_HOME's state into the PostgreSQL of ZKE_DATABASE_URL (local)",
+    load: () => import('./commands/database.ts'),
+  },
   keys: {
     summary: 'keys list | rotate: the payload-encryption keyring (local, in ZKE_HOME)',
     load: () => import('./commands/keys.ts'),

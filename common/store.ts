@@ -1,6 +1,7 @@
-// The cluster store: one encrypted JSON document per (cluster, key) under ZKE_HOME/clusters. Each key has a
-// single writer (one activity), and writes are atomic renames, so concurrent per-host activities never clash.
-// Private keys (PKI, kubeconfigs) live only here; workflows pass cluster names and revision numbers.
+// The cluster store: one encrypted JSON document per (cluster, key). Private keys (PKI, kubeconfigs) live only
+// here; workflows pass cluster names and revision numbers. Two kinds, one interface: files under ZKE_HOME/clusters
+// (the embedded default, below) and PostgreSQL when ZKE_DATABASE_URL is set (database/pgStore.ts; openClusterStore
+// in stores.ts chooses).
 import fs from 'node:fs';
 import path from 'node:path';
 import { homePath } from './config.ts';
@@ -13,13 +14,44 @@ const SAFE = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
 /** Touched on every change (see changeStamp); not a cluster name (SAFE starts with a letter or digit). */
 const CHANGED = '.changed';
 
-export class ClusterStore {
+export interface ClusterStore {
+  /** Where the records are, for messages: a directory, or the database's host and name. */
+  readonly location: string;
+  /** The record, or undefined when there is none; UnreadableRecord when it cannot be decrypted or parsed. */
+  read<T>(cluster: string, key: string): T | undefined;
+  /** A stamp of the cluster's given subdirectories (`revision/`) and records that changes when any of them does. */
+  stamp(cluster: string, parts: string[]): string | null;
+  /** A stamp of the whole store that every change through a ClusterStore (any process's) changes. */
+  changeStamp(): string | null;
+  /** Atomic: the old record stays whole when the write fails. */
+  write(cluster: string, key: string, value: unknown): void;
+  /**
+   * Read, change, write without losing a concurrent writer's change: `change` sees the latest record and may run
+   * again when another process wrote it meanwhile.
+   */
+  update<T>(cluster: string, key: string, change: (value: T | undefined) => T): T;
+  /** Why the store cannot take a write now (full, read-only, unreachable), or undefined. */
+  probe(): string | undefined;
+  /** Keys under a prefix, e.g. keys('c1', 'revision/') → ['revision/1', 'revision/2']. */
+  keys(cluster: string, prefix?: string): string[];
+  clusters(): string[];
+  /** Removes one document (nothing when it does not exist). */
+  delete(cluster: string, key: string): void;
+  remove(cluster: string): void;
+}
+
+/** Each key has a single writer (one activity), and writes are atomic renames: per-host activities never clash. */
+export class FileClusterStore implements ClusterStore {
   /** Per cluster, how many times this process changed it (part of its stamps). */
   private readonly changes = new Map<string, number>();
   /** How many times this process changed the store. */
   private generation = 0;
 
   constructor(readonly root = homePath('clusters')) {}
+
+  get location(): string {
+    return this.root;
+  }
 
   /** The record, or undefined when there is none; UnreadableRecord when it cannot be decrypted or parsed. */
   read<T>(cluster: string, key: string): T | undefined {
@@ -67,6 +99,13 @@ export class ClusterStore {
       throw storeFault(mkdirCause(err, path.dirname(file)));
     }
     this.changed(cluster);
+  }
+
+  /** Synchronous: nothing in this process comes between the read and the write (one worker per file store). */
+  update<T>(cluster: string, key: string, change: (value: T | undefined) => T): T {
+    const next = change(this.read<T>(cluster, key));
+    this.write(cluster, key, next);
+    return next;
   }
 
   /** Why the store cannot take a write now (full, read-only), or undefined: a small file written and removed. */
@@ -197,7 +236,7 @@ export function storeFault(err: unknown, what = 'the cluster store'): Error {
   return err as Error;
 }
 
-function checkName(part: string): string {
+export function checkName(part: string): string {
   if (!SAFE.test(part)) throw new Error(`invalid store name "${part}"`);
   return part;
 }

@@ -1,6 +1,7 @@
-// API bearer tokens: stored as SHA-256 hashes in ZKE_HOME/tokens.json (0600); the plain token is shown once.
-// Every check stats the file and re-reads it when it changed (common/stamp.ts), so `zke token revoke` takes effect
-// without restarting the API.
+// API bearer tokens: stored as SHA-256 hashes in ZKE_HOME/tokens.json (0600), or in PostgreSQL when
+// ZKE_DATABASE_URL is set (database/pgDocuments.ts); the plain token is shown once. Every check stamps the stored
+// list and reads it again when it changed (common/stamp.ts), so `zke token revoke` takes effect without
+// restarting the API.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,14 +33,54 @@ function digest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-export class TokenStore {
-  /** The file's entries with their hashes as bytes, parsed again only when the file changed. */
-  private readonly parsed = new StampCache<{ entries: readonly TokenEntry[]; hashes: readonly Buffer[] }>();
+/** Where the token list is kept: a file, or a database row. */
+export interface TokenList {
+  /** Whether a list was ever saved (the API's first start makes the "admin" token when not). */
+  exists(): boolean;
+  /** Changes whenever the list does; null while too recent to trust. */
+  stamp(): string | null;
+  read(): TokenEntry[];
+  save(tokens: TokenEntry[]): void;
+}
 
+/** The list as a JSON file, replaced atomically. */
+export class TokenFile implements TokenList {
   constructor(readonly file = tokensFile()) {}
 
   exists(): boolean {
     return fs.existsSync(this.file);
+  }
+
+  stamp(): string | null {
+    return stampOf(this.file);
+  }
+
+  read(): TokenEntry[] {
+    if (!this.exists()) return [];
+    const doc = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { tokens?: TokenEntry[] };
+    return doc.tokens ?? [];
+  }
+
+  save(tokens: TokenEntry[]): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+export class TokenStore {
+  /** The list's entries with their hashes as bytes, parsed again only when the list changed. */
+  private readonly parsed = new StampCache<{ entries: readonly TokenEntry[]; hashes: readonly Buffer[] }>();
+  private readonly stored: TokenList;
+
+  /** A file path (tests, tools) or a list kept elsewhere (openTokenStore in common/stores.ts). */
+  constructor(where: string | TokenList = tokensFile()) {
+    this.stored = typeof where === 'string' ? new TokenFile(where) : where;
+  }
+
+  exists(): boolean {
+    return this.stored.exists();
   }
 
   list(): TokenInfo[] {
@@ -59,7 +100,7 @@ export class TokenStore {
     if (entries.some((e) => e.name === name)) throw new Error(`a token named "${name}" already exists`);
     const token = `zke_${randomBytes(32).toString('base64url')}`;
     entries.push({ name, sha256: digest(token).toString('hex'), createdAt: new Date().toISOString(), scope });
-    this.save(entries);
+    this.stored.save(entries);
     return token;
   }
 
@@ -68,7 +109,7 @@ export class TokenStore {
     const entries = this.entries();
     const kept = entries.filter((e) => e.name !== name);
     if (kept.length === entries.length) return false;
-    this.save(kept);
+    this.stored.save(kept);
     return true;
   }
 
@@ -89,33 +130,26 @@ export class TokenStore {
     return match && { name: match.name, scope: match.scope ?? LEGACY_SCOPE };
   }
 
-  /** The file's entries (a fresh array: callers may change it). */
+  /** The stored entries (a fresh array: callers may change it). */
   private entries(): TokenEntry[] {
     return [...this.loaded().entries];
   }
 
   private loaded() {
-    return this.parsed.get(this.file, stampOf(this.file), () => {
-      const entries = this.readEntries();
+    return this.parsed.get('tokens', this.stored.stamp(), () => {
+      const entries = this.stored.read();
       return { entries, hashes: entries.map((e) => Buffer.from(e.sha256, 'hex')) };
     });
-  }
-
-  private readEntries(): TokenEntry[] {
-    if (!this.exists()) return [];
-    const doc = JSON.parse(fs.readFileSync(this.file, 'utf8')) as { tokens?: TokenEntry[] };
-    return doc.tokens ?? [];
-  }
-
-  private save(tokens: TokenEntry[]): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, `${JSON.stringify({ tokens }, null, 2)}\n`, { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
   }
 }
 
 /** On the API's first start (no tokens file yet): creates the "admin" token and returns it to print once. */
 export function firstStartToken(store: TokenStore): string | undefined {
-  return store.exists() ? undefined : store.create('admin');
+  if (store.exists()) return undefined;
+  try {
+    return store.create('admin');
+  } catch (err) {
+    if (store.exists()) return undefined; // another API replica made it first
+    throw err;
+  }
 }

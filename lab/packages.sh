@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 LAB_PACKAGES="iproute2 util-linux openssh-server openssh-client docker.io containerd runc tini iptables
-  procps jq curl docker-registry busybox-static etcd-server etcd-client apache2-utils openssl"
+  procps jq curl docker-registry busybox-static etcd-server etcd-client apache2-utils openssl postgresql"
 
 missing_packages() {
   local p

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { renewCodecToken } from '../api/codec.ts';
 import { config, homePath } from '../common/config.ts';
 import { failureSummary } from '../common/failureConverter.ts';
-import { firstStartToken, TokenStore } from '../common/tokens.ts';
+import { openTokenStore } from '../common/stores.ts';
+import { firstStartToken } from '../common/tokens.ts';
 import type { OperationEventMessage } from '../worker/main.ts';
 import { openPrivateLog, startDevServer } from './devServer.ts';
 import { Supervised } from './supervised.ts';
@@ -54,7 +55,7 @@ function privateDirectories(): void {
 
 /** Prints the admin token on the very first start; renews the Web UI's decode-only codec token. */
 function codecToken(): string {
-  const tokens = new TokenStore();
+  const tokens = openTokenStore();
   const admin = firstStartToken(tokens);
   if (admin)
     console.log(

@@ -30,10 +30,19 @@ export function fastPath({ probe, tokens, reads }: FastPathDeps): FastPath {
     const path = (req.url ?? '').split('?', 1)[0];
     if (readable && path === '/healthz') return probe(res);
     const read = readable ? reads.get(path) : undefined;
-    const token = read && tokens.identify(bearerOf(req.headers.authorization) ?? '');
+    const token = read && identify(tokens, req);
     if (!read || !token || !allows(token.scope, read.scope)) return app();
     read.json().then((body) => sendJson(res, 200, body), app);
   };
+}
+
+/** The request's token, or undefined, also when the tokens cannot be read now (the app answers that failure). */
+function identify(tokens: TokenStore, req: IncomingMessage) {
+  try {
+    return tokens.identify(bearerOf(req.headers.authorization) ?? '');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes a JSON answer (node drops a HEAD's body). */

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { RACY_MS } from '../../common/stamp.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { stopProcess } from '../../scripts/devServer.ts';
 import { startApi } from '../apiProcess.ts';
 import { median, quantile, say, sleep, timed } from '../stats.ts';
@@ -41,7 +41,7 @@ const SEQUENTIAL = 20;
 export const ROUNDS = 5;
 
 function seedClusters(count: number): void {
-  const store = new ClusterStore();
+  const store = new FileClusterStore();
   for (let i = 0; i < count; i++) {
     const name = `bench-${i}`;
     store.write(name, 'revision/1', {

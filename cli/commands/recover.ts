@@ -6,7 +6,7 @@
 import { s3StateCopy } from '../../activities/snapshotS3.ts';
 import { type FoundCopy, readStateCopies } from '../../activities/stateCopy.ts';
 import { restoreStateCopy, type StateCopy } from '../../common/stateCopy.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { openClusterStore } from '../../common/stores.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { EXIT } from '../command.ts';
 import { command, UsageError } from './online.ts';
@@ -57,11 +57,11 @@ export default command('recover', USAGE, options, 0, async (values) => {
     throw new UsageError('zke recover reads the hosts from the cluster file: give -c, not --name');
   const spec = await loadSpec(values.config);
   if (!spec) return EXIT.usage;
-  const store = new ClusterStore();
+  const store = openClusterStore();
   const cluster = spec.clusterName;
   if (store.keys(cluster).length)
     throw new UsageError(
-      `ZKE_HOME has a record of cluster ${cluster} already (${store.root}/${cluster}): nothing to recover`,
+      `zke has a record of cluster ${cluster} already (in ${store.location}): nothing to recover`,
     );
   const snapshot = values['from-s3'];
   const found =

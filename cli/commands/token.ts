@@ -1,7 +1,8 @@
 // zke token create [--name NAME] [--scope SCOPE] | list | revoke NAME: API tokens, managed locally in
 // ZKE_HOME/tokens.json (hashed); no API needed. Revocation takes effect on the API's next request.
 import { isScope, SCOPES, type Scope } from '../../common/scopes.ts';
-import { TokenStore } from '../../common/tokens.ts';
+import { openTokenStore } from '../../common/stores.ts';
+import type { TokenStore } from '../../common/tokens.ts';
 import { EXIT } from '../command.ts';
 import { command, UsageError } from './online.ts';
 
@@ -32,7 +33,7 @@ function freeName(store: TokenStore): string {
 }
 
 export default command('token', USAGE, { scope: { type: 'string' } }, 2, async (values, positionals) => {
-  const store = new TokenStore();
+  const store = openTokenStore();
   const [action, arg] = positionals;
   if (action === 'create') {
     const name = values.name ?? arg ?? freeName(store);

@@ -15,7 +15,7 @@ import { Revisions } from '../../api/service/revisions.ts';
 import { SpecSubmissions } from '../../api/service/submit.ts';
 import { EXIT } from '../../cli/command.ts';
 import { ENCRYPTION_KEYS_RECORD } from '../../common/stateExport.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { parseRkeState } from '../../model/rkestate/index.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -142,7 +142,7 @@ test('the comparison lists every host and changes nothing; taking over keeps the
 
 test('an adoption whose operation does not start leaves no revision, certificates or keys', async () => {
   await forgottenCluster();
-  const store = new ClusterStore(path.join(dir, 'raced'));
+  const store = new FileClusterStore(path.join(dir, 'raced'));
   const revisions = new Revisions(store);
   const raced = {
     assertIdle: async () => undefined,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { EXIT } from '../../cli/command.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { PROVISION_STEPS } from '../../model/plan/index.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
@@ -21,7 +21,7 @@ const clusters = [`cli-${stamp}`, `slow-${stamp}`];
 after(async () => {
   for (const name of clusters) {
     await terminateCluster(suite.t, name);
-    new ClusterStore().remove(name);
+    new FileClusterStore().remove(name);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -8,7 +8,7 @@ import { after, before } from 'node:test';
 import { type ApiDeps, createApp } from '../../api/app.ts';
 import { serveApi } from '../../api/http/server.ts';
 import { AuditLog } from '../../api/service/audit.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { type ClusterStore, FileClusterStore } from '../../common/store.ts';
 import { TokenStore } from '../../common/tokens.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
@@ -36,7 +36,7 @@ export interface TestApi {
   token: string;
   home: string;
   tokens: TokenStore;
-  store: ClusterStore;
+  store: FileClusterStore;
   audit: AuditLog;
   taskQueue: string;
   request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
@@ -57,7 +57,8 @@ export async function startApi(
   const token = tokens.create('test');
   // With a worker, the activities' store (ZKE_HOME, see api-home.ts); else a private one.
   const store =
-    deps.store ?? (taskQueue ? new ClusterStore() : new ClusterStore(path.join(home, 'clusters')));
+    (deps.store as FileClusterStore | undefined) ??
+    (taskQueue ? new FileClusterStore() : new FileClusterStore(path.join(home, 'clusters')));
   const audit = new AuditLog(path.join(home, 'audit.log'));
   const queryTimeoutMs = taskQueue ? 5000 : 100;
   taskQueue ??= `api-idle-${randomUUID()}`;

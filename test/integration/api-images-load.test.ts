@@ -11,7 +11,7 @@ import { archiveImageTags } from '../../activities/imageArchive.ts';
 import type { Activities } from '../../activities/index.ts';
 import { EXIT } from '../../cli/command.ts';
 import { homePath } from '../../common/config.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { type CliRun, runZke } from '../support/zkeCli.ts';
@@ -36,7 +36,7 @@ const firstCluster = `airgap-first-${stamp}`;
 after(async () => {
   for (const name of [cluster, busyCluster, firstCluster]) {
     await terminateCluster(suite.t, name);
-    new ClusterStore().remove(name);
+    new FileClusterStore().remove(name);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });

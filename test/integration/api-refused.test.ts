@@ -9,7 +9,7 @@ import { Clusters } from '../../api/service/clusters.ts';
 import type { Operations } from '../../api/service/operations.ts';
 import { Revisions } from '../../api/service/revisions.ts';
 import { SpecSubmissions } from '../../api/service/submit.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { apiSuite, type Reply, terminateCluster, unreachableSpec } from './api-harness.ts';
 
 const suite = apiSuite();
@@ -72,7 +72,7 @@ test('ten concurrent POSTs of one new cluster: one 202, nine 409, one revision',
 });
 
 test('a submission whose operation does not start (started elsewhere meanwhile) stores nothing', async () => {
-  const store = new ClusterStore(path.join(suite.api.home, 'refused-start'));
+  const store = new FileClusterStore(path.join(suite.api.home, 'refused-start'));
   const revisions = new Revisions(store);
   const raced = {
     assertIdle: async () => undefined,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { homePath } from '../../common/config.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { PROVISION_STEPS } from '../../model/plan/index.ts';
 import { apiSuite, terminateCluster, unreachableSpec } from './api-harness.ts';
 
@@ -20,7 +20,7 @@ execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
 
 after(async () => {
   await terminateCluster(suite.t, name);
-  new ClusterStore().remove(name);
+  new FileClusterStore().remove(name);
   fs.rmSync(keyDir, { recursive: true, force: true });
 });
 
@@ -66,7 +66,7 @@ test(
   { timeout: 45_000 },
   async () => {
     const { api } = suite;
-    assert.equal(api.store.root, new ClusterStore().root, 'the API and the activities share the store');
+    assert.equal(api.store.root, new FileClusterStore().root, 'the API and the activities share the store');
     const started = await api.request('POST', '/v1/clusters', { body: unreachableSpec(name, keyPath) });
     assert.equal(started.status, 202, started.text);
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe } from 'node:test';
 import express from 'express';
 import { codecRouter } from '../../api/codec.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { TokenStore } from '../../common/tokens.ts';
 import { type DevServer, startDevServer } from '../../scripts/devServer.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
@@ -64,8 +64,8 @@ describe('browser', () => {
   const suite = apiSuite({ worker: true, activities: fakeHosts, skip });
   after(async () => {
     await terminateCluster(suite.t, cluster);
-    new ClusterStore().remove(cluster);
-    new ClusterStore().remove(failing);
+    new FileClusterStore().remove(cluster);
+    new FileClusterStore().remove(failing);
     await browser?.close();
     await server?.stop();
     codec?.close();

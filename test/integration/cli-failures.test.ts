@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { EXIT } from '../../cli/command.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { type CliRun, runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
@@ -44,7 +44,7 @@ after(async () => {
   dropping.close();
   for (const name of [twoHosts, noKey]) {
     await terminateCluster(suite.t, name);
-    new ClusterStore().remove(name);
+    new FileClusterStore().remove(name);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });

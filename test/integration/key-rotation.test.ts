@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Activities } from '../../activities/index.ts';
 import { readEncryptionKeys } from '../../common/stateExport.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
 import { dryRunSteps, executedSteps } from '../support/history.ts';
 import { runZke } from '../support/zkeCli.ts';
 import { apiSuite, terminateCluster } from './api-harness.ts';
 
-const store = new ClusterStore();
+const store = new FileClusterStore();
 const keyNames = (cluster: string) => readEncryptionKeys(store, cluster).map((k) => k.name);
 
 // what each host saw, in order: the keys stored when its files were deployed, then its restarts

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { Activities } from '../../activities/index.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import type { PlanStep } from '../../model/plan/index.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
@@ -68,7 +68,7 @@ const cluster = `steps-${Date.now().toString(36)}`;
 
 after(async () => {
   await terminateCluster(suite.t, cluster);
-  new ClusterStore().remove(cluster);
+  new FileClusterStore().remove(cluster);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

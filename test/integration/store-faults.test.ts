@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ClusterStore, StoreFault } from '../../common/store.ts';
+import { FileClusterStore, StoreFault } from '../../common/store.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { type TestTemporal, testTemporal } from '../support/temporal.ts';
 import { startApi, type TestApi, terminateCluster, unreachableSpec } from './api-harness.ts';
@@ -15,7 +15,7 @@ const mountPoint = tempDir('zke-store-disk');
 const skip = mountTmpfs();
 let t: TestTemporal;
 let api: TestApi;
-let store: ClusterStore;
+let store: FileClusterStore;
 
 /** Mounts the tiny tmpfs; a skip reason when it cannot (not root, no mount). */
 function mountTmpfs(): string | false {
@@ -36,7 +36,7 @@ function unmount(): void {
 before(async () => {
   if (skip) return;
   t = await testTemporal();
-  store = new ClusterStore(path.join(mountPoint, 'clusters'));
+  store = new FileClusterStore(path.join(mountPoint, 'clusters'));
   api = await startApi(t, undefined, { store });
 });
 

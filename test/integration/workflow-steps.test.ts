@@ -18,7 +18,7 @@ import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Activities, createActivities } from '../../activities/index.ts';
 import { ClusterName, ClusterOperation, ClusterPhase } from '../../common/searchAttributes.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { type ClusterStore, FileClusterStore } from '../../common/store.ts';
 import { dataConverter } from '../../common/temporal.ts';
 import { buildPlan } from '../../model/plan/build.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
@@ -76,7 +76,7 @@ function spec(name: string, nodes: [string, string[]][], extra: object = {}): Cl
 
 /** A store of its own holding the cluster's revisions and, when given, the state of an applied one. */
 function storeWith(cluster: string, revisions: ClusterSpec[], applied?: number): ClusterStore {
-  const store = new ClusterStore(path.join(tempDir('zke-wf'), 'clusters'));
+  const store = new FileClusterStore(path.join(tempDir('zke-wf'), 'clusters'));
   revisions.forEach((s, i) => {
     store.write(cluster, `revision/${i + 1}`, { number: i + 1, spec: s, createdAt: 'now', source: 'test' });
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../activities/deps.ts';
 import type { SshTarget } from '../../activities/ssh/target.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { tempDir } from './tempDir.ts';
 
 export interface TestDeps extends ActivityDeps {
@@ -15,7 +15,7 @@ export interface TestDeps extends ActivityDeps {
 export function testDeps(time = '2031-01-01T00:00:00.000Z'): TestDeps {
   const opened: SshTarget[] = [];
   return {
-    store: new ClusterStore(path.join(tempDir('zke-deps'), 'clusters')),
+    store: new FileClusterStore(path.join(tempDir('zke-deps'), 'clusters')),
     now: () => new Date(time),
     opened,
     openSession: async (target) => {

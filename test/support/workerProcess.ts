@@ -12,10 +12,11 @@ export async function spawnWorker(
   address: string,
   taskQueue: string,
   logFile: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<WorkerProcess> {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('worker/main.ts')], {
-    env: { ...process.env, TEMPORAL_ADDRESS: address, ZKE_TASK_QUEUE: taskQueue },
+    env: { ...process.env, TEMPORAL_ADDRESS: address, ZKE_TASK_QUEUE: taskQueue, ...env },
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

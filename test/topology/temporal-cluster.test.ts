@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../activities/index.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { apiSuite } from '../integration/api-harness.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
@@ -101,7 +101,7 @@ const name = `topo-${Date.now().toString(36)}`;
 
 // After apiSuite's hooks (they run in order), once its worker and clients are gone: nothing may be left.
 after(() => {
-  new ClusterStore().remove(name);
+  new FileClusterStore().remove(name);
   const all = [...pids, pidOf('history')].filter(Boolean);
   cluster('down');
   assert.deepEqual(all.filter(alive), [], 'down left no PostgreSQL or Temporal process running');

@@ -10,7 +10,7 @@ import { Clusters } from '../../api/service/clusters.ts';
 import type { Operations } from '../../api/service/operations.ts';
 import { Revisions } from '../../api/service/revisions.ts';
 import { RACY_MS } from '../../common/stamp.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const dir = tempDir('zke-cluster-index');
@@ -21,8 +21,8 @@ const idle = { runningOf: async () => new Map() } as unknown as Operations;
 
 /** Runs `body` in another node process with `store`, a ClusterStore on root (same keyring). */
 function inOtherProcess(root: string, body: string): void {
-  const script = `import { ClusterStore } from ${JSON.stringify(STORE_MODULE)};
-const store = new ClusterStore(${JSON.stringify(root)});
+  const script = `import { FileClusterStore } from ${JSON.stringify(STORE_MODULE)};
+const store = new FileClusterStore(${JSON.stringify(root)});
 ${body}`;
   execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     env: process.env,
@@ -42,7 +42,7 @@ const phases = (list: { name: string; phase: string }[]) =>
 
 test('a listing shows what another process wrote and removed, before and after its entries settle', async () => {
   const root = path.join(dir, 'processes');
-  const api = new ClusterStore(root);
+  const api = new FileClusterStore(root);
   const clusters = new Clusters(api, new Revisions(api), idle);
   inOtherProcess(root, `${provision('a', 'running')}\n${provision('b', 'running')}`);
   assert.deepEqual(phases((await clusters.list()).clusters), { a: 'running', b: 'running' });
@@ -68,8 +68,8 @@ test('a listing shows what another process wrote and removed, before and after i
 
 test('a settled listing sees its own process write through another ClusterStore instance', async () => {
   const root = path.join(dir, 'instances');
-  const api = new ClusterStore(root);
-  const worker = new ClusterStore(root);
+  const api = new FileClusterStore(root);
+  const worker = new FileClusterStore(root);
   const clusters = new Clusters(api, new Revisions(api), idle);
   worker.write('x', 'current', { phase: 'pending' });
   assert.deepEqual(phases((await clusters.list()).clusters), { x: 'pending' });
@@ -82,7 +82,7 @@ test('a settled listing sees its own process write through another ClusterStore 
 
 test('an undecryptable or damaged record lists its cluster as unreadable, with what to do, and the others', async () => {
   const root = path.join(dir, 'unreadable');
-  const store = new ClusterStore(root);
+  const store = new FileClusterStore(root);
   const clusters = new Clusters(store, new Revisions(store), idle);
   for (const name of ['good', 'other-key', 'damaged']) store.write(name, 'current', { phase: 'running' });
   const otherKeyring = path.join(dir, 'other-keyring.json');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Clusters } from '../../api/service/clusters.ts';
 import type { Operations } from '../../api/service/operations.ts';
 import { Revisions } from '../../api/service/revisions.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { type ClusterStore, FileClusterStore } from '../../common/store.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const dir = tempDir('zke-cluster-list');
@@ -51,7 +51,7 @@ function filesUnder(root: string): string[] {
 }
 
 test('concurrent listings share one lookup of the running operations', async () => {
-  const store = new ClusterStore(path.join(dir, 'shared'));
+  const store = new FileClusterStore(path.join(dir, 'shared'));
   for (const name of ['a', 'b', 'c']) provision(store, name);
   const { fake, operations } = slowOperations();
   const clusters = new Clusters(store, new Revisions(store), operations);
@@ -63,8 +63,8 @@ test('concurrent listings share one lookup of the running operations', async () 
 
 test('a listing requested after another store instance wrote a cluster shows it, even while an older listing runs', async () => {
   const root = path.join(dir, 'two-processes');
-  const api = new ClusterStore(root);
-  const worker = new ClusterStore(root); // as the worker process would, sharing ZKE_HOME
+  const api = new FileClusterStore(root);
+  const worker = new FileClusterStore(root); // as the worker process would, sharing ZKE_HOME
   provision(worker, 'first');
   const { fake, operations } = slowOperations();
   const clusters = new Clusters(api, new Revisions(api), operations);
@@ -97,7 +97,7 @@ test('a listing requested after another store instance wrote a cluster shows it,
 });
 
 test('when Temporal misses the deadline the listing answers from the store, running operations unknown', async () => {
-  const store = new ClusterStore(path.join(dir, 'temporal-late'));
+  const store = new FileClusterStore(path.join(dir, 'temporal-late'));
   for (const name of ['a', 'b']) provision(store, name);
   const late = Object.assign(new Error('Deadline exceeded'), { code: 4, details: 'Deadline exceeded' });
   const operations = {

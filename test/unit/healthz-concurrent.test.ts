@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { TokenStore } from '../../common/tokens.ts';
 import { tempDir } from '../support/tempDir.ts';
 
@@ -30,7 +30,7 @@ test('concurrent /healthz probes share one describeTaskQueue and all answer 200'
   const app = createApp({
     client,
     taskQueue: 'q',
-    store: new ClusterStore(path.join(dir, 'clusters')),
+    store: new FileClusterStore(path.join(dir, 'clusters')),
     tokens: new TokenStore(path.join(dir, 'tokens.json')),
   });
   const server = app.listen(0, '127.0.0.1');

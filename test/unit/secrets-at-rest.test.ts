@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { EncryptionCodec } from '../../common/codec.ts';
 import { loadOrCreateKeyring, rotateKeyring } from '../../common/keyring.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const dir = tempDir('zke-secrets');
@@ -45,7 +45,7 @@ test('a tampered payload is refused', async () => {
 });
 
 test('the cluster store encrypts at rest, lists keys, and rejects path tricks', () => {
-  const store = new ClusterStore(path.join(dir, 'clusters'));
+  const store = new FileClusterStore(path.join(dir, 'clusters'));
   store.write('c1', 'pki', { 'kube-ca': { keyPem: SECRET } });
   store.write('c1', 'revision/1', { number: 1 });
   store.write('c1', 'revision/2', { number: 2 });

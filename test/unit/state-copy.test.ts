@@ -12,12 +12,12 @@ import {
   sealStateCopy,
   UnusableStateCopy,
 } from '../../common/stateCopy.ts';
-import { ClusterStore } from '../../common/store.ts';
+import { FileClusterStore } from '../../common/store.ts';
 import { tempDir } from '../support/tempDir.ts';
 
 const dir = tempDir('zke-state-copy');
 const ring = loadOrCreateKeyring(path.join(dir, 'ring.json'));
-const store = new ClusterStore(path.join(dir, 'clusters'));
+const store = new FileClusterStore(path.join(dir, 'clusters'));
 store.write('c', 'current', { revision: 2, phase: 'running' });
 store.write('c', 'revision/2', { number: 2, spec: { clusterName: 'c' } });
 store.write('c', 'hostkeys/n1', { fingerprint: 'SHA256:abc' });
@@ -30,7 +30,7 @@ test('the copy holds every record but the last status, and opens with the keyrin
   assert.doesNotMatch(text, /SHA256:abc|clusterName/, 'sealed: nothing readable');
   assert.deepEqual(openStateCopy(ring, text, '/x', 'ring.json'), copy);
 
-  const fresh = new ClusterStore(path.join(dir, 'fresh'));
+  const fresh = new FileClusterStore(path.join(dir, 'fresh'));
   assert.deepEqual(restoreStateCopy(fresh, copy), ['current', 'hostkeys/n1', 'revision/2']);
   assert.deepEqual(fresh.read('c', 'hostkeys/n1'), { fingerprint: 'SHA256:abc' });
 });
