@@ -10,19 +10,26 @@ import { type ClusterStore, FileClusterStore } from './store.ts';
 import { keyringPath } from './temporal.ts';
 import { TokenStore } from './tokens.ts';
 
-let opened: SyncPg | undefined;
+let opened: { db: SyncPg; ready: boolean } | undefined;
 
-/** The database of ZKE_DATABASE_URL, its tables made and the keyring checked; undefined without one. */
+/**
+ * The database of ZKE_DATABASE_URL, its tables made and the keyring checked; undefined without one. One pool per
+ * process; when the database cannot be reached yet, the next call tries the set-up again.
+ */
 export function database(): SyncPg | undefined {
   const url = process.env.ZKE_DATABASE_URL;
   if (!url) return undefined;
-  if (opened?.url === url) return opened;
-  const db = new SyncPg(url);
-  createSchema(db);
-  // with a shared database no process makes a keyring of its own: each is given the same one
-  checkKeyring(db, existingKeyring(keyringPath()), keyringPath());
-  opened = db;
-  return db;
+  if (opened?.db.url !== url) {
+    void opened?.db.close();
+    opened = { db: new SyncPg(url), ready: false };
+  }
+  if (!opened.ready) {
+    createSchema(opened.db);
+    // with a shared database no process makes a keyring of its own: each is given the same one
+    checkKeyring(opened.db, existingKeyring(keyringPath()), keyringPath());
+    opened.ready = true;
+  }
+  return opened.db;
 }
 
 export function openClusterStore(): ClusterStore {

@@ -15,6 +15,7 @@ import type { Schedule, ScheduleCreate, SchedulePatch } from '../schemas.ts';
 type ScheduleView = z.infer<typeof Schedule>;
 
 /** How long a PATCH waits for Temporal to show the pause it asked for: 50 × 100 ms. */
+const pauseNote = (paused: boolean) => `${paused ? 'paused' : 'unpaused'} through the zke API`;
 const SETTLE_TRIES = 50;
 const SETTLE_PAUSE_MS = 100;
 
@@ -68,11 +69,18 @@ export class Schedules {
     const handle = this.handle(cluster, kind);
     await this.get(cluster, kind);
     if (change.interval) {
+      // one update carries the pause too: Temporal applies a separate pause after it, and a describe between
+      // the two showed the new interval unpaused (a CI run under load)
       const every = change.interval;
-      await handle.update((previous) => ({ ...previous, spec: { intervals: [{ every }] } }));
+      const { paused } = change;
+      await handle.update((previous) => ({
+        ...previous,
+        spec: { intervals: [{ every }] },
+        state: paused === undefined ? previous.state : { ...previous.state, paused, note: pauseNote(paused) },
+      }));
+    } else if (change.paused !== undefined) {
+      await (change.paused ? handle.pause(pauseNote(true)) : handle.unpause(pauseNote(false)));
     }
-    if (change.paused === true) await handle.pause('paused through the zke API');
-    if (change.paused === false) await handle.unpause('unpaused through the zke API');
     return this.settled(cluster, kind, change.paused);
   }
 

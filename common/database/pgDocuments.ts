@@ -14,7 +14,7 @@ export class PgTokenList implements TokenList {
 
   stamp(): string {
     const [row] = this.db.query(
-      `SELECT count(*)::text AS n, coalesce(max(version), 0)::text AS v FROM zke_token`,
+      `SELECT count(*)::text AS n, coalesce(sum(version), 0)::text AS v FROM zke_token`,
     );
     return `${row.n}|${row.v}`;
   }

@@ -1,7 +1,8 @@
 // The cluster store in PostgreSQL (ZKE_DATABASE_URL): one row per (cluster, key), its value sealed with the payload
 // keyring exactly as the file store seals it, so the database alone reveals no key material. Every change takes a
-// number from one sequence: stamps are (count, newest number), and an update writes only over the row version it
-// read (optimistic concurrency), so two workers recording the same cluster never lose a change.
+// number from one sequence. Stamps are sums of committed rows' numbers (a write committed late, with an older
+// number than one already seen, still changes the sum) and the newest removal. An update writes only over the row
+// version it read (optimistic concurrency), so two workers recording the same cluster never lose a change.
 import { loadOrCreateKeyring } from '../keyring.ts';
 import { type Sealed, seal, unseal } from '../sealed.ts';
 import { type ClusterStore, checkName, UnreadableRecord } from '../store.ts';
@@ -24,7 +25,7 @@ export class PgClusterStore implements ClusterStore {
 
   stamp(cluster: string, parts: string[]): string {
     const [row] = this.db.query(
-      `SELECT count(*)::text AS n, coalesce(max(version), 0)::text AS v,
+      `SELECT count(*)::text AS n, coalesce(sum(version), 0)::text AS v,
               (SELECT coalesce(max(removals), 0)::text FROM zke_removal WHERE cluster = $1) AS r
          FROM zke_record
         WHERE cluster = $1
@@ -34,9 +35,13 @@ export class PgClusterStore implements ClusterStore {
     return `${row.n}|${row.v}|${row.r}`;
   }
 
+  /** From committed rows only: a number taken by a write not yet committed must not stamp a listing without it. */
   changeStamp(): string {
-    const [row] = this.db.query('SELECT last_value::text AS v, is_called FROM zke_change');
-    return `${row.v}|${row.is_called}`;
+    const [row] = this.db.query(
+      `SELECT (SELECT coalesce(sum(version), 0) FROM zke_record)::text AS v,
+              (SELECT coalesce(max(removals), 0) FROM zke_removal)::text AS r`,
+    );
+    return `${row.v}|${row.r}`;
   }
 
   write(cluster: string, key: string, value: unknown): void {

@@ -108,7 +108,8 @@ before(
 
 after(async () => {
   if (skip) return;
-  await terminateCluster(t, cluster);
+  for (const name of [cluster, ...Array.from({ length: 20 }, (_, i) => `${cluster}-${i}`)])
+    await terminateCluster(t, name);
   for (const api of apis) api.process.kill('SIGKILL');
   for (const worker of workers) await worker.kill();
   await t.close();
@@ -166,6 +167,51 @@ test(
           !fs.existsSync(path.join(home, file)),
           `${home}/${file} should not exist: the state is in PostgreSQL`,
         );
+  },
+);
+
+test(
+  'twenty clusters created at once through both replicas: each accepted once and refused once (409), planned, ended',
+  { skip, timeout: 180_000 },
+  async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `${cluster}-${i}`);
+    const key = path.join(keyDir, 'id_ed25519');
+    const replica = (i: number) => apis[i % 2].url;
+    // the same cluster created through both replicas at the same moment: one of them wins
+    const pairs = await Promise.all(
+      names.map((name, i) =>
+        Promise.all(
+          [replica(i), replica(i + 1)].map((url) =>
+            request(url, 'POST', '/v1/clusters', unreachableSpec(name, key)),
+          ),
+        ),
+      ),
+    );
+    for (const [i, pair] of pairs.entries())
+      assert.deepEqual(
+        pair.map((r) => r.status).sort(),
+        [202, 409],
+        `${names[i]}: ${pair.map((r) => r.text).join(' | ')}`,
+      );
+    const plans = await Promise.all(
+      names.map((name, i) => request(replica(i + 1), 'GET', `/v1/clusters/${name}/plan`)),
+    );
+    for (const plan of plans) assert.equal(plan.status, 200, plan.text);
+    const operations = pairs.map((pair) => pair.find((r) => r.status === 202)?.json.operationId as string);
+    const cancels = await Promise.all(
+      operations.map((id, i) => request(replica(i), 'POST', `/v1/operations/${id}/cancel`)),
+    );
+    for (const cancel of cancels) assert.equal(cancel.status, 202, cancel.text);
+    await until(
+      'every operation ended',
+      async () => {
+        const states = await Promise.all(
+          operations.map((id, i) => request(replica(i + 1), 'GET', `/v1/operations/${id}`)),
+        );
+        return states.every((s) => s.json?.state === 'cancelled');
+      },
+      120_000,
+    );
   },
 );
 

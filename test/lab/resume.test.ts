@@ -19,7 +19,7 @@ import {
   type RoleMap,
   submitRevision,
 } from '../support/cluster.ts';
-import { type DockerEventStream, streamDockerEvents } from '../support/dockerEvents.ts';
+import { assertCreatedOnce, type DockerEventStream, streamDockerEvents } from '../support/dockerEvents.ts';
 import { activityRuns, waitForStatus } from '../support/faults.ts';
 import { KEY_MATERIAL } from '../support/history.ts';
 import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
@@ -144,23 +144,7 @@ test(
     );
 
     for (const stream of events.values()) await stream.stop();
-    for (const h of buildPlan(spec).hosts) {
-      const seen = events.get(h.name)!.events;
-      assert.deepEqual(
-        seen.filter((e) => e.action === 'rename').map((e) => `${e.oldName} -> ${e.name}`),
-        [],
-        `${h.name}: no container replaced`,
-      );
-      const created = h.containers.map((c) => [
-        c.name,
-        seen.filter((e) => e.action === 'create' && e.name === c.name).length,
-      ]);
-      assert.deepEqual(
-        Object.fromEntries(created),
-        Object.fromEntries(h.containers.map((c) => [c.name, 1])),
-        `${h.name}: every container created exactly once`,
-      );
-    }
+    assertCreatedOnce(buildPlan(spec), events);
     await client.connection.close();
   },
 );

@@ -1,5 +1,7 @@
 // Docker's own record of what happened to containers on a lab host: `docker events` streamed from before an
 // operation until after it (a later `docker events --since` would replay only Docker's last 256 events).
+import assert from 'node:assert/strict';
+import type { ClusterPlan } from '../../model/plan/index.ts';
 import { labSpawn } from './lab.ts';
 
 export interface ContainerEvent {
@@ -84,4 +86,25 @@ export function streamDockerEvents(host: string): DockerEventStream {
       await exited;
     },
   };
+}
+
+/** Every container the plan puts on each host was created exactly once, and none replaced (renamed to old-…). */
+export function assertCreatedOnce(plan: ClusterPlan, streams: ReadonlyMap<string, DockerEventStream>): void {
+  for (const h of plan.hosts) {
+    const seen = streams.get(h.name)?.events ?? [];
+    assert.deepEqual(
+      seen.filter((e) => e.action === 'rename').map((e) => `${e.oldName} -> ${e.name}`),
+      [],
+      `${h.name}: no container replaced`,
+    );
+    const created = h.containers.map((c) => [
+      c.name,
+      seen.filter((e) => e.action === 'create' && e.name === c.name).length,
+    ]);
+    assert.deepEqual(
+      Object.fromEntries(created),
+      Object.fromEntries(h.containers.map((c) => [c.name, 1])),
+      `${h.name}: every container created exactly once`,
+    );
+  }
 }

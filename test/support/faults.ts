@@ -105,6 +105,8 @@ export interface ActivityRun {
   input: unknown;
   /** The message of the attempt before the last, when it was retried. */
   lastFailure?: string;
+  /** The worker that ran its last attempt (`PID@host`). */
+  identity: string;
 }
 
 /** Every activity a workflow's history shows started (a retried one: its last attempt). */
@@ -127,6 +129,7 @@ export async function activityRuns(handle: WorkflowHandle): Promise<ActivityRun[
       attempt: started.attempt ?? 0,
       input,
       lastFailure: started.lastFailure?.message ?? undefined,
+      identity: started.identity ?? '',
     });
   }
   return runs;

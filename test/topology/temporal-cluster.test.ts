@@ -3,10 +3,7 @@ import '../integration/api-home.ts';
 // its history service SIGKILLed mid-provision and restarted, completes; `down` leaves no process behind.
 // Slow (builds Temporal once, then about a minute): `npm run test:topology`, not part of `npm test`.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
@@ -15,36 +12,12 @@ import { FileClusterStore } from '../../common/store.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { apiSuite } from '../integration/api-harness.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
+import { alive, clusterScript, SERVICES } from './clusterScript.ts';
 
 const HISTORY_DOWN_MS = 15_000;
-// Not under a 0700 temp dir: when run as root, PostgreSQL runs as its own user and must reach its data.
-const state = path.join(os.tmpdir(), `zke-topology-${randomUUID().slice(0, 8)}`);
-const services = ['postgres', 'history', 'matching', 'frontend', 'worker'];
-
-/** Runs `scripts/cluster.sh verb` on this test's state directory; its output, or throws unless it exits 0. */
-function cluster(verb: string): string {
-  const run = spawnSync('bash', [path.resolve('scripts/cluster.sh'), verb], {
-    env: { ...process.env, ZKE_TEMPORAL_CLUSTER_DIR: state },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (run.status !== 0 && verb !== 'status') throw new Error(`cluster.sh ${verb} exited ${run.status}`);
-  return run.stdout.trim();
-}
-
-function pidOf(service: string): number {
-  const file = path.join(state, 'pids', `${service}.pid`);
-  return fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : 0;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+const topology = clusterScript();
+const { state, pidOf } = topology;
+const cluster = topology.run;
 
 /** `promise`, or after `ms` an error with the processes' state and the tail of each service's log. */
 async function withDiagnostics<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -90,11 +63,8 @@ const reconcileHost: Activities['reconcileHost'] = async (input) => {
 // Registered before apiSuite's hooks, so its client and worker connect to this cluster's frontend.
 let pids: number[] = [];
 before(() => {
-  process.env.ZKE_TEST_TEMPORAL = '127.0.0.1:1'; // if `up` fails: never a dev server in the cluster's place
-  process.env.ZKE_TEST_TEMPORAL = cluster('up');
-  // TEMPORAL_ADDRESS and, with mTLS, the ZKE_TEMPORAL_TLS_* files zke's connections read.
-  for (const [, key, value] of cluster('env').matchAll(/(\w+)=(\S+)/g)) process.env[key] = value;
-  pids = services.map(pidOf);
+  topology.up();
+  pids = SERVICES.map(pidOf);
 });
 const suite = apiSuite({ worker: true, activities: { ...fakeHosts, reconcileHost } });
 const name = `topo-${Date.now().toString(36)}`;
@@ -124,7 +94,7 @@ test(
     cluster('up'); // starts what is not running: history only
     assert.notEqual(pidOf('history'), history);
     for (const s of ['postgres', 'matching', 'frontend', 'worker'])
-      assert.equal(pidOf(s), pids[services.indexOf(s)], `${s} untouched`);
+      assert.equal(pidOf(s), pids[SERVICES.indexOf(s)], `${s} untouched`);
     release();
 
     const handle = suite.t.client.workflow.getHandle(clusterWorkflowId(name));
