@@ -72,9 +72,14 @@ async function request(r: Registry, path: string, init: RequestInit = {}): Promi
   return send(authorization);
 }
 
+/** A refused request's status and the start of what the registry said. */
+async function refusal(res: Response): Promise<string> {
+  return `${res.status} ${(await res.text()).trim().slice(0, 300)}`;
+}
+
 async function ok(res: Response, what: string): Promise<Response> {
   if (res.ok) return res;
-  throw new Error(`${what}: ${res.status} ${(await res.text()).trim().slice(0, 300)}`);
+  throw new Error(`${what}: ${await refusal(res)}`);
 }
 
 /** One image's copy: from repository `src` of `from` to repository `dst` of `to`. */
@@ -149,4 +154,38 @@ export async function copyImage(
   const dst = `${to.prefix}${repo}`;
   const uploaded = await copyManifest({ from, to, src: `${from.prefix}${repo}`, dst }, tag);
   return { target: `${new URL(to.base).host}/${dst}:${tag}`, uploaded };
+}
+
+/** What `r` answers to these credentials (GET /v2/) when it refuses them; undefined when it takes them. */
+export async function registryRefusal(r: Registry): Promise<string | undefined> {
+  const res = await request(r, '/v2/');
+  return res.ok ? undefined : refusal(res);
+}
+
+/** The JSON of a manifest (tag or digest) of repository `repo`; undefined when the registry has none. */
+async function fetchManifest(r: Registry, repo: string, ref: string): Promise<Manifest | undefined> {
+  const res = await request(r, `/v2/${repo}/manifests/${ref}`, {
+    headers: { accept: MANIFEST_TYPES.join(', ') },
+  });
+  if (res.status === 404) return undefined;
+  return (await (await ok(res, `${r.base}/${repo}:${ref}`)).json()) as Manifest;
+}
+
+/**
+ * The labels of `image` (as `zke images list` names it) in `r`, under r's namespace: its config's, or for an
+ * index its first platform's; undefined when `r` does not have the image.
+ */
+export async function imageLabels(r: Registry, image: string): Promise<Record<string, string> | undefined> {
+  const { repo, tag } = splitImage(image);
+  const path = `${r.prefix}${repo}`;
+  let manifest = await fetchManifest(r, path, tag);
+  const first = manifest?.manifests?.[0];
+  if (first) manifest = await fetchManifest(r, path, first.digest);
+  if (!manifest?.config) return undefined;
+  const config = await ok(
+    await request(r, `/v2/${path}/blobs/${manifest.config.digest}`),
+    `${r.base}/${path} blob ${manifest.config.digest}`,
+  );
+  const { config: settings } = (await config.json()) as { config?: { Labels?: Record<string, string> } };
+  return settings?.Labels ?? {};
 }

@@ -1,13 +1,13 @@
 // `zke images push` against registries that want a login (which the lab registry does not): the copy answers a
-// bearer-token challenge with the user's credentials, and sends what the source serves. `zke images build` is a
-// thin caller of the lab's build scripts.
+// bearer-token challenge with the user's credentials, and sends what the source serves. `zke images build` runs
+// zke's image recipe (lab/k8s/build.sh) for the versions, images and registry asked.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, suite, test } from 'node:test';
-import { buildSteps } from '../../cli/commands/images.ts';
+import { recipeCommand } from '../../cli/commands/imagesBuild.ts';
 import { copyImage, parseRegistry } from '../../cli/registryCopy.ts';
 
 const digest = (data: string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -109,22 +109,51 @@ suite('images push', () => {
 });
 
 suite('images build', () => {
-  test('runs the lab image table, then lab/k8s/build.sh for the versions asked (exact names)', () => {
-    const steps = buildSteps(['v1.33', '1.34.4']);
-    assert.deepEqual(
-      steps.map((argv) => argv.map((a) => a.replace(/^.*\/lab\//, 'lab/'))),
-      [
-        ['bash', 'lab/zlab.sh', 'images'],
-        ['bash', 'lab/k8s/build.sh', '--version', 'v1.33.13', '--version', 'v1.34.4'],
-      ],
-    );
-    for (const argv of steps) assert.ok(existsSync(argv[1]!), argv[1]);
+  const recipe = (argv: string[]) => argv.map((a) => a.replace(/^.*\/lab\//, 'lab/'));
+
+  test('runs lab/k8s/build.sh for the versions and images asked (exact names), pushing to the registry', () => {
+    const command = recipeCommand({
+      versions: ['v1.33', '1.34.4'],
+      images: ['zke/etcd:v3.6.17'],
+      registry: 'reg:5000/team',
+    });
+    assert.deepEqual(recipe(command), [
+      'bash',
+      'lab/k8s/build.sh',
+      '--no-conformance',
+      '--registry',
+      'reg:5000/team',
+      '--version',
+      'v1.33.13',
+      '--version',
+      'v1.34.4',
+      '--image',
+      'zke/etcd:v3.6.17',
+    ]);
+    assert.ok(existsSync(command[1]!), command[1]);
+  });
+
+  test('without a registry the images stay in the Docker; without versions, every version is built', () => {
+    assert.deepEqual(recipe(recipeCommand({ versions: [], images: [] })), [
+      'bash',
+      'lab/k8s/build.sh',
+      '--no-conformance',
+      '--local',
+      '--all',
+    ]);
   });
 
   test('an unknown version is refused before anything runs', () => {
     assert.throws(
-      () => buildSteps(['v1.20']),
+      () => recipeCommand({ versions: ['v1.20'], images: [] }),
       /unknown Kubernetes version "v1\.20" \(known: v1\.30\.14, v1\.31\.14, .*, v1\.37\.2\)/,
+    );
+  });
+
+  test('an image the versions do not use is refused, naming how to list theirs', () => {
+    assert.throws(
+      () => recipeCommand({ versions: ['v1.34.4'], images: ['zke/etcd:v3.5.36'] }),
+      /zke\/etcd:v3\.5\.36 is not an image of v1\.34\.4 \(zke images list --version v1\.34\.4 names them\)/,
     );
   });
 });
