@@ -38,6 +38,9 @@ function basic(r: Registry): string | undefined {
     : `Basic ${Buffer.from(`${r.user}:${r.password ?? ''}`).toString('base64')}`;
 }
 
+/** The token service of a registry refused the credentials. */
+class TokenRefused extends Error {}
+
 /** The Authorization a 401 challenge asks for: basic credentials, or a token fetched from the realm. */
 async function authorize(r: Registry, challenge: string): Promise<string | undefined> {
   if (/^basic/i.test(challenge)) return basic(r);
@@ -47,7 +50,7 @@ async function authorize(r: Registry, challenge: string): Promise<string | undef
   for (const key of ['service', 'scope']) if (params[key]) url.searchParams.set(key, params[key]!);
   const auth = basic(r);
   const res = await fetch(url, auth ? { headers: { authorization: auth } } : {});
-  if (!res.ok) throw new Error(`${url.host}: token refused: ${res.status}`);
+  if (!res.ok) throw new TokenRefused(`${url.host}: token refused: ${res.status}`);
   const body = (await res.json()) as { token?: string; access_token?: string };
   return `Bearer ${body.token ?? body.access_token}`;
 }
@@ -158,8 +161,13 @@ export async function copyImage(
 
 /** What `r` answers to these credentials (GET /v2/) when it refuses them; undefined when it takes them. */
 export async function registryRefusal(r: Registry): Promise<string | undefined> {
-  const res = await request(r, '/v2/');
-  return res.ok ? undefined : refusal(res);
+  try {
+    const res = await request(r, '/v2/');
+    return res.ok ? undefined : await refusal(res);
+  } catch (error) {
+    if (error instanceof TokenRefused) return error.message;
+    throw error;
+  }
 }
 
 /** The JSON of a manifest (tag or digest) of repository `repo`; undefined when the registry has none. */

@@ -8,11 +8,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, suite, test } from 'node:test';
 import { recipeCommand } from '../../cli/commands/imagesBuild.ts';
-import { copyImage, parseRegistry } from '../../cli/registryCopy.ts';
+import { copyImage, imageLabels, parseRegistry, registryRefusal } from '../../cli/registryCopy.ts';
 
 const digest = (data: string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const LAYER = 'layer bytes';
-const CONFIG = '{"architecture":"amd64"}';
+const CONFIG = '{"architecture":"amd64","config":{"Labels":{"zke.lab.revision":"2"}}}';
 const MANIFEST = JSON.stringify({
   schemaVersion: 2,
   mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -54,7 +54,13 @@ function target(stored: Map<string, string>): http.Server {
     req.on('end', () => {
       const url = new URL(req.url!, 'http://x');
       if (req.method === 'HEAD') res.writeHead(stored.has(url.pathname) ? 200 : 404).end();
-      else if (req.method === 'POST')
+      else if (req.method === 'GET') {
+        const body =
+          url.pathname === '/v2/'
+            ? '{}'
+            : (stored.get(url.pathname) ?? stored.get(url.pathname.split('/blobs/')[1] ?? ''));
+        res.writeHead(body === undefined ? 404 : 200).end(body ?? '');
+      } else if (req.method === 'POST')
         res.writeHead(202, { location: '/v2/ns/zke/etcd/blobs/uploads/u1' }).end();
       else {
         const key = url.searchParams.get('digest') ?? url.pathname;
@@ -98,6 +104,14 @@ suite('images push', () => {
     assert.equal(stored.get(digest(LAYER)), LAYER);
     assert.equal(stored.get(digest(CONFIG)), CONFIG);
     assert.equal(stored.get('/v2/ns/zke/etcd/manifests/v1'), MANIFEST);
+  });
+
+  test('the labels of an image, read with the token; none when the registry lacks the image', async () => {
+    const to = parseRegistry(`${urls[1]}/ns`, 'u', 'p');
+    assert.deepEqual(await imageLabels(to, 'zke/etcd:v1'), { 'zke.lab.revision': '2' });
+    assert.equal(await imageLabels(to, 'zke/etcd:v2'), undefined);
+    assert.equal(await registryRefusal(to), undefined);
+    assert.match((await registryRefusal(parseRegistry(urls[1]!, 'u', 'wrong'))) ?? '', /token refused: 401$/);
   });
 
   test('wrong credentials: the token is refused and nothing is sent', async () => {
