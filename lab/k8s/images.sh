@@ -84,8 +84,9 @@ build_one() {
     cp -L "${spec#*=}" "$ctx/${spec%%=*}"
   done
   # the classic builder: the daemon does it all, so any Docker does, with no buildx on this machine
-  DOCKER_BUILDKIT=0 docker build -q -t "$(target "$ref")" "$ctx" >/dev/null
+  DOCKER_BUILDKIT=0 docker build -q -t "$(target "$ref")" "$ctx" >/dev/null ||
+    { echo "image $ref: docker build failed (see above; its context: $ctx)" >&2; return 1; }
   [[ -z $IMAGES_REGISTRY ]] || docker push -q "$(target "$ref")" >/dev/null ||
-    { echo "image $ref: $IMAGES_REGISTRY refused the push (see above)" >&2; return 1; }
+    { echo "image $ref: the push to $IMAGES_REGISTRY failed (see above)" >&2; return 1; }
   echo "image $ref: built${IMAGES_REGISTRY:+ and pushed} in $((SECONDS - t)) s"
 }

@@ -140,6 +140,19 @@ test(
   },
 );
 
+test('build: a registry that takes the login but refuses the push is named with the image', { skip }, () => {
+  // the lab's password registry: user puller may log in and pull, it is read-only
+  const lab = currentLab();
+  const registry = `http://${lab.passwordRegistry}/read-only`;
+  const args = ['images', 'build', '--version', VERSION, '--registry', registry, '--user', 'puller', ETCD];
+  const run = zke(args, { ZKE_REGISTRY_PASSWORD: lab.passwordRegistryPassword() });
+  assert.equal(run.status, 1);
+  assert.match(
+    run.stderr,
+    new RegExp(`^image ${ETCD}: the push to ${registry} failed \\(see above\\)$`, 'm'),
+  );
+});
+
 test('build: a password the registry refuses is named before anything is built', { skip }, () => {
   const run = build({ ZKE_REGISTRY_PASSWORD: 'wrong' });
   assert.equal(run.status, 1);
