@@ -33,31 +33,39 @@ function exactVersion(v: string): string {
   return found.version;
 }
 
-function checkImages(images: readonly string[], versions: readonly string[]): void {
-  const known = new Set(
-    versions.flatMap((v) => {
-      const reference = referenceSpec(v);
-      return reference.ok ? clusterImages(reference.spec) : [];
-    }),
-  );
-  const unknown = images.find((image) => !known.has(image));
-  if (unknown === undefined) return;
+/** The images of these versions, as `zke images list --version` names them. */
+function versionImages(versions: readonly string[]): string[] {
+  const images = versions.flatMap((v) => {
+    const reference = referenceSpec(v);
+    return reference.ok ? clusterImages(reference.spec) : [];
+  });
+  return [...new Set(images)].sort();
+}
+
+/** The images to build: those named, each one of the versions' images; else all of these. */
+function imagesToBuild(named: readonly string[], versions: readonly string[]): string[] {
+  const known = versionImages(versions);
+  const unknown = named.find((image) => !known.includes(image));
+  if (unknown === undefined) return named.length > 0 ? [...named] : known;
   const list =
     versions.length === 1 ? `zke images list --version ${versions[0]}` : 'zke images list --version V';
   throw new UsageError(`${unknown} is not an image of ${versions.join(', ')} (${list} names them)`);
 }
 
-/** The recipe's command line for a request (versions and images checked against the version table). */
+/**
+ * The recipe's command line for a request: versions and images checked against the version table, and every
+ * image named, so that it builds exactly what `zke images list` names (and fails on one it does not make).
+ */
 export function recipeCommand({ versions, images, registry }: BuildRequest): string[] {
   const exact = versions.map(exactVersion);
-  checkImages(images, exact.length > 0 ? exact : knownVersions());
+  const wanted = imagesToBuild(images, exact.length > 0 ? exact : knownVersions());
   return [
     'bash',
     RECIPE,
     '--no-conformance',
     ...(registry === undefined ? ['--local'] : ['--registry', registry]),
     ...(exact.length > 0 ? exact.flatMap((v) => ['--version', v]) : ['--all']),
-    ...images.flatMap((image) => ['--image', image]),
+    ...wanted.flatMap((image) => ['--image', image]),
   ];
 }
 

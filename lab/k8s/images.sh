@@ -11,6 +11,7 @@ ZKE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin/zke.mjs
 IMAGES_REGISTRY=${IMAGES_REGISTRY:-}
 IMAGES_ONLY=${IMAGES_ONLY:-}
 FORCE_IMAGES=${FORCE_IMAGES:-0}
+IMAGES_SEEN= # every NAME:TAG build_image was called with
 BASE_IMAGE=
 PENDING_BASE=() # the base image's build_image arguments, until the first image FROM it needs it
 
@@ -51,6 +52,12 @@ current() {
 
 wanted() { [[ -z $IMAGES_ONLY || " $IMAGES_ONLY " == *" $1 "* ]]; }
 
+# the NAME:TAGs of IMAGES_ONLY the recipe does not make (after it ran)
+images_not_made() {
+  local ref
+  for ref in $IMAGES_ONLY; do [[ " $IMAGES_SEEN " == *" $ref "* ]] || echo "$ref"; done
+}
+
 # build_image NAME:TAG IMAGE_DIR [DEST=SOURCE]...: context = images/IMAGE_DIR + the listed cache files.
 # A base image (IMAGE_DIR base) becomes @BASE@ of the images after it, and is built before the first of them.
 build_image() {
@@ -59,6 +66,7 @@ build_image() {
     PENDING_BASE=("$@")
     return 0
   fi
+  IMAGES_SEEN+=" $1"
   wanted "$1" || return 0
   if ((${#PENDING_BASE[@]})) && grep -q @BASE@ "$IMAGES_DIR/$2/Dockerfile"; then
     local base=("${PENDING_BASE[@]}")

@@ -140,12 +140,34 @@ test(
   },
 );
 
-test('build: a registry that takes the login but refuses the push is named with the image', { skip }, () => {
-  // the lab's password registry: user puller may log in and pull, it is read-only
+/** `zke images build` into the lab's password registry: its storage is the lab registry's, read-only to puller. */
+function buildIntoLabRegistry(namespace: string, images: string[]) {
   const lab = currentLab();
-  const registry = `http://${lab.passwordRegistry}/read-only`;
-  const args = ['images', 'build', '--version', VERSION, '--registry', registry, '--user', 'puller', ETCD];
-  const run = zke(args, { ZKE_REGISTRY_PASSWORD: lab.passwordRegistryPassword() });
+  const registry = `http://${lab.passwordRegistry}${namespace}`;
+  const args = ['images', 'build', '--version', VERSION, '--registry', registry, '--user', 'puller'];
+  return {
+    registry,
+    run: zke([...args, ...images], { ZKE_REGISTRY_PASSWORD: lab.passwordRegistryPassword() }),
+  };
+}
+
+test(
+  'build: every image zke images list names is one the recipe makes (all in the lab registry)',
+  { skip },
+  () => {
+    const { registry, run } = buildIntoLabRegistry('', []);
+    assert.equal(run.status, 0, run.stderr);
+    const listed = zke(['images', 'list', '--version', VERSION]).stdout.trim().split('\n');
+    const already = new RegExp(`^image (\\S+): already in ${registry}$`, 'gm');
+    const made = [...run.stdout.matchAll(already)]
+      .map((m) => m[1]!)
+      .filter((i) => !i.startsWith('zke/node-base:'));
+    assert.deepEqual(made.sort(), listed, 'the images the recipe checked, its base left out');
+  },
+);
+
+test('build: a registry that takes the login but refuses the push is named with the image', { skip }, () => {
+  const { registry, run } = buildIntoLabRegistry('/read-only', [ETCD]);
   assert.equal(run.status, 1);
   assert.match(
     run.stderr,

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, suite, test } from 'node:test';
 import { recipeCommand } from '../../cli/commands/imagesBuild.ts';
 import { copyImage, imageLabels, parseRegistry, registryRefusal } from '../../cli/registryCopy.ts';
+import { clusterImages, referenceSpec } from '../../model/images.ts';
+import { knownVersions } from '../../model/versions.ts';
 
 const digest = (data: string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const LAYER = 'layer bytes';
@@ -147,14 +149,29 @@ suite('images build', () => {
     assert.ok(existsSync(command[1]!), command[1]);
   });
 
-  test('without a registry the images stay in the Docker; without versions, every version is built', () => {
-    assert.deepEqual(recipe(recipeCommand({ versions: [], images: [] })), [
+  test('without a registry the images stay in the Docker; without images, all the versions need are named', () => {
+    const args = recipe(recipeCommand({ versions: ['v1.34.4'], images: [] }));
+    assert.deepEqual(args.slice(0, 6), [
       'bash',
       'lab/k8s/build.sh',
       '--no-conformance',
       '--local',
-      '--all',
+      '--version',
+      'v1.34.4',
     ]);
+    const reference = referenceSpec('v1.34.4');
+    assert.ok(reference.ok);
+    const listed = clusterImages(reference.spec);
+    assert.deepEqual(
+      args.slice(6),
+      listed.flatMap((image) => ['--image', image]),
+    );
+  });
+
+  test('without versions, every version of the table is built', () => {
+    const args = recipeCommand({ versions: [], images: [] });
+    assert.ok(args.includes('--all'));
+    for (const v of knownVersions()) assert.ok(args.includes(`zke/hyperkube:${v}`), v);
   });
 
   test('an unknown version is refused before anything runs', () => {
