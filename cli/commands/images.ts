@@ -30,7 +30,7 @@ list   every image a cluster pulls (host containers, the pod sandbox, the built-
 build  builds the images from source (lab/k8s/build.sh: the Go module proxy and Debian's mirror; hours the
        first time, binaries cached in $ZKE_LAB_CACHE/build) with the Docker the docker CLI reaches
        (DOCKER_HOST, else its default socket); an image already there at the recipe's revision is skipped
-  --version V    the images of V only (repeatable; default every version of the table)
+  --version V    what list --version V names (repeatable; default every version of the table)
   IMAGE...       these images only, named as list names them
   --registry R   push them to R, named as for push (the Docker must reach and trust R); default: they stay in
                  that Docker, named zke/... (docker save them for load)
