@@ -101,5 +101,5 @@ for v in "${versions[@]}"; do
 done
 for v in "${conformance_versions[@]}"; do build_conformance_images "$v" "$e2e_rootfs"; done
 not_made=$(images_not_made)
-[[ -z $not_made ]] || { echo "not made by this recipe:" $not_made >&2; exit 1; }
+[[ -z $not_made ]] || { echo "not made by this recipe: ${not_made//$'\n'/ }" >&2; exit 1; }
 echo "all images in ${IMAGES_REGISTRY:-the Docker} after $((SECONDS - start)) s"

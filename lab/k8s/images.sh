@@ -69,9 +69,9 @@ build_image() {
   IMAGES_SEEN+=" $1"
   wanted "$1" || return 0
   if ((${#PENDING_BASE[@]})) && grep -q @BASE@ "$IMAGES_DIR/$2/Dockerfile"; then
-    local base=("${PENDING_BASE[@]}")
+    local pending=("${PENDING_BASE[@]}")
     PENDING_BASE=()
-    build_one "${base[@]}"
+    build_one "${pending[@]}"
   fi
   build_one "$@"
 }
