@@ -19,7 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   },
   images: {
     summary:
-      'images list | build | push | load: the images a cluster pulls, built from source, copied to a registry, loaded from archives into the nodes',
+      'images list | build | push | load: the images a cluster pulls, built from source with your Docker, copied to a registry, loaded from archives into the nodes',
     load: () => import('./commands/images.ts'),
   },
   pki: {

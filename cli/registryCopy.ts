@@ -38,6 +38,9 @@ function basic(r: Registry): string | undefined {
     : `Basic ${Buffer.from(`${r.user}:${r.password ?? ''}`).toString('base64')}`;
 }
 
+/** The token service of a registry refused the credentials. */
+class TokenRefused extends Error {}
+
 /** The Authorization a 401 challenge asks for: basic credentials, or a token fetched from the realm. */
 async function authorize(r: Registry, challenge: string): Promise<string | undefined> {
   if (/^basic/i.test(challenge)) return basic(r);
@@ -47,7 +50,7 @@ async function authorize(r: Registry, challenge: string): Promise<string | undef
   for (const key of ['service', 'scope']) if (params[key]) url.searchParams.set(key, params[key]!);
   const auth = basic(r);
   const res = await fetch(url, auth ? { headers: { authorization: auth } } : {});
-  if (!res.ok) throw new Error(`${url.host}: token refused: ${res.status}`);
+  if (!res.ok) throw new TokenRefused(`${url.host}: token refused: ${res.status}`);
   const body = (await res.json()) as { token?: string; access_token?: string };
   return `Bearer ${body.token ?? body.access_token}`;
 }
@@ -72,9 +75,14 @@ async function request(r: Registry, path: string, init: RequestInit = {}): Promi
   return send(authorization);
 }
 
+/** A refused request's status and the start of what the registry said. */
+async function refusal(res: Response): Promise<string> {
+  return `${res.status} ${(await res.text()).trim().slice(0, 300)}`;
+}
+
 async function ok(res: Response, what: string): Promise<Response> {
   if (res.ok) return res;
-  throw new Error(`${what}: ${res.status} ${(await res.text()).trim().slice(0, 300)}`);
+  throw new Error(`${what}: ${await refusal(res)}`);
 }
 
 /** One image's copy: from repository `src` of `from` to repository `dst` of `to`. */
@@ -149,4 +157,43 @@ export async function copyImage(
   const dst = `${to.prefix}${repo}`;
   const uploaded = await copyManifest({ from, to, src: `${from.prefix}${repo}`, dst }, tag);
   return { target: `${new URL(to.base).host}/${dst}:${tag}`, uploaded };
+}
+
+/** What `r` answers to these credentials (GET /v2/) when it refuses them; undefined when it takes them. */
+export async function registryRefusal(r: Registry): Promise<string | undefined> {
+  try {
+    const res = await request(r, '/v2/');
+    return res.ok ? undefined : await refusal(res);
+  } catch (error) {
+    if (error instanceof TokenRefused) return error.message;
+    throw error;
+  }
+}
+
+/** The JSON of a manifest (tag or digest) of repository `repo`; undefined when the registry has none. */
+async function fetchManifest(r: Registry, repo: string, ref: string): Promise<Manifest | undefined> {
+  const res = await request(r, `/v2/${repo}/manifests/${ref}`, {
+    headers: { accept: MANIFEST_TYPES.join(', ') },
+  });
+  if (res.status === 404) return undefined;
+  return (await (await ok(res, `${r.base}/${repo}:${ref}`)).json()) as Manifest;
+}
+
+/**
+ * The labels of `image` (as `zke images list` names it) in `r`, under r's namespace: its config's, or for an
+ * index its first platform's; undefined when `r` does not have the image.
+ */
+export async function imageLabels(r: Registry, image: string): Promise<Record<string, string> | undefined> {
+  const { repo, tag } = splitImage(image);
+  const path = `${r.prefix}${repo}`;
+  let manifest = await fetchManifest(r, path, tag);
+  const first = manifest?.manifests?.[0];
+  if (first) manifest = await fetchManifest(r, path, first.digest);
+  if (!manifest?.config) return undefined;
+  const config = await ok(
+    await request(r, `/v2/${path}/blobs/${manifest.config.digest}`),
+    `${r.base}/${path} blob ${manifest.config.digest}`,
+  );
+  const { config: settings } = (await config.json()) as { config?: { Labels?: Record<string, string> } };
+  return settings?.Labels ?? {};
 }

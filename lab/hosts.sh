@@ -43,6 +43,15 @@ docker_answers() {
   fi
   in_host "$1" timeout 30 /usr/bin/docker info --format '{{.Name}}' > "$out" 2>&1
 }
+# docker_host HOST: a DOCKER_HOST for the host's dockerd from the root namespace: its socket, in the host's
+# /run, seen through its init's root (a unix socket is reached by path, whatever the network namespace)
+docker_host() {
+  local p
+  p=$(init_pid "$1")
+  [ -n "$p" ] || die "host $1 is not running"
+  echo "unix:///proc/$p/root/run/docker.sock"
+}
+
 # done waiting: dockerd answers, or the host is gone (no use waiting for it)
 docker_answers_or_host_gone() { docker_answers "$1" || [ -z "$(init_pid "$1")" ]; }
 

@@ -16,6 +16,9 @@
 #   images [--force]          build the test images on zlab1 and push them to the registry
 #   build-image NAME:TAG DIR [--force]
 #                             build DIR/Dockerfile (+ DIR/context.sh) on zlab1 and push it
+#   docker-host HOST          print a DOCKER_HOST for HOST's dockerd (its socket, through /proc), so the
+#                             docker CLI here uses it as a user's Docker (lab/k8s/build.sh does)
+#   registry                  print the lab registry's host:port
 #   sshd-stop HOST | sshd-start HOST   stop / restart a host's sshd (the host stays up)
 #   sshd-kill HOST            stop a host's sshd and cut its open ssh sessions
 #   link-down HOST | link-up HOST      cut / restore a host's network cable
@@ -142,6 +145,8 @@ main() {
   exec) [ $# -ge 2 ] || usage; need_lab; need_host "$1"; in_host "$@" ;;
   images) ensure_packages && FORCE=${1:-} build_images ;;
   build-image) [ $# -ge 2 ] || usage; build_image "$1" "$(readlink -f "$2")" "${3:-}" ;;
+  docker-host) need_lab && need_host "${1:-}" && docker_host "$1" ;;
+  registry) need_lab && echo "$REG" ;;
   sshd-stop) sshd_stop "${1:-}" ;;
   sshd-kill) sshd_kill "${1:-}" ;;
   sshd-start) sshd_start "${1:-}" ;;

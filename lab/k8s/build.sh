@@ -1,27 +1,43 @@
 #!/usr/bin/env bash
-# Builds the lab's Kubernetes software and pushes it as images to the lab registry:
-#   binaries from the Go module proxy (the cluster's and the conformance suite's) and Debian minbase rootfs
-#   tarballs, cached in $ZKE_LAB_CACHE/build (keyed by version), then images via `lab/zlab.sh build-image`, skipping images the registry already has.
+# zke's image recipe (`zke images build` runs it): builds Kubernetes and the rest from source and packages them
+# as images: binaries from the Go module proxy (the cluster's and the conformance suite's) and Debian minbase
+# rootfs tarballs, cached in $ZKE_LAB_CACHE/build (keyed by version), then images with the Docker the `docker`
+# CLI reaches (DOCKER_HOST), pushed to a registry, skipping images it already has (lab/k8s/images.sh).
 # Usage: bash lab/k8s/build.sh [--version v1.33.13]... [--all] [--binaries-only] [--force-images]
+#          [--registry R | --local] [--image NAME:TAG]... [--no-conformance]
 # Kubernetes: the versions named with --version, every version of the table with --all, else the ones npm test
 # provisions (TEST_KUBERNETES_VERSIONS). The conformance suite (e2e.test, ginkgo and its test images) is built
 # for the versions named with --version, else for the newest test version only (npm test's smoke slice runs on
-# it; `npm run conformance` names its own).
+# it; `npm run conformance` names its own); --no-conformance: not at all.
+# Where the images go: --registry R (host[:port][/namespace], http:// or https://; docker login first), --local
+# (they stay in the Docker, named zke/...), else the lab's: zlab1's Docker and the lab registry, as a user's
+# (lab instance $ZLAB_ID; lab/zlab.sh up 1 first). --image: only those images (and their base).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
 source "$here/versions.sh"
 source "$here/images.sh"
 source "$here/conformance-images.sh"
+ZLAB=$here/../zlab.sh
 
-versions=() binaries_only=0 all=0
+usage() {
+  echo "usage: build.sh [--version vX.Y.Z]... [--all] [--binaries-only] [--force-images]" \
+    "[--registry R | --local] [--image NAME:TAG]... [--no-conformance]" >&2
+  exit 2
+}
+
+versions=() binaries_only=0 all=0 conformance=1 destination=lab
 while (($#)); do
   case $1 in
     --version) versions+=("$2"); shift 2 ;;
     --all) all=1; shift ;;
     --binaries-only) binaries_only=1; shift ;;
     --force-images) FORCE_IMAGES=1; shift ;;
-    *) echo "usage: build.sh [--version vX.Y.Z]... [--all] [--binaries-only] [--force-images]" >&2; exit 2 ;;
+    --registry) destination=registry IMAGES_REGISTRY=$2; shift 2 ;;
+    --local) destination=local IMAGES_REGISTRY=; shift ;;
+    --image) IMAGES_ONLY+=" $2"; shift 2 ;;
+    --no-conformance) conformance=0; shift ;;
+    *) usage ;;
   esac
 done
 conformance_versions=("${versions[@]}")
@@ -30,16 +46,24 @@ if ((${#versions[@]} == 0)); then
   conformance_versions=("${versions[-1]}")
   ((all == 0)) || read -ra versions <<<"$KUBERNETES_VERSIONS"
 fi
+((conformance)) || conformance_versions=()
 
 start=$SECONDS
 rootfs=$(bash "$here/build-rootfs.sh")
 bash "$here/build-binaries.sh"
-e2e_rootfs=$(bash "$here/build-rootfs.sh" e2e)
 for v in "${versions[@]}"; do bash "$here/build-kubernetes.sh" "$v"; done
-for v in "${conformance_versions[@]}"; do bash "$here/build-conformance.sh" "$v"; done
-bash "$here/build-busybox.sh" "$BUSYBOX_VERSION" "$BUSYBOX_SUITE"
+if ((${#conformance_versions[@]})); then
+  e2e_rootfs=$(bash "$here/build-rootfs.sh" e2e)
+  for v in "${conformance_versions[@]}"; do bash "$here/build-conformance.sh" "$v"; done
+  bash "$here/build-busybox.sh" "$BUSYBOX_VERSION" "$BUSYBOX_SUITE"
+fi
 echo "binaries ready after $((SECONDS - start)) s"
 ((binaries_only)) && exit 0
+if [[ $destination == lab ]]; then
+  DOCKER_HOST=$(bash "$ZLAB" docker-host zlab1)
+  IMAGES_REGISTRY=http://$(bash "$ZLAB" registry)
+  export DOCKER_HOST
+fi
 
 base=$(base_image "$rootfs")
 build_image "$base" base rootfs.tar="$rootfs"
@@ -76,4 +100,6 @@ for v in "${versions[@]}"; do
   build_image "zke/hyperkube:$v" hyperkube "${kube_files[@]}"
 done
 for v in "${conformance_versions[@]}"; do build_conformance_images "$v" "$e2e_rootfs"; done
-echo "all images in the registry after $((SECONDS - start)) s"
+not_made=$(images_not_made)
+[[ -z $not_made ]] || { echo "not made by this recipe: ${not_made//$'\n'/ }" >&2; exit 1; }
+echo "all images in ${IMAGES_REGISTRY:-the Docker} after $((SECONDS - start)) s"

@@ -41,7 +41,7 @@ build_conformance_images() {
       sample-apiserver) build_image "$ref" e2e-sample-apiserver "sample-apiserver=$bin/sample-apiserver" ;;
       pause) build_image "$ref" pause "bin/pause=$BUILD_CACHE/bin/pause-$PAUSE_VERSION/pause" ;;
       etcd)
-        in_registry "$LAB_ETCD_IMAGE" || bash "$ZLAB" images
+        image_present "$LAB_ETCD_IMAGE" || bash "$ZLAB" images
         BASE_IMAGE=$LAB_ETCD_IMAGE
         build_image "$ref" e2e-etcd ;;
       *) echo "image $ref: not built (see docs/conformance.md)" ;;

@@ -219,6 +219,11 @@ export class LabInstance {
     await this.runOrThrow(['build-image', ref, dir, ...(options.force ? ['--force'] : [])]);
   }
 
+  /** A DOCKER_HOST through which the docker CLI here uses a host's dockerd (lab/zlab.sh docker-host). */
+  async dockerHost(host: string): Promise<string> {
+    return (await this.runOrThrow(['docker-host', host])).stdout.trim();
+  }
+
   /** PIDs (root namespace) of every process this instance started. */
   async pids(): Promise<number[]> {
     const { stdout } = await this.runOrThrow(['pids']);
@@ -399,6 +404,11 @@ export function labImages(): Promise<void> {
 /** Builds dir/Dockerfile as ref (e.g. zke/x:v1) on zlab1 and pushes it to the lab registry. */
 export function labBuildImage(ref: string, dir: string, options: { force?: boolean } = {}): Promise<void> {
   return current.buildImage(ref, dir, options);
+}
+
+/** A DOCKER_HOST for a host's dockerd (see LabInstance.dockerHost). */
+export function labDockerHost(host: string): Promise<string> {
+  return current.dockerHost(host);
 }
 
 /** PIDs (root namespace) of every process the current instance started. */
