@@ -36,15 +36,21 @@ function addonImages(spec: ClusterSpec): string[] {
   return system.flatMap((addon) => podImages(addonObjects(spec, addon)));
 }
 
+/** The tools image, pulled on hosts zke logs in to as a user other than root: it does root's work there. */
+function rootImages(spec: ClusterSpec): string[] {
+  return spec.nodes.some((node) => node.ssh.user !== 'root') ? [spec.systemImages.tools] : [];
+}
+
 /** The images `spec` makes zke and its cluster pull, sorted, each once (user addons left out). */
 export function clusterImages(spec: ClusterSpec): string[] {
-  return [...new Set([...hostImages(spec), ...addonImages(spec)])].sort();
+  return [...new Set([...hostImages(spec), ...addonImages(spec), ...rootImages(spec)])].sort();
 }
 
 /**
  * A cluster of one etcd, one controlplane and one worker node with every default and the load balancer on: it
  * runs every system container (nginx-proxy runs on nodes without the controlplane role) and every built-in addon
- * (canal: flannel and the NetworkPolicy controller).
+ * (canal: flannel and the NetworkPolicy controller); zke logs in as its default user, not root, so the tools image
+ * is pulled too.
  */
 export function referenceSpec(kubernetesVersion: string): ParseResult {
   const node = (n: number, role: string) => ({ address: `10.0.0.${n}`, roles: [role] });

@@ -84,6 +84,7 @@ tools_rootfs=$BUILD_CACHE/tools-rootfs.tar
 rm -rf "$BUILD_CACHE/ctx/tools" && mkdir -p "$BUILD_CACHE/ctx/tools"
 bash "$here/../images/tools/context.sh" "$BUILD_CACHE/ctx/tools" zke/tools:v1
 tar -C "$BUILD_CACHE/ctx/tools/rootfs" -cf "$tools_rootfs" .
+build_image zke/tools:v1 tools tools.tar="$tools_rootfs"
 for v in $ETCD_VERSIONS; do
   build_image "zke/etcd:$v" etcd tools.tar="$tools_rootfs" "bin/etcd=$B/etcd-$v/etcd" \
     "bin/etcdctl=$B/etcdctl-$v/etcdctl" "bin/etcdutl=$B/etcdutl-$v/etcdutl"

@@ -57,7 +57,7 @@ describe('zke images list', () => {
     const run = zke(['images', 'list', '--version', 'v1.33']);
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
-    assert.equal(lines.length, 12, run.stdout);
+    assert.equal(lines.length, 13, run.stdout);
     assert.deepEqual(lines, [...lines].sort());
     for (const image of [
       'zke/hyperkube:v1.33.13',
@@ -66,6 +66,7 @@ describe('zke images list', () => {
       'zke/nginx-proxy:v1',
       'zke/metallb:v0.16.2',
       'zke/kube-router:v2.1.0',
+      'zke/tools:v1',
     ]) {
       assert.ok(lines.includes(image), `${image} in\n${run.stdout}`);
     }
@@ -85,10 +86,20 @@ describe('zke images list', () => {
     assert.ok(!images.some((i) => i.includes('team/app')), 'user addons are the user’s own');
     const prefixed = images.filter((i) => i !== 'other.example/coredns:v1');
     // one node with every role: no nginx-proxy (controlplane nodes need none), no ingress, coredns as written;
-    // an RKE-format file without network.plugin: canal's kube-router beside flannel
-    assert.equal(prefixed.length, 8, run.stdout);
+    // an RKE-format file without network.plugin: canal's kube-router beside flannel; zke's default user is not
+    // root: the tools image that does root's work
+    assert.equal(prefixed.length, 9, run.stdout);
+    assert.ok(images.includes('mirror.example:5000/zke/tools:v1'), run.stdout);
     assert.ok(images.includes('mirror.example:5000/zke/kube-router:v2.1.0'), run.stdout);
     for (const image of prefixed) assert.ok(image.startsWith('mirror.example:5000/zke/'), image);
+  });
+
+  test('-c: a cluster zke logs in to as root only pulls no tools image', () => {
+    const file = join(dir, 'root.yml');
+    writeFileSync(file, CLUSTER.replace('{address: 10.0.0.1,', '{address: 10.0.0.1, user: root,'));
+    const run = zke(['images', 'list', '-c', file, '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(!run.stdout.includes('tools'), run.stdout);
   });
 
   test('an unknown version fails naming the known ones; -c with --version and a missing action are usage errors', () => {

@@ -106,7 +106,7 @@ suite('the images of a Kubernetes version', () => {
     const expected = `
       zke/coredns:v1.14.7 zke/cri-dockerd:v0.3.19 zke/etcd:v3.5.36 zke/flannel-cni-plugin:v0.9.1 zke/flannel:v0.28.10
       zke/hyperkube:v1.33.13 zke/ingress:v1 zke/kube-router:v2.1.0 zke/metallb:v0.16.2 zke/metrics-server:v0.8.0
-      zke/nginx-proxy:v1 zke/pause:3.10`;
+      zke/nginx-proxy:v1 zke/pause:3.10 zke/tools:v1`;
     assert.deepEqual(clusterImages(result.spec), expected.trim().split(/\s+/));
   });
 
