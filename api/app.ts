@@ -20,6 +20,7 @@ import { apiRouter, openApiRouter, routeTable } from './routes/index.ts';
 import type { AuditLog } from './service/audit.ts';
 import { createServices } from './service/index.ts';
 import { DEADLINE_EXCEEDED, temporalCode, UNAVAILABLE } from './temporalCode.ts';
+import { TEMPORAL_UI_PATH, temporalUiProxy } from './temporalUi.ts';
 
 export { problem } from './problem.ts';
 
@@ -29,6 +30,8 @@ export interface ApiDeps {
   taskQueue?: string;
   store?: ClusterStore;
   tokens?: TokenStore;
+  /** The Temporal UI to serve under /temporal-ui (default ZKE_TEMPORAL_UI_URL; '' for none). */
+  temporalUiUrl?: string;
   audit?: AuditLog;
   queryTimeoutMs?: number;
   /** Bound on each Temporal call (default ZKE_TEMPORAL_DEADLINE_MS, 5 s): past it, 503. */
@@ -74,6 +77,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.use(openApiRouter(routes));
   const tokens = deps.tokens ?? openTokenStore();
   app.use(codecRouter(tokens));
+  const uiUrl = deps.temporalUiUrl ?? config.temporalUiUrl;
+  if (uiUrl) app.use(TEMPORAL_UI_PATH, temporalUiProxy(uiUrl, tokens));
   app.use(requireBearer(tokens));
   // Every Temporal call a request makes shares one deadline (streams renew it per poll).
   app.use((_req, res, next) =>

@@ -40,6 +40,10 @@ export const config = {
     const tls = (name: string) => process.env[`ZKE_TEMPORAL_TLS_${name}`] || undefined;
     return { ca: tls('CA'), cert: tls('CERT'), key: tls('KEY'), serverName: tls('SERVER_NAME') };
   },
+  /** The Temporal Web UI the API serves under /temporal-ui, for token holders only (api/temporalUi.ts); unset: none. */
+  get temporalUiUrl() {
+    return env('ZKE_TEMPORAL_UI_URL', '');
+  },
   /** Directories an API-submitted `ssh_key_path` must lie in (comma-separated). */
   get sshKeyDirs() {
     return list(env('ZKE_SSH_KEY_DIRS', `${path.join(os.homedir(), '.ssh')},${homePath('ssh')}`));

@@ -54,11 +54,15 @@ export function restoreSecrets<T>(redacted: T, secrets: Secrets): T {
 const escapeKey = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 const unescapeKey = (key: string) => key.replaceAll('~1', '/').replaceAll('~0', '~');
 
-/** Stores a submitted spec as revision `number` (redacted) and its secrets under `secrets/<number>`. */
-export function writeRevision(store: ClusterStore, cluster: string, revision: Revision): void {
+/**
+ * Stores a submitted spec as revision `number` (redacted) and its secrets under `secrets/<number>`; false, storing
+ * nothing, when revision `number` exists already (another API replica submitted it a moment before).
+ */
+export function writeRevision(store: ClusterStore, cluster: string, revision: Revision): boolean {
   const { redacted, secrets } = separateSecrets(revision.spec);
+  if (!store.create(cluster, `revision/${revision.number}`, { ...revision, spec: redacted })) return false;
   if (Object.keys(secrets).length > 0) store.write(cluster, `secrets/${revision.number}`, secrets);
-  store.write(cluster, `revision/${revision.number}`, { ...revision, spec: redacted });
+  return true;
 }
 
 /** Removes revision `number` and its secrets. */

@@ -25,6 +25,8 @@ export interface ClusterStore {
   changeStamp(): string | null;
   /** Atomic: the old record stays whole when the write fails. */
   write(cluster: string, key: string, value: unknown): void;
+  /** Writes the record only when there is none (false then): of two writers at once, exactly one creates it. */
+  create(cluster: string, key: string, value: unknown): boolean;
   /**
    * Read, change, write without losing a concurrent writer's change: `change` sees the latest record and may run
    * again when another process wrote it meanwhile.
@@ -87,13 +89,39 @@ export class FileClusterStore implements ClusterStore {
 
   /** Atomic: the old record stays whole when the write fails, and no temporary file is left behind. */
   write(cluster: string, key: string, value: unknown): void {
+    this.put(cluster, key, value, (tmp, file) => fs.renameSync(tmp, file));
+  }
+
+  /** A hard link fails when the file exists: in any process, exactly one creator wins. */
+  create(cluster: string, key: string, value: unknown): boolean {
+    let created = true;
+    this.put(cluster, key, value, (tmp, file) => {
+      try {
+        fs.linkSync(tmp, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        created = false;
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
+    });
+    return created;
+  }
+
+  /** Seals the value into a temporary file and lets `place` put it at the record's path. */
+  private put(
+    cluster: string,
+    key: string,
+    value: unknown,
+    place: (tmp: string, file: string) => void,
+  ): void {
     const file = this.file(cluster, key);
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       const sealed = seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
       fs.writeFileSync(tmp, JSON.stringify(sealed), { mode: 0o600 });
-      fs.renameSync(tmp, file);
+      place(tmp, file);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       throw storeFault(mkdirCause(err, path.dirname(file)));

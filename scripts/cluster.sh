@@ -5,8 +5,9 @@
 #   scripts/cluster.sh status   each process with its PID and state; exits 1 unless all run
 #   scripts/cluster.sh down     kill every recorded PID and remove the state directory
 #   scripts/cluster.sh address  the frontend's host:port (TEMPORAL_ADDRESS for zke)
-#   scripts/cluster.sh env      export lines for zke: TEMPORAL_ADDRESS and the ZKE_TEMPORAL_TLS_* files
+#   scripts/cluster.sh env      export lines for zke: TEMPORAL_ADDRESS, the ZKE_TEMPORAL_TLS_* files, ZKE_TEMPORAL_UI_URL
 # mTLS to the frontend unless ZKE_TEMPORAL_CLUSTER_TLS=0 at the first `up` (a CA of its own, in the state dir).
+# The Web UI listens on loopback only, read-only; the zke API serves it to token holders (api/temporalUi.ts).
 # State: $ZKE_TEMPORAL_CLUSTER_DIR (default .zke/temporal-cluster). Binaries: scripts/temporal-build.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +37,7 @@ running() {
   local pid comm=temporal-server
   pid=$(pid_of "$1")
   [[ $1 == postgres ]] && comm=postgres
+  [[ $1 == ui ]] && comm=temporal-ui-ser # comm keeps 15 characters
   [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]] &&
     ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
 }
@@ -68,7 +70,7 @@ pick_base() {
   for _ in $(seq 50); do
     base=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral range (32768-): no outgoing socket takes them
     free=1
-    for p in $(seq "$base" $((base + 3))) $(seq $((base + 10)) $((base + 13))) $((base + 20)) $((base + 30)); do
+    for p in $(seq "$base" $((base + 3))) $(seq $((base + 10)) $((base + 13))) $((base + 20)) $((base + 30)) $((base + 40)); do
       port_taken "$p" && free=0 && break
     done
     ((free)) && echo "$base" && return
@@ -278,6 +280,59 @@ start_service() {
   die "$s did not listen on $port within 60 s: see $state/logs/$s.log"
 }
 
+# --- the Web UI: loopback only, under /temporal-ui (the zke API's path for it), every write action off ---------
+ui_config() {
+  local t=$state/tls
+  mkdir -p "$state/ui/config"
+  (
+    umask 077
+    cat >"$state/ui/config/production.yaml" <<EOF
+temporalGrpcAddress: 127.0.0.1:$base
+host: 127.0.0.1
+port: $((base + 40))
+publicPath: /temporal-ui
+enableUi: true
+defaultNamespace: default
+notifyOnNewVersion: false
+refreshInterval: 1m
+disableWriteActions: true
+workflowTerminateDisabled: true
+workflowCancelDisabled: true
+workflowSignalDisabled: true
+workflowUpdateDisabled: true
+workflowResetDisabled: true
+batchActionsDisabled: true
+startWorkflowDisabled: true
+auth:
+  enabled: false
+EOF
+    if ((tls)); then
+      cat >>"$state/ui/config/production.yaml" <<EOF
+tls:
+  caFile: $t/ca.pem
+  certFile: $t/client.pem
+  keyFile: $t/client.key
+  serverName: 127.0.0.1
+EOF
+    fi
+  )
+}
+
+start_ui() {
+  local port=$((base + 40))
+  running ui && return
+  ui_config
+  setsid "$bin/temporal-ui-server" --root "$state/ui" --config config --env production start \
+    </dev/null >>"$state/logs/ui.log" 2>&1 &
+  echo $! >"$state/pids/ui.pid"
+  for _ in $(seq 300); do
+    port_taken "$port" && return
+    kill -0 "$(pid_of ui)" 2>/dev/null || died ui
+    sleep 0.1
+  done
+  die "the UI did not listen on $port within 30 s: see $state/logs/ui.log"
+}
+
 # --- zke's namespace and search attributes -------------------------------------------------------------------
 tctl() {
   local t=$state/tls flags=()
@@ -352,12 +407,13 @@ up() {
   wait_for answers
   register_zke
   wait_for ready
+  start_ui
   echo "127.0.0.1:$base"
 }
 
 status() {
   local all=0 p
-  for p in postgres "${services[@]}"; do
+  for p in postgres "${services[@]}" ui; do
     if running "$p"; then echo "$p running $(pid_of "$p")"; else
       echo "$p stopped"
       all=1
@@ -373,12 +429,13 @@ zke_env() {
     echo "export ZKE_TEMPORAL_TLS_CA=$state/tls/ca.pem"
     echo "export ZKE_TEMPORAL_TLS_CERT=$state/tls/client.pem ZKE_TEMPORAL_TLS_KEY=$state/tls/client.key"
   fi
+  echo "export ZKE_TEMPORAL_UI_URL=http://127.0.0.1:$((base + 40))"
 }
 
 down() {
   [[ -d $state ]] || return 0
   local s pids=()
-  for s in "${services[@]}"; do running "$s" && pids+=("$(pid_of "$s")"); done
+  for s in ui "${services[@]}"; do running "$s" && pids+=("$(pid_of "$s")"); done
   ((${#pids[@]})) && stop_pids TERM "${pids[@]}"
   # SIGINT: PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave).
   if running postgres; then stop_pids INT "$(pid_of postgres)"; fi

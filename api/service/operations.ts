@@ -85,7 +85,7 @@ export class Operations {
             taskQueue: this.taskQueue,
             args: [input] as Parameters<WorkflowOf<K>>,
             workflowIdConflictPolicy: 'FAIL',
-            memo: { [NOT_AFTER]: new Date(deadline).toISOString() },
+            memo: { [NOT_AFTER]: new Date(deadline).toISOString(), [REVISION_MEMO]: revisionOf(input) },
             typedSearchAttributes: [
               { key: ClusterName, value: cluster },
               { key: ClusterOperation, value: kind },
@@ -99,6 +99,15 @@ export class Operations {
       if (error instanceof WorkflowExecutionAlreadyStartedError) throw await this.busy(cluster);
       throw error;
     }
+  }
+
+  /**
+   * Whether the cluster's running operation applies `revision`: a request that lost the race to start (through
+   * another API replica) must not discard the revision the winner, submitting the same spec, runs.
+   */
+  async runs(cluster: string, revision: number): Promise<boolean> {
+    const desc = await describeOrUndefined(this.client.workflow.getHandle(clusterWorkflowId(cluster)));
+    return desc?.status.name === 'RUNNING' && desc.memo?.[REVISION_MEMO] === revision;
   }
 
   /** Throws 409 when an operation is running on the cluster. */
@@ -247,6 +256,14 @@ export class Operations {
       { operationId: running.id },
     );
   }
+}
+
+/** The memo key naming the revision an operation applies. */
+const REVISION_MEMO = 'zke.revision';
+
+function revisionOf(input: unknown): number | null {
+  const revision = (input as { revision?: unknown }).revision;
+  return typeof revision === 'number' ? revision : null;
 }
 
 function baseView(desc: WorkflowExecutionDescription): OperationView {

@@ -3,6 +3,7 @@
 import { type Revision, readRevisionSpec, removeRevision, writeRevision } from '../../common/revisions.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
+import { conflict } from '../problem.ts';
 
 export interface CurrentState {
   /** The last successfully applied revision (unset until the first provision succeeds). */
@@ -41,7 +42,12 @@ export class Revisions {
     if (latest !== undefined && sameSpec(readRevisionSpec(this.store, cluster, latest), spec))
       return { revision: latest, created: false };
     const number = (latest ?? 0) + 1;
-    writeRevision(this.store, cluster, { number, spec, createdAt: new Date().toISOString(), source });
+    if (!writeRevision(this.store, cluster, { number, spec, createdAt: new Date().toISOString(), source }))
+      throw conflict(
+        `cluster ${cluster}: another request submitted revision ${number} a moment ago (through another API ` +
+          'replica); see GET /v1/clusters/' +
+          `${cluster} and try again once its operation has started`,
+      );
     return { revision: number, created: true };
   }
 

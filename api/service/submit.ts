@@ -159,7 +159,9 @@ export class SpecSubmissions {
     try {
       return await start();
     } catch (error) {
-      if (created) this.revisions.discard(name, revision); // started by someone else meanwhile, or Temporal failed
+      // started by someone else meanwhile, or Temporal failed; not when that someone runs this very revision
+      if (created && !(await this.operations.runs(name, revision).catch(() => false)))
+        this.revisions.discard(name, revision);
       throw error;
     }
   }

@@ -52,6 +52,10 @@ export class PgClusterStore implements ClusterStore {
     );
   }
 
+  create(cluster: string, key: string, value: unknown): boolean {
+    return this.writeOver(cluster, key, value, undefined);
+  }
+
   update<T>(cluster: string, key: string, change: (value: T | undefined) => T): T {
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const row = this.row(cluster, key);

@@ -76,6 +76,7 @@ test('a submission whose operation does not start (started elsewhere meanwhile) 
   const revisions = new Revisions(store);
   const raced = {
     assertIdle: async () => undefined,
+    runs: async () => false, // the operation started elsewhere applies another revision
     start: async () => {
       throw conflict('cluster c is busy: another operation was just started');
     },

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const SERVICES = ['postgres', 'history', 'matching', 'frontend', 'worker'];
+export const SERVICES = ['postgres', 'history', 'matching', 'frontend', 'worker', 'ui'];
 
 export interface ClusterScript {
   /** Not under a 0700 temp dir: when run as root, PostgreSQL runs as its own user and must reach its data. */

@@ -108,3 +108,42 @@ test(
     assert.ok(listed.includes(clusterWorkflowId(name)), `listed: ${listed.join(', ')}`);
   },
 );
+
+test("the Temporal UI: through the zke API only, with a zke token, read-only, showing zke's workflows", async () => {
+  const ui = `${suite.api.url}/temporal-ui`;
+  const anonymous = await fetch(`${ui}/`);
+  assert.equal(anonymous.status, 401);
+  assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic realm="zke: Temporal UI/);
+  const headers = { authorization: `Basic ${Buffer.from(`operator:${suite.api.token}`).toString('base64')}` };
+  const page = await fetch(`${ui}/`, { headers });
+  assert.equal(page.status, 200);
+  assert.match(
+    await page.text(),
+    /\/temporal-ui\/_app\/immutable\//,
+    "the UI, its assets under the API's path",
+  );
+  const settings = await (await fetch(`${ui}/api/v1/settings`, { headers })).json();
+  assert.equal(settings.DisableWriteActions, true);
+  assert.equal(settings.WorkflowTerminateDisabled, true);
+  const listed = await fetch(
+    `${ui}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`ClusterName="${name}"`)}`,
+    {
+      headers,
+    },
+  );
+  assert.equal(listed.status, 200);
+  assert.ok(
+    (await listed.text()).includes(clusterWorkflowId(name)),
+    "the UI reads zke's workflows over mTLS",
+  );
+  const terminate = await fetch(
+    `${ui}/api/v1/namespaces/default/workflows/${encodeURIComponent(clusterWorkflowId(name))}/terminate`,
+    {
+      method: 'POST',
+      headers,
+    },
+  );
+  assert.equal(terminate.status, 405, 'nothing is changed through the UI');
+  const direct = fs.readFileSync(path.join(state, 'ui', 'config', 'production.yaml'), 'utf8');
+  assert.match(direct, /^host: 127\.0\.0\.1$/m, 'the UI server itself listens on loopback only');
+});
