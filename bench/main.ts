@@ -18,7 +18,7 @@ import { writeReport } from './report/write.ts';
 import { saveResults } from './results.ts';
 import { runScale, type ScaleResults } from './scale/scenario.ts';
 import { say } from './stats.ts';
-import { type BenchTemporal, startBenchTemporal } from './temporal.ts';
+import { type BenchTemporal, startBenchTemporal, startBenchTopology } from './temporal.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -60,6 +60,16 @@ async function labScenarios(args: BenchArgs, t: BenchTemporal, pythonBin: string
   }
 }
 
+/** The engine scenario again on a Temporal cluster (scripts/cluster.sh), started and stopped for it. */
+async function onTopology(runs: number) {
+  const t = await startBenchTopology();
+  try {
+    return await runEngine(t, runs);
+  } finally {
+    await t.close();
+  }
+}
+
 async function runScenarios(args: BenchArgs, pythonBin: string): Promise<void> {
   if (args.only.includes('pki')) await recorded('pki', () => runPki(args.runs));
   if (args.only.includes('api')) await recorded('api', runApiLoad); // its own dev server, no worker
@@ -67,7 +77,11 @@ async function runScenarios(args: BenchArgs, pythonBin: string): Promise<void> {
   if (!needsLab && !args.only.includes('engine')) return; // pki and api need no bench Temporal
   const t = await startBenchTemporal();
   try {
-    if (args.only.includes('engine')) await recorded('engine', () => runEngine(t, args.runs));
+    if (args.only.includes('engine'))
+      await recorded('engine', async () => ({
+        ...(await runEngine(t, args.runs)),
+        topology: await onTopology(args.runs),
+      }));
     if (needsLab) await withLab(labSize(args), (lab) => labScenarios(args, t, pythonBin, lab));
   } finally {
     await t.close();

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../common/temporal.ts';
+import { clusterScript } from '../scripts/clusterScript.ts';
 import { startDevServer, stopProcess } from '../scripts/devServer.ts';
 import { scratch } from './env.ts';
 import { say } from './stats.ts';
@@ -70,6 +71,44 @@ async function startWorker(address: string): Promise<ChildWorker> {
   };
 }
 
+/** The worker and client on a server that is already up; `stopServer` ends it with them. */
+async function benchOn(
+  address: string,
+  serverPid: number,
+  stopServer: () => Promise<void>,
+): Promise<BenchTemporal> {
+  const client = await connectClient(address);
+  const worker = await startWorker(address).catch(async (err) => {
+    await stopServer();
+    throw err;
+  });
+  say(`bench worker pid ${worker.pid} (workflow bundle ${(worker.bundleMs / 1000).toFixed(1)} s)`);
+  return {
+    address,
+    serverPid,
+    client,
+    worker,
+    async close() {
+      await worker.stop();
+      await client.connection.close();
+      await stopServer();
+    },
+  };
+}
+
+/**
+ * The production topology instead of the dev server: scripts/cluster.sh (Temporal's four services on PostgreSQL,
+ * mTLS) in the scratch directory; this process's environment gets its TLS files, so the worker inherits them.
+ */
+export async function startBenchTopology(): Promise<BenchTemporal> {
+  const topology = clusterScript(path.join(scratch, 'temporal-cluster'));
+  const address = topology.up();
+  say(`Temporal cluster at ${address} (mTLS)`);
+  return benchOn(address, topology.pidOf('frontend'), async () => {
+    topology.run('down');
+  });
+}
+
 export async function startBenchTemporal(): Promise<BenchTemporal> {
   const server = await startDevServer({
     cli: process.env.TEMPORAL_CLI ?? path.join(repo, '.zke/tools/py/bin/temporal'),
@@ -78,21 +117,5 @@ export async function startBenchTemporal(): Promise<BenchTemporal> {
     logFile: path.join(scratch, 'temporal.log'),
   });
   say(`Temporal dev server at ${server.address}`);
-  const client = await connectClient(server.address);
-  const worker = await startWorker(server.address).catch(async (err) => {
-    await server.stop();
-    throw err;
-  });
-  say(`bench worker pid ${worker.pid} (workflow bundle ${(worker.bundleMs / 1000).toFixed(1)} s)`);
-  return {
-    address: server.address,
-    serverPid: server.process.pid!,
-    client,
-    worker,
-    async close() {
-      await worker.stop();
-      await client.connection.close();
-      await server.stop();
-    },
-  };
+  return benchOn(server.address, server.process.pid!, () => server.stop());
 }

@@ -19,6 +19,8 @@ export interface EngineResults {
   /** Client start → result of a workflow with one no-op activity. */
   workflowMs: { median: number; p90: number };
   loopHistory: { events: number; bytes: number };
+  /** The same on the production topology (scripts/cluster.sh: four services on PostgreSQL, mTLS). */
+  topology?: Omit<EngineResults, 'topology'>;
 }
 
 async function runWorkflow(t: BenchTemporal, count: number) {

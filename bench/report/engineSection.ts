@@ -94,6 +94,25 @@ ${historyGrowthText(rows)} Payloads stay small because workflows pass cluster na
 certificates or specs.`;
 }
 
+/** The round trips on the dev server, and beside them on the Temporal cluster when that ran too. */
+function engineTable(e: EngineResults): string {
+  const on = [e, ...(e.topology ? [e.topology] : [])];
+  const header = e.topology
+    ? ['measure', 'dev server: median', '90th percentile', 'Temporal cluster: median', '90th percentile']
+    : ['measure', 'median', '90th percentile'];
+  return table(header, [
+    [
+      `no-op activity round trip (${e.loopActivities * e.loops} samples)`,
+      ...on.flatMap((r) => [millis(r.roundTripMs.median), millis(r.roundTripMs.p90)]),
+    ],
+    ['of which activity scheduled → completed', ...on.flatMap((r) => [millis(r.activityMs.median), '–'])],
+    [
+      'client: start → result of a one-activity workflow (20 samples)',
+      ...on.flatMap((r) => [millis(r.workflowMs.median), millis(r.workflowMs.p90)]),
+    ],
+  ]);
+}
+
 export function engineSection(
   engine: Saved<EngineResults> | undefined,
   scale: Saved<ScaleResults> | undefined,
@@ -106,26 +125,16 @@ A workflow runs ${e.loopActivities} no-op activities one after another (${e.loop
 trip** is the time from scheduling an activity to scheduling the next one, read from the history: server
 dispatch, the (empty) execution on the worker, completion, and the workflow task that reacts.
 
-${table(
-  ['measure', 'median', '90th percentile'],
-  [
-    [
-      `no-op activity round trip (${e.loopActivities * e.loops} samples)`,
-      millis(e.roundTripMs.median),
-      millis(e.roundTripMs.p90),
-    ],
-    ['of which activity scheduled → completed', millis(e.activityMs.median), '–'],
-    [
-      'client: start → result of a one-activity workflow (20 samples)',
-      millis(e.workflowMs.median),
-      millis(e.workflowMs.p90),
-    ],
-  ],
-)}
+${engineTable(e)}
 
-A ${e.loopActivities}-activity workflow's history: ${e.loopHistory.events} events, ${kib(e.loopHistory.bytes)}.`
+A ${e.loopActivities}-activity workflow's history: ${e.loopHistory.events} events, ${kib(e.loopHistory.bytes)}.${
+        e.topology
+          ? ` "Temporal cluster" is the production topology of \`scripts/cluster.sh\` (frontend, history, matching and
+worker as separate processes on PostgreSQL, the worker reaching the frontend over mTLS), on the same machine.`
+          : ''
+      }`
     : 'Not run yet (`npm run bench -- --only engine`).';
-  return `## 2. Engine overhead (Temporal dev server)
+  return `## 2. Engine overhead (Temporal dev server${e?.topology ? ' and a Temporal cluster' : ''})
 
 ${noop}
 

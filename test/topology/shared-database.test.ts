@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { alive, clusterScript, SERVICES } from './clusterScript.ts';
+import { alive, clusterScript, SERVICES } from '../../scripts/clusterScript.ts';
 
 const topology = clusterScript();
 let pids: number[] = [];

@@ -9,10 +9,10 @@ import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../activities/index.ts';
 import { FileClusterStore } from '../../common/store.ts';
+import { alive, clusterScript, SERVICES } from '../../scripts/clusterScript.ts';
 import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { apiSuite } from '../integration/api-harness.ts';
 import { fakeHosts } from '../support/fakeHosts.ts';
-import { alive, clusterScript, SERVICES } from './clusterScript.ts';
 
 const HISTORY_DOWN_MS = 15_000;
 const topology = clusterScript();

@@ -16,9 +16,9 @@ import { activityRuns, waitForStatus } from '../support/faults.ts';
 import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
 import { postgresSkipReason, startPostgres } from '../support/postgres.ts';
 import '../support/temporal.ts'; // ZKE_KEYRING for this process and the workers
+import { clusterScript } from '../../scripts/clusterScript.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess.ts';
-import { clusterScript } from './clusterScript.ts';
 
 const skip = k8sSkipReason() ?? postgresSkipReason();
 const CLUSTER = 'failover';

@@ -1,9 +1,11 @@
-// scripts/cluster.sh for topology tests: a Temporal cluster on PostgreSQL in a state directory of the test's own.
+// scripts/cluster.sh for topology tests and benchmarks: a Temporal cluster on PostgreSQL in a state directory of
+// the caller's own.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const SERVICES = ['postgres', 'history', 'matching', 'frontend', 'worker', 'ui'];
 
@@ -17,10 +19,11 @@ export interface ClusterScript {
   up(): string;
 }
 
-export function clusterScript(): ClusterScript {
-  const state = path.join(os.tmpdir(), `zke-topology-${randomUUID().slice(0, 8)}`);
+export function clusterScript(
+  state = path.join(os.tmpdir(), `zke-topology-${randomUUID().slice(0, 8)}`),
+): ClusterScript {
   const run = (verb: string) => {
-    const result = spawnSync('bash', [path.resolve('scripts/cluster.sh'), verb], {
+    const result = spawnSync('bash', [fileURLToPath(new URL('./cluster.sh', import.meta.url)), verb], {
       env: { ...process.env, ZKE_TEMPORAL_CLUSTER_DIR: state },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
