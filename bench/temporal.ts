@@ -98,10 +98,11 @@ async function benchOn(
 
 /**
  * The production topology instead of the dev server: scripts/cluster.sh (Temporal's four services on PostgreSQL,
- * mTLS) in the scratch directory; this process's environment gets its TLS files, so the worker inherits them.
+ * mTLS), stopped and removed with the rest; this process's environment gets its TLS files, so the worker inherits
+ * them.
  */
 export async function startBenchTopology(): Promise<BenchTemporal> {
-  const topology = clusterScript(path.join(scratch, 'temporal-cluster'));
+  const topology = clusterScript(); // not in the 0700 scratch dir: PostgreSQL's user must reach its data
   const address = topology.up();
   say(`Temporal cluster at ${address} (mTLS)`);
   return benchOn(address, topology.pidOf('frontend'), async () => {
