@@ -7,10 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { Activities } from '../../activities/index.ts';
-import { conflict } from '../../api/problem.ts';
 import { ClusterLocks } from '../../api/service/clusterLocks.ts';
 import { Clusters } from '../../api/service/clusters.ts';
-import type { Operations } from '../../api/service/operations.ts';
 import { Revisions } from '../../api/service/revisions.ts';
 import { SpecSubmissions } from '../../api/service/submit.ts';
 import { EXIT } from '../../cli/command.ts';
@@ -21,6 +19,7 @@ import { fakeHosts } from '../support/fakeHosts.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { runZke } from '../support/zkeCli.ts';
 import { apiSuite, type TestApi, unreachableSpec } from './api-harness.ts';
+import { racedOperations } from './racedOperations.ts';
 
 /** Hosts whose containers are all as planned: what a cluster zke built and forgot looks like to a comparison. */
 const asPlanned: Partial<Activities> = {
@@ -144,12 +143,7 @@ test('an adoption whose operation does not start leaves no revision, certificate
   await forgottenCluster();
   const store = new FileClusterStore(path.join(dir, 'raced'));
   const revisions = new Revisions(store);
-  const raced = {
-    assertIdle: async () => undefined,
-    start: async () => {
-      throw conflict(`cluster ${cluster} is busy: another operation was just started`);
-    },
-  } as unknown as Operations;
+  const raced = racedOperations(cluster);
   const submissions = new SpecSubmissions(
     new Clusters(store, revisions, raced),
     revisions,

@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { conflict } from '../../api/problem.ts';
 import { ClusterLocks } from '../../api/service/clusterLocks.ts';
 import { Clusters } from '../../api/service/clusters.ts';
-import type { Operations } from '../../api/service/operations.ts';
 import { Revisions } from '../../api/service/revisions.ts';
 import { SpecSubmissions } from '../../api/service/submit.ts';
 import { FileClusterStore } from '../../common/store.ts';
 import { apiSuite, type Reply, terminateCluster, unreachableSpec } from './api-harness.ts';
+import { racedOperations } from './racedOperations.ts';
 
 const suite = apiSuite();
 const WRITERS = 10;
@@ -74,13 +73,7 @@ test('ten concurrent POSTs of one new cluster: one 202, nine 409, one revision',
 test('a submission whose operation does not start (started elsewhere meanwhile) stores nothing', async () => {
   const store = new FileClusterStore(path.join(suite.api.home, 'refused-start'));
   const revisions = new Revisions(store);
-  const raced = {
-    assertIdle: async () => undefined,
-    runs: async () => false, // the operation started elsewhere applies another revision
-    start: async () => {
-      throw conflict('cluster c is busy: another operation was just started');
-    },
-  } as unknown as Operations;
+  const raced = racedOperations('c');
   const clusters = new Clusters(store, revisions, raced);
   const submissions = new SpecSubmissions(clusters, revisions, raced, new ClusterLocks(), store);
   await assert.rejects(submissions.create(specOf('c', 1), 'test'), /another operation was just started/);
