@@ -16,6 +16,7 @@ import { endLoad, machineFacts } from './machine.ts';
 import { runPki } from './pkiScenario.ts';
 import { writeReport } from './report/write.ts';
 import { saveResults } from './results.ts';
+import { provisionOnce } from './scale/provision.ts';
 import { runScale, type ScaleResults } from './scale/scenario.ts';
 import { say } from './stats.ts';
 import { type BenchTemporal, startBenchTemporal, startBenchTopology } from './temporal.ts';
@@ -60,13 +61,21 @@ async function labScenarios(args: BenchArgs, t: BenchTemporal, pythonBin: string
   }
 }
 
-/** The engine scenario again on a Temporal cluster (scripts/cluster.sh), started and stopped for it. */
-async function onTopology(runs: number) {
-  const t = await startBenchTopology();
+/**
+ * The engine scenario again on a Temporal cluster (scripts/cluster.sh), started and stopped for it, and one 3-host
+ * lab provision on each of the two.
+ */
+async function onTopology(runs: number, devServer: BenchTemporal) {
+  const cluster = await startBenchTopology();
   try {
-    return await runEngine(t, runs);
+    const topology = await runEngine(cluster, runs);
+    const provision3 = await withLab(3, async (lab) => ({
+      devServer: await provisionOnce(devServer, lab.hosts, 1),
+      topology: await provisionOnce(cluster, lab.hosts, 2),
+    }));
+    return { topology, provision3 };
   } finally {
-    await t.close();
+    await cluster.close();
   }
 }
 
@@ -80,7 +89,7 @@ async function runScenarios(args: BenchArgs, pythonBin: string): Promise<void> {
     if (args.only.includes('engine'))
       await recorded('engine', async () => ({
         ...(await runEngine(t, args.runs)),
-        topology: await onTopology(args.runs),
+        ...(await onTopology(args.runs, t)),
       }));
     if (needsLab) await withLab(labSize(args), (lab) => labScenarios(args, t, pythonBin, lab));
   } finally {

@@ -3,6 +3,7 @@
 // execution, completion, the workflow task that reacts). Plus a client's view: a one-activity workflow, end to end.
 import { randomUUID } from 'node:crypto';
 import { historyOf } from '../history.ts';
+import type { ProvisionRun } from '../scale/provision.ts';
 import { median, quantile, say } from '../stats.ts';
 import type { BenchTemporal } from '../temporal.ts';
 
@@ -20,7 +21,9 @@ export interface EngineResults {
   workflowMs: { median: number; p90: number };
   loopHistory: { events: number; bytes: number };
   /** The same on the production topology (scripts/cluster.sh: four services on PostgreSQL, mTLS). */
-  topology?: Omit<EngineResults, 'topology'>;
+  topology?: Omit<EngineResults, 'topology' | 'provision3'>;
+  /** One 3-host lab provision on each (wall time split into remote work and overhead). */
+  provision3?: { devServer: ProvisionRun; topology: ProvisionRun };
 }
 
 async function runWorkflow(t: BenchTemporal, count: number) {

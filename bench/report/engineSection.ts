@@ -4,7 +4,7 @@ import { algorithmOf, type PkiResults } from '../pkiScenario.ts';
 import type { Saved } from '../results.ts';
 import type { ScaleResults } from '../scale/scenario.ts';
 import { scaleRows } from './aggregate.ts';
-import { kib, machineLine, millis, notRun, table } from './format.ts';
+import { kib, machineLine, millis, notRun, seconds, table } from './format.ts';
 
 /** Temporal's default per-workflow history limits (the server warns at a fifth of each). */
 const LIMIT_EVENTS = 51_200;
@@ -94,6 +94,15 @@ ${historyGrowthText(rows)} Payloads stay small because workflows pass cluster na
 certificates or specs.`;
 }
 
+/** One 3-host lab provision on each server, when measured. */
+function provisionLine(e: EngineResults): string {
+  const p = e.provision3;
+  if (!p) return '';
+  const one = (r: typeof p.devServer) =>
+    `${seconds(r.wall.wallMs)} (${seconds(r.wall.overheadMs)} of it orchestration; ${r.outcome})`;
+  return `\n\nOne 3-host lab provision: ${one(p.devServer)} on the dev server, ${one(p.topology)} on the Temporal cluster.`;
+}
+
 /** The round trips on the dev server, and beside them on the Temporal cluster when that ran too. */
 function engineTable(e: EngineResults): string {
   const on = [e, ...(e.topology ? [e.topology] : [])];
@@ -132,7 +141,7 @@ A ${e.loopActivities}-activity workflow's history: ${e.loopHistory.events} event
           ? ` "Temporal cluster" is the production topology of \`scripts/cluster.sh\` (frontend, history, matching and
 worker as separate processes on PostgreSQL, the worker reaching the frontend over mTLS), on the same machine.`
           : ''
-      }`
+      }${provisionLine(e)}`
     : 'Not run yet (`npm run bench -- --only engine`).';
   return `## 2. Engine overhead (Temporal dev server${e?.topology ? ' and a Temporal cluster' : ''})
 
