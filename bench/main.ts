@@ -69,10 +69,10 @@ async function onTopology(runs: number, devServer: BenchTemporal) {
   const cluster = await startBenchTopology();
   try {
     const topology = await runEngine(cluster, runs);
-    const provision3 = await withLab(3, async (lab) => ({
-      devServer: await provisionOnce(devServer, lab.hosts, 1),
-      topology: await provisionOnce(cluster, lab.hosts, 2),
-    }));
+    // each on fresh hosts, and as a cluster of its own name (its own pinned host keys)
+    const provision = (t: BenchTemporal, run: number) =>
+      withLab(3, (lab) => provisionOnce(t, lab.hosts, run));
+    const provision3 = { devServer: await provision(devServer, 1), topology: await provision(cluster, 2) };
     return { topology, provision3 };
   } finally {
     await cluster.close();

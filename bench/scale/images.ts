@@ -1,16 +1,17 @@
 // Which provisioning step is the first that cannot run in this lab: a plane whose planned images are not in
 // the lab registry yet (the Kubernetes images are built separately). Provisioning is measured up to there.
+import { imageDomain, splitImage } from '../../model/images.ts';
 import { buildPlan, PHASE_CONTAINERS } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { currentLab } from '../../test/support/lab.ts';
 
 const STEP_OF_PLANE = { etcd: 'etcd plane', controlplane: 'control plane', worker: 'worker plane' } as const;
 
+/** Whether the lab registry holds the image (named with the registry in front, as the lab's specs make it). */
 async function inRegistry(image: string): Promise<boolean> {
-  const at = image.lastIndexOf(':');
-  const [repo, tag] =
-    at > image.lastIndexOf('/') ? [image.slice(0, at), image.slice(at + 1)] : [image, 'latest'];
-  const res = await fetch(`http://${currentLab().registry}/v2/${repo}/manifests/${tag}`, {
+  const domain = imageDomain(image);
+  const { repo, tag } = splitImage(domain ? image.slice(domain.length + 1) : image);
+  const res = await fetch(`http://${domain ?? currentLab().registry}/v2/${repo}/manifests/${tag}`, {
     method: 'HEAD',
     headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
   });
