@@ -1,5 +1,6 @@
 // Dry run: what applying a spec would change, host by host, compared with the applied revision's plan.
 // (The workers compare against what hosts really run when they apply; this is the spec-level preview.)
+
 import { createHash } from 'node:crypto';
 import { readRevisionSpec } from '../../common/revisions.ts';
 import { RollbackRefused, rollbackTarget, snapshotBefore } from '../../common/rollback.ts';
@@ -25,6 +26,7 @@ import {
   rollbackPlanSteps,
   rotationPlan,
 } from '../../model/plan/index.ts';
+import { networkPluginNotes } from '../../model/plan/networkNotes.ts';
 import { REDACTED } from '../../model/spec/redact.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 
@@ -93,7 +95,7 @@ export function planChanges({ target, toRevision, applied, fromRevision, etcd }:
     phases: targetPlan.steps.map((s) => s.name),
     steps: targetPlan.steps.map(describeStep),
     refusal: targetPlan.refusal,
-    notes: [...(targetPlan.notes ?? [])],
+    notes: [...(targetPlan.notes ?? []), ...networkPluginNotes(applied, target)],
     addons: [...targetPlan.addons],
     prunedAddons: applied ? addonsToPrune(applied, target) : [],
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),

@@ -111,6 +111,7 @@ export function renderPlan(plan: ClusterPlan, diffs: readonly HostDiff[]): strin
   }
   const all = diffs.flatMap((d) => d.containers);
   const total = (action: string) => all.filter((c) => c.action === action).length;
+  if (plan.notes?.length) out.push('', 'Notes:', ...plan.notes.map((note) => `  ${note}`));
   if (plan.refusal) out.push('', `Refused: ${plan.refusal}`);
   else out.push('', 'Steps:', ...plan.steps.map((step, i) => `  ${i + 1}. ${describeStep(step)}`));
   out.push('Addons:', ...plan.addons.map((addon) => `  ${addon}`));

@@ -3,7 +3,10 @@
 // the errors and warnings its network options and images get, and the objects the network addon applies.
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
+import { planChanges } from '../../api/service/plan.ts';
+import { renderPlan } from '../../cli/commands/plan.ts';
 import { addonObjects, flannelNetConf, type KubeObject } from '../../model/addons/index.ts';
+import { buildPlan } from '../../model/plan/index.ts';
 import { portChecks } from '../../model/plan/ports.ts';
 import { rkeConfigOf } from '../../model/rkestate/rke-config.ts';
 import { type ClusterSpec, parseClusterSpec } from '../../model/spec/index.ts';
@@ -268,5 +271,41 @@ suite('canal elsewhere', () => {
       canal_flannel_backend_type: 'vxlan',
       canal_priority_class_name: 'p',
     });
+  });
+});
+
+suite('a running cluster whose plugin changes', () => {
+  const RUNNING = { network: { plugin: 'flannel' } };
+  const viewOf = (applied: ClusterSpec, target: ClusterSpec) =>
+    planChanges({ target, applied, toRevision: 2, fromRevision: 1 });
+
+  test('flannel to canal (an RKE-format file without a plugin): the plan says NetworkPolicies start being enforced', () => {
+    const view = viewOf(valid(RUNNING).spec, valid({}).spec);
+    assert.ok(view.addons.includes('network'));
+    assert.deepEqual(
+      view.notes.filter((n) => n.includes('network plugin')),
+      [
+        'the network plugin changes from flannel to canal: kube-router starts enforcing the NetworkPolicies the ' +
+          'cluster holds (an RKE-format file without network.plugin means canal); write network.plugin: flannel ' +
+          'to keep flannel',
+      ],
+    );
+    assert.match(
+      renderPlan({ ...buildPlan(valid({}).spec), notes: view.notes }, []),
+      /\nNotes:\n {2}the network plugin changes from flannel to canal/,
+    );
+  });
+
+  test('canal to flannel says kube-router stays; an unchanged plugin says nothing', () => {
+    const back = viewOf(valid({}).spec, valid(RUNNING).spec);
+    assert.ok(
+      back.notes.some((n) =>
+        /from canal to flannel: .*kube-router's DaemonSet and its iptables rules/.test(n),
+      ),
+    );
+    assert.deepEqual(
+      viewOf(valid(RUNNING).spec, valid(RUNNING).spec).notes.filter((n) => n.includes('network plugin')),
+      [],
+    );
   });
 });
