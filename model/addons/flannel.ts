@@ -1,4 +1,4 @@
-// flannel (VXLAN, DirectRouting forced on as zke does) as a DaemonSet on every node, with its CNI plugin and
+// flannel (VXLAN with DirectRouting forced on as zke does, or host-gw when asked) as a DaemonSet on every node, with its CNI plugin and
 // conflist installed into the host's /opt/cni/bin and /etc/cni/net.d by init containers.
 import type { ClusterSpec, NetworkSpec } from '../spec/types.ts';
 import { accountWithClusterRole, READ, rule } from './accounts.ts';
@@ -23,6 +23,7 @@ const HEALTHZ_PORT = 8081;
 export const FLANNEL_CONFLIST = '10-flannel.conflist';
 
 function backend(network: NetworkSpec): Record<string, unknown> {
+  if (!usesVxlan(network)) return { Type: network.options.flannel_backend_type };
   const vni = network.options.flannel_backend_vni;
   const port = network.options.flannel_backend_port;
   return {
@@ -32,6 +33,11 @@ function backend(network: NetworkSpec): Record<string, unknown> {
     ...(port ? { Port: Number(port) } : {}),
     ...(network.mtu ? { MTU: network.mtu } : {}),
   };
+}
+
+/** Whether flannel's backend is VXLAN (the default; `flannel_backend_type: host-gw` routes without it). */
+export function usesVxlan(network: NetworkSpec): boolean {
+  return (network.options.flannel_backend_type ?? 'vxlan') === 'vxlan';
 }
 
 /** flanneld's network config: the pod CIDR it carves node subnets from, and the backend. */

@@ -1,5 +1,6 @@
 // Preflight port checks (RKE's `[network]` checks): which ports each host must have free for zke's services,
 // and which ports of which peers it must reach. Pure; the "port check" step runs it (activities/portCheck.ts).
+import { usesVxlan } from '../addons/flannel.ts';
 import { type ClusterSpec, type NodeSpec, type Role, runsFlannel } from '../spec/types.ts';
 
 export type Protocol = 'tcp' | 'udp';
@@ -32,8 +33,12 @@ const KUBE_API: ServicePort = {
   owner: 'kube-apiserver',
 };
 const KUBELET: ServicePort = { port: 10250, protocol: 'tcp', service: 'kubelet', owner: 'kubelet' };
-/** The kernel's VXLAN socket flannel sets up once kubelet runs its pod. */
-const VXLAN: ServicePort = { port: 8472, protocol: 'udp', service: 'flannel VXLAN', owner: 'kubelet' };
+/** The kernel's VXLAN socket flannel sets up once kubelet runs its pod: 8472, or flannel_backend_port. */
+function vxlan(spec: ClusterSpec): ServicePort[] {
+  if (!runsFlannel(spec.network.plugin) || !usesVxlan(spec.network)) return [];
+  const port = Number(spec.network.options.flannel_backend_port) || 8472;
+  return [{ port, protocol: 'udp', service: 'flannel VXLAN', owner: 'kubelet' }];
+}
 
 /** Every zke host runs the worker plane (kubelet), whatever its roles. */
 function hostPorts(spec: ClusterSpec, node: NodeSpec): ServicePort[] {
@@ -41,7 +46,7 @@ function hostPorts(spec: ClusterSpec, node: NodeSpec): ServicePort[] {
     ...(node.roles.includes('etcd') ? [ETCD_CLIENT, ETCD_PEER] : []),
     ...(node.roles.includes('controlplane') ? [KUBE_API] : []),
     KUBELET,
-    ...(runsFlannel(spec.network.plugin) ? [VXLAN] : []),
+    ...vxlan(spec),
   ];
 }
 
@@ -59,7 +64,7 @@ function hostProbes(spec: ClusterSpec, node: NodeSpec): PortProbe[] {
       : []),
     ...(node.roles.includes('controlplane') ? toPeers(others, [KUBELET]) : []),
     ...toPeers(withRole('controlplane'), [KUBE_API]),
-    ...(runsFlannel(spec.network.plugin) ? toPeers(others, [VXLAN]) : []),
+    ...toPeers(others, vxlan(spec)),
   ];
 }
 

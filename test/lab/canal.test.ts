@@ -1,14 +1,15 @@
 // canal on a lab cluster, checked as a user would: a 3-host cluster from an RKE-format file that names no network
 // plugin (so canal, as in RKE), a server pod and client pods on other hosts, and NetworkPolicies that must be
 // enforced: a default-deny policy cuts off the client (another host) and a bystander (the server's own host), an
-// allow rule reopens exactly its port, for exactly the pods it names.
+// allow rule reopens exactly its port, for exactly the pods it names. Its flannel routes with host-gw
+// (canal_flannel_backend_type): the lab's hosts share one network, and every other lab cluster runs VXLAN.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { k8sSkipReason, type RoleMap } from '../support/cluster.ts';
 import { eventually } from '../support/kubectl.ts';
-import { labImages, labUp } from '../support/lab.ts';
+import { labExec, labImages, labUp } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { type Kubectl, labSpec, provision } from './lifecycle-harness.ts';
@@ -94,11 +95,16 @@ test(
   async () => {
     const hosts = await labUp(3);
     await labImages();
-    const spec = labSpec('canal', hosts, ROLES, { format: 'rke' });
+    const extra = { network: { options: { canal_flannel_backend_type: 'host-gw' } } };
+    const spec = labSpec('canal', hosts, ROLES, { format: 'rke', extra });
     assert.equal(spec.network.plugin, 'canal', 'an RKE-format file without network.plugin runs canal');
     const started = Date.now();
     const k = await provision({ t: lab.t, taskQueue: lab.taskQueue }, spec);
     await k('rollout', 'status', '-n', 'kube-system', 'daemonset/kube-router', '--timeout=300s');
+    for (const host of hosts) {
+      const vxlan = await labExec(host.name, ['ip', 'link', 'show', 'flannel.1']);
+      assert.notEqual(vxlan.code, 0, `${host.name}: host-gw sets up no VXLAN device`);
+    }
     const ready = await k(
       'get',
       'daemonset',

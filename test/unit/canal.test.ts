@@ -260,6 +260,27 @@ suite('canal elsewhere', () => {
   test("the port check probes flannel's VXLAN port between the hosts", () => {
     const checks = portChecks(valid({}).spec);
     assert.ok(checks[0]!.probes.some((p) => p.service === 'flannel VXLAN' && p.host === '10.0.0.2'));
+    const moved = portChecks(
+      valid({ network: { plugin: 'canal', options: { canal_flannel_backend_port: '4789' } } }).spec,
+    );
+    assert.deepEqual(
+      moved[0]!.probes.filter((p) => p.service === 'flannel VXLAN').map((p) => `${p.port}/${p.protocol}`),
+      ['4789/udp'],
+      'flannel_backend_port moves the VXLAN port, and the check with it',
+    );
+    assert.ok(moved[0]!.listen.some((p) => p.port === 4789 && p.protocol === 'udp'));
+    const routed = valid({
+      network: { plugin: 'canal', options: { canal_flannel_backend_type: 'host-gw' } },
+    }).spec;
+    assert.deepEqual(
+      JSON.parse(flannelNetConf(routed.network)).Backend,
+      { Type: 'host-gw' },
+      'host-gw is honoured',
+    );
+    assert.ok(
+      !portChecks(routed)[0]!.probes.some((p) => p.service === 'flannel VXLAN'),
+      'host-gw needs no VXLAN',
+    );
   });
 
   test("the exported rkestate names canal's options as RKE does", () => {
