@@ -1,11 +1,17 @@
 // etcd snapshots and restore on a cluster with two etcd members: a snapshot is listed with its files, sizes and
 // checksums (which match the files on the hosts); a key written after it is gone once it is restored, the
-// members are healthy again and the cluster works.
+// members are healthy again and the cluster works; and so it is when the worker running the restore is SIGKILLed
+// while it restores the members' data, and another worker takes over.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import type { SnapshotRecord } from '../../activities/snapshot.ts';
+import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
+import { activityRuns, waitForStatus } from '../support/faults.ts';
 import { labExec } from '../support/lab.ts';
+import { tempDir } from '../support/tempDir.ts';
+import { spawnWorker } from '../support/workerProcess.ts';
 import { healthyNodes, type Kubectl, labSpec, labSuite, provision, run, SKIP } from './lifecycle-harness.ts';
 
 let k: Kubectl;
@@ -47,12 +53,8 @@ test(
   'restore: a key written after the snapshot is gone, etcd is healthy, the cluster works',
   { skip: SKIP, timeout: 600_000 },
   async () => {
-    const [a, b] = suite.hosts.map((h) => h.name);
-    assert.equal((await etcdctl(a, 'put', '/zke-test/after-snapshot', 'x')).code, 0);
-    assert.equal(
-      (await etcdctl(b, 'get', '--print-value-only', '/zke-test/after-snapshot')).stdout.trim(),
-      'x',
-    );
+    const [a, b] = suite.hosts.map((h) => h.name) as [string, string];
+    await keyAfterSnapshot(a, b);
     const result = await run(ops(), 'restoreEtcd', { cluster: 'snap', snapshot: 'before-key' });
     assert.equal(result.status.phase, 'succeeded', result.summary);
     for (const host of [a, b]) {
@@ -65,5 +67,51 @@ test(
     assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 2, 'both members healthy');
     await healthyNodes(k, [a, b]);
     assert.match(await k('get', 'namespace', 'kube-system', '-o', 'name'), /namespace\/kube-system/);
+  },
+);
+
+/** Writes a key after the snapshot and checks that both members hold it. */
+async function keyAfterSnapshot(a: string, b: string): Promise<void> {
+  assert.equal((await etcdctl(a, 'put', '/zke-test/after-snapshot', 'x')).code, 0);
+  assert.equal(
+    (await etcdctl(b, 'get', '--print-value-only', '/zke-test/after-snapshot')).stdout.trim(),
+    'x',
+  );
+}
+
+test(
+  'a restore whose worker is SIGKILLed while it restores the data completes on the next worker: key gone, etcd healthy',
+  { skip: SKIP, timeout: 900_000 },
+  async (t) => {
+    const [a, b] = suite.hosts.map((h) => h.name) as [string, string];
+    await keyAfterSnapshot(a, b);
+    const taskQueue = `restore-kill-${Date.now().toString(36)}`;
+    const log = path.join(tempDir('zke-restore-kill'), 'worker.log');
+    const first = await spawnWorker(suite.t.address, taskQueue, log);
+    const handle = await suite.t.client.workflow.start('restoreEtcd', {
+      taskQueue,
+      workflowId: clusterWorkflowId('snap'),
+      args: [{ cluster: 'snap', snapshot: 'before-key' }],
+    });
+    await waitForStatus(handle, 'the restore data step', (s) => s.step === 'restore data');
+    await first.kill('SIGKILL');
+    const second = await spawnWorker(suite.t.address, taskQueue, log);
+    try {
+      const result = (await handle.result()) as OperationResult;
+      assert.equal(result.status.phase, 'succeeded', result.summary);
+      const again = (await activityRuns(handle)).filter((r) => r.attempt > 1).map((r) => r.type);
+      t.diagnostic(`activities run again after the kill: ${again.join(', ')}`);
+      assert.ok(again.length > 0, 'the step the kill interrupted ran again');
+    } finally {
+      await second.kill();
+    }
+    for (const host of [a, b]) {
+      const got = await etcdctl(host, 'get', '/zke-test/after-snapshot');
+      assert.equal(got.code, 0, got.stderr);
+      assert.equal(got.stdout.trim(), '', `${host}: the key is gone`);
+    }
+    const health = await etcdctl(a, 'endpoint', 'health', '--cluster');
+    assert.equal((health.stdout + health.stderr).match(/is healthy/g)?.length, 2, 'both members healthy');
+    await healthyNodes(k, [a, b]);
   },
 );
