@@ -3,14 +3,15 @@
 // the web workload, its Service and a client pod. zke adopt compares first (each host lists RKE's containers it
 // would replace and why, nothing changes), then takes it over: no RKE container is left, the pods keep their
 // UIDs and answer through the Service's DNS name, the Service keeps its IP, the etcd member its ID, and the
-// kubeconfig written before adoption still works. Then each upgrade of `chain`, one minor at a time, likewise.
+// kubeconfig written before adoption still works. Then each upgrade of `chain`, one minor at a time, likewise
+// (the workload's pods keep their UIDs; the lab recreates the system pods once, see parkRequestingPods).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { TestContext } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import { exportRkeState } from '../../common/stateExport.ts';
 import { LAB_KUBECTL, labClusterYaml, parseOrThrow } from '../support/cluster.ts';
-import { adminKubeconfigFile, kubectl } from '../support/kubectl.ts';
+import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
 import { labExec } from '../support/lab.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { adopt, etcdMembers } from './adopt-harness.ts';
@@ -59,22 +60,49 @@ async function kept(k: Kubectl, etcdHost: string) {
 const minor = (version: string) => Number(version.split('.')[1]);
 
 /**
- * Lab only. A 1.33+ kubelet has no record of the resources an older kubelet gave the containers it started, and
- * resizes those of pods with resource requests in place; with the lab's cgroups-per-qos=false it then reads a
- * nil pod cgroup config and crash-loops (doPodResizeAction in kuberuntime_manager.go, seen on v1.32 -> v1.33).
- * Where the gate can be turned off (v1.33, v1.34) it is; before the version that locks it on (v1.35) the system
- * pods (coredns, metrics-server, ...) are recreated by a kubelet that records them. The workload's pods request
- * nothing, so they are never resized and keep running.
+ * Lab only (docs/lab-k8s.md). A kubelet from v1.33 on records the resources it gives each container it starts;
+ * one that finds a running container without that record (started by v1.32) resizes it in place when its pod
+ * requests resources, and with the lab's cgroups-per-qos=false it reads a nil pod cgroup config and crash-loops
+ * (doPodResizeAction). So while the first recording kubelet takes over, the system pods that request resources
+ * are kept off the nodes (their Deployments scaled to 0, their DaemonSets given a node selector no node has),
+ * and brought back after it, by a kubelet that records them. The workload's pods request nothing: they stay.
  */
-const kubeletArgsAt = (version: string): Record<string, string> =>
-  minor(version) >= 33 && minor(version) <= 34 ? { 'feature-gates': 'InPlacePodVerticalScaling=false' } : {};
-
-async function recreateSystemPods(k: Kubectl): Promise<void> {
-  for (const kind of ['deployment', 'daemonset']) {
-    await k('-n', 'kube-system', 'rollout', 'restart', kind);
-    for (const name of (await k('-n', 'kube-system', 'get', kind, '-o', 'name')).split('\n').filter(Boolean))
-      await k('-n', 'kube-system', 'rollout', 'status', name, '--timeout=300s');
-  }
+async function parkRequestingPods(k: Kubectl): Promise<() => Promise<void>> {
+  const sys = (...args: string[]) => k('-n', 'kube-system', ...args);
+  const requesting = async (kind: string) =>
+    (
+      await sys(
+        'get',
+        kind,
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}={.spec.template.spec.containers[*].resources.requests}{"\\n"}{end}',
+      )
+    )
+      .split('\n')
+      .filter((line) => /=\S/.test(line))
+      .map((line) => line.split('=')[0]!);
+  const deployments = await requesting('deployment');
+  const daemonsets = await requesting('daemonset');
+  const replicas = new Map<string, string>();
+  for (const d of deployments)
+    replicas.set(d, await sys('get', 'deployment', d, '-o', 'jsonpath={.spec.replicas}'));
+  const selector = (value: string | null) =>
+    JSON.stringify({ spec: { template: { spec: { nodeSelector: { 'zke-lab/parked': value } } } } });
+  for (const d of deployments) await sys('scale', 'deployment', d, '--replicas=0');
+  for (const ds of daemonsets) await sys('patch', 'daemonset', ds, '--type=merge', '-p', selector('true'));
+  await eventually('no pod that requests resources runs', async () => {
+    const pods = await sys('get', 'pods', '-o', 'jsonpath={.items[*].spec.containers[*].resources.requests}');
+    assert.equal(pods.trim(), '');
+  });
+  return async () => {
+    for (const d of deployments) await sys('scale', 'deployment', d, `--replicas=${replicas.get(d)}`);
+    for (const ds of daemonsets) await sys('patch', 'daemonset', ds, '--type=merge', '-p', selector(null));
+    for (const name of [
+      ...deployments.map((d) => `deployment/${d}`),
+      ...daemonsets.map((d) => `daemonset/${d}`),
+    ])
+      await sys('rollout', 'status', name, '--timeout=300s');
+  };
 }
 
 const RKE_WORKER = ['kubelet', 'kube-proxy', 'service-sidekick'];
@@ -90,7 +118,6 @@ export async function adoptRkeAndUpgrade(suite: LabSuite, chain: string[], t: Te
       {
         version,
         format: 'rke',
-        kubeletArgs: kubeletArgsAt(version),
       },
     );
   const doc = docAt(RKE_FROM);
@@ -148,10 +175,12 @@ export async function adoptRkeAndUpgrade(suite: LabSuite, chain: string[], t: Te
 
   let from = RKE_FROM;
   for (const version of chain) {
-    if (minor(version) >= 35 && minor(from) < 35) await recreateSystemPods(k);
+    const firstToRecord = minor(from) < 33 && minor(version) >= 33;
+    const unpark = firstToRecord ? await parkRequestingPods(k) : async () => {};
     from = version;
     const result = await upgrade(suite.ops(), parseOrThrow(docAt(version)));
     assert.equal(result.status.phase, 'succeeded', `${version}: ${result.summary}`);
+    await unpark();
     await healthyNodes(k, [a, b]);
     assert.deepEqual(await kubeletVersions(k), [version]);
     await workloadAnswers(k);
