@@ -4,7 +4,8 @@
 // lending /opt/rke-tools, etcd's data at /var/lib/rancher/etcd/ (the host's /var/lib/etcd). zke's own files go.
 // Lab stand-ins, as the lab has no rke-tools image: the sidekick's entrypoint.sh runs the program it names, and
 // for the kubelet with RKE_KUBELET_CRIDOCKERD=true also cri-dockerd beside it (with the flags zke ran it with);
-// the flags RKE reads from its metadata (service options per version) are the version table's defaults.
+// the flags RKE reads from its metadata (service options per version) are the version table's defaults; RKE's
+// etcd-rolling-snapshots (rke-tools' etcd-backup) is not laid out.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { etcdCertName } from '../../model/pki/catalog.ts';
