@@ -87,7 +87,7 @@ async function parkRequestingPods(k: Kubectl): Promise<() => Promise<void>> {
   for (const d of deployments)
     replicas.set(d, await sys('get', 'deployment', d, '-o', 'jsonpath={.spec.replicas}'));
   const selector = (value: string | null) =>
-    JSON.stringify({ spec: { template: { spec: { nodeSelector: { 'zke-lab/parked': value } } } } });
+    JSON.stringify({ spec: { template: { spec: { nodeSelector: { 'lab.zke.test/parked': value } } } } });
   for (const d of deployments) await sys('scale', 'deployment', d, '--replicas=0');
   for (const ds of daemonsets) await sys('patch', 'daemonset', ds, '--type=merge', '-p', selector('true'));
   await eventually('no pod that requests resources runs', async () => {
