@@ -2,7 +2,7 @@
 // restarts for changed certificates, stop/start for a restore, and removal of containers a host no longer
 // plans (a role it lost). Containers are named by the plan; health gates as in provisioning.
 
-import { diffContainers } from '../model/diff.ts';
+import { describeChange, diffContainers, RKE_CONTAINER_LABEL } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
 import {
@@ -68,9 +68,9 @@ export async function pendingChanges(
     const changes = diffContainers(plan.containers, current)
       .filter((c) => c.action === 'remove' || inPlanes.has(c.name))
       .flatMap((c) => {
-        if (c.action !== 'unchanged')
-          return [`${c.name}: ${c.action} (${c.reasons.map((r) => r.field).join(', ')})`];
-        return current.find((x) => x.name === c.name)?.running ? [] : [`${c.name}: start`];
+        const now = current.find((x) => x.name === c.name);
+        if (c.action !== 'unchanged') return [describeChange(c, now)];
+        return now?.running ? [] : [`${c.name}: start`];
       });
     const changed = new Set(changes.map((c) => c.split(':')[0]));
     const restarts = containersToRestart(plan, input.certs).filter((n) => inPlanes.has(n) && !changed.has(n));
@@ -119,7 +119,10 @@ async function forEachPlanned(
   });
 }
 
-/** Removes zke's containers the host no longer plans (e.g. the controlplane of a host that is now a worker). */
+/**
+ * Removes zke's containers the host no longer plans (e.g. the controlplane of a host that is now a worker), and
+ * RKE's that zke does not run (an adopted cluster's service-sidekick).
+ */
 export async function removeUnplannedContainers(input: HostRef): Promise<string[]> {
   const plan = hostPlanFor(input);
   const spec = loadSpec(input);
@@ -133,10 +136,14 @@ export async function removeUnplannedContainers(input: HostRef): Promise<string[
 
 type Current = ReturnType<typeof asCurrent> & { imageEnv: string[]; running: boolean };
 
-/** zke's containers of this cluster on the host, as the diff reads them. */
+/** zke's containers of this cluster on the host, and RKE's (a cluster being adopted), as the diff reads them. */
 async function currentContainers(docker: DockerApi, cluster: string): Promise<Current[]> {
   const out: Current[] = [];
-  for (const name of await listByLabel(docker, `${CLUSTER_LABEL}=${cluster}`)) {
+  const names = new Set([
+    ...(await listByLabel(docker, `${CLUSTER_LABEL}=${cluster}`)),
+    ...(await listByLabel(docker, RKE_CONTAINER_LABEL)),
+  ]);
+  for (const name of names) {
     const found = await inspectContainer(docker, name);
     if (!found) continue;
     const running = found.running && !found.restarting;

@@ -100,7 +100,15 @@ export function isManaged(container: Pick<CurrentContainer, 'labels'>): boolean 
   return container.labels[MANAGED_LABEL] === 'true';
 }
 
-/** Planned containers in plan order, then managed containers that are no longer planned. */
+/** The label RKE puts on every container it runs (its value: the container's name). */
+export const RKE_CONTAINER_LABEL = 'io.rancher.rke.container.name';
+
+/** A container RKE runs (a cluster zke adopts): zke's of the same name replaces it, or it goes. */
+export function isRkes(container: Pick<CurrentContainer, 'labels'>): boolean {
+  return RKE_CONTAINER_LABEL in container.labels;
+}
+
+/** Planned containers in plan order, then managed (or RKE's) containers that are not planned. */
 export function diffContainers(
   planned: readonly PlannedContainer[],
   current: readonly CurrentContainer[],
@@ -114,9 +122,21 @@ export function diffContainers(
   });
   const plannedNames = new Set(planned.map((p) => p.name));
   const removals = current
-    .filter((c) => isManaged(c) && !plannedNames.has(c.name))
+    .filter((c) => (isManaged(c) || isRkes(c)) && !plannedNames.has(c.name))
     .map((c) => ({ name: c.name, action: 'remove' as const, reasons: [] }));
   return [...changes, ...removals];
+}
+
+/**
+ * One line of a host's comparison: `name: action (reasons)`, saying when the container is RKE's (its reasons:
+ * the fields in which zke's differs; RKE's helpers zke does not run are removed).
+ */
+export function describeChange(change: ContainerChange, current: CurrentContainer | undefined): string {
+  const rkes = current !== undefined && isRkes(current);
+  const fields = change.reasons.map((r) => r.field).join(', ');
+  if (change.action === 'remove' && rkes) return `${change.name}: remove (RKE's, zke runs no such container)`;
+  if (change.action === 'replace' && rkes) return `${change.name}: replace RKE's (${fields})`;
+  return fields ? `${change.name}: ${change.action} (${fields})` : `${change.name}: ${change.action}`;
 }
 
 /** A file zke wrote on the host, as the caller found it. */

@@ -81,7 +81,8 @@ export ZKE_KEYRING=$scratch/keyring.json
 # smoke slice, balanced by the times measured in docs/lab-k8s.md; lane A: everything else. `--k8s` (npm run test:k8s): only those tests.
 lane_b=(test/lab/resume.test.ts test/lab/lifecycle-rotation.test.ts test/lab/lifecycle-snapshot.test.ts
   test/lab/lifecycle-nodes.test.ts test/lab/lifecycle-remove.test.ts test/lab/fault-ssh.test.ts
-  test/lab/conformance-smoke.test.ts test/lab/cli-up.test.ts test/lab/adopt.test.ts test/lab/canal.test.ts)
+  test/lab/conformance-smoke.test.ts test/lab/cli-up.test.ts test/lab/adopt.test.ts test/lab/canal.test.ts
+  test/lab/adopt-rke.test.ts)
 if [ "$k8s_only" = 1 ]; then
   lane_a=(test/integration/hostile-spec.test.ts test/lab/provision.test.ts test/lab/kubernetes.test.ts
     test/lab/lifecycle-upgrade.test.ts test/lab/lifecycle-rollback.test.ts test/lab/fault-link.test.ts

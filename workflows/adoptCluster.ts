@@ -45,6 +45,7 @@ async function compare(
   layout: { hosts: { name: string }[]; maxParallelHosts: number },
 ): Promise<void> {
   let changes = 0;
+  let rkes = 0;
   await onEveryHost(
     p,
     'compare containers',
@@ -59,6 +60,7 @@ async function compare(
         adopting: true,
       });
       changes += pending.changes.length;
+      rkes += pending.changes.filter((c) => c.includes("RKE's")).length;
       p.event(
         `${host}: ${pending.changes.length ? pending.changes.join('; ') : 'as planned, nothing to replace'}`,
       );
@@ -66,7 +68,7 @@ async function compare(
   );
   p.event(
     changes
-      ? `adopt: ${changes} container change(s) on taking over (listed above)`
+      ? `adopt: ${changes} container change(s) on taking over (listed above${rkes ? `; ${rkes} of RKE's containers replaced or removed` : ''})`
       : 'adopt: every container is as zke plans it, nothing to replace',
   );
 }

@@ -2,9 +2,10 @@
 # Version pins of everything lab/k8s builds (sourced). Only versions the Go module proxy serves.
 # shellcheck disable=SC2034 # read by the scripts that source this file
 # The version table (model/versions.ts), oldest first. `build.sh --all` builds every one; `build.sh` alone the
-# versions npm test provisions (TEST_KUBERNETES_VERSIONS: the default version and the one it upgrades from).
+# versions npm test provisions (TEST_KUBERNETES_VERSIONS: the RKE cluster test/lab/adopt-rke.test.ts adopts, the
+# default version, and the one it upgrades to; the last is the conformance smoke slice's).
 KUBERNETES_VERSIONS="v1.30.14 v1.31.14 v1.32.13 v1.33.13 v1.34.4 v1.35.4 v1.36.3 v1.37.2"
-TEST_KUBERNETES_VERSIONS="v1.33.13 v1.34.4"
+TEST_KUBERNETES_VERSIONS="v1.32.13 v1.33.13 v1.34.4"
 # etcd, one per minor (model/versions.ts ETCD_RELEASES): server, etcdctl and etcdutl from the Go module proxy
 ETCD_VERSIONS="v3.5.36 v3.6.17 v3.7.4"
 # cri-dockerd: github.com/Mirantis/cri-dockerd is not served by the proxy; the k3s-io fork is (same

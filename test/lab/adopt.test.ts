@@ -10,24 +10,24 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { store } from '../../activities/clusterState.ts';
-import { AuditLog } from '../../api/service/audit.ts';
-import { createServices } from '../../api/service/index.ts';
 import { EXIT } from '../../cli/command.ts';
 import { loadOrCreateKeyring } from '../../common/keyring.ts';
 import { STATE_COPY_PATH } from '../../common/stateCopy.ts';
 import { exportRkeState } from '../../common/stateExport.ts';
-import { clusterWorkflowId, type OperationResult } from '../../workflows/types.ts';
 import { LAB_KUBECTL, labClusterYaml, parseOrThrow } from '../support/cluster.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
 import { labExec, labSsh } from '../support/lab.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { runZke } from '../support/zkeCli.ts';
+import { adopt as adoptCluster, etcdMembers } from './adopt-harness.ts';
 import { labSuite, provision, SKIP, upgrade } from './lifecycle-harness.ts';
 
 const CLUSTER = 'adopted';
 const suite = labSuite(2);
 // the API's host policy: the lab's key is where a site would keep its keys
 process.env.ZKE_SSH_KEY_DIRS = path.dirname(labSsh.keyPath);
+
+const adopt = (doc: object, state: object, apply: boolean) => adoptCluster(suite, CLUSTER, doc, state, apply);
 
 /** zke's containers of a host and those of the workload's pods (namespace default), `id name`, sorted. The
  *  system pods are left out: the cluster still places them (coredns scales out) whatever zke does. */
@@ -36,25 +36,6 @@ async function containers(host: string): Promise<string[]> {
   assert.equal(out.code, 0, out.stderr);
   const ours = (line: string) => !line.includes(' k8s_') || line.includes('_default_');
   return out.stdout.split('\n').filter(Boolean).filter(ours).sort();
-}
-
-async function etcdMembers(host: string): Promise<string> {
-  const out = await labExec(host, ['docker', 'exec', 'etcd', 'etcdctl', 'member', 'list']);
-  assert.equal(out.code, 0, out.stderr);
-  return out.stdout.trim();
-}
-
-/** zke adopt as the API runs it: the spec and state submitted, then the adopt operation's outcome. */
-async function adopt(doc: object, state: object, apply: boolean): Promise<OperationResult> {
-  const services = createServices({
-    client: suite.t.client,
-    taskQueue: suite.taskQueue,
-    store: store(),
-    audit: new AuditLog(`${tempDir('zke-adopt-audit')}/audit.log`),
-    temporalDeadlineMs: 30_000,
-  });
-  await services.submissions.adopt(CLUSTER, { spec: doc, state, apply }, 'test');
-  return (await suite.t.client.workflow.getHandle(clusterWorkflowId(CLUSTER)).result()) as OperationResult;
 }
 
 test(

@@ -2,6 +2,7 @@
 // sampled while an operation runs, and the plan/host comparison.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { currentState, planStateOf } from '../../activities/clusterState.ts';
 import { buildPlan } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
@@ -18,7 +19,7 @@ import {
   submitRevision,
 } from '../support/cluster.ts';
 import { assertRanAsListed, provisionDryRun, upDryRun } from '../support/dryRun.ts';
-import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import { adminKubeconfigFile, answersFromClientPod, eventually, kubectl } from '../support/kubectl.ts';
 import { type LabHost, labDown, labImages, labUp } from '../support/lab.ts';
 import { startTestWorker, type TestTemporal, testTemporal } from '../support/temporal.ts';
 
@@ -119,6 +120,23 @@ export async function nodeStates(k: Kubectl): Promise<NodeState[]> {
 }
 
 /** Every listed node registered, Ready and schedulable, and no other node. */
+/** The kubelet versions the nodes report, each once. */
+export const kubeletVersions = async (k: Kubectl) => [
+  ...new Set(
+    (await k('get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.kubeletVersion}')).split(' '),
+  ),
+];
+
+/** Workloads a user would try: a web Deployment behind a Service, a client pod, path services behind an Ingress. */
+export const WORKLOADS = fileURLToPath(new URL('./k8s/workloads.yaml', import.meta.url));
+
+/** The web Deployment answers the client pod through its Service's cluster DNS name. */
+export async function workloadAnswers(k: Kubectl): Promise<void> {
+  await k('rollout', 'status', 'deployment/web', '--timeout=300s');
+  await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=300s');
+  await answersFromClientPod(k, 'web.default.svc.cluster.local 80');
+}
+
 export async function healthyNodes(k: Kubectl, names: string[]): Promise<void> {
   await eventually('every node Ready and schedulable', async () => {
     const nodes = await nodeStates(k);

@@ -1,7 +1,14 @@
 // The host diff: what the provisioner creates, replaces (and why), removes or leaves alone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CurrentContainer, diffContainers, diffFiles, diffHost, hasChanges } from '../../model/diff.ts';
+import {
+  type CurrentContainer,
+  describeChange,
+  diffContainers,
+  diffFiles,
+  diffHost,
+  hasChanges,
+} from '../../model/diff.ts';
 import { buildPlan, type HostPlan, type PlannedContainer } from '../../model/plan/index.ts';
 import { host, MIN_3, specFrom } from './plan-fixture.ts';
 
@@ -128,6 +135,29 @@ describe('container diff', () => {
     const onB = diffContainers(host(after, 'b').containers, now(host(before, 'b')));
     assert.ok(onB.some((c) => c.name === 'nginx-proxy' && c.action === 'remove'));
     assert.ok(onB.some((c) => c.name === 'kube-apiserver' && c.action === 'create'));
+  });
+
+  test("RKE's containers (adoption): replaced by zke's of the same name, its helpers removed, each line says so", () => {
+    const h = host(buildPlan(specFrom(MIN_3)), 'b');
+    const rkes = (name: string, command: string[]): CurrentContainer => ({
+      ...running(h.containers.find((c) => c.name === 'kubelet')!),
+      name,
+      command,
+      labels: { 'io.rancher.rke.container.name': name },
+    });
+    const current = [
+      rkes('kubelet', ['/opt/rke-tools/entrypoint.sh', 'kubelet', '--v=2']),
+      rkes('service-sidekick', ['/bin/bash']),
+    ];
+    const changes = diffContainers(h.containers, current);
+    const line = (name: string) =>
+      describeChange(
+        changes.find((c) => c.name === name)!,
+        current.find((c) => c.name === name),
+      );
+    assert.equal(line('kubelet'), "kubelet: replace RKE's (command, labels)");
+    assert.equal(line('cri-dockerd'), 'cri-dockerd: create');
+    assert.equal(line('service-sidekick'), "service-sidekick: remove (RKE's, zke runs no such container)");
   });
 
   test('reasons name every differing field; bind order does not matter, argument order does', () => {

@@ -5,22 +5,23 @@
 // The last run is written up in docs/lab-k8s.md.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { KUBERNETES_VERSIONS } from '../../model/versions.ts';
 import {
   assertRunsPlan,
   healthyNodes,
   type Kubectl,
+  kubeletVersions,
   labSpec,
   labSuite,
   provision,
   run,
   upgrade,
+  WORKLOADS,
+  workloadAnswers,
 } from '../lab/lifecycle-harness.ts';
 import { k8sSkipReason, managedContainers } from '../support/cluster.ts';
-import { answersFromClientPod, eventually } from '../support/kubectl.ts';
+import { eventually } from '../support/kubectl.ts';
 
-const WORKLOADS = fileURLToPath(new URL('../lab/k8s/workloads.yaml', import.meta.url));
 const TABLE = KUBERNETES_VERSIONS.map((v) => v.version);
 const VERSIONS = process.env.ZKE_VERSIONS ? process.env.ZKE_VERSIONS.split(',') : TABLE;
 const lab = labSuite(2);
@@ -31,19 +32,6 @@ const roles = () => ({
 });
 const specAt = (name: string, version: string, extra: Record<string, unknown> = {}) =>
   labSpec(name, lab.hosts, roles(), { version, extra });
-
-const kubeletVersions = async (k: Kubectl) => [
-  ...new Set(
-    (await k('get', 'nodes', '-o', 'jsonpath={.items[*].status.nodeInfo.kubeletVersion}')).split(' '),
-  ),
-];
-
-/** The web Deployment answers the client pod through its Service's cluster DNS name. */
-async function workloadAnswers(k: Kubectl): Promise<void> {
-  await k('rollout', 'status', 'deployment/web', '--timeout=300s');
-  await k('wait', '--for=condition=Ready', 'pod/client', '--timeout=300s');
-  await answersFromClientPod(k, 'web.default.svc.cluster.local 80');
-}
 
 /** Provisions `version`, checks what a user would check, and returns kubectl on it. */
 async function provisionAt(
