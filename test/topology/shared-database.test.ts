@@ -35,7 +35,11 @@ test(
         path.resolve('test/integration/shared-database.test.ts'),
       ],
       // NODE_TEST_CONTEXT would make the inner runner report to this one instead of running the file
-    { encoding: 'utf8', env: { ...process.env, NODE_TEST_CONTEXT: undefined }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+        maxBuffer: 64 * 1024 * 1024,
+      },
     );
     const failed = run.stdout.split('\n').filter((line) => line.startsWith('not ok'));
     assert.equal(run.status, 0, `${failed.join('\n')}\n${run.stdout.slice(-4000)}${run.stderr.slice(-2000)}`);
