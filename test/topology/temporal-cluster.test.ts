@@ -68,11 +68,13 @@ before(() => {
 });
 const suite = apiSuite({ worker: true, activities: { ...fakeHosts, reconcileHost } });
 const name = `topo-${Date.now().toString(36)}`;
+/** The provision's operation, read back while PostgreSQL is down. */
+let operationId = '';
 
 // After apiSuite's hooks (they run in order), once its worker and clients are gone: nothing may be left.
 after(() => {
   new FileClusterStore().remove(name);
-  const all = [...pids, pidOf('history')].filter(Boolean);
+  const all = [...pids, pidOf('history'), pidOf('postgres')].filter(Boolean);
   cluster('down');
   assert.deepEqual(all.filter(alive), [], 'down left no PostgreSQL or Temporal process running');
   assert.ok(!fs.existsSync(state), `down removed ${state}`);
@@ -85,6 +87,7 @@ test(
     const spec = `cluster_name: ${name}\nnodes:\n  - {name: n1, address: 10.0.0.1, roles: [etcd, controlplane, worker]}\n`;
     const created = await suite.api.request('POST', '/v1/clusters', { body: spec });
     assert.equal(created.status, 202, created.text);
+    operationId = created.json.operationId;
     await withDiagnostics(reachedStep, 60_000);
 
     const history = pidOf('history');
@@ -147,3 +150,33 @@ test("the Temporal UI: through the zke API only, with a zke token, read-only, sh
   const direct = fs.readFileSync(path.join(state, 'ui', 'config', 'production.yaml'), 'utf8');
   assert.match(direct, /^host: 127\.0\.0\.1$/m, 'the UI server itself listens on loopback only');
 });
+
+test(
+  'PostgreSQL restarted under Temporal: the API answers 503 problem+json meanwhile, never 500, and recovers by itself',
+  { timeout: 180_000 },
+  async () => {
+    const postgres = pidOf('postgres');
+    process.kill(postgres, 'SIGINT'); // fast shutdown: Temporal's four services lose their database
+    for (let i = 0; i < 300 && alive(postgres); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!alive(postgres), 'PostgreSQL stopped');
+    const seen = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const answer = await suite.api.request('GET', `/v1/operations/${operationId}`);
+      seen.add(answer.status);
+      assert.ok([200, 503].includes(answer.status), `never 500: ${answer.status} ${answer.text}`);
+      if (answer.status === 503)
+        assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    }
+    assert.ok(seen.has(503), `the API said Temporal is unavailable (${[...seen].join(', ')})`);
+    cluster('up'); // starts what is not running: PostgreSQL only
+    assert.notEqual(pidOf('postgres'), postgres);
+    const deadline = Date.now() + 120_000;
+    let last = await suite.api.request('GET', `/v1/operations/${operationId}`);
+    while (last.status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      last = await suite.api.request('GET', `/v1/operations/${operationId}`);
+    }
+    assert.equal(last.status, 200, last.text);
+    assert.equal(last.json.state, 'succeeded');
+  },
+);
