@@ -61,7 +61,7 @@ export class FileClusterStore implements ClusterStore {
     if (!fs.existsSync(file)) return undefined;
     try {
       const sealed = JSON.parse(fs.readFileSync(file, 'utf8')) as Sealed;
-      return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
+      return openRecord<T>(sealed);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed meanwhile
       throw new UnreadableRecord(cluster, key, file, err as Error);
@@ -119,7 +119,7 @@ export class FileClusterStore implements ClusterStore {
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const sealed = seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
+      const sealed = sealRecord(value);
       fs.writeFileSync(tmp, JSON.stringify(sealed), { mode: 0o600 });
       place(tmp, file);
     } catch (err) {
@@ -205,6 +205,16 @@ export class FileClusterStore implements ClusterStore {
     const parts = key.split('/').map(checkName);
     return `${path.join(this.root, checkName(cluster), ...parts)}.json`;
   }
+}
+
+/** A record's value sealed with the payload keyring, as both kinds of store keep it. */
+export function sealRecord(value: unknown): Sealed {
+  return seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
+}
+
+/** The value of a sealed record; throws when the keyring cannot open it or it is not JSON. */
+export function openRecord<T>(sealed: Sealed): T {
+  return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
 }
 
 /** A record that exists but cannot be read: encrypted with a key the keyring lacks, or a damaged file. */

@@ -45,8 +45,7 @@ export class Revisions {
     if (!writeRevision(this.store, cluster, { number, spec, createdAt: new Date().toISOString(), source }))
       throw conflict(
         `cluster ${cluster}: another request submitted revision ${number} a moment ago (through another API ` +
-          'replica); see GET /v1/clusters/' +
-          `${cluster} and try again once its operation has started`,
+          `replica); see GET /v1/clusters/${cluster} and try again once its operation has started`,
       );
     return { revision: number, created: true };
   }

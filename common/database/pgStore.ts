@@ -3,10 +3,8 @@
 // number from one sequence. Stamps are sums of committed rows' numbers (a write committed late, with an older
 // number than one already seen, still changes the sum) and the newest removal. An update writes only over the row
 // version it read (optimistic concurrency), so two workers recording the same cluster never lose a change.
-import { loadOrCreateKeyring } from '../keyring.ts';
-import { type Sealed, seal, unseal } from '../sealed.ts';
-import { type ClusterStore, checkName, UnreadableRecord } from '../store.ts';
-import { keyringPath } from '../temporal.ts';
+import type { Sealed } from '../sealed.ts';
+import { type ClusterStore, checkName, openRecord, sealRecord, UnreadableRecord } from '../store.ts';
 import type { SyncPg } from './syncPg.ts';
 
 const UPDATE_ATTEMPTS = 30;
@@ -48,7 +46,7 @@ export class PgClusterStore implements ClusterStore {
     this.db.query(
       `INSERT INTO zke_record (cluster, key, sealed, version) VALUES ($1, $2, $3, nextval('zke_change'))
        ON CONFLICT (cluster, key) DO UPDATE SET sealed = EXCLUDED.sealed, version = EXCLUDED.version`,
-      [checkName(cluster), checkKey(key), this.seal(value)],
+      [checkName(cluster), checkKey(key), sealRecord(value)],
     );
   }
 
@@ -111,7 +109,7 @@ export class PgClusterStore implements ClusterStore {
 
   /** Writes `value` only when the row is still at `version` (absent: still absent); false when it was not. */
   private writeOver(cluster: string, key: string, value: unknown, version: string | undefined): boolean {
-    const args = [checkName(cluster), checkKey(key), this.seal(value)];
+    const args = [checkName(cluster), checkKey(key), sealRecord(value)];
     const rows =
       version === undefined
         ? this.db.query(
@@ -135,7 +133,7 @@ export class PgClusterStore implements ClusterStore {
     return row as { sealed: Sealed; version: string } | undefined;
   }
 
-  /** A deletion lowers no count's newest number: each one is counted per cluster, and that count is in stamps. */
+  /** Every deletion takes a number too, kept per cluster: the stamps carry the newest. */
   private noteRemoval(cluster: string) {
     return [
       {
@@ -146,13 +144,9 @@ export class PgClusterStore implements ClusterStore {
     ];
   }
 
-  private seal(value: unknown): Sealed {
-    return seal(loadOrCreateKeyring(keyringPath()), JSON.stringify(value));
-  }
-
   private open<T>(cluster: string, key: string, sealed: Sealed): T {
     try {
-      return JSON.parse(unseal(loadOrCreateKeyring(keyringPath()), sealed)) as T;
+      return openRecord<T>(sealed);
     } catch (err) {
       throw new UnreadableRecord(cluster, key, `the database row (${cluster}, ${key})`, err as Error);
     }
