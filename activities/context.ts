@@ -9,7 +9,11 @@ function inActivity(): Context | undefined {
   }
 }
 
-/** Runs fn while heartbeating every `everyMs` (with the latest progress note as details). */
+/**
+ * Runs fn while heartbeating every `everyMs` (with the latest progress note as details). A cancelled activity
+ * (its workflow cancelled, the worker shutting down) returns at once: a wait inside fn that misses the signal
+ * must not keep the attempt, and its worker, alive until the step's start-to-close timeout.
+ */
 export async function withHeartbeat<T>(
   fn: (note: (progress: string) => void) => Promise<T>,
   everyMs = 2_000,
@@ -20,10 +24,11 @@ export async function withHeartbeat<T>(
   beat();
   const timer = setInterval(beat, everyMs);
   try {
-    return await fn((p) => {
+    const work = fn((p) => {
       progress = p;
       beat();
     });
+    return await (ctx ? Promise.race([work, ctx.cancelled]) : work);
   } finally {
     clearInterval(timer);
   }
