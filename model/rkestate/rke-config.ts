@@ -1,6 +1,7 @@
 // A ClusterSpec as RKE's RancherKubernetesEngineConfig in its JSON form (the `json:` tags of rancher/rke
 // types/rke_types.go), the `rkeConfig` of a state file. The keys zke models; empty values are left out
 // (omitempty), and secrets (inline SSH keys, registry passwords) go in as RKE writes them.
+import { PRIORITY_OPTION } from '../spec/normalize-network.ts';
 import type { ClusterSpec, NetworkSpec, NodeSpec, ServiceOptions, SshAccess } from '../spec/types.ts';
 
 type Json = Record<string, unknown>;
@@ -9,9 +10,8 @@ type Json = Record<string, unknown>;
 function networkOptions(network: NetworkSpec): Record<string, string> {
   const rename = (key: string) => (network.plugin === 'canal' ? `canal_${key}` : key);
   const options = Object.entries(network.options).map(([key, value]) => [rename(key), value]);
-  const priority = network.priorityClassName
-    ? [['canal_priority_class_name', network.priorityClassName]]
-    : [];
+  const priorityKey = PRIORITY_OPTION[network.plugin];
+  const priority = network.priorityClassName && priorityKey ? [[priorityKey, network.priorityClassName]] : [];
   return Object.fromEntries([...options, ...priority]);
 }
 

@@ -73,7 +73,11 @@ function addressing(ctx: SpecContext, raw: RawCluster, { root, given }: GivenSer
 const FLANNEL_OPTIONS = ['flannel_backend_type', 'flannel_backend_vni', 'flannel_backend_port'];
 /** RKE's canal names for its flannel's options (`canal_iface` is read as the interface). */
 const CANAL_PREFIX = 'canal_';
-const CANAL_PRIORITY = 'canal_priority_class_name';
+/** The DaemonSets' priority class, under each plugin's RKE name. */
+export const PRIORITY_OPTION: Readonly<Record<string, string>> = {
+  flannel: 'kube_flannel_priority_class_name',
+  canal: 'canal_priority_class_name',
+};
 /** RKE's canal options for Calico's parts, which zke's canal (flannel + kube-router) does not have. */
 const CANAL_NO_EFFECT: Readonly<Record<string, string>> = {
   canal_flex_volume_plugin_dir:
@@ -84,14 +88,15 @@ const CANAL_NO_EFFECT: Readonly<Record<string, string>> = {
 const CANAL_OPTIONS = [
   'canal_iface',
   ...FLANNEL_OPTIONS.map((key) => CANAL_PREFIX + key),
-  CANAL_PRIORITY,
+  PRIORITY_OPTION.canal,
   ...Object.keys(CANAL_NO_EFFECT),
 ];
 
 /** Reports an option the plugin does not read: an error, or a warning when it has no effect by design. */
 function checkOption(ctx: SpecContext, plugin: string, key: string): void {
   const path = childPath('network.options', key);
-  const known = plugin === 'flannel' ? ['flannel_iface', ...FLANNEL_OPTIONS] : CANAL_OPTIONS;
+  const known =
+    plugin === 'flannel' ? ['flannel_iface', ...FLANNEL_OPTIONS, PRIORITY_OPTION.flannel] : CANAL_OPTIONS;
   if (plugin === 'none') ctx.warn(path, 'no effect: no network plugin runs');
   else if (plugin === 'canal' && CANAL_NO_EFFECT[key]) ctx.warn(path, CANAL_NO_EFFECT[key]);
   else if ((plugin === 'flannel' || plugin === 'canal') && !known.includes(key))
@@ -100,22 +105,23 @@ function checkOption(ctx: SpecContext, plugin: string, key: string): void {
 
 /**
  * The options the plugin reads, under flannel's names (canal's `canal_flannel_*` are flannel's), the interface
- * named among them, and canal's priority class. Options the plugin does not read are errors or no-effect
+ * named among them, and the plugin's priority class. Options the plugin does not read are errors or no-effect
  * warnings; an unknown plugin's are not judged.
  */
 function pluginOptions(ctx: SpecContext, plugin: string, given: Record<string, string>) {
-  const { flannel_iface: flannelIface, canal_iface: canalIface, [CANAL_PRIORITY]: priority } = given;
+  const { flannel_iface: flannelIface, canal_iface: canalIface } = given;
+  const priorityKey = PRIORITY_OPTION[plugin];
   const options: Record<string, string> = {};
   for (const [key, value] of Object.entries(given)) {
     checkOption(ctx, plugin, key);
-    if (key.endsWith('_iface') || key === CANAL_PRIORITY || CANAL_NO_EFFECT[key]) continue;
+    if (key.endsWith('_iface') || key === priorityKey || CANAL_NO_EFFECT[key]) continue;
     const flannelKey =
       plugin === 'canal' && key.startsWith(CANAL_PREFIX) ? key.slice(CANAL_PREFIX.length) : key;
     options[flannelKey] = value;
     if (flannelKey !== key) ctx.locate(`network.options.${flannelKey}`, childPath('network.options', key));
   }
   if (plugin === 'flannel' || plugin === 'canal') options.flannel_backend_type ??= DEFAULTS.flannelBackend;
-  return { options, flannelIface, canalIface, priority: plugin === 'canal' ? priority : undefined };
+  return { options, flannelIface, canalIface, priority: priorityKey ? given[priorityKey] : undefined };
 }
 
 export function normalizeNetwork(ctx: SpecContext, raw: RawCluster, services: GivenServices): NetworkSpec {

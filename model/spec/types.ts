@@ -185,7 +185,8 @@ export interface NetworkSpec {
   /** First address of the service CIDR (the `kubernetes` Service). */
   readonly kubernetesServiceIp: string;
   readonly placement?: AddonPlacement;
-  /** The network DaemonSets' priority class (RKE's `canal_priority_class_name`); system-node-critical when unset. */
+  /** The network DaemonSets' priority class (RKE's `canal_priority_class_name`, `kube_flannel_priority_class_name`);
+   *  system-node-critical when unset. */
   readonly priorityClassName?: string;
 }
 

@@ -103,6 +103,20 @@ suite("canal's options (RKE's names)", () => {
     assert.equal(podOf(plain, 'kube-router').priorityClassName, 'system-node-critical');
   });
 
+  test("kube_flannel_priority_class_name is flannel's; with canal it is an error at that key", () => {
+    const options = { kube_flannel_priority_class_name: 'network-critical' };
+    const { spec } = valid({ network: { plugin: 'flannel', options } });
+    assert.equal(podOf(addonObjects(spec, 'network'), 'kube-flannel').priorityClassName, 'network-critical');
+    assert.deepEqual((rkeConfigOf(spec).network as { options: unknown }).options, {
+      flannel_backend_type: 'vxlan',
+      kube_flannel_priority_class_name: 'network-critical',
+    });
+    assert.match(
+      errors({ network: { plugin: 'canal', options } }).join('\n'),
+      /network\.options\.kube_flannel_priority_class_name: unknown canal option/,
+    );
+  });
+
   test("Calico's options have no effect and say why; an unknown option is an error naming the known ones", () => {
     const { warnings } = valid({
       network: {
