@@ -18,7 +18,7 @@ const UI_SIGN_IN = {
 };
 
 test(
-  'docker-compose.yml: Temporal on PostgreSQL, its UI signed-in and read-only, zke workers and API sharing no volume',
+  'docker-compose.yml: Temporal on PostgreSQL and unpublished, its UI signed-in and read-only, zke workers and API sharing no volume',
   { skip: available ? undefined : 'docker-compose is not installed' },
   () => {
     const res = compose({ TEMPORAL_DB_PASSWORD: 'test-password', ...UI_SIGN_IN });
@@ -32,6 +32,8 @@ test(
       assert.ok(config.services[s], `service ${s}`);
     for (const s of ['postgresql', 'temporal', 'zke-api'])
       assert.ok(config.services[s].healthcheck, `${s} has a health check`);
+    for (const s of ['postgresql', 'temporal'])
+      assert.equal(config.services[s].ports, undefined, `${s} (no mTLS, no sign-in) publishes no port`);
     for (const s of ['zke-worker', 'zke-api']) {
       const service = config.services[s];
       assert.equal((service.deploy as { replicas: number }).replicas, 2, `${s}: two replicas`);
