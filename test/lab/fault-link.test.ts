@@ -20,7 +20,7 @@ test(
     await waitForStatus(handle, 'worker plane', (s) => s.step === 'worker plane');
     await labFault('link-down', 'zlab2');
     const cutAt = Date.now();
-    const failure = await outcome(handle);
+    const failure = await outcome(handle, 900_000);
     ctx.diagnostic(`failed ${Math.round((Date.now() - cutAt) / 1000)} s after the link went down`);
     ctx.diagnostic(`activity retries: ${await retriedAttempts(handle)}`);
     assert.ok(failure instanceof Error, 'the run failed');

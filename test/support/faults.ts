@@ -1,6 +1,7 @@
 // Helpers for fault-injection lab tests: start a provision without waiting, watch its status query until a
 // step is reached, inject a fault for a while, and read what the store recorded.
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { type CurrentState, currentState, store } from '../../activities/clusterState.ts';
 import {
   clusterWorkflowId,
@@ -88,13 +89,43 @@ export function recorded(cluster: string): { current?: CurrentState; status?: Op
   return { current: currentState(cluster), status: store().read<OperationStatus>(cluster, 'last-status') };
 }
 
-/** The workflow's result, or the failure it ended with. */
-export async function outcome(handle: WorkflowHandle): Promise<OperationResult | Error> {
+/**
+ * The workflow's result, or the failure it ended with. A run with no outcome within `limitMs` is terminated
+ * (the file's next test can start its own) and comes back as an Error naming its step and pending activities.
+ */
+export async function outcome(handle: WorkflowHandle, limitMs = 540_000): Promise<OperationResult | Error> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), limitMs);
+  });
   try {
-    return (await handle.result()) as OperationResult;
+    const result = await Promise.race([handle.result(), late]);
+    if (result !== 'late') return result as OperationResult;
+    const stuck = await stuckRun(handle);
+    await handle.terminate(`no outcome within ${limitMs / 1000} s`);
+    return new Error(`no outcome within ${limitMs / 1000} s: ${stuck}`);
   } catch (err) {
     return err as Error;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** Where a run stands: its step and each pending activity's attempt, last heartbeat and last failure. */
+async function stuckRun(handle: WorkflowHandle): Promise<string> {
+  const step = (await statusOf(handle))?.step;
+  const { raw } = await handle.describe();
+  const pending = await Promise.all(
+    (raw.pendingActivities ?? []).map(async (a) => {
+      const details = a.heartbeatDetails?.payloads ?? [];
+      const [note] = details.length ? await decodedJson(details as Payload[]).catch(() => ['?']) : [];
+      const beat = a.lastHeartbeatTime?.seconds
+        ? new Date(Number(a.lastHeartbeatTime.seconds) * 1000)
+        : undefined;
+      return `${a.activityType?.name} attempt ${a.attempt} on ${a.lastWorkerIdentity}, last heartbeat ${beat?.toISOString() ?? 'none'} (${JSON.stringify(note)}), last failure: ${a.lastFailure?.message ?? 'none'}`;
+    }),
+  );
+  return `step ${step ?? 'unknown'}; pending: ${pending.join('; ') || 'none'}`;
 }
 
 export interface ActivityRun {
