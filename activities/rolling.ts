@@ -2,7 +2,13 @@
 // restarts for changed certificates, stop/start for a restore, and removal of containers a host no longer
 // plans (a role it lost). Containers are named by the plan; health gates as in provisioning.
 
-import { describeChange, diffContainers, RKE_CONTAINER_LABEL } from '../model/diff.ts';
+import {
+  type CurrentContainer,
+  describeChange,
+  diffContainers,
+  RKE_CONTAINER_LABEL,
+  tokenLoss,
+} from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
 import {
@@ -55,6 +61,8 @@ export interface PendingChanges {
   changes: string[];
   /** Unchanged containers that must restart to read changed certificates. */
   restarts: string[];
+  /** Why the planned kube-apiserver would refuse the tokens the pods hold (model/diff.ts tokenLoss). */
+  tokenLoss?: string;
 }
 
 export async function pendingChanges(
@@ -74,8 +82,15 @@ export async function pendingChanges(
       });
     const changed = new Set(changes.map((c) => c.split(':')[0]));
     const restarts = containersToRestart(plan, input.certs).filter((n) => inPlanes.has(n) && !changed.has(n));
-    return { changes, restarts };
+    return { changes, restarts, ...optionalTokenLoss(plan, current) };
   });
+}
+
+function optionalTokenLoss(plan: HostPlan, current: readonly CurrentContainer[]): { tokenLoss?: string } {
+  const next = plan.containers.find((c) => c.name === 'kube-apiserver');
+  const now = current.find((c) => c.name === 'kube-apiserver');
+  const loss = next && now ? tokenLoss(next, now) : undefined;
+  return loss ? { tokenLoss: loss } : {};
 }
 
 function planned(plan: HostPlan, names: readonly string[]): PlannedContainer[] {

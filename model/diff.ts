@@ -1,7 +1,7 @@
 // The plan of a host against what the host has now: per container create / replace (with reasons) / remove /
 // unchanged, and the same for files by content hash. Pure: callers read Docker and hash files.
 import { MANAGED_LABEL } from './plan/container.ts';
-import type { FileContent, PlannedContainer, PlannedFile } from './plan/types.ts';
+import type { ClusterPlan, FileContent, PlannedContainer, PlannedFile } from './plan/types.ts';
 
 export type ChangeAction = 'create' | 'replace' | 'remove' | 'unchanged';
 
@@ -137,6 +137,51 @@ export function describeChange(change: ContainerChange, current: CurrentContaine
   if (change.action === 'remove' && rkes) return `${change.name}: remove (RKE's, zke runs no such container)`;
   if (change.action === 'replace' && rkes) return `${change.name}: replace RKE's (${fields})`;
   return fields ? `${change.name}: ${change.action} (${fields})` : `${change.name}: ${change.action}`;
+}
+
+/** The values of `--flag=value` in a command, in order (a flag may repeat). */
+function flagValues(command: readonly string[], flag: string): string[] {
+  const prefix = `--${flag}=`;
+  return command.filter((arg) => arg.startsWith(prefix)).map((arg) => arg.slice(prefix.length));
+}
+
+/** The issuers a kube-apiserver accepts (the first signs) and its audiences (default: the first issuer). */
+function tokenTrust(command: readonly string[]): { issuers: string[]; audiences: string[] } {
+  const issuers = flagValues(command, 'service-account-issuer');
+  const given = flagValues(command, 'api-audiences').flatMap((v) => v.split(','));
+  return { issuers, audiences: given.length ? given : issuers.slice(0, 1) };
+}
+
+/**
+ * Why the planned kube-apiserver would refuse the service account tokens the running one issued (their issuer
+ * or every audience not kept): the pods would hold refused tokens until kubelet renews them, up to 24 h later.
+ * Undefined when they stay valid (or when either does not say).
+ */
+export function tokenLoss(planned: PlannedContainer, current: CurrentContainer): string | undefined {
+  const now = tokenTrust(current.command);
+  const next = tokenTrust(planned.command);
+  if (!now.issuers.length || !next.issuers.length) return undefined;
+  const issuerKept = next.issuers.includes(now.issuers[0]!);
+  const audienceKept = now.audiences.some((a) => next.audiences.includes(a));
+  if (issuerKept && audienceKept) return undefined;
+  const list = (xs: string[]) => xs.map((x) => show(x)).join(', ');
+  return (
+    `${current.name}: the service account tokens the pods hold (issuer ${show(now.issuers[0])}, audiences ${list(now.audiences)}) ` +
+    `would be refused by the planned one (issuers ${list(next.issuers)}, audiences ${list(next.audiences)}) until kubelet renews them, up to 24 h later: ` +
+    `keep them with services.kube-api.extra_args service-account-issuer: ${now.issuers[0]} and api-audiences: ${now.audiences.join(',')} in cluster.yml`
+  );
+}
+
+/** For a plan's notes: the token loss (tokenLoss) of going from the applied plan to the target's, once. */
+export function tokenNotes(applied: ClusterPlan | undefined, target: ClusterPlan): string[] {
+  if (!applied) return [];
+  const apiserver = (plan: ClusterPlan, host: string) =>
+    plan.hosts.find((h) => h.name === host)?.containers.find((c) => c.name === 'kube-apiserver');
+  const losses = target.hosts.map((h) => {
+    const [next, now] = [apiserver(target, h.name), apiserver(applied, h.name)];
+    return next && now ? tokenLoss(next, now) : undefined;
+  });
+  return [...new Set(losses.filter((l) => l !== undefined))];
 }
 
 /** A file zke wrote on the host, as the caller found it. */

@@ -31,21 +31,30 @@ export async function adoptCluster(input: AdoptInput): Promise<OperationResult> 
     });
     if (skipped.length)
       throw new Error(`hosts [${skipped.join(', ')}] did not answer: adopt needs every host`);
-    await p.step('compare containers', () => compare(p, ref, layout));
+    let losses: string[] = [];
+    await p.step('compare containers', async () => {
+      losses = await compare(p, ref, layout);
+    });
     if (!apply) return [];
+    // refused before anything changes: the pods would lose the API until kubelet renews their tokens
+    if (losses.length) throw new Error(`adopt refused, nothing changed: ${losses[0]}`);
     await p.step('take over', () => short.recordAdoption(ref));
     return applyRevision(p, ref);
   });
 }
 
-/** Each host's containers against zke's plan: an event per host, and one counting what would change. */
+/**
+ * Each host's containers against zke's plan: an event per host, and one counting what would change. Returns
+ * why a host's planned kube-apiserver would refuse the pods' tokens (one line per such host).
+ */
 async function compare(
   p: Progress,
   ref: { cluster: string; revision: number },
   layout: { hosts: { name: string }[]; maxParallelHosts: number },
-): Promise<void> {
+): Promise<string[]> {
   let changes = 0;
   let rkes = 0;
+  const losses: string[] = [];
   await onEveryHost(
     p,
     'compare containers',
@@ -64,6 +73,10 @@ async function compare(
       p.event(
         `${host}: ${pending.changes.length ? pending.changes.join('; ') : 'as planned, nothing to replace'}`,
       );
+      if (pending.tokenLoss) {
+        losses.push(`${host}: ${pending.tokenLoss}`);
+        p.event(`${host}: ${pending.tokenLoss}`);
+      }
     },
   );
   p.event(
@@ -71,4 +84,5 @@ async function compare(
       ? `adopt: ${changes} container change(s) on taking over (listed above${rkes ? `; ${rkes} of RKE's containers replaced or removed` : ''})`
       : 'adopt: every container is as zke plans it, nothing to replace',
   );
+  return losses;
 }

@@ -7,7 +7,7 @@ import { RollbackRefused, rollbackTarget, snapshotBefore } from '../../common/ro
 import { readEncryptionKeys } from '../../common/stateExport.ts';
 import type { ClusterStore } from '../../common/store.ts';
 import { addonsToPrune } from '../../model/addons/index.ts';
-import { type ContainerChange, diffHost, type HostDiff, type HostNow } from '../../model/diff.ts';
+import { type ContainerChange, diffHost, type HostDiff, type HostNow, tokenNotes } from '../../model/diff.ts';
 import { pkiInputOf, reissuedNames } from '../../model/pki/index.ts';
 import type { CertBundle } from '../../model/pki/types.ts';
 import {
@@ -95,7 +95,11 @@ export function planChanges({ target, toRevision, applied, fromRevision, etcd }:
     phases: targetPlan.steps.map((s) => s.name),
     steps: targetPlan.steps.map(describeStep),
     refusal: targetPlan.refusal,
-    notes: [...(targetPlan.notes ?? []), ...networkPluginNotes(applied, target)],
+    notes: [
+      ...(targetPlan.notes ?? []),
+      ...networkPluginNotes(applied, target),
+      ...tokenNotes(appliedPlan, targetPlan),
+    ],
     addons: [...targetPlan.addons],
     prunedAddons: applied ? addonsToPrune(applied, target) : [],
     hosts: diffs.map((diff) => hostView(diff, targetPlan)),

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import type { TestContext } from 'node:test';
 import { store } from '../../activities/clusterState.ts';
 import { exportRkeState } from '../../common/stateExport.ts';
-import { LAB_KUBECTL, labClusterYaml, parseOrThrow } from '../support/cluster.ts';
-import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
+import { causes, LAB_KUBECTL, labClusterYaml, parseOrThrow } from '../support/cluster.ts';
+import { adminKubeconfigFile, answersFromClientPod, eventually, kubectl } from '../support/kubectl.ts';
 import { labExec } from '../support/lab.ts';
 import { tempDir } from '../support/tempDir.ts';
 import { adopt, etcdMembers } from './adopt-harness.ts';
@@ -29,6 +29,8 @@ import { layOutAsRke, rkeContainerNames } from './rke-layout.ts';
 
 export const RKE_FROM = 'v1.32.13';
 const CLUSTER = 'rke-adopted';
+/** What keeps the tokens RKE's kube-apiserver issued valid under zke's (./rke-layout.ts runs RKE's). */
+const RKE_TOKENS = { extra_args: { 'service-account-issuer': 'rke', 'api-audiences': 'unknown' } };
 
 /** The default namespace's pods, `name=uid`, sorted. */
 async function podUids(k: Kubectl): Promise<string[]> {
@@ -110,15 +112,12 @@ const RKE_MASTER = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-s
 
 export async function adoptRkeAndUpgrade(suite: LabSuite, chain: string[], t: TestContext): Promise<void> {
   const [a, b] = suite.hosts.map((h) => h.name) as [string, string];
-  const docAt = (version: string) =>
+  const docAt = (version: string, keepTokens = true) =>
     labClusterYaml(
       CLUSTER,
       suite.hosts,
       { [a]: ['etcd', 'controlplane', 'worker'], [b]: ['worker'] },
-      {
-        version,
-        format: 'rke',
-      },
+      { version, format: 'rke', kubeApi: keepTokens ? RKE_TOKENS : undefined },
     );
   const doc = docAt(RKE_FROM);
   const spec = parseOrThrow(doc);
@@ -158,6 +157,21 @@ export async function adoptRkeAndUpgrade(suite: LabSuite, chain: string[], t: Te
     'compare changed nothing',
   );
 
+  // without RKE's issuer and audience in the file, taking over would cut every pod off the API: refused
+  const refused = await adopt(suite, CLUSTER, docAt(RKE_FROM, false), state, true).catch((e: Error) => e);
+  assert.ok(refused instanceof Error, 'the takeover was refused');
+  assert.match(
+    causes(refused),
+    new RegExp(
+      `adopt refused, nothing changed: ${a}: kube-apiserver: the service account tokens the pods hold \\(issuer "rke", audiences "unknown"\\).*keep them with services\\.kube-api\\.extra_args service-account-issuer: rke and api-audiences: unknown`,
+    ),
+  );
+  assert.deepEqual(
+    { a: await allContainers(a), b: await allContainers(b) },
+    untouched,
+    'refused: nothing changed',
+  );
+
   const taken = await adopt(suite, CLUSTER, doc, state, true);
   assert.equal(taken.status.phase, 'succeeded', taken.summary);
   t.diagnostic(`adopted: ${taken.summary}`);
@@ -172,6 +186,9 @@ export async function adoptRkeAndUpgrade(suite: LabSuite, chain: string[], t: Te
     before,
     'pods, Service IP and etcd member kept; the old kubeconfig works',
   );
+  // the pods' tokens still open the API: cluster DNS (its token from RKE's days) learns a new Service
+  await k('expose', 'deployment', 'web', '--name=web-after', '--port=80', '--target-port=8080');
+  await answersFromClientPod(k, 'web-after.default.svc.cluster.local 80');
 
   let from = RKE_FROM;
   for (const version of chain) {

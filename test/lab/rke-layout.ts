@@ -142,8 +142,10 @@ function apiserver(l: Layout): RkeContainer {
       'tls-private-key-file': key('kube-apiserver'),
       'authorization-mode': 'Node,RBAC',
       'advertise-address': node.internalAddress,
-      // service options of RKE's metadata (the issuer zke keeps, so the pods' tokens stay valid)
-      'service-account-issuer': `https://kubernetes.default.svc.${spec.network.clusterDomain}`,
+      // RKE's service options for v1.21+ (rancher/kontainer-driver-metadata rke/k8s_service_options.go):
+      // the pods' tokens carry issuer "rke" and audience "unknown"
+      'service-account-issuer': 'rke',
+      'api-audiences': 'unknown',
       'service-account-signing-key-file': key('kube-service-account-token'),
     },
     spec.services['kube-api'].extraArgs,

@@ -1,6 +1,7 @@
 // The host diff: what the provisioner creates, replaces (and why), removes or leaves alone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { planChanges } from '../../api/service/plan.ts';
 import {
   type CurrentContainer,
   describeChange,
@@ -8,6 +9,7 @@ import {
   diffFiles,
   diffHost,
   hasChanges,
+  tokenLoss,
 } from '../../model/diff.ts';
 import { buildPlan, type HostPlan, type PlannedContainer } from '../../model/plan/index.ts';
 import { host, MIN_3, specFrom } from './plan-fixture.ts';
@@ -190,6 +192,55 @@ describe('container diff', () => {
       ],
     );
   });
+});
+
+describe("the pods' service account tokens across a kube-apiserver change", () => {
+  const apiserver = (yaml = '') => {
+    const plan = buildPlan(specFrom(`${MIN_3}${yaml}`));
+    return plan.hosts.flatMap((h) => h.containers).find((c) => c.name === 'kube-apiserver')!;
+  };
+  /** What RKE's kube-apiserver runs with (rancher/kontainer-driver-metadata rke/k8s_service_options.go, v1.21+). */
+  const RKE_TRUST = `core: {kube-api: {extra_args: {service-account-issuer: rke, api-audiences: unknown}}}\n`;
+
+  test("zke's own, and RKE's kept through extra_args: the tokens stay valid", () => {
+    assert.equal(tokenLoss(apiserver(), running(apiserver())), undefined);
+    assert.equal(tokenLoss(apiserver(RKE_TRUST), running(apiserver(RKE_TRUST))), undefined);
+  });
+
+  test("RKE's issuer and audience replaced by zke's: named, with the extra_args that keep them", () => {
+    const loss = tokenLoss(apiserver(), running(apiserver(RKE_TRUST)));
+    assert.equal(
+      loss,
+      'kube-apiserver: the service account tokens the pods hold (issuer "rke", audiences "unknown") would be refused by ' +
+        'the planned one (issuers "https://kubernetes.default.svc.cluster.local", audiences "https://kubernetes.default.svc.cluster.local") ' +
+        'until kubelet renews them, up to 24 h later: keep them with services.kube-api.extra_args ' +
+        'service-account-issuer: rke and api-audiences: unknown in cluster.yml',
+    );
+  });
+
+  test('a kept issuer with none of the audiences is a loss too; a different cluster domain changes the issuer', () => {
+    const audience = `core: {kube-api: {extra_args: {service-account-issuer: rke, api-audiences: other}}}\n`;
+    assert.match(tokenLoss(apiserver(audience), running(apiserver(RKE_TRUST))) ?? '', /audiences "unknown"/);
+    const domain = `core: {kubelet: {cluster_domain: example.internal}}\n`;
+    assert.match(
+      tokenLoss(apiserver(domain), running(apiserver())) ?? '',
+      /issuer "https:\/\/kubernetes\.default\.svc\.cluster\.local"/,
+    );
+  });
+});
+
+test("zke plan notes it when a changed file would do it (RKE's extra_args dropped after adoption)", () => {
+  const rke = specFrom(
+    `${MIN_3}core: {kube-api: {extra_args: {service-account-issuer: rke, api-audiences: unknown}}}\n`,
+  );
+  const view = planChanges({ applied: rke, target: specFrom(MIN_3) });
+  assert.deepEqual(
+    view.notes
+      .filter((n) => n.includes('service account tokens'))
+      .map((n) => n.split(' would be refused')[0]),
+    ['kube-apiserver: the service account tokens the pods hold (issuer "rke", audiences "unknown")'],
+  );
+  assert.deepEqual(planChanges({ applied: rke, target: rke }).notes, []);
 });
 
 describe('file diff', () => {
