@@ -2,10 +2,15 @@
 // it: `/backup/<name>` (the etcd snapshot) and `/etc/kubernetes/<name>.rkestate`, full paths as entry names,
 // deflated by Go's archive/zip with a data descriptor (test/support/zip.ts writes it that way).
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { EXIT } from '../../cli/command.ts';
 import { InvalidRkeSnapshot, readRkeSnapshot } from '../../common/rkeSnapshot.ts';
 import { InvalidZip, zipEntries } from '../../common/zip.ts';
+import { tempDir } from '../support/tempDir.ts';
 import { goZip } from '../support/zip.ts';
+import { runZke } from '../support/zkeCli.ts';
 
 const NAME = 'rke_etcd_snapshot_2026-12-06T17:20:00Z';
 const SNAPSHOT = Buffer.concat([Buffer.from('etcd snapshot '), Buffer.alloc(200_000, 7)]);
@@ -84,4 +89,32 @@ test('not an RKE snapshot: no snapshot file, two of them, not a zip, a damaged e
   );
   assert.throws(() => zipEntries(damaged)[0]!.read(), Error);
   assert.throws(() => zipEntries(Buffer.alloc(10)), InvalidZip);
+});
+
+test('zke recover --from-rke-snapshot refuses an archive it cannot use before reaching any host', async () => {
+  const dir = tempDir('zke-rke-recover');
+  const env = { ZKE_HOME: path.join(dir, 'home') };
+  const file = path.join(dir, 'cluster.yml');
+  writeFileSync(
+    file,
+    'cluster_name: old\nnodes:\n  - address: 192.0.2.1\n    role: [etcd, controlplane, worker]\n',
+  );
+  const noState = path.join(dir, 'no-state.zip');
+  writeFileSync(noState, goZip([{ name: `/backup/${NAME}`, data: SNAPSHOT }]));
+  const badState = path.join(dir, 'bad-state.zip');
+  writeFileSync(badState, rkeArchive());
+  const recover = (zip: string) => runZke(['recover', '-c', file, '--from-rke-snapshot', zip], env);
+
+  const without = await recover(noState);
+  assert.equal(without.code, EXIT.usage, without.stderr);
+  assert.match(without.stderr, /no-state\.zip holds no \/etc\/kubernetes\/rke_etcd_snapshot_.*\.rkestate/);
+  const bad = await recover(badState);
+  assert.equal(bad.code, EXIT.usage, bad.stderr);
+  assert.match(
+    bad.stderr,
+    /bad-state\.zip: its not a usable cluster\.rkestate: currentState\.certificatesBundle/,
+  );
+  const missing = await recover(path.join(dir, 'nowhere.zip'));
+  assert.match(missing.stderr, /cannot read the RKE snapshot archive .*nowhere\.zip/);
+  assert.ok(!existsSync(path.join(env.ZKE_HOME, 'clusters', 'old')), 'no record written');
 });
