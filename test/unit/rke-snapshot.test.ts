@@ -60,6 +60,16 @@ test('stored entries read as deflated ones; directories are left out', () => {
   assert.ok(zipEntries(archive)[0]!.read().equals(SNAPSHOT));
 });
 
+test('zip64, as Go writes archives past 4 GiB: sizes and offsets from the zip64 records', () => {
+  const files = [
+    { name: `/backup/${NAME}`, data: SNAPSHOT },
+    { name: `/etc/kubernetes/${NAME}.rkestate`, data: Buffer.from(JSON.stringify(STATE)) },
+  ];
+  const read = readRkeSnapshot(goZip(files, { zip64: true }), 'big.zip');
+  assert.ok(read.snapshot.equals(SNAPSHOT));
+  assert.deepEqual(read.state, STATE);
+});
+
 test('an archive without the state file says RKE took it without one', () => {
   const archive = goZip([{ name: `/backup/${NAME}`, data: SNAPSHOT }]);
   assert.throws(
