@@ -2,16 +2,19 @@
 // worker), its checksum verified on every host, the data directory moved aside, and `etcdctl snapshot restore`
 // run per host with the full initial-cluster in a one-shot container.
 
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PlannedContainer } from '../model/plan/types.ts';
+import type { ClusterSpec } from '../model/spec/types.ts';
 import { loadSpec, nodeOf, type RevisionRef } from './clusterState.ts';
 import { withHeartbeat } from './context.ts';
 import { runOneShot } from './docker/oneShot.ts';
 import { dockerOf, sshTarget, withSession } from './hostSession.ts';
 import { type HostRef, hostPlanFor } from './rolling.ts';
-import { snapshotDir } from './snapshot.ts';
+import { type SnapshotFile, snapshotDir, snapshotFileName } from './snapshot.ts';
 import { counting, readFileStream, writeFileStream } from './ssh/files.ts';
 import type { SshSession } from './ssh/session.ts';
 
@@ -55,13 +58,41 @@ async function copy(
   dest: string,
   progress: (bytes: number) => void,
 ): Promise<void> {
-  await pipeline(
-    await readFileStream(from, src),
-    counting(progress),
-    await writeFileStream(to, `${dest}.part`),
-  );
+  await putFile(to, dest, await readFileStream(from, src), progress);
+}
+
+/** Writes `source` to `dest` on the host through `dest.part`, renamed once whole. */
+async function putFile(
+  to: SshSession,
+  dest: string,
+  source: Readable,
+  progress: (bytes: number) => void,
+): Promise<void> {
+  await pipeline(source, counting(progress), await writeFileStream(to, `${dest}.part`));
   const moved = await to.exec(['mv', '-f', `${dest}.part`, dest]);
   if (moved.code !== 0) throw new Error(`${to.target.host}: mv ${dest}.part: ${moved.stderr.trim()}`);
+}
+
+/**
+ * An etcd snapshot brought from elsewhere (an RKE snapshot archive) written to the first etcd host of `spec` as
+ * zke keeps its own (`snapshotDir`, `snapshotFileName`), for a restore to find; the file, checked.
+ */
+export async function placeSnapshot(spec: ClusterSpec, name: string, data: Buffer): Promise<SnapshotFile> {
+  const node = spec.nodes.find((n) => n.roles.includes('etcd'));
+  if (!node) throw new Error(`cluster ${spec.clusterName} has no etcd host to restore the snapshot onto`);
+  const dir = snapshotDir(spec.prefixPath);
+  const file = `${dir}/${snapshotFileName(name)}`;
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  await withSession(sshTarget(spec.clusterName, spec, node), async (s) => {
+    await s.exec(['mkdir', '-p', '-m', '700', dir]);
+    await putFile(s, file, Readable.from([data]), () => {});
+    const sum = await s.exec(['sha256sum', file]);
+    if (sum.stdout.split(/\s/)[0] !== sha256)
+      throw new Error(
+        `${node.name}: ${file} does not have the snapshot's sha256 once written: ${sum.stderr}`,
+      );
+  });
+  return { host: node.name, path: file, size: data.length, sha256 };
 }
 
 /** The file's sha256 on the host must be the recorded one ("etcd snapshots are not consistent" otherwise). */

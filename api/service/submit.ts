@@ -8,7 +8,7 @@ import type { CertBundle } from '../../model/pki/types.ts';
 import type { EncryptionKey } from '../../model/plan/apiserver-config.ts';
 import {
   type AdoptedState,
-  adoptedEncryptionKeys,
+  encryptionKeysToAdopt,
   InvalidRkeState,
   parseRkeState,
 } from '../../model/rkestate/index.ts';
@@ -187,9 +187,7 @@ function adoptedState(spec: ClusterSpec, document: unknown): { bundle: CertBundl
     if (!(error instanceof InvalidRkeState)) throw error;
     throw invalid(error.issues.map((message) => ({ path: 'state', message })));
   }
-  const encryption = spec.services['kube-api'].secretsEncryption;
-  if (!encryption.enabled || encryption.customConfig) return { bundle: parsed.bundle };
-  const keys = adoptedEncryptionKeys(parsed.encryptionConfig);
+  const keys = encryptionKeysToAdopt(spec, parsed.encryptionConfig);
   if ('problem' in keys)
     throw invalid([{ path: 'state.currentState.encryptionConfig', message: keys.problem }]);
   return { bundle: parsed.bundle, keys: keys.keys };

@@ -2,6 +2,20 @@
 // keeps them as its own (the first one writes), so the API servers it reconfigures still read every Secret.
 import { parse } from 'yaml';
 import type { EncryptionKey } from '../plan/apiserver-config.ts';
+import type { ClusterSpec } from '../spec/types.ts';
+
+/**
+ * The keys zke takes over with a cluster whose spec is `spec`: none unless it encrypts Secrets with zke's own
+ * keys (enabled, no custom configuration); else those of the state's encryptionConfig, or why not.
+ */
+export function encryptionKeysToAdopt(
+  spec: ClusterSpec,
+  encryptionConfig: string | undefined,
+): { keys?: EncryptionKey[] } | { problem: string } {
+  const encryption = spec.services['kube-api'].secretsEncryption;
+  if (!encryption.enabled || encryption.customConfig) return {};
+  return adoptedEncryptionKeys(encryptionConfig);
+}
 
 /** Its keys, or why zke cannot take the configuration over (`problem`, saying what to do). */
 export function adoptedEncryptionKeys(

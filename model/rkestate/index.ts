@@ -1,6 +1,6 @@
 // RKE's state file: zke's record exported as `cluster.rkestate`, and read back for adoption.
 
-export { adoptedEncryptionKeys } from './encryption.ts';
+export { adoptedEncryptionKeys, encryptionKeysToAdopt } from './encryption.ts';
 export { certificatePki, type ExportInput, toRkeState } from './export.ts';
 export { type AdoptedState, InvalidRkeState, parseRkeState } from './parse.ts';
 export { rkeConfigOf } from './rke-config.ts';

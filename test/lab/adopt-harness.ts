@@ -1,5 +1,6 @@
 // Shared by the adoption lab tests: zke adopt as the API runs it, and the etcd member list a host's etcd reports.
 import assert from 'node:assert/strict';
+import type { WorkflowHandle } from '@temporalio/client';
 import { store } from '../../activities/clusterState.ts';
 import { AuditLog } from '../../api/service/audit.ts';
 import { createServices } from '../../api/service/index.ts';
@@ -16,15 +17,27 @@ export async function adopt(
   state: object,
   apply: boolean,
 ): Promise<OperationResult> {
+  return (await startAdopt(suite, cluster, doc, state, apply).then((h) => h.result())) as OperationResult;
+}
+
+/** zke adopt submitted as the API submits it, on `taskQueue` (the suite's own worker by default); its handle. */
+export async function startAdopt(
+  suite: LabSuite,
+  cluster: string,
+  doc: object,
+  state: object,
+  apply: boolean,
+  taskQueue = suite.taskQueue,
+): Promise<WorkflowHandle> {
   const services = createServices({
     client: suite.t.client,
-    taskQueue: suite.taskQueue,
+    taskQueue,
     store: store(),
     audit: new AuditLog(`${tempDir('zke-adopt-audit')}/audit.log`),
     temporalDeadlineMs: 30_000,
   });
   await services.submissions.adopt(cluster, { spec: doc, state, apply }, 'test');
-  return (await suite.t.client.workflow.getHandle(clusterWorkflowId(cluster)).result()) as OperationResult;
+  return suite.t.client.workflow.getHandle(clusterWorkflowId(cluster));
 }
 
 /** `etcdctl member list` in the host's etcd container (ID, status, name, peer and client URLs). */

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import tls from 'node:tls';
-import proto from '@temporalio/proto';
 import { store } from '../../activities/clusterState.ts';
 import { readEncryptionKeys } from '../../common/stateExport.ts';
 import { parseClusterSpec } from '../../model/spec/index.ts';
@@ -23,7 +22,7 @@ import {
   runOperation,
   submitRevision,
 } from '../support/cluster.ts';
-import { activityAttempts } from '../support/faults.ts';
+import { activityAttempts, waitForStartedActivity } from '../support/faults.ts';
 import { adminKubeconfigFile, eventually, kubectl } from '../support/kubectl.ts';
 import { currentLab, labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
@@ -277,8 +276,6 @@ test(
   },
 );
 
-const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
-
 /** Every Secret's raw value in etcd, by key (etcdctl's JSON output, base64 decoded). */
 async function rawSecrets(): Promise<Map<string, string>> {
   const out = await onHost(
@@ -334,13 +331,7 @@ test(
       args: [{ cluster: 'hardened' }],
     });
     // polled often: the rewrite of a few hundred Secrets takes seconds
-    const rewriting = async () =>
-      ((await handle.describe()).raw.pendingActivities ?? []).some(
-        (a) => a.activityType?.name === 'rewriteSecrets' && a.state === STARTED,
-      );
-    for (const deadline = Date.now() + 600_000; !(await rewriting()); )
-      if (Date.now() > deadline) throw new Error('the rewrite never started');
-      else await new Promise((r) => setTimeout(r, 100));
+    await waitForStartedActivity(handle, 'the rewrite', (type) => type === 'rewriteSecrets');
     await worker.kill('SIGKILL');
     worker = await spawnWorker(lab.t.address, queue, logFile);
     try {

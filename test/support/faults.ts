@@ -2,6 +2,7 @@
 // step is reached, inject a fault for a while, and read what the store recorded.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { type CurrentState, currentState, store } from '../../activities/clusterState.ts';
 import {
   clusterWorkflowId,
@@ -72,6 +73,29 @@ export async function waitForStatus(
     if (s && s.phase !== 'running')
       throw new Error(`operation ended (${s.phase}: ${s.error}) before ${what}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const STARTED = proto.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+
+/**
+ * Polls the workflow's pending activities (every 100 ms: some run for seconds) until one a worker has started
+ * satisfies `match` (its type name); its type. Rejects when the run ends first or after 10 minutes.
+ */
+export async function waitForStartedActivity(
+  handle: WorkflowHandle,
+  what: string,
+  match: (type: string) => boolean,
+): Promise<string> {
+  for (const deadline = Date.now() + 600_000; Date.now() < deadline; ) {
+    const { raw, status } = await handle.describe();
+    const started = (raw.pendingActivities ?? []).find(
+      (a) => a.state === STARTED && match(a.activityType?.name ?? ''),
+    );
+    if (started) return started.activityType?.name ?? '';
+    if (status.name !== 'RUNNING') throw new Error(`operation ended (${status.name}) before ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
