@@ -154,7 +154,7 @@ function tokenTrust(command: readonly string[]): { issuers: string[]; audiences:
 
 /**
  * Why the planned kube-apiserver would refuse the service account tokens the running one issued (their issuer
- * or every audience not kept): the pods would hold refused tokens until kubelet renews them, up to 24 h later.
+ * or every audience not kept): pods until their kubelet renews them, and holders outside the cluster for good.
  * Undefined when they stay valid (or when either does not say).
  */
 export function tokenLoss(planned: PlannedContainer, current: CurrentContainer): string | undefined {
@@ -166,9 +166,11 @@ export function tokenLoss(planned: PlannedContainer, current: CurrentContainer):
   if (issuerKept && audienceKept) return undefined;
   const list = (xs: string[]) => xs.map((x) => show(x)).join(', ');
   return (
-    `${current.name}: the service account tokens the pods hold (issuer ${show(now.issuers[0])}, audiences ${list(now.audiences)}) ` +
-    `would be refused by the planned one (issuers ${list(next.issuers)}, audiences ${list(next.audiences)}) until kubelet renews them, up to 24 h later: ` +
-    `keep them with services.kube-api.extra_args service-account-issuer: ${now.issuers[0]} and api-audiences: ${now.audiences.join(',')} in cluster.yml`
+    `${current.name}: the planned one would refuse the service account tokens issued now (issuer ${show(now.issuers[0])}, ` +
+    `audiences ${list(now.audiences)}; planned: issuers ${list(next.issuers)}, audiences ${list(next.audiences)}): ` +
+    "pods lose the API until their host's kubelet renews their tokens, and tokens held outside the cluster (CI jobs, " +
+    "Vault's Kubernetes auth) stop working; keep them with services.kube-api.extra_args service-account-issuer: " +
+    `${now.issuers[0]} and api-audiences: ${now.audiences.join(',')} in cluster.yml`
   );
 }
 

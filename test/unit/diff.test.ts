@@ -211,10 +211,11 @@ describe("the pods' service account tokens across a kube-apiserver change", () =
     const loss = tokenLoss(apiserver(), running(apiserver(RKE_TRUST)));
     assert.equal(
       loss,
-      'kube-apiserver: the service account tokens the pods hold (issuer "rke", audiences "unknown") would be refused by ' +
-        'the planned one (issuers "https://kubernetes.default.svc.cluster.local", audiences "https://kubernetes.default.svc.cluster.local") ' +
-        'until kubelet renews them, up to 24 h later: keep them with services.kube-api.extra_args ' +
-        'service-account-issuer: rke and api-audiences: unknown in cluster.yml',
+      'kube-apiserver: the planned one would refuse the service account tokens issued now (issuer "rke", audiences "unknown"; ' +
+        'planned: issuers "https://kubernetes.default.svc.cluster.local", audiences "https://kubernetes.default.svc.cluster.local"): ' +
+        "pods lose the API until their host's kubelet renews their tokens, and tokens held outside the cluster (CI jobs, " +
+        "Vault's Kubernetes auth) stop working; keep them with services.kube-api.extra_args service-account-issuer: rke " +
+        'and api-audiences: unknown in cluster.yml',
     );
   });
 
@@ -235,10 +236,10 @@ test("zke plan notes it when a changed file would do it (RKE's extra_args droppe
   );
   const view = planChanges({ applied: rke, target: specFrom(MIN_3) });
   assert.deepEqual(
-    view.notes
-      .filter((n) => n.includes('service account tokens'))
-      .map((n) => n.split(' would be refused')[0]),
-    ['kube-apiserver: the service account tokens the pods hold (issuer "rke", audiences "unknown")'],
+    view.notes.filter((n) => n.includes('service account tokens')).map((n) => n.split(';')[0]),
+    [
+      'kube-apiserver: the planned one would refuse the service account tokens issued now (issuer "rke", audiences "unknown"',
+    ],
   );
   assert.deepEqual(planChanges({ applied: rke, target: rke }).notes, []);
 });
