@@ -65,7 +65,11 @@ async function withPortListeners(
   const names = lab.hosts.map((h) => h.name);
   const listening: Record<string, string[]> = {};
   try {
-    for (const host of names) listening[host] = (await openPortListeners({ ...ref, host })).listening;
+    await Promise.all(
+      names.map(async (host) => {
+        listening[host] = (await openPortListeners({ ...ref, host })).listening;
+      }),
+    );
     for (const host of names) assert.ok(listening[host]!.includes('8472/udp'), `${host}: ${listening[host]}`);
     await body(async (host) => (await probeHostPorts({ ...ref, host, listening })).probed);
   } finally {
