@@ -1,8 +1,8 @@
 // ProvisionCluster on 3 lab hosts over real SSH and each host's dockerd: the planned containers run with the
 // planned args, certificates are in place with the right modes, etcd is healthy; re-running changes nothing;
 // one changed extra_args value replaces exactly the affected containers; a refused SSH key fails fast. First, on the
-// fresh hosts, the port check's activities on their own: every host reaches its peers' ports round after round, and
-// a UDP port a host's firewall drops is reported.
+// fresh hosts, the port check's activities on their own: every host reaches its peers' ports round after round, a UDP
+// port a host's firewall drops is reported, and a peer's UDP port answers at a second address of the peer too.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import {
 } from '../support/cluster.ts';
 import { activityAttempts } from '../support/faults.ts';
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
-import { labExec } from '../support/lab.ts';
+import { currentLab, labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 import { tempDir } from '../support/tempDir.ts';
 
@@ -53,15 +53,18 @@ async function containerIds(): Promise<Record<string, string>> {
   return ids;
 }
 
-/** Runs body with the port check's listeners open on every host for a revision of cluster `name`. */
+/** Runs body with the port check's listeners open on every host for a revision of cluster `name`, whose nodes
+ *  have the internal addresses `internal` names (host → address). */
 async function withPortListeners(
   name: string,
   body: (probe: (host: string) => Promise<number>) => Promise<void>,
+  internal: Record<string, string> = {},
 ): Promise<void> {
-  const ref = {
-    cluster: name,
-    revision: submitRevision(parseOrThrow(labClusterYaml(name, lab.hosts, ROLES))),
-  };
+  const doc = labClusterYaml(name, lab.hosts, ROLES);
+  const nodes = (doc.nodes as { name: string }[]).map((n) =>
+    internal[n.name] ? { ...n, internal_address: internal[n.name] } : n,
+  );
+  const ref = { cluster: name, revision: submitRevision(parseOrThrow({ ...doc, nodes })) };
   const names = lab.hosts.map((h) => h.name);
   const listening: Record<string, string[]> = {};
   try {
@@ -120,6 +123,23 @@ test(
       // the rule gone, the same listeners answer again
       assert.equal(await probe('zlab1'), 8);
     });
+  },
+);
+
+test(
+  'port check: a peer whose internal address is a second address of its interface answers over UDP too (its echo leaves from the first)',
+  { skip, timeout: 300_000 },
+  async () => {
+    const second = `${currentLab().network}.113`;
+    const add = await labExec('zlab3', ['ip', 'addr', 'add', `${second}/24`, 'dev', 'eth0']);
+    assert.equal(add.code, 0, add.stderr);
+    try {
+      await withPortListeners('second-address', async (probe) => assert.equal(await probe('zlab1'), 8), {
+        zlab3: second,
+      });
+    } finally {
+      await labExec('zlab3', ['ip', 'addr', 'del', `${second}/24`, 'dev', 'eth0']);
+    }
   },
 );
 
