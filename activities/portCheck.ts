@@ -1,6 +1,6 @@
 // Step "port check" (RKE's preflight `[network]` checks), in three calls per host: a listener container binds
 // the host's ports (a port it cannot bind is taken, unless zke's own service holds it), then a probe container
-// reaches the peers' ports through them, then the listeners go. Both run the Kubernetes image (bash, socat),
+// reaches the peers' ports through them, then the listeners go. Both run the Kubernetes image (bash, socat, perl),
 // which every host pulls anyway, with host networking.
 
 import { CLUSTER_LABEL, MANAGED_LABEL } from '../model/plan/index.ts';
@@ -30,14 +30,29 @@ import { waitFor } from './wait.ts';
 
 const LISTENER = 'zke-port-listener';
 const PROBE = 'zke-port-probe';
-const UDP_ANSWER = 'zke-port-check';
+const UDP_TOKEN = 'zke-port-check';
+/** A UDP probe's tries: how long each waits for the echo (s); one second between tries, so a port that never
+ *  answers costs 2+3+4+5+6+4 = 24 s. The UDP probes run side by side, the TCP ones one after the other. */
+const UDP_WAITS = [2, 3, 4, 5, 6];
 
-/** Binds every "port/proto" of $PORTS (TCP: accept and close; UDP: answer), names those it cannot bind. */
-const LISTEN_SCRIPT = `pids=""
+/**
+ * Binds every "port/proto" of $PORTS (TCP: accept and close; UDP: echo each datagram to its sender), names those
+ * it cannot bind. UDP is one perl process that never forks (perl-base is in every Debian image). Not socat's
+ * UDP-RECVFROM,fork, whose parent peeks a datagram and forks a child to read it: with SYSTEM:"echo ..." the
+ * command could exit before the child wrote it the datagram, the child quit on EPIPE without answering, and the
+ * parent, taking the datagram as unread, dropped the next one too (in the lab one try in eight failed idle, one
+ * in five under load, often two in a row); with PIPE, under concurrent probes, a child waited for a datagram
+ * another process had read, discarding the others, and the port never answered again.
+ */
+const UDP_ECHO =
+  'socket(S, PF_INET, SOCK_DGRAM, 0) && bind(S, sockaddr_in($ARGV[0], INADDR_ANY)) || exit 3; while (1) { my $peer = recv(S, my $data, 512, 0); send(S, $data, 0, $peer) if $peer }';
+
+const LISTEN_SCRIPT = `UDP_ECHO='${UDP_ECHO}'
+pids=""
 for p in $PORTS; do
   case $p in
     */tcp) socat TCP-LISTEN:\${p%/*},fork,reuseaddr SYSTEM:true 2>/dev/null & ;;
-    */udp) socat UDP-RECVFROM:\${p%/*},fork SYSTEM:"echo ${UDP_ANSWER}" 2>/dev/null & ;;
+    */udp) perl -MSocket -e "$UDP_ECHO" \${p%/*} 2>/dev/null & ;;
   esac
   pids="$pids $!=$p"
 done
@@ -48,21 +63,36 @@ for e in $pids; do kill -0 "\${e%%=*}" 2>/dev/null || { echo "taken \${e#*=}"; t
 echo ready
 wait`;
 
-/** Each "address port proto" line of $TARGETS, three tries; prints "unreachable <line>" for those that fail. */
-const PROBE_SCRIPT = `while read -r addr port proto; do
-  [ -n "$addr" ] || continue
-  ok=""
+/**
+ * Each "address port proto" line of $TARGETS; prints "unreachable <line>" for those that fail. TCP: three
+ * connects. UDP: the token sent from an unconnected socket (UDP-DATAGRAM), which takes the echo from whichever
+ * address of the peer sends it (a connected socket drops an echo whose source is the peer's primary address when
+ * the probe went to another of its addresses); readbytes ends socat as soon as the echo is in, else it waits out
+ * the try's -t/-T (no ICMP error reaches an unconnected socket, so a closed port costs every wait).
+ */
+const PROBE_SCRIPT = `tcp() {
   for try in 1 2 3; do
-    if [ "$proto" = tcp ]; then
-      socat -u OPEN:/dev/null "TCP:$addr:$port,connect-timeout=5" 2>/dev/null && ok=1
-    else
-      [ "$(echo probe | socat -t 3 -T 3 - "UDP:$addr:$port" 2>/dev/null)" = "${UDP_ANSWER}" ] && ok=1
-    fi
-    [ -n "$ok" ] && break
-    sleep 1
+    [ "$try" = 1 ] || sleep 1
+    socat -u OPEN:/dev/null "TCP:$1:$2,connect-timeout=5" 2>/dev/null && return 0
   done
-  [ -n "$ok" ] || echo "unreachable $addr $port $proto"
-done <<< "$TARGETS"`;
+  return 1
+}
+udp() {
+  for wait in ${UDP_WAITS.join(' ')}; do
+    [ "$wait" = ${UDP_WAITS[0]} ] || sleep 1
+    [ "$(echo ${UDP_TOKEN} | socat -t $wait -T $wait - "UDP-DATAGRAM:$1:$2,readbytes=${UDP_TOKEN.length + 1}" 2>/dev/null)" = "${UDP_TOKEN}" ] && return 0
+  done
+  return 1
+}
+while read -r addr port proto; do
+  [ -n "$addr" ] || continue
+  if [ "$proto" = tcp ]; then
+    tcp "$addr" "$port" || echo "unreachable $addr $port tcp"
+  else
+    { udp "$addr" "$port" || echo "unreachable $addr $port udp"; } &
+  fi
+done <<< "$TARGETS"
+wait`;
 
 const portKey = (p: Pick<ServicePort, 'port' | 'protocol'>) => `${p.port}/${p.protocol}`;
 

@@ -1,10 +1,13 @@
 // ProvisionCluster on 3 lab hosts over real SSH and each host's dockerd: the planned containers run with the
 // planned args, certificates are in place with the right modes, etcd is healthy; re-running changes nothing;
-// one changed extra_args value replaces exactly the affected containers; a refused SSH key fails fast.
+// one changed extra_args value replaces exactly the affected containers; a refused SSH key fails fast. First, on the
+// fresh hosts, the port check's activities on their own: every host reaches its peers' ports round after round, a UDP
+// port a host's firewall drops is reported, and a peer's UDP port answers at a second address of the peer too.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
+import { closePortListeners, openPortListeners, probeHostPorts } from '../../activities/portCheck.ts';
 import { buildPlan, SSL_DIR } from '../../model/plan/index.ts';
 import type { ClusterSpec } from '../../model/spec/types.ts';
 import { clusterWorkflowId } from '../../workflows/types.ts';
@@ -20,7 +23,7 @@ import {
 } from '../support/cluster.ts';
 import { activityAttempts } from '../support/faults.ts';
 import { historyTexts, KEY_MATERIAL } from '../support/history.ts';
-import { labExec } from '../support/lab.ts';
+import { currentLab, labExec } from '../support/lab.ts';
 import { useLabSuite } from '../support/labSuite.ts';
 import { tempDir } from '../support/tempDir.ts';
 
@@ -49,6 +52,96 @@ async function containerIds(): Promise<Record<string, string>> {
     for (const c of await managedContainers(h.name)) ids[`${h.name}/${c.name}`] = c.id;
   return ids;
 }
+
+/** Runs body with the port check's listeners open on every host for a revision of cluster `name`, whose nodes
+ *  have the internal addresses `internal` names (host → address). */
+async function withPortListeners(
+  name: string,
+  body: (probe: (host: string) => Promise<number>) => Promise<void>,
+  internal: Record<string, string> = {},
+): Promise<void> {
+  const doc = labClusterYaml(name, lab.hosts, ROLES);
+  const nodes = (doc.nodes as { name: string }[]).map((n) =>
+    internal[n.name] ? { ...n, internal_address: internal[n.name] } : n,
+  );
+  const ref = { cluster: name, revision: submitRevision(parseOrThrow({ ...doc, nodes })) };
+  const names = lab.hosts.map((h) => h.name);
+  const listening: Record<string, string[]> = {};
+  try {
+    await Promise.all(
+      names.map(async (host) => {
+        listening[host] = (await openPortListeners({ ...ref, host })).listening;
+      }),
+    );
+    for (const host of names) assert.ok(listening[host]!.includes('8472/udp'), `${host}: ${listening[host]}`);
+    await body(async (host) => (await probeHostPorts({ ...ref, host, listening })).probed);
+  } finally {
+    await Promise.allSettled(names.map((host) => closePortListeners({ ...ref, host })));
+  }
+}
+
+test(
+  'port check on a healthy network: every host reaches its peers (VXLAN UDP included), 6 rounds, all hosts at once',
+  { skip, timeout: 300_000 },
+  async () => {
+    await withPortListeners('ports', async (probe) => {
+      for (let round = 0; round < 6; round++) {
+        const probed = await Promise.all(lab.hosts.map((h) => probe(h.name)));
+        // zlab1 (etcd, control plane): the peers' 2379, 2380, 10250 and 8472/udp; the others: the etcd peers'
+        // 2379 and 2380, zlab1's 6443 and the VXLAN peers' 8472/udp
+        assert.deepEqual(probed, [8, 7, 7]);
+      }
+    });
+  },
+);
+
+test(
+  "port check: a host whose firewall drops VXLAN's 8472/udp is reported unreachable, from each peer",
+  { skip, timeout: 300_000 },
+  async () => {
+    const rule = ['INPUT', '-p', 'udp', '--dport', '8472', '-j', 'DROP'];
+    await withPortListeners('udp-dropped', async (probe) => {
+      const added = await labExec('zlab3', ['iptables', '-I', ...rule]);
+      assert.equal(added.code, 0, added.stderr);
+      try {
+        await Promise.all(
+          ['zlab1', 'zlab2'].map((from) =>
+            assert.rejects(probe(from), (err: Error) => {
+              assert.match(
+                err.message,
+                new RegExp(
+                  `^${from}: cannot reach zlab3 \\(10\\.77\\.\\d+\\.13\\) 8472/udp \\(flannel VXLAN\\): check the firewalls`,
+                ),
+              );
+              return true;
+            }),
+          ),
+        );
+      } finally {
+        await labExec('zlab3', ['iptables', '-D', ...rule]);
+      }
+      // the rule gone, the same listeners answer again
+      assert.equal(await probe('zlab1'), 8);
+    });
+  },
+);
+
+test(
+  'port check: a peer whose internal address is a second address of its interface answers over UDP too (its echo leaves from the first)',
+  { skip, timeout: 300_000 },
+  async () => {
+    const second = `${currentLab().network}.113`;
+    const add = await labExec('zlab3', ['ip', 'addr', 'add', `${second}/24`, 'dev', 'eth0']);
+    assert.equal(add.code, 0, add.stderr);
+    try {
+      await withPortListeners('second-address', async (probe) => assert.equal(await probe('zlab1'), 8), {
+        zlab3: second,
+      });
+    } finally {
+      await labExec('zlab3', ['ip', 'addr', 'del', `${second}/24`, 'dev', 'eth0']);
+    }
+  },
+);
 
 test(
   'provision runs every planned container with the planned args, certificates in place, etcd healthy',
