@@ -219,6 +219,11 @@ export async function adoptRkeAndUpgrade(suite: LabSuite, chain: string[], t: Te
     assert.deepEqual(await kubeletVersions(k), [version]);
     await workloadAnswers(k);
     assert.deepEqual(await kept(k, a), before, `${version}: pods, Service IP and etcd member kept`);
+    assert.equal(
+      await rkeToken(...whoami),
+      'system:serviceaccount:default:default',
+      `${version}: RKE's token`,
+    );
     t.diagnostic(`upgraded to ${version}`);
   }
 }
