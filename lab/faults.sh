@@ -28,9 +28,11 @@ sshd_kill() {
   in_host "$h" kill -STOP "$listener" # no new session forks while the open ones are listed
   sessions=$(in_host "$h" pgrep -P "$listener" || true)
   in_host "$h" kill -KILL "$listener"
-  # each session's processes (a privileged monitor and its unprivileged child): every one holds the connection
+  # each session's processes (a privileged monitor and its unprivileged child): every one holds the connection;
+  # a monitor whose child was just killed may be gone already (kill: No such process), which is what we want
   # shellcheck disable=SC2086 # a list of PIDs
-  [ -z "$sessions" ] || in_host "$h" sh -c 'for p in "$@"; do pkill -KILL -P "$p"; kill -KILL "$p"; done' - $sessions
+  [ -z "$sessions" ] ||
+    in_host "$h" sh -c 'for p in "$@"; do pkill -KILL -P "$p"; kill -KILL "$p" 2>/dev/null; done; true' - $sessions
   wait_sshd_gone "$h"
   echo "$h: sshd stopped, $(echo $sessions | wc -w) open session(s) cut"
 }

@@ -17,7 +17,8 @@ import { useLabSuite } from './labSuite.ts';
 
 /**
  * Hooks for a fault test file (unless skip): before its tests a Temporal server, `hosts` lab hosts with the
- * test images and a worker; after them, all down. The returned start() provisions `cluster` with `roles`.
+ * test images and a worker; after them, all down. The returned start() provisions `cluster` with `roles`
+ * (ending a run an earlier test left going).
  */
 export function useFaultLab(
   hosts: number,
@@ -29,12 +30,23 @@ export function useFaultLab(
 ): { start(): Promise<WorkflowHandle> } {
   const lab = useLabSuite(hosts, skip);
   return {
-    start() {
+    async start() {
+      await endLeftover(lab.t.client, clusterWorkflowId(cluster));
       const doc = labClusterYaml(cluster, lab.hosts, roles);
       const spec = parseOrThrow({ ...doc, option: { ...(doc.option as object), ...option } });
       return startProvision(lab.t.client, lab.taskQueue, cluster, submitRevision(spec));
     },
   };
+}
+
+/** Terminates a run an earlier test of the file left going (it failed midway), so the next test starts its own. */
+async function endLeftover(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  const status = await handle.describe().then(
+    (d) => d.status.name,
+    () => undefined,
+  );
+  if (status === 'RUNNING') await handle.terminate('an earlier test left it running');
 }
 
 /** Starts provisionCluster for cluster at revision; resolves once the workflow is started. */
