@@ -2,13 +2,7 @@
 // restarts for changed certificates, stop/start for a restore, and removal of containers a host no longer
 // plans (a role it lost). Containers are named by the plan; health gates as in provisioning.
 
-import {
-  type CurrentContainer,
-  describeChange,
-  diffContainers,
-  RKE_CONTAINER_LABEL,
-  tokenLoss,
-} from '../model/diff.ts';
+import { describeChange, diffContainers, RKE_CONTAINER_LABEL, tokenLoss } from '../model/diff.ts';
 import { buildPlan, CLUSTER_LABEL, containersToRestart, PHASE_CONTAINERS } from '../model/plan/index.ts';
 import type { HostPlan, PlannedContainer } from '../model/plan/types.ts';
 import {
@@ -82,15 +76,9 @@ export async function pendingChanges(
       });
     const changed = new Set(changes.map((c) => c.split(':')[0]));
     const restarts = containersToRestart(plan, input.certs).filter((n) => inPlanes.has(n) && !changed.has(n));
-    return { changes, restarts, ...optionalTokenLoss(plan, current) };
+    const loss = tokenLoss(plan.containers, current);
+    return { changes, restarts, ...(loss ? { tokenLoss: loss } : {}) };
   });
-}
-
-function optionalTokenLoss(plan: HostPlan, current: readonly CurrentContainer[]): { tokenLoss?: string } {
-  const next = plan.containers.find((c) => c.name === 'kube-apiserver');
-  const now = current.find((c) => c.name === 'kube-apiserver');
-  const loss = next && now ? tokenLoss(next, now) : undefined;
-  return loss ? { tokenLoss: loss } : {};
 }
 
 function planned(plan: HostPlan, names: readonly string[]): PlannedContainer[] {

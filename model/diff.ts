@@ -153,13 +153,19 @@ function tokenTrust(command: readonly string[]): { issuers: string[]; audiences:
 }
 
 /**
- * Why the planned kube-apiserver would refuse the service account tokens the running one issued (their issuer
- * or every audience not kept): pods until their kubelet renews them, and holders outside the cluster for good.
- * Undefined when they stay valid (or when either does not say).
+ * Why a host's planned kube-apiserver would refuse the service account tokens its running one (or the applied
+ * plan's) issued: their issuer or every audience not kept. Pods until their kubelet renews them, and holders
+ * outside the cluster for good. Undefined when they stay valid (or either is absent, or does not say).
  */
-export function tokenLoss(planned: PlannedContainer, current: CurrentContainer): string | undefined {
+export function tokenLoss(
+  planned: readonly PlannedContainer[],
+  running: readonly CurrentContainer[],
+): string | undefined {
+  const apiserver = planned.find((c) => c.name === 'kube-apiserver');
+  const current = running.find((c) => c.name === 'kube-apiserver');
+  if (!apiserver || !current) return undefined;
   const now = tokenTrust(current.command);
-  const next = tokenTrust(planned.command);
+  const next = tokenTrust(apiserver.command);
   if (!now.issuers.length || !next.issuers.length) return undefined;
   const issuerKept = next.issuers.includes(now.issuers[0]!);
   const audienceKept = now.audiences.some((a) => next.audiences.includes(a));
@@ -177,12 +183,9 @@ export function tokenLoss(planned: PlannedContainer, current: CurrentContainer):
 /** For a plan's notes: the token loss (tokenLoss) of going from the applied plan to the target's, once. */
 export function tokenNotes(applied: ClusterPlan | undefined, target: ClusterPlan): string[] {
   if (!applied) return [];
-  const apiserver = (plan: ClusterPlan, host: string) =>
-    plan.hosts.find((h) => h.name === host)?.containers.find((c) => c.name === 'kube-apiserver');
-  const losses = target.hosts.map((h) => {
-    const [next, now] = [apiserver(target, h.name), apiserver(applied, h.name)];
-    return next && now ? tokenLoss(next, now) : undefined;
-  });
+  const losses = target.hosts.map((h) =>
+    tokenLoss(h.containers, applied.hosts.find((a) => a.name === h.name)?.containers ?? []),
+  );
   return [...new Set(losses.filter((l) => l !== undefined))];
 }
 

@@ -203,12 +203,12 @@ describe("the pods' service account tokens across a kube-apiserver change", () =
   const RKE_TRUST = `core: {kube-api: {extra_args: {service-account-issuer: rke, api-audiences: unknown}}}\n`;
 
   test("zke's own, and RKE's kept through extra_args: the tokens stay valid", () => {
-    assert.equal(tokenLoss(apiserver(), running(apiserver())), undefined);
-    assert.equal(tokenLoss(apiserver(RKE_TRUST), running(apiserver(RKE_TRUST))), undefined);
+    assert.equal(tokenLoss([apiserver()], [running(apiserver())]), undefined);
+    assert.equal(tokenLoss([apiserver(RKE_TRUST)], [running(apiserver(RKE_TRUST))]), undefined);
   });
 
   test("RKE's issuer and audience replaced by zke's: named, with the extra_args that keep them", () => {
-    const loss = tokenLoss(apiserver(), running(apiserver(RKE_TRUST)));
+    const loss = tokenLoss([apiserver()], [running(apiserver(RKE_TRUST))]);
     assert.equal(
       loss,
       'kube-apiserver: the planned one would refuse the service account tokens issued now (issuer "rke", audiences "unknown"; ' +
@@ -221,10 +221,13 @@ describe("the pods' service account tokens across a kube-apiserver change", () =
 
   test('a kept issuer with none of the audiences is a loss too; a different cluster domain changes the issuer', () => {
     const audience = `core: {kube-api: {extra_args: {service-account-issuer: rke, api-audiences: other}}}\n`;
-    assert.match(tokenLoss(apiserver(audience), running(apiserver(RKE_TRUST))) ?? '', /audiences "unknown"/);
+    assert.match(
+      tokenLoss([apiserver(audience)], [running(apiserver(RKE_TRUST))]) ?? '',
+      /audiences "unknown"/,
+    );
     const domain = `core: {kubelet: {cluster_domain: example.internal}}\n`;
     assert.match(
-      tokenLoss(apiserver(domain), running(apiserver())) ?? '',
+      tokenLoss([apiserver(domain)], [running(apiserver())]) ?? '',
       /issuer "https:\/\/kubernetes\.default\.svc\.cluster\.local"/,
     );
   });
